@@ -1,0 +1,54 @@
+@{
+    RootModule             = 'RedisDocker.dll'
+    ModuleVersion          = '0.1.0'
+    GUID                   = '5f0c6c2e-4c1e-4a55-9d0f-3b7f2a9e61d4'
+    Author                 = 'RedisDocker contributors'
+    CompanyName            = 'RedisDocker'
+    Copyright              = '(c) RedisDocker contributors. MIT licence.'
+    Description            = 'Stand up, operate and tear down Redis topologies on Docker (networks, nodes, replication, Sentinel, Redis Cluster, failover) as pipelines of typed objects, with safe defaults.'
+    PowerShellVersion      = '7.4'
+    CompatiblePSEditions   = @('Core')
+    RequiredAssemblies     = @('RedisDocker.Core.dll')
+    FormatsToProcess       = @('RedisDocker.Format.ps1xml')
+    CmdletsToExport        = @(
+        'Add-RedisClusterNode'
+        'Connect-RedisDocker'
+        'Connect-RedisNetwork'
+        'Disconnect-RedisNetwork'
+        'Get-RedisCluster'
+        'Get-RedisClusterNode'
+        'Get-RedisCredential'
+        'Get-RedisNetwork'
+        'Get-RedisNode'
+        'Get-RedisReplication'
+        'Get-RedisSentinel'
+        'Invoke-RedisCommand'
+        'Invoke-RedisFailover'
+        'Move-RedisClusterSlot'
+        'New-RedisCluster'
+        'New-RedisNetwork'
+        'New-RedisNode'
+        'New-RedisSentinel'
+        'Optimize-RedisCluster'
+        'Remove-RedisClusterNode'
+        'Remove-RedisNetwork'
+        'Remove-RedisNode'
+        'Repair-RedisCluster'
+        'Restart-RedisNode'
+        'Set-RedisReplica'
+        'Start-RedisNode'
+        'Stop-RedisNode'
+        'Test-RedisCluster'
+    )
+    FunctionsToExport      = @()
+    VariablesToExport      = @()
+    AliasesToExport        = @()
+    PrivateData            = @{
+        PSData = @{
+            Tags         = @('Redis', 'Docker', 'Cluster', 'Sentinel', 'Replication', 'Failover', 'DevOps', 'Linux', 'Windows', 'PSEdition_Core')
+            ProjectUri   = 'https://github.com/redisdocker/RedisDocker'
+            LicenseUri   = 'https://github.com/redisdocker/RedisDocker/blob/main/LICENSE'
+            ReleaseNotes = '0.1.0: networks, nodes, replication, Sentinel, Redis Cluster (create, check, repair, reshard, rebalance, failover), reachable from the host through published ports only.'
+        }
+    }
+}

@@ -1,0 +1,74 @@
+namespace RedisDocker.Core;
+
+/// <summary>The kinds of failure, mapped one to one onto PowerShell's ErrorCategory by the cmdlet layer.</summary>
+public enum ErrorKind
+{
+    NotSpecified,
+    InvalidArgument,
+    InvalidOperation,
+    ObjectNotFound,
+    ResourceExists,
+    ResourceUnavailable,
+    ConnectionError,
+    AuthenticationError,
+    OperationTimeout,
+    LimitsExceeded,
+    InvalidData,
+}
+
+/// <summary>Stable error ids (the ErrorRecord's FullyQualifiedErrorId starts with one of these).</summary>
+public static class ErrorIds
+{
+    public const string DockerUnreachable = "RedisDocker.DockerUnreachable";
+    public const string DockerError = "RedisDocker.DockerError";
+    public const string InvalidName = "RedisDocker.InvalidName";
+    public const string InvalidSubnet = "RedisDocker.InvalidSubnet";
+    public const string SubnetOverlap = "RedisDocker.SubnetOverlap";
+    public const string NetworkNameTaken = "RedisDocker.NetworkNameTaken";
+    public const string NetworkNotFound = "RedisDocker.NetworkNotFound";
+    public const string NetworkInUse = "RedisDocker.NetworkInUse";
+    public const string NodeNameTaken = "RedisDocker.NodeNameTaken";
+    public const string NodeNotFound = "RedisDocker.NodeNotFound";
+    public const string NodeNotReachable = "RedisDocker.NodeNotReachable";
+    public const string NodeNotReady = "RedisDocker.NodeNotReady";
+    public const string IPAddressInvalid = "RedisDocker.IPAddressInvalid";
+    public const string IPAddressTaken = "RedisDocker.IPAddressTaken";
+    public const string HostPortTaken = "RedisDocker.HostPortTaken";
+    public const string ImageUnavailable = "RedisDocker.ImageUnavailable";
+    public const string InvalidConfig = "RedisDocker.InvalidConfig";
+    public const string WrongPassword = "RedisDocker.WrongPassword";
+    public const string RedisError = "RedisDocker.RedisError";
+    public const string TopologyMismatch = "RedisDocker.TopologyMismatch";
+    public const string ClusterTooSmall = "RedisDocker.ClusterTooSmall";
+    public const string ClusterNodeNotEmpty = "RedisDocker.ClusterNodeNotEmpty";
+    public const string ClusterModeRequired = "RedisDocker.ClusterModeRequired";
+    public const string ClusterModeNotAllowed = "RedisDocker.ClusterModeNotAllowed";
+    public const string ClusterNotFound = "RedisDocker.ClusterNotFound";
+    public const string ClusterNotConverged = "RedisDocker.ClusterNotConverged";
+    public const string ClusterBusUnreachable = "RedisDocker.ClusterBusUnreachable";
+    public const string PrimaryOwnsSlots = "RedisDocker.PrimaryOwnsSlots";
+    public const string FailoverFailed = "RedisDocker.FailoverFailed";
+    public const string ReplicationFailed = "RedisDocker.ReplicationFailed";
+    public const string SentinelQuorumInvalid = "RedisDocker.SentinelQuorumInvalid";
+    public const string SentinelNotFound = "RedisDocker.SentinelNotFound";
+    public const string Timeout = "RedisDocker.Timeout";
+}
+
+/// <summary>
+/// A failure the user can act on: a stable id, a category, the object it concerns and a message
+/// that says what to do next. Never carries a password.
+/// </summary>
+public class RedisDockerException : Exception
+{
+    public RedisDockerException(string errorId, string message, ErrorKind kind = ErrorKind.NotSpecified, object? target = null, Exception? inner = null)
+        : base(message, inner)
+    {
+        ErrorId = errorId;
+        Kind = kind;
+        Target = target;
+    }
+
+    public string ErrorId { get; }
+    public ErrorKind Kind { get; }
+    public object? Target { get; }
+}

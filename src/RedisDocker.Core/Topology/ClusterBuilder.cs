@@ -1,0 +1,77 @@
+namespace RedisDocker.Core.Topology;
+
+/// <summary>New-RedisCluster -Count: a network (optionally), nodes and the cluster, all or nothing.</summary>
+public sealed record ClusterFromScratchSpec
+{
+    public string? Network { get; init; }
+    public string? NewNetworkName { get; init; }
+    public string? Subnet { get; init; }
+    public required int Count { get; init; }
+    public int ReplicasPerPrimary { get; init; } = 1;
+    public string? Image { get; init; }
+    public string? Password { get; init; }
+    public int ClusterNodeTimeoutMs { get; init; } = 5000;
+}
+
+public sealed class ClusterBuilder
+{
+    private readonly RedisDockerSession _session;
+    private readonly IOperationSink _sink;
+
+    public ClusterBuilder(RedisDockerSession session, IOperationSink sink)
+    {
+        _session = session;
+        _sink = sink;
+    }
+
+    /// <summary>Makes everything; on failure removes what it made (nodes, volumes, and the network if it made it).</summary>
+    public async Task<RedisCluster> CreateFromScratchAsync(ClusterFromScratchSpec spec, CancellationToken ct)
+    {
+        ClusterPlanner.Plan(Enumerable.Range(0, spec.Count).Select(i => ($"n{i}", "")).ToList(), spec.ReplicasPerPrimary);
+        var netOps = new NetworkOperations(_session, _sink);
+        var nodeOps = new NodeOperations(_session, _sink);
+        string network;
+        var madeNetwork = false;
+        if (spec.Network is not null) network = (await netOps.RequireAsync(spec.Network, ct).ConfigureAwait(false)).Name;
+        else
+        {
+            network = (await netOps.CreateAsync(new NetworkSpec { Name = spec.NewNetworkName!, Subnet = spec.Subnet }, ct).ConfigureAwait(false)).Name;
+            madeNetwork = true;
+        }
+        var made = new List<string>();
+        try
+        {
+            var names = await nodeOps.NextNamesAsync(network, spec.Count, ct).ConfigureAwait(false);
+            var results = await nodeOps.CreateAsync(names.Select(n => new NodeSpec
+            {
+                Name = n,
+                Network = network,
+                Image = spec.Image,
+                Password = spec.Password,
+                ClusterEnabled = true,
+                ClusterNodeTimeoutMs = spec.ClusterNodeTimeoutMs,
+            }).ToArray(), ct).ConfigureAwait(false);
+            made.AddRange(results.Where(r => r.Node is not null).Select(r => r.Name));
+            var failed = results.FirstOrDefault(r => r.Error is not null);
+            if (failed is not null) throw ErrorTranslator.Translate(failed.Error!, failed.Name);
+            return await new ClusterOperations(_session, _sink).CreateAsync(names, spec.ReplicasPerPrimary, ct).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            var left = new List<string>();
+            foreach (var n in made)
+            {
+                try { await nodeOps.RemoveAsync(n, removeVolume: true, cleanup.Token).ConfigureAwait(false); }
+                catch (Exception) { left.Add($"node {n}"); }
+            }
+            if (madeNetwork)
+            {
+                try { await netOps.RemoveAsync(network, force: true, cleanup.Token).ConfigureAwait(false); }
+                catch (Exception) { left.Add($"network {network}"); }
+            }
+            if (left.Count > 0) _sink.Warning($"Could not remove everything after the failure; still there: {string.Join(", ", left)}.");
+            throw;
+        }
+    }
+}

@@ -1,0 +1,151 @@
+using RedisDocker.Core.Resp;
+
+namespace RedisDocker.Core.Topology;
+
+/// <summary>
+/// Routes commands to the cluster node that owns their key's slot. The host only ever talks to
+/// published endpoints: every address Redis reports (CLUSTER SLOTS, MOVED, ASK) is translated
+/// through the session's endpoint map.
+/// </summary>
+public sealed class ClusterRouter
+{
+    private readonly RedisDockerSession _session;
+    private readonly IOperationSink _sink;
+    private readonly string _topology;
+    private readonly string? _password;
+    private readonly string?[] _slotOwner = new string?[ClusterSlot.Count];   // host endpoint per slot
+    private IReadOnlyList<RedisNode> _nodes = Array.Empty<RedisNode>();
+
+    private ClusterRouter(RedisDockerSession session, IOperationSink sink, string topology, string? password)
+    {
+        _session = session;
+        _sink = sink;
+        _topology = topology;
+        _password = password;
+    }
+
+    public static async Task<ClusterRouter> OpenAsync(RedisDockerSession session, IOperationSink sink, string topology, CancellationToken ct)
+    {
+        var password = await session.GetPasswordAsync(topology, ct).ConfigureAwait(false);
+        var router = new ClusterRouter(session, sink, topology, password);
+        await router.RefreshAsync(ct).ConfigureAwait(false);
+        return router;
+    }
+
+    /// <summary>Reloads the nodes (endpoint map) and the slot map.</summary>
+    public async Task RefreshAsync(CancellationToken ct)
+    {
+        _nodes = (await new NodeOperations(_session, NullSink.Instance).GetAsync(new NodeFilter { Topology = _topology, IncludeSentinels = false }, ct).ConfigureAwait(false))
+            .Where(n => n.ClusterEnabled && n.HostEndpoint is not null).ToArray();
+        if (_nodes.Count == 0)
+            throw new RedisDockerException(ErrorIds.ClusterNotFound,
+                $"Topology '{_topology}' has no running cluster-enabled node. Create one with New-RedisCluster, or start its nodes.",
+                ErrorKind.ObjectNotFound, _topology);
+        Array.Clear(_slotOwner);
+        foreach (var node in _nodes)
+        {
+            try
+            {
+                var conn = await _session.ConnectAsync(node.HostEndpoint!, _password, ct).ConfigureAwait(false);
+                var slots = await conn.SendAsync(new object[] { "CLUSTER", "SLOTS" }, ct).ConfigureAwait(false);
+                if (slots.IsError || slots.Items is null || slots.Items.Count == 0) continue;
+                foreach (var range in slots.Items)
+                {
+                    var r = range.AsArray();
+                    var from = (int)r[0].AsInt64();
+                    var to = (int)r[1].AsInt64();
+                    var primary = r[2].AsArray();
+                    var host = Translate($"{primary[0].Text}:{primary[1].AsInt64()}");
+                    for (var s = from; s <= to; s++) _slotOwner[s] = host;
+                }
+                return;
+            }
+            catch (RedisException e)
+            {
+                _sink.Verbose($"Could not read CLUSTER SLOTS from '{node.Name}': {e.Message}");
+            }
+        }
+    }
+
+    /// <summary>Container endpoint → published endpoint; unknown addresses are an error that says why.</summary>
+    public string Translate(string containerEndpoint)
+    {
+        if (_session.EndpointMap.TryTranslate(containerEndpoint, out var mapped)) return mapped.HostEndpoint;
+        throw new RedisDockerException(ErrorIds.NodeNotReachable,
+            $"The cluster reported {containerEndpoint}, which is not a published endpoint of any node of topology '{_topology}' the host can reach.",
+            ErrorKind.ConnectionError, containerEndpoint);
+    }
+
+    /// <summary>The key's slot for commands with keys, or null (any node will do).</summary>
+    public async Task<int?> SlotOfAsync(IReadOnlyList<object> args, CancellationToken ct)
+    {
+        if (args.Count < 2) return null;
+        var any = _nodes[0];
+        var conn = await _session.ConnectAsync(any.HostEndpoint!, _password, ct).ConfigureAwait(false);
+        var keys = await conn.SendAsync(new object[] { "COMMAND", "GETKEYS" }.Concat(args).ToArray(), ct).ConfigureAwait(false);
+        if (keys.IsError || keys.Items is not { Count: > 0 }) return null;
+        var slot = ClusterSlot.GetSlot(keys.Items[0].Bytes ?? System.Text.Encoding.UTF8.GetBytes(keys.Items[0].Text ?? ""));
+        foreach (var k in keys.Items.Skip(1))
+            if (ClusterSlot.GetSlot(k.Bytes ?? System.Text.Encoding.UTF8.GetBytes(k.Text ?? "")) != slot)
+                throw new RedisDockerException(ErrorIds.RedisError,
+                    "The command's keys hash to different slots (CROSSSLOT). Put them in one slot with a hash tag, e.g. {user1}:a and {user1}:b.",
+                    ErrorKind.InvalidArgument, args[0]);
+        return slot;
+    }
+
+    /// <summary>Sends the command to the slot owner, following MOVED and ASK (at most 5 hops).</summary>
+    public async Task<RespValue> ExecuteAsync(IReadOnlyList<object> args, CancellationToken ct)
+    {
+        var slot = await SlotOfAsync(args, ct).ConfigureAwait(false);
+        var target = slot is int s && _slotOwner[s] is { } owner ? owner : _nodes[0].HostEndpoint!;
+        var asking = false;
+        for (var hop = 0; hop < 6; hop++)
+        {
+            RespValue reply;
+            try
+            {
+                var conn = await _session.ConnectAsync(target, _password, ct).ConfigureAwait(false);
+                _sink.Verbose($"{target}{(slot is null ? "" : $" (slot {slot})")}: {CommandOperations.Describe(args)}");
+                if (asking)
+                {
+                    var replies = await conn.PipelineAsync(new IReadOnlyList<object>[] { new object[] { "ASKING" }, args }, ct).ConfigureAwait(false);
+                    reply = replies[1];
+                }
+                else reply = await conn.SendAsync(args, ct).ConfigureAwait(false);
+            }
+            catch (RedisConnectionException) when (hop < 5)
+            {
+                // The owner may have died: reload the slot map from the nodes that answer, then retry.
+                _session.Evict(target);
+                await Task.Delay(200 * (hop + 1), ct).ConfigureAwait(false);
+                await RefreshAsync(ct).ConfigureAwait(false);
+                target = slot is int s2 && _slotOwner[s2] is { } o2 ? o2 : _nodes[0].HostEndpoint!;
+                continue;
+            }
+            asking = false;
+            if (reply.IsError && reply.Text is { } text)
+            {
+                var parts = text.Split(' ');
+                if (parts[0] is "MOVED" or "ASK" && parts.Length >= 3)
+                {
+                    var hostEndpoint = Translate(parts[2]);
+                    _sink.Verbose($"{parts[0]} {parts[1]} → {parts[2]} (published as {hostEndpoint}).");
+                    if (parts[0] == "MOVED")
+                    {
+                        _slotOwner[int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture)] = hostEndpoint;
+                    }
+                    else asking = true;
+                    target = hostEndpoint;
+                    continue;
+                }
+                if (parts[0] is "CLUSTERDOWN" or "TRYAGAIN" && hop < 5)
+                {
+                    await Task.Delay(250 * (hop + 1), ct).ConfigureAwait(false);
+                    continue;
+                }
+            }
+            return reply;
+        }
+        throw new RedisDockerException(ErrorIds.RedisError, $"Too many redirections for {CommandOperations.Describe(args)}; the cluster's slot map is changing. Try again.", ErrorKind.InvalidOperation, args[0]);
+    }
+}

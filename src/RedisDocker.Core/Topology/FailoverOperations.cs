@@ -1,0 +1,43 @@
+namespace RedisDocker.Core.Topology;
+
+/// <summary>Invoke-RedisFailover on a node: a cluster replica, or a replica of a sentinel-managed primary.</summary>
+public sealed class FailoverOperations
+{
+    private readonly RedisDockerSession _session;
+    private readonly IOperationSink _sink;
+
+    public FailoverOperations(RedisDockerSession session, IOperationSink sink)
+    {
+        _session = session;
+        _sink = sink;
+    }
+
+    public async Task<RedisFailoverResult> FailoverToAsync(string? topology, string nodeName, ClusterFailoverMode mode, TimeSpan timeout, CancellationToken ct)
+    {
+        var node = await new NodeOperations(_session, _sink).GetOneAsync(nodeName, ct).ConfigureAwait(false);
+        if (node.ClusterEnabled)
+            return await new ClusterOperations(_session, _sink) { FailoverTimeout = timeout }.FailoverAsync(topology ?? node.Topology, node.Name, mode, ct).ConfigureAwait(false);
+        if (mode == ClusterFailoverMode.Takeover)
+            throw new RedisDockerException("RedisDocker.InvalidArgument", "-Takeover applies to cluster replicas only.", ErrorKind.InvalidArgument, nodeName);
+        if (node.Role != RedisRole.Replica)
+            throw new RedisDockerException(ErrorIds.FailoverFailed, $"'{node.Name}' is not a replica (it reports {node.Role}); give the replica to promote.", ErrorKind.InvalidOperation, nodeName);
+        var sentinels = await new NodeOperations(_session, _sink).GetAsync(new NodeFilter { Topology = node.Topology, SentinelsOnly = true }, ct).ConfigureAwait(false);
+        var group = sentinels.Select(s => s.SentinelGroup).FirstOrDefault(g => g is not null);
+        if (group is null)
+        {
+            if (mode != ClusterFailoverMode.Force)
+                throw new RedisDockerException(ErrorIds.SentinelNotFound,
+                    $"No sentinel group watches topology '{node.Topology}'. Promote '{node.Name}' by hand with Set-RedisReplica -None (or -Force here), or add sentinels with New-RedisSentinel.",
+                    ErrorKind.InvalidOperation, nodeName);
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            var promoted = await new ReplicationOperations(_session, _sink).PromoteAsync(node.Name, ct).ConfigureAwait(false);
+            return new RedisFailoverResult
+            {
+                Topology = node.Topology, Kind = "Replication", Mode = "Force", OldPrimary = null, NewPrimary = promoted.Name,
+                NewPrimaryHostEndpoint = promoted.HostEndpoint, Duration = sw.Elapsed,
+                Detail = "REPLICAOF NO ONE without sentinels: other replicas and clients must be pointed at the new primary",
+            };
+        }
+        return await new SentinelOperations(_session, _sink).FailoverToReplicaAsync(node, group, timeout, ct).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,260 @@
+using System.Text.RegularExpressions;
+using RedisDocker.Core.Docker;
+
+namespace RedisDocker.Core.Topology;
+
+/// <summary>What New-RedisNetwork asks for.</summary>
+public sealed record NetworkSpec
+{
+    public required string Name { get; init; }
+    /// <summary>CIDR; null lets the module pick a free private /24 (static node addresses need a known subnet).</summary>
+    public string? Subnet { get; init; }
+    public string? Gateway { get; init; }
+    public bool Internal { get; init; }
+    /// <summary>Topology name; the network's own name when null.</summary>
+    public string? Topology { get; init; }
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+}
+
+/// <summary>Networks: create, read, connect, remove. All state lives in Docker labels.</summary>
+public sealed class NetworkOperations
+{
+    private static readonly Regex s_name = new("^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$", RegexOptions.CultureInvariant);
+    private readonly RedisDockerSession _session;
+    private readonly IOperationSink _sink;
+
+    public NetworkOperations(RedisDockerSession session, IOperationSink sink)
+    {
+        _session = session;
+        _sink = sink;
+    }
+
+    public static void ValidateName(string name, string what)
+    {
+        if (string.IsNullOrWhiteSpace(name) || !s_name.IsMatch(name))
+            throw new RedisDockerException(ErrorIds.InvalidName,
+                $"'{name}' is not a valid {what} name: use 1-63 letters, digits, '_', '.' or '-', starting with a letter or digit.",
+                ErrorKind.InvalidArgument, name);
+    }
+
+    public async Task<RedisNetwork> CreateAsync(NetworkSpec spec, CancellationToken ct)
+    {
+        ValidateName(spec.Name, "network");
+        var topology = spec.Topology ?? spec.Name;
+        ValidateName(topology, "topology");
+        var docker = await _session.GetDockerAsync(ct).ConfigureAwait(false);
+
+        if (await docker.InspectNetworkAsync(spec.Name, ct).ConfigureAwait(false) is not null)
+            throw new RedisDockerException(ErrorIds.NetworkNameTaken,
+                $"A Docker network named '{spec.Name}' already exists. Choose another -Name, or use it with Get-RedisNetwork {spec.Name}.",
+                ErrorKind.ResourceExists, spec.Name);
+
+        var existing = await docker.ListNetworksAsync(null, ct).ConfigureAwait(false);
+        IPv4Cidr subnet;
+        if (spec.Subnet is null)
+        {
+            subnet = PickFreeSubnet(existing);
+            _sink.Verbose($"No -Subnet given: using the free private subnet {subnet}.");
+        }
+        else
+        {
+            if (!IPv4Cidr.TryParse(spec.Subnet, out subnet, out var error))
+                throw new RedisDockerException(ErrorIds.InvalidSubnet, error, ErrorKind.InvalidArgument, spec.Subnet);
+            if (!subnet.IsPrivate)
+                throw new RedisDockerException(ErrorIds.InvalidSubnet,
+                    $"Subnet {subnet} is not a private range. Use one inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16 (for example 172.28.0.0/16): a public range shadows real hosts on the internet.",
+                    ErrorKind.InvalidArgument, spec.Subnet);
+            foreach (var n in existing)
+                foreach (var s in n.Subnets)
+                    if (IPv4Cidr.TryParse(s.Subnet, out var other, out _) && other.Overlaps(subnet))
+                        throw new RedisDockerException(ErrorIds.SubnetOverlap,
+                            $"Subnet {subnet} overlaps {other} of Docker network '{n.Name}'. Choose a subnet that no other network uses.",
+                            ErrorKind.ResourceExists, spec.Subnet);
+        }
+        string gateway;
+        if (spec.Gateway is null) gateway = IPv4Cidr.Format(subnet.DefaultGateway);
+        else if (!IPv4Cidr.TryParseAddress(spec.Gateway, out var gw) || !subnet.Contains(gw) || gw == subnet.Network || gw == subnet.Broadcast)
+            throw new RedisDockerException(ErrorIds.IPAddressInvalid,
+                $"Gateway '{spec.Gateway}' is not a host address inside {subnet}.", ErrorKind.InvalidArgument, spec.Gateway);
+        else gateway = spec.Gateway;
+
+        var labels = new Dictionary<string, string>(spec.Labels)
+        {
+            [Labels.Managed] = "true",
+            [Labels.Kind] = Labels.KindNetwork,
+            [Labels.Topology] = topology,
+            [Labels.Version] = ModuleInfo.Version,
+        };
+        _sink.Verbose($"Creating Docker network '{spec.Name}' ({subnet}, gateway {gateway}{(spec.Internal ? ", internal" : "")}) for topology '{topology}'.");
+        try
+        {
+            await docker.CreateNetworkAsync(new NetworkCreateSpec
+            {
+                Name = spec.Name,
+                Subnet = subnet.ToString(),
+                Gateway = gateway,
+                Internal = spec.Internal,
+                Attachable = true,
+                Labels = labels,
+            }, ct).ConfigureAwait(false);
+        }
+        catch (DockerApiException e) when (e.EngineMessage.Contains("overlap", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new RedisDockerException(ErrorIds.SubnetOverlap,
+                $"Docker refused subnet {subnet}: {e.EngineMessage}. Choose a subnet that no other network or host route uses.",
+                ErrorKind.ResourceExists, spec.Subnet, e);
+        }
+        var created = await docker.InspectNetworkAsync(spec.Name, ct).ConfigureAwait(false)
+            ?? throw new RedisDockerException(ErrorIds.DockerError, $"Network '{spec.Name}' vanished right after it was created.", ErrorKind.InvalidOperation, spec.Name);
+        return ToRedisNetwork(created);
+    }
+
+    /// <summary>A free /24 from 172.28.0.0/14 upwards, avoiding every subnet Docker already uses.</summary>
+    internal static IPv4Cidr PickFreeSubnet(IEnumerable<DockerNetwork> existing)
+    {
+        var used = existing.SelectMany(n => n.Subnets)
+            .Select(s => IPv4Cidr.TryParse(s.Subnet, out var c, out _) ? c : (IPv4Cidr?)null)
+            .Where(c => c is not null).Select(c => c!.Value).ToList();
+        for (uint second = 28; second <= 31; second++)
+            for (uint third = 0; third < 256; third++)
+            {
+                var candidate = new IPv4Cidr(0xAC000000 | second << 16 | third << 8, 24);
+                if (!used.Any(u => u.Overlaps(candidate))) return candidate;
+            }
+        throw new RedisDockerException(ErrorIds.InvalidSubnet, "No free /24 left in 172.28.0.0/14: give -Subnet.", ErrorKind.LimitsExceeded);
+    }
+
+    public async Task<IReadOnlyList<RedisNetwork>> GetAsync(string? name, string? topology, CancellationToken ct)
+    {
+        var docker = await _session.GetDockerAsync(ct).ConfigureAwait(false);
+        var filter = Labels.ForKind(Labels.KindNetwork, topology);
+        var all = await docker.ListNetworksAsync(filter, ct).ConfigureAwait(false);
+        return all.Where(n => name is null || WildcardMatch(n.Name, name))
+            .Select(ToRedisNetwork).OrderBy(n => n.Name, StringComparer.Ordinal).ToArray();
+    }
+
+    /// <summary>The network by name, or a clear error when it is not there.</summary>
+    public async Task<DockerNetwork> RequireAsync(string name, CancellationToken ct)
+    {
+        var docker = await _session.GetDockerAsync(ct).ConfigureAwait(false);
+        return await docker.InspectNetworkAsync(name, ct).ConfigureAwait(false)
+            ?? throw new RedisDockerException(ErrorIds.NetworkNotFound,
+                $"No Docker network named '{name}'. Create it with New-RedisNetwork -Name {name}, or list them with Get-RedisNetwork.",
+                ErrorKind.ObjectNotFound, name);
+    }
+
+    /// <summary>
+    /// Removes a network. While containers are attached it refuses, unless force: then the
+    /// module's nodes on it are removed (with their volumes) and other containers disconnected.
+    /// </summary>
+    public async Task RemoveAsync(string name, bool force, CancellationToken ct)
+    {
+        var docker = await _session.GetDockerAsync(ct).ConfigureAwait(false);
+        var net = await RequireAsync(name, ct).ConfigureAwait(false);
+        if (net.Containers.Count > 0)
+        {
+            if (!force)
+                throw new RedisDockerException(ErrorIds.NetworkInUse,
+                    $"Network '{name}' still has {net.Containers.Count} container(s) attached ({string.Join(", ", net.Containers.Select(c => c.Name))}). Remove them first (Get-RedisNode -Network {name} | Remove-RedisNode), or use -Force.",
+                    ErrorKind.InvalidOperation, name);
+            var nodes = new NodeOperations(_session, _sink);
+            foreach (var c in net.Containers)
+            {
+                var info = await docker.InspectContainerAsync(c.ContainerId, ct).ConfigureAwait(false);
+                if (info is null) continue;
+                if (info.Labels.Get(Labels.Managed) == "true" && info.Labels.Get(Labels.Network) == net.Name)
+                    await nodes.RemoveAsync(info.Name, removeVolume: true, ct).ConfigureAwait(false);
+                else
+                {
+                    _sink.Verbose($"Disconnecting container '{info.Name}' from network '{name}'.");
+                    await docker.DisconnectNetworkAsync(net.Id, info.Id, force: true, ct).ConfigureAwait(false);
+                }
+            }
+        }
+        _sink.Verbose($"Removing Docker network '{name}'.");
+        await docker.RemoveNetworkAsync(net.Id, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Attaches a node to a second network (docker network connect), with an optional static address.</summary>
+    public async Task ConnectAsync(string nodeName, string network, string? ipAddress, CancellationToken ct)
+    {
+        var docker = await _session.GetDockerAsync(ct).ConfigureAwait(false);
+        var net = await RequireAsync(network, ct).ConfigureAwait(false);
+        if (ipAddress is not null) ValidateAddressFree(net, ipAddress);
+        _sink.Verbose($"Connecting node '{nodeName}' to network '{network}'{(ipAddress is null ? "" : " at " + ipAddress)}.");
+        await docker.ConnectNetworkAsync(net.Id, nodeName, ipAddress, new[] { nodeName }, ct).ConfigureAwait(false);
+    }
+
+    public async Task DisconnectAsync(string nodeName, string network, bool force, CancellationToken ct)
+    {
+        var docker = await _session.GetDockerAsync(ct).ConfigureAwait(false);
+        var info = await docker.InspectContainerAsync(nodeName, ct).ConfigureAwait(false)
+            ?? throw NodeOperations.NotFound(nodeName);
+        if (info.Labels.Get(Labels.Network) == network && !force)
+            throw new RedisDockerException(ErrorIds.NetworkInUse,
+                $"'{network}' is the network node '{nodeName}' was created on; its topology talks over it. Use -Force to disconnect anyway.",
+                ErrorKind.InvalidOperation, nodeName);
+        _sink.Verbose($"Disconnecting node '{nodeName}' from network '{network}'.");
+        await docker.DisconnectNetworkAsync(network, info.Id, force, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Checks an address is a free host address of the network's subnet.</summary>
+    public static uint ValidateAddressFree(DockerNetwork net, string ipAddress)
+    {
+        var subnetText = net.Subnets.FirstOrDefault()?.Subnet;
+        if (subnetText is null || !IPv4Cidr.TryParse(subnetText, out var subnet, out _))
+            throw new RedisDockerException(ErrorIds.IPAddressInvalid,
+                $"Network '{net.Name}' has no IPv4 subnet of its own, so static addresses cannot be used on it. Create it with New-RedisNetwork -Subnet.",
+                ErrorKind.InvalidArgument, ipAddress);
+        if (!IPv4Cidr.TryParseAddress(ipAddress, out var ip))
+            throw new RedisDockerException(ErrorIds.IPAddressInvalid, $"'{ipAddress}' is not an IPv4 address.", ErrorKind.InvalidArgument, ipAddress);
+        if (!subnet.Contains(ip) || ip == subnet.Network || ip == subnet.Broadcast)
+            throw new RedisDockerException(ErrorIds.IPAddressInvalid,
+                $"{ipAddress} is not a host address of network '{net.Name}' ({subnet}). Pick one inside the subnet, or leave -IPAddress out.",
+                ErrorKind.InvalidArgument, ipAddress);
+        var gateway = net.Subnets.FirstOrDefault()?.Gateway;
+        if (gateway == ipAddress || net.Containers.Any(c => c.IPv4Address == ipAddress))
+            throw new RedisDockerException(ErrorIds.IPAddressTaken,
+                $"{ipAddress} is already used on network '{net.Name}'{(gateway == ipAddress ? " (gateway)" : "")}. Pick a free address or leave -IPAddress out.",
+                ErrorKind.ResourceExists, ipAddress);
+        return ip;
+    }
+
+    /// <summary>Free host addresses of a network, from .10 upwards, skipping used and reserved ones.</summary>
+    public static IEnumerable<string> FreeAddresses(DockerNetwork net, ISet<string> alsoTaken)
+    {
+        var subnetText = net.Subnets.FirstOrDefault()?.Subnet;
+        if (subnetText is null || !IPv4Cidr.TryParse(subnetText, out var subnet, out _)) yield break;
+        var used = new HashSet<string>(net.Containers.Select(c => c.IPv4Address), StringComparer.Ordinal);
+        if (net.Subnets.FirstOrDefault()?.Gateway is { } gw) used.Add(gw);
+        var start = subnet.Size > 16 ? subnet.Network + 10 : subnet.Network + 2;
+        for (var a = start; a < subnet.Broadcast; a++)
+        {
+            var s = IPv4Cidr.Format(a);
+            if (!used.Contains(s) && !alsoTaken.Contains(s)) yield return s;
+        }
+    }
+
+    public RedisNetwork ToRedisNetwork(DockerNetwork n) => new()
+    {
+        Name = n.Name,
+        Id = n.Id,
+        Topology = n.Labels.Get(Labels.Topology) ?? n.Name,
+        Subnet = n.Subnets.FirstOrDefault()?.Subnet,
+        Gateway = n.Subnets.FirstOrDefault()?.Gateway,
+        Driver = n.Driver,
+        Internal = n.Internal,
+        Containers = n.Containers.Select(c => c.Name).OrderBy(x => x, StringComparer.Ordinal).ToArray(),
+        Labels = n.Labels,
+        DockerHost = _session.DockerHost,
+        Created = n.Created,
+    };
+
+    /// <summary>PowerShell-style wildcard match (* and ?), case-insensitive.</summary>
+    public static bool WildcardMatch(string value, string pattern)
+    {
+        if (pattern.IndexOfAny(new[] { '*', '?' }) < 0) return string.Equals(value, pattern, StringComparison.OrdinalIgnoreCase);
+        var regex = "^" + Regex.Escape(pattern).Replace("\\*", ".*").Replace("\\?", ".") + "$";
+        return Regex.IsMatch(value, regex, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+    }
+}

@@ -1,0 +1,607 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using RedisDocker.Core.Docker;
+using RedisDocker.Core.Resp;
+
+namespace RedisDocker.Core.Topology;
+
+/// <summary>What New-RedisNode asks for, one node.</summary>
+public sealed record NodeSpec
+{
+    public required string Name { get; init; }
+    public required string Network { get; init; }
+    public string? Image { get; init; }
+    public int Port { get; init; } = 6379;
+    /// <summary>Host port to publish on; null lets Docker pick a free one.</summary>
+    public int? HostPort { get; init; }
+    /// <summary>Host address the port is published on: 127.0.0.1 unless the user asks otherwise.</summary>
+    public string HostIp { get; init; } = "127.0.0.1";
+    public string? IPAddress { get; init; }
+    /// <summary>The topology's password; null reuses the topology's or generates one.</summary>
+    public string? Password { get; init; }
+    public bool ClusterEnabled { get; init; }
+    public int ClusterNodeTimeoutMs { get; init; } = 5000;
+    public bool AppendOnly { get; init; } = true;
+    public string? MaxMemory { get; init; }
+    public string? MaxMemoryPolicy { get; init; }
+    public IReadOnlyList<KeyValuePair<string, string>> Config { get; init; } = Array.Empty<KeyValuePair<string, string>>();
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+    /// <summary>Start as a replica of this container endpoint ("ip port").</summary>
+    public string? ReplicaOf { get; init; }
+    /// <summary>Sentinel settings: the node is a Sentinel when set.</summary>
+    public SentinelConfig? Sentinel { get; init; }
+}
+
+/// <summary>Nodes: create, read (labels + live ROLE), start, stop, restart, remove.</summary>
+public sealed class NodeOperations
+{
+    private readonly RedisDockerSession _session;
+    private readonly IOperationSink _sink;
+    private static int s_activityId = 100;
+
+    public NodeOperations(RedisDockerSession session, IOperationSink sink)
+    {
+        _session = session;
+        _sink = sink;
+    }
+
+    public TimeSpan ReadyTimeout { get; init; } = Defaults.ReadyTimeout;
+
+    internal static RedisDockerException NotFound(string name) =>
+        new(ErrorIds.NodeNotFound, $"No RedisDocker node named '{name}'. List them with Get-RedisNode.", ErrorKind.ObjectNotFound, name);
+
+    /// <summary>
+    /// Creates nodes in parallel. Each result is the node or the failure of that node; a failed
+    /// node leaves nothing behind (its container and volume are removed).
+    /// Batch-level problems (bad names, network missing, password conflict, image missing) throw
+    /// before anything is created.
+    /// </summary>
+    public async Task<IReadOnlyList<NodeResult>> CreateAsync(IReadOnlyList<NodeSpec> specs, CancellationToken ct)
+    {
+        if (specs.Count == 0) return Array.Empty<NodeResult>();
+        var docker = await _session.GetDockerAsync(ct).ConfigureAwait(false);
+
+        // 1. Names: valid, unique in the batch, free in Docker.
+        var dup = specs.GroupBy(s => s.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
+        if (dup is not null)
+            throw new RedisDockerException(ErrorIds.NodeNameTaken, $"The name '{dup.Key}' is given twice.", ErrorKind.InvalidArgument, dup.Key);
+        foreach (var s in specs)
+        {
+            NetworkOperations.ValidateName(s.Name, "node");
+            if (s.Port is < 1 or > 55535)
+                throw new RedisDockerException(ErrorIds.InvalidConfig, $"Port {s.Port} is out of range (1-55535, the bus port is port+10000).", ErrorKind.InvalidArgument, s.Name);
+            if (s.HostPort is < 1 or > 65535)
+                throw new RedisDockerException(ErrorIds.InvalidConfig, $"Host port {s.HostPort} is out of range (1-65535).", ErrorKind.InvalidArgument, s.Name);
+            foreach (var kv in s.Config)
+                if (RedisConfigRenderer.ValidateExtra(kv.Key, kv.Value) is { } problem)
+                    throw new RedisDockerException(ErrorIds.InvalidConfig, problem, ErrorKind.InvalidArgument, kv.Key);
+            if (await docker.InspectContainerAsync(s.Name, ct).ConfigureAwait(false) is not null)
+                throw new RedisDockerException(ErrorIds.NodeNameTaken,
+                    $"A container named '{s.Name}' already exists. Choose another name, or remove it with Remove-RedisNode {s.Name}.",
+                    ErrorKind.ResourceExists, s.Name);
+        }
+        var hostPorts = specs.Where(s => s.HostPort is not null).GroupBy(s => s.HostPort).FirstOrDefault(g => g.Count() > 1);
+        if (hostPorts is not null)
+            throw new RedisDockerException(ErrorIds.HostPortTaken, $"Host port {hostPorts.Key} is given to more than one node.", ErrorKind.InvalidArgument, hostPorts.Key);
+        foreach (var s in specs)
+            if (s.HostPort is int hp && _session.Endpoint.IsLocal() && !IsHostPortFree(s.HostIp, hp))
+                throw HostPortTaken(s.HostIp, hp, null);
+
+        // 2. Networks, topology, addresses.
+        var networks = new Dictionary<string, DockerNetwork>(StringComparer.OrdinalIgnoreCase);
+        var netOps = new NetworkOperations(_session, _sink);
+        foreach (var netName in specs.Select(s => s.Network).Distinct(StringComparer.OrdinalIgnoreCase))
+            networks[netName] = await netOps.RequireAsync(netName, ct).ConfigureAwait(false);
+        var topologies = networks.Values.Select(n => n.Labels.Get(Labels.Topology) ?? n.Name).Distinct().ToList();
+        var taken = new HashSet<string>(StringComparer.Ordinal);
+        var addresses = new string[specs.Count];
+        for (var i = 0; i < specs.Count; i++)
+        {
+            if (specs[i].IPAddress is { } ip)
+            {
+                NetworkOperations.ValidateAddressFree(networks[specs[i].Network], ip);
+                if (!taken.Add(ip))
+                    throw new RedisDockerException(ErrorIds.IPAddressTaken, $"{ip} is given to more than one node.", ErrorKind.InvalidArgument, ip);
+                addresses[i] = ip;
+            }
+        }
+        for (var i = 0; i < specs.Count; i++)
+        {
+            if (addresses[i] is not null) continue;
+            var free = NetworkOperations.FreeAddresses(networks[specs[i].Network], taken).FirstOrDefault()
+                ?? throw new RedisDockerException(ErrorIds.IPAddressInvalid,
+                    $"Network '{specs[i].Network}' has no free address left (or no subnet of its own). Use a network made by New-RedisNetwork with a larger -Subnet.",
+                    ErrorKind.LimitsExceeded, specs[i].Network);
+            taken.Add(free);
+            addresses[i] = free;
+        }
+
+        // 3. One password per topology: reuse, check, or generate.
+        var passwords = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var topo in topologies)
+        {
+            var existing = await _session.GetPasswordAsync(topo, ct).ConfigureAwait(false);
+            var given = specs.Where(s => TopologyOf(networks[s.Network]) == topo).Select(s => s.Password).FirstOrDefault(p => p is not null);
+            if (given is not null && existing is not null && given != existing)
+                throw new RedisDockerException(ErrorIds.TopologyMismatch,
+                    $"Topology '{topo}' already uses another password, and replication needs one password per topology. Leave -Password out to reuse it.",
+                    ErrorKind.InvalidArgument, topo);
+            var pw = existing ?? given ?? Secrets.GeneratePassword();
+            if (existing is null) _sink.Verbose(given is null
+                ? $"Generated a password for topology '{topo}' (kept in the nodes' configuration; read it back with Get-RedisCredential)."
+                : $"Using the given password for topology '{topo}'.");
+            passwords[topo] = pw;
+            _session.RememberPassword(topo, pw);
+        }
+
+        // 4. Images present, or pulled with progress.
+        foreach (var image in specs.Select(s => s.Image ?? _session.DefaultImage).Distinct(StringComparer.Ordinal))
+            await EnsureImageAsync(docker, image, ct).ConfigureAwait(false);
+
+        // 5. Create, upload configuration, start, wait: all nodes at once.
+        var activity = Interlocked.Increment(ref s_activityId);
+        var ready = 0;
+        var total = specs.Count;
+        var kind = specs.All(s => s.Sentinel is not null) ? "sentinel" : "Redis node";
+        _sink.Progress(new ProgressReport(activity, $"Starting {total} {kind}{(total == 1 ? "" : "s")}", $"0 of {total} ready", 0));
+        var tasks = specs.Select((s, i) => CreateOneAsync(docker, s, networks[s.Network], addresses[i], passwords[TopologyOf(networks[s.Network])], ct)
+            .ContinueWith(t =>
+            {
+                var n = Interlocked.Increment(ref ready);
+                _sink.Progress(new ProgressReport(activity, $"Starting {total} {kind}{(total == 1 ? "" : "s")}", $"{n} of {total} done ({s.Name})", n * 100 / total));
+                return t;
+            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).Unwrap()).ToArray();
+        var results = new List<NodeResult>();
+        for (var i = 0; i < tasks.Length; i++)
+        {
+            try { results.Add(new NodeResult(specs[i].Name, await tasks[i].ConfigureAwait(false), null)); }
+            catch (Exception e) { results.Add(new NodeResult(specs[i].Name, null, e)); }
+        }
+        _sink.Progress(new ProgressReport(activity, $"Starting {total} {kind}{(total == 1 ? "" : "s")}", "done", 100, Completed: true));
+        ct.ThrowIfCancellationRequested();
+        return results;
+    }
+
+    private static string TopologyOf(DockerNetwork n) => n.Labels.Get(Labels.Topology) ?? n.Name;
+
+    private async Task<RedisNode> CreateOneAsync(DockerClient docker, NodeSpec s, DockerNetwork net, string ip, string password, CancellationToken ct)
+    {
+        var topology = TopologyOf(net);
+        var image = s.Image ?? _session.DefaultImage;
+        var volume = s.Name + "-data";
+        var isSentinel = s.Sentinel is not null;
+        var configPath = isSentinel ? RedisConfigRenderer.SentinelConfigPath : RedisConfigRenderer.RedisConfigPath;
+        string config = isSentinel
+            ? RedisConfigRenderer.Render(s.Sentinel! with { Password = password, AnnounceIp = ip, Port = s.Port })
+            : RedisConfigRenderer.Render(new RedisServerConfig
+            {
+                Port = s.Port,
+                Password = password,
+                AppendOnly = s.AppendOnly,
+                ClusterEnabled = s.ClusterEnabled,
+                ClusterNodeTimeoutMs = s.ClusterNodeTimeoutMs,
+                AnnounceIp = ip,
+                MaxMemory = s.MaxMemory,
+                MaxMemoryPolicy = s.MaxMemoryPolicy,
+                ReplicaOf = s.ReplicaOf,
+                Extra = s.Config,
+            });
+        var labels = new Dictionary<string, string>(s.Labels)
+        {
+            [Labels.Managed] = "true",
+            [Labels.Kind] = isSentinel ? Labels.KindSentinel : Labels.KindNode,
+            [Labels.Topology] = topology,
+            [Labels.Network] = net.Name,
+            [Labels.Port] = s.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [Labels.ConfigPath] = configPath,
+            [Labels.DataVolume] = volume,
+            [Labels.Version] = ModuleInfo.Version,
+        };
+        if (s.ClusterEnabled) labels[Labels.ClusterEnabled] = "true";
+        if (isSentinel) { labels[Labels.SentinelGroup] = s.Sentinel!.MasterName; labels[Labels.Role] = "sentinel"; }
+        else if (!labels.ContainsKey(Labels.Role)) labels[Labels.Role] = s.ReplicaOf is null ? "primary" : "replica";
+
+        var created = false;
+        var volumeCreated = false;
+        try
+        {
+            _sink.Verbose($"Creating volume '{volume}' for the data of '{s.Name}'.");
+            await docker.CreateVolumeAsync(volume, new Dictionary<string, string>
+            {
+                [Labels.Managed] = "true", [Labels.Kind] = Labels.KindVolume, [Labels.Topology] = topology,
+            }, ct).ConfigureAwait(false);
+            volumeCreated = true;
+
+            var cmd = isSentinel
+                ? new[] { "redis-server", configPath, "--sentinel" }
+                : new[] { "redis-server", configPath };
+            _sink.Verbose($"Creating container '{s.Name}' from {image} on network '{net.Name}' at {ip}, port {s.Port} published on {s.HostIp}:{(s.HostPort?.ToString() ?? "(Docker picks)")}.");
+            await docker.CreateContainerAsync(new ContainerCreateSpec
+            {
+                Name = s.Name,
+                Image = image,
+                Cmd = cmd,
+                Labels = labels,
+                Hostname = s.Name,
+                Ports = new[] { new PortBinding(s.Port, "tcp", s.HostIp, s.HostPort) },
+                Volumes = new[] { new VolumeMount(volume, "/data") },
+                Network = net.Name,
+                IPv4Address = ip,
+                NetworkAliases = new[] { s.Name },
+                StopTimeoutSeconds = 10,
+            }, ct).ConfigureAwait(false);
+            created = true;
+
+            _sink.Verbose($"Uploading {configPath} into '{s.Name}'.");
+            // uid/gid 999: the official image runs redis as the 'redis' user, which must be able to rewrite the file.
+            await docker.UploadFilesAsync(s.Name, RedisConfigRenderer.ConfigDirectory,
+                new[] { new ArchiveFile(Path.GetFileName(configPath), Encoding.UTF8.GetBytes(config), Mode: 0b110_110_000, Uid: 999, Gid: 999) },
+                ct, dirMode: 0b111_111_000, uid: 999, gid: 999).ConfigureAwait(false);
+
+            _sink.Verbose($"Starting '{s.Name}'.");
+            try { await docker.StartContainerAsync(s.Name, ct).ConfigureAwait(false); }
+            catch (DockerApiException e) when (s.HostPort is int hp && (e.EngineMessage.Contains("port is already allocated", StringComparison.OrdinalIgnoreCase) || e.EngineMessage.Contains("address already in use", StringComparison.OrdinalIgnoreCase)))
+            {
+                throw HostPortTaken(s.HostIp, hp, e);
+            }
+            return await WaitReadyAsync(docker, s.Name, password, ct).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Leave nothing half-built: the container, then its volume.
+            using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            try
+            {
+                if (created) await docker.RemoveContainerAsync(s.Name, force: true, removeVolumes: false, cleanup.Token).ConfigureAwait(false);
+                if (volumeCreated) await docker.RemoveVolumeAsync(volume, force: true, cleanup.Token).ConfigureAwait(false);
+            }
+            catch (Exception cleanupError)
+            {
+                _sink.Warning($"Could not clean up after the failed node '{s.Name}': {cleanupError.Message}. Remove container '{s.Name}' and volume '{volume}' by hand.");
+            }
+            throw;
+        }
+    }
+
+    private static RedisDockerException HostPortTaken(string hostIp, int port, Exception? inner) =>
+        new(ErrorIds.HostPortTaken,
+            $"Host port {hostIp}:{port} is already in use. Choose another -HostPort, or leave it out to let Docker pick a free one.",
+            ErrorKind.ResourceExists, port, inner);
+
+    private static bool IsHostPortFree(string hostIp, int port)
+    {
+        try
+        {
+            var addr = hostIp is "0.0.0.0" or "" ? IPAddress.Any : IPAddress.Parse(hostIp);
+            using var l = new TcpListener(addr, port);
+            l.Server.ExclusiveAddressUse = true;
+            l.Start();
+            l.Stop();
+            return true;
+        }
+        catch (SocketException) { return false; }
+        catch (FormatException) { return true; }
+    }
+
+    public async Task EnsureImageAsync(DockerClient docker, string image, CancellationToken ct)
+    {
+        if (await docker.InspectImageAsync(image, ct).ConfigureAwait(false) is not null) return;
+        var activity = Interlocked.Increment(ref s_activityId);
+        _sink.Verbose($"Image {image} is not present: pulling it.");
+        var progress = new Progress<PullProgress>(p =>
+        {
+            var pct = p.Total is > 0 && p.Current is long c ? (int)Math.Clamp(c * 100 / p.Total.Value, 0, 100) : -1;
+            _sink.Progress(new ProgressReport(activity, $"Pulling {image}", $"{p.Id} {p.Status}".Trim(), pct));
+        });
+        try
+        {
+            await docker.PullImageAsync(image, progress, ct).ConfigureAwait(false);
+        }
+        catch (DockerException e)
+        {
+            throw new RedisDockerException(ErrorIds.ImageUnavailable,
+                $"Image '{image}' is not present and could not be pulled: {e.Message}. Check the registry is reachable (docker pull {image}), or give -Image with an image that is present (docker images).",
+                ErrorKind.ObjectNotFound, image, e);
+        }
+        finally
+        {
+            _sink.Progress(new ProgressReport(activity, $"Pulling {image}", "done", 100, Completed: true));
+        }
+        if (await docker.InspectImageAsync(image, ct).ConfigureAwait(false) is null)
+            throw new RedisDockerException(ErrorIds.ImageUnavailable, $"Pulling '{image}' finished but the image is not present.", ErrorKind.ObjectNotFound, image);
+    }
+
+    /// <summary>
+    /// Waits until the node answers PING with its password and has finished loading its data,
+    /// bounded by <see cref="ReadyTimeout"/>. Fails early, with the container's last log lines,
+    /// when the container exits.
+    /// </summary>
+    public async Task<RedisNode> WaitReadyAsync(DockerClient docker, string name, string? password, CancellationToken ct)
+    {
+        var sw = Stopwatch.StartNew();
+        string lastProblem = "not started";
+        var delay = 25;
+        while (true)
+        {
+            ct.ThrowIfCancellationRequested();
+            var info = await docker.InspectContainerAsync(name, ct).ConfigureAwait(false) ?? throw NotFound(name);
+            if (!info.State.Running && !info.State.Restarting && info.State.Status is "exited" or "dead")
+            {
+                var logs = await SafeLogsAsync(docker, name, password, ct).ConfigureAwait(false);
+                throw new RedisDockerException(ErrorIds.NodeNotReady,
+                    $"Node '{name}' exited with code {info.State.ExitCode} while starting. Its last log lines:\n{logs}",
+                    ErrorKind.InvalidOperation, name);
+            }
+            var node = ToRedisNode(info, RedisRole.Unknown);
+            if (node.HostEndpoint is not null && info.State.Running)
+            {
+                try
+                {
+                    var conn = await _session.ConnectAsync(node.HostEndpoint, password, ct).ConfigureAwait(false);
+                    var replies = await conn.PipelineAsync(new[] { new object[] { "PING" }, new object[] { "INFO", "persistence" } }, ct).ConfigureAwait(false);
+                    var ping = replies[0];
+                    if (ping.IsError && ping.Text is { } err && (err.StartsWith("WRONGPASS", StringComparison.Ordinal) || err.StartsWith("NOAUTH", StringComparison.Ordinal)))
+                        throw new RedisDockerException(ErrorIds.WrongPassword, $"Node '{name}' refused the topology's password ({err.Split(' ')[0]}).", ErrorKind.AuthenticationError, name);
+                    if (!ping.IsError && !replies[1].IsError && RedisInfo.Parse(replies[1].AsString()).GetValueOrDefault("loading") != "1")
+                    {
+                        _sink.Verbose($"Node '{name}' is ready at {node.HostEndpoint} after {sw.ElapsedMilliseconds} ms.");
+                        return await ReadLiveAsync(info, ct).ConfigureAwait(false);
+                    }
+                    lastProblem = ping.IsError ? ping.Text ?? "error" : "still loading its data";
+                }
+                catch (RedisServerException e) when (e.Prefix is "WRONGPASS" or "NOAUTH")
+                {
+                    throw new RedisDockerException(ErrorIds.WrongPassword, $"Node '{name}' refused the topology's password ({e.Prefix}).", ErrorKind.AuthenticationError, name, e);
+                }
+                catch (RedisException e)
+                {
+                    lastProblem = e.Message;
+                    _session.Evict(node.HostEndpoint);
+                }
+                catch (IOException e)
+                {
+                    lastProblem = e.Message;
+                    _session.Evict(node.HostEndpoint);
+                }
+            }
+            if (sw.Elapsed > ReadyTimeout)
+            {
+                var logs = await SafeLogsAsync(docker, name, password, ct).ConfigureAwait(false);
+                throw new RedisDockerException(ErrorIds.NodeNotReady,
+                    $"Node '{name}' was not ready within {ReadyTimeout.TotalSeconds:0} s ({lastProblem}). Its last log lines:\n{logs}",
+                    ErrorKind.OperationTimeout, name);
+            }
+            await Task.Delay(delay, ct).ConfigureAwait(false);
+            delay = Math.Min(delay * 2, 250);
+        }
+    }
+
+    private static async Task<string> SafeLogsAsync(DockerClient docker, string name, string? password, CancellationToken ct)
+    {
+        try { return Secrets.Redact((await docker.GetLogsAsync(name, 15, ct).ConfigureAwait(false)).TrimEnd(), password); }
+        catch (DockerException e) { return $"(logs unavailable: {e.Message})"; }
+    }
+
+    /// <summary>Reads nodes from Docker labels, with the role each reports now.</summary>
+    public async Task<IReadOnlyList<RedisNode>> GetAsync(NodeFilter filter, CancellationToken ct)
+    {
+        var docker = await _session.GetDockerAsync(ct).ConfigureAwait(false);
+        var labels = new Dictionary<string, string?> { [Labels.Managed] = "true" };
+        if (filter.Topology is not null) labels[Labels.Topology] = filter.Topology;
+        if (filter.Network is not null) labels[Labels.Network] = filter.Network;
+        var summaries = await docker.ListContainersAsync(labels, all: true, ct).ConfigureAwait(false);
+        var selected = summaries.Where(c =>
+                (c.Labels.Get(Labels.Kind) is Labels.KindNode or Labels.KindSentinel) &&
+                (filter.Names is null || filter.Names.Count == 0 || filter.Names.Any(n => c.Names.Any(cn => NetworkOperations.WildcardMatch(cn, n) || c.Id.StartsWith(n, StringComparison.OrdinalIgnoreCase)))) &&
+                (!filter.SentinelsOnly || c.Labels.Get(Labels.Kind) == Labels.KindSentinel) &&
+                (filter.IncludeSentinels || filter.SentinelsOnly || c.Labels.Get(Labels.Kind) == Labels.KindNode))
+            .ToArray();
+        var nodes = await Task.WhenAll(selected.Select(async c =>
+        {
+            var info = await docker.InspectContainerAsync(c.Id, ct).ConfigureAwait(false);
+            return info is null ? null : await ReadLiveAsync(info, ct).ConfigureAwait(false);
+        })).ConfigureAwait(false);
+        return nodes.Where(n => n is not null && (filter.Role is null || n.Role == filter.Role))
+            .Select(n => n!).OrderBy(n => n.Topology, StringComparer.Ordinal).ThenBy(n => n.Name, StringComparer.Ordinal).ToArray();
+    }
+
+    /// <summary>One node by name, or NodeNotFound.</summary>
+    public async Task<RedisNode> GetOneAsync(string name, CancellationToken ct)
+    {
+        var docker = await _session.GetDockerAsync(ct).ConfigureAwait(false);
+        var info = await docker.InspectContainerAsync(name, ct).ConfigureAwait(false);
+        if (info is null || info.Labels.Get(Labels.Managed) != "true") throw NotFound(name);
+        return await ReadLiveAsync(info, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The node from its container, with ROLE and version read live when it runs.</summary>
+    public async Task<RedisNode> ReadLiveAsync(ContainerInfo info, CancellationToken ct)
+    {
+        var node = ToRedisNode(info, RedisRole.Unknown);
+        if (!info.State.Running || node.HostEndpoint is null) return node;
+        try
+        {
+            using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            bound.CancelAfter(TimeSpan.FromSeconds(5));
+            var conn = await _session.ConnectAsync(node, bound.Token).ConfigureAwait(false);
+            var replies = await conn.PipelineAsync(new[] { new object[] { "ROLE" }, new object[] { "INFO", "server" } }, bound.Token).ConfigureAwait(false);
+            var (role, primary) = ParseRole(replies[0]);
+            var version = replies[1].IsError ? null : RedisInfo.Parse(replies[1].AsString()).GetValueOrDefault("redis_version");
+            return node with { Role = role, PrimaryEndpoint = primary, RedisVersion = version };
+        }
+        catch (Exception e) when (e is RedisException or IOException or OperationCanceledException or RedisDockerException && !ct.IsCancellationRequested)
+        {
+            _sink.Verbose($"Node '{node.Name}' did not answer ROLE ({e.Message}); its role shows as Unknown.");
+            _session.Evict(node.HostEndpoint);
+            return node;
+        }
+    }
+
+    public static (RedisRole Role, string? Primary) ParseRole(RespValue role)
+    {
+        if (role.IsError || role.Items is not { Count: > 0 } items) return (RedisRole.Unknown, null);
+        return items[0].Text switch
+        {
+            "master" => (RedisRole.Primary, null),
+            "slave" or "replica" => (RedisRole.Replica, items.Count > 2 ? $"{items[1].Text}:{items[2].AsInt64()}" : null),
+            "sentinel" => (RedisRole.Sentinel, null),
+            _ => (RedisRole.Unknown, null),
+        };
+    }
+
+    /// <summary>Builds the snapshot from the container (labels, state, addresses) and records its endpoints in the map.</summary>
+    public RedisNode ToRedisNode(ContainerInfo info, RedisRole role)
+    {
+        var port = int.TryParse(info.Labels.Get(Labels.Port), out var p) ? p : 6379;
+        var network = info.Labels.Get(Labels.Network);
+        string? ip = null;
+        if (network is not null && info.Networks.TryGetValue(network, out var netInfo) && !string.IsNullOrEmpty(netInfo.IPAddress)) ip = netInfo.IPAddress;
+        ip ??= info.Networks.Values.Select(n => n.IPAddress).FirstOrDefault(a => !string.IsNullOrEmpty(a));
+        string? hostEndpoint = null;
+        int? hostPort = null;
+        if (info.State.Running)
+        {
+            var pub = info.Ports.FirstOrDefault(x => x.ContainerPort == port && x.HostPort is > 0 && (x.HostIp is "127.0.0.1" or "0.0.0.0" or "" or null))
+                   ?? info.Ports.FirstOrDefault(x => x.ContainerPort == port && x.HostPort is > 0);
+            if (pub is not null)
+            {
+                hostPort = pub.HostPort;
+                var host = pub.HostIp is "0.0.0.0" or "" or null or "::" ? _session.Endpoint.HostAddressForPorts() : pub.HostIp;
+                hostEndpoint = $"{host}:{pub.HostPort}";
+            }
+        }
+        var kind = info.Labels.Get(Labels.Kind) == Labels.KindSentinel ? RedisNodeKind.Sentinel : RedisNodeKind.Redis;
+        var node = new RedisNode
+        {
+            Name = info.Name,
+            Id = info.Id,
+            Topology = info.Labels.Get(Labels.Topology) ?? "",
+            Kind = kind,
+            Role = role,
+            State = info.State.Status,
+            Network = network,
+            IPAddress = ip,
+            Port = port,
+            HostEndpoint = hostEndpoint,
+            HostPort = hostPort,
+            Image = info.Image,
+            ClusterEnabled = info.Labels.Get(Labels.ClusterEnabled) == "true",
+            SentinelGroup = info.Labels.Get(Labels.SentinelGroup),
+            DockerHost = _session.DockerHost,
+            DataVolume = info.Labels.Get(Labels.DataVolume),
+            Created = info.Created,
+            Labels = info.Labels,
+        };
+        _session.EndpointMap.Record(node, info.Networks.Values.Select(n => n.IPAddress).Where(a => !string.IsNullOrEmpty(a)));
+        return node;
+    }
+
+    public async Task<RedisNode> StopAsync(string name, int timeoutSeconds, CancellationToken ct)
+    {
+        var docker = await _session.GetDockerAsync(ct).ConfigureAwait(false);
+        var info = await RequireManagedAsync(docker, name, ct).ConfigureAwait(false);
+        _sink.Verbose($"Stopping '{name}' (SIGTERM: Redis flushes its AOF and exits; killed after {timeoutSeconds} s).");
+        await docker.StopContainerAsync(info.Id, timeoutSeconds, ct).ConfigureAwait(false);
+        _session.Evict(ToRedisNode(info, RedisRole.Unknown).HostEndpoint);
+        return ToRedisNode((await docker.InspectContainerAsync(info.Id, ct).ConfigureAwait(false))!, RedisRole.Unknown);
+    }
+
+    public async Task<RedisNode> StartAsync(string name, CancellationToken ct)
+    {
+        var docker = await _session.GetDockerAsync(ct).ConfigureAwait(false);
+        var info = await RequireManagedAsync(docker, name, ct).ConfigureAwait(false);
+        if (!info.State.Running) await new SentinelOperations(_session, _sink).PrepareStartAsync(docker, info, ct).ConfigureAwait(false);
+        _sink.Verbose($"Starting '{name}'.");
+        await docker.StartContainerAsync(info.Id, ct).ConfigureAwait(false);
+        var password = await _session.GetPasswordAsync(info.Labels.Get(Labels.Topology) ?? "", ct).ConfigureAwait(false);
+        return await WaitReadyAsync(docker, info.Name, password, ct).ConfigureAwait(false);
+    }
+
+    public async Task<RedisNode> RestartAsync(string name, int timeoutSeconds, CancellationToken ct)
+    {
+        var docker = await _session.GetDockerAsync(ct).ConfigureAwait(false);
+        var info = await RequireManagedAsync(docker, name, ct).ConfigureAwait(false);
+        _session.Evict(ToRedisNode(info, RedisRole.Unknown).HostEndpoint);
+        if (!info.State.Running)
+        {
+            // A stopped or crashed node: start it the safe way (it may be a former primary).
+            return await StartAsync(name, ct).ConfigureAwait(false);
+        }
+        _sink.Verbose($"Restarting '{name}'.");
+        await docker.RestartContainerAsync(info.Id, timeoutSeconds, ct).ConfigureAwait(false);
+        var password = await _session.GetPasswordAsync(info.Labels.Get(Labels.Topology) ?? "", ct).ConfigureAwait(false);
+        return await WaitReadyAsync(docker, info.Name, password, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Kills the container at once (SIGKILL), as a crash would: for failover drills.</summary>
+    public async Task KillAsync(string name, CancellationToken ct)
+    {
+        var docker = await _session.GetDockerAsync(ct).ConfigureAwait(false);
+        var info = await RequireManagedAsync(docker, name, ct).ConfigureAwait(false);
+        _sink.Verbose($"Killing '{name}' (SIGKILL).");
+        await docker.KillContainerAsync(info.Id, "SIGKILL", ct).ConfigureAwait(false);
+        _session.Evict(ToRedisNode(info, RedisRole.Unknown).HostEndpoint);
+    }
+
+    /// <summary>Removes the container and, unless kept, its data volume.</summary>
+    public async Task RemoveAsync(string name, bool removeVolume, CancellationToken ct)
+    {
+        var docker = await _session.GetDockerAsync(ct).ConfigureAwait(false);
+        var info = await RequireManagedAsync(docker, name, ct).ConfigureAwait(false);
+        var node = ToRedisNode(info, RedisRole.Unknown);
+        _sink.Verbose($"Removing container '{name}'{(removeVolume ? $" and its volume '{node.DataVolume}'" : "")}.");
+        await docker.RemoveContainerAsync(info.Id, force: true, removeVolumes: false, ct).ConfigureAwait(false);
+        if (removeVolume && node.DataVolume is not null)
+            await docker.RemoveVolumeAsync(node.DataVolume, force: true, ct).ConfigureAwait(false);
+        _session.Evict(node.HostEndpoint);
+        _session.EndpointMap.ForgetNode(name);
+    }
+
+    /// <summary>Names Prefix-1.. for -Count, skipping every container name already in use.</summary>
+    public async Task<IReadOnlyList<string>> NextNamesAsync(string prefix, int count, CancellationToken ct)
+    {
+        NetworkOperations.ValidateName(prefix, "node name prefix");
+        var docker = await _session.GetDockerAsync(ct).ConfigureAwait(false);
+        var all = await docker.ListContainersAsync(null, all: true, ct).ConfigureAwait(false);
+        var taken = new HashSet<string>(all.SelectMany(c => c.Names), StringComparer.OrdinalIgnoreCase);
+        return NodeNaming.Next(prefix, count, taken);
+    }
+
+    private static async Task<ContainerInfo> RequireManagedAsync(DockerClient docker, string name, CancellationToken ct)
+    {
+        var info = await docker.InspectContainerAsync(name, ct).ConfigureAwait(false);
+        if (info is null || info.Labels.Get(Labels.Managed) != "true") throw NotFound(name);
+        return info;
+    }
+}
+
+/// <summary>Which nodes Get-RedisNode returns.</summary>
+public sealed record NodeFilter
+{
+    public IReadOnlyList<string>? Names { get; init; }
+    public string? Topology { get; init; }
+    public string? Network { get; init; }
+    public RedisRole? Role { get; init; }
+    public bool IncludeSentinels { get; init; } = true;
+    public bool SentinelsOnly { get; init; }
+}
+
+/// <summary>The outcome of creating one node: the node, or why it failed (nothing of it remains).</summary>
+public sealed record NodeResult(string Name, RedisNode? Node, Exception? Error);
+
+public static class NodeNaming
+{
+    /// <summary>Prefix-N names for N from 1 upwards, skipping names already taken.</summary>
+    public static IReadOnlyList<string> Next(string prefix, int count, ISet<string> taken)
+    {
+        var names = new List<string>();
+        for (var i = 1; names.Count < count; i++)
+        {
+            var n = $"{prefix}-{i}";
+            if (!taken.Contains(n)) names.Add(n);
+        }
+        return names;
+    }
+}

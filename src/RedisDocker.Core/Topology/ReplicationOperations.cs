@@ -1,0 +1,145 @@
+using System.Globalization;
+using RedisDocker.Core.Resp;
+
+namespace RedisDocker.Core.Topology;
+
+/// <summary>Primary/replica replication: REPLICAOF with masterauth, persisted, waited for.</summary>
+public sealed class ReplicationOperations
+{
+    private readonly RedisDockerSession _session;
+    private readonly IOperationSink _sink;
+
+    public ReplicationOperations(RedisDockerSession session, IOperationSink sink)
+    {
+        _session = session;
+        _sink = sink;
+    }
+
+    public TimeSpan SyncTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>Makes the node a replica of the primary, persists it (CONFIG REWRITE) and waits for the initial sync.</summary>
+    public async Task<RedisNode> SetReplicaAsync(string replicaName, string primaryName, CancellationToken ct)
+    {
+        var nodes = new NodeOperations(_session, _sink);
+        var replica = await nodes.GetOneAsync(replicaName, ct).ConfigureAwait(false);
+        var primary = await nodes.GetOneAsync(primaryName, ct).ConfigureAwait(false);
+        if (string.Equals(replica.Name, primary.Name, StringComparison.OrdinalIgnoreCase))
+            throw new RedisDockerException("RedisDocker.InvalidArgument", $"'{replica.Name}' cannot be a replica of itself.", ErrorKind.InvalidArgument, replicaName);
+        foreach (var n in new[] { replica, primary })
+        {
+            if (n.ClusterEnabled)
+                throw new RedisDockerException(ErrorIds.ClusterModeNotAllowed,
+                    $"'{n.Name}' runs in cluster mode, where Redis refuses REPLICAOF ('replicaof directive not allowed in cluster mode'). In a cluster, attach a replica with Add-RedisClusterNode -Cluster {n.Topology} -Node <name> -Primary <primary>, or create it with New-RedisCluster -ReplicasPerPrimary.",
+                    ErrorKind.InvalidOperation, n.Name);
+            if (n.Kind != RedisNodeKind.Redis)
+                throw new RedisDockerException("RedisDocker.InvalidArgument", $"'{n.Name}' is a sentinel, not a Redis node.", ErrorKind.InvalidArgument, n.Name);
+            if (n.HostEndpoint is null)
+                throw new RedisDockerException(ErrorIds.NodeNotReachable, $"Node '{n.Name}' is not running. Start it with Start-RedisNode {n.Name}.", ErrorKind.ResourceUnavailable, n.Name);
+        }
+        if (replica.Topology != primary.Topology)
+            throw new RedisDockerException(ErrorIds.TopologyMismatch,
+                $"'{replica.Name}' (topology '{replica.Topology}') and '{primary.Name}' (topology '{primary.Topology}') do not share a password; replication works inside one topology.",
+                ErrorKind.InvalidArgument, replicaName);
+        var primaryIp = await AddressReachableFromAsync(replica, primary, ct).ConfigureAwait(false);
+
+        var conn = await _session.ConnectAsync(replica, ct).ConfigureAwait(false);
+        _sink.Verbose($"{replica.Name}: REPLICAOF {primaryIp} {primary.Port} ({primary.Name}), then CONFIG REWRITE so a restart keeps the role.");
+        (await conn.SendAsync(new object[] { "REPLICAOF", primaryIp, primary.Port }, ct).ConfigureAwait(false)).ThrowIfError();
+        (await conn.SendAsync(new object[] { "CONFIG", "REWRITE" }, ct).ConfigureAwait(false)).ThrowIfError();
+        await WaitLinkedAsync(replica, conn, ct).ConfigureAwait(false);
+        return await nodes.GetOneAsync(replica.Name, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Waits until master_link_status:up and the initial sync is done.</summary>
+    public async Task WaitLinkedAsync(RedisNode replica, RespConnection conn, CancellationToken ct)
+    {
+        await Waiter.UntilAsync(_sink, $"Initial sync of {replica.Name}", SyncTimeout, async c =>
+        {
+            var info = RedisInfo.Parse((await conn.SendAsync(new object[] { "INFO", "replication" }, c).ConfigureAwait(false)).ThrowIfError().AsString());
+            var link = info.GetValueOrDefault("master_link_status");
+            var syncing = info.GetValueOrDefault("master_sync_in_progress") == "1";
+            return (link == "up" && !syncing, syncing ? "sync in progress" : $"link {link}");
+        }, ct, ErrorIds.ReplicationFailed, s => $"'{replica.Name}' did not finish its initial sync within {SyncTimeout.TotalSeconds:0} s ({s}). Check the primary is running and reachable, and Get-RedisReplication {replica.Name}.").ConfigureAwait(false);
+    }
+
+    /// <summary>The primary's address on a network the replica is attached to, or a clear error.</summary>
+    private async Task<string> AddressReachableFromAsync(RedisNode replica, RedisNode primary, CancellationToken ct)
+    {
+        var docker = await _session.GetDockerAsync(ct).ConfigureAwait(false);
+        var r = await docker.InspectContainerAsync(replica.Id, ct).ConfigureAwait(false) ?? throw NodeOperations.NotFound(replica.Name);
+        var p = await docker.InspectContainerAsync(primary.Id, ct).ConfigureAwait(false) ?? throw NodeOperations.NotFound(primary.Name);
+        foreach (var (net, info) in p.Networks)
+            if (r.Networks.ContainsKey(net) && !string.IsNullOrEmpty(info.IPAddress)) return info.IPAddress;
+        throw new RedisDockerException(ErrorIds.NodeNotReachable,
+            $"'{replica.Name}' cannot reach '{primary.Name}': they share no network ({string.Join(", ", r.Networks.Keys)} vs {string.Join(", ", p.Networks.Keys)}). Connect one to the other's network with Connect-RedisNetwork.",
+            ErrorKind.ConnectionError, replica.Name);
+    }
+
+    /// <summary>REPLICAOF NO ONE: the node becomes a standalone primary (persisted).</summary>
+    public async Task<RedisNode> PromoteAsync(string name, CancellationToken ct)
+    {
+        var nodes = new NodeOperations(_session, _sink);
+        var node = await nodes.GetOneAsync(name, ct).ConfigureAwait(false);
+        if (node.ClusterEnabled)
+            throw new RedisDockerException(ErrorIds.ClusterModeNotAllowed,
+                $"'{node.Name}' runs in cluster mode; promote a cluster replica with Invoke-RedisFailover.", ErrorKind.InvalidOperation, name);
+        var conn = await _session.ConnectAsync(node, ct).ConfigureAwait(false);
+        _sink.Verbose($"{node.Name}: REPLICAOF NO ONE, then CONFIG REWRITE.");
+        (await conn.SendAsync(new object[] { "REPLICAOF", "NO", "ONE" }, ct).ConfigureAwait(false)).ThrowIfError();
+        (await conn.SendAsync(new object[] { "CONFIG", "REWRITE" }, ct).ConfigureAwait(false)).ThrowIfError();
+        return await nodes.GetOneAsync(name, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>INFO replication of a node, translated through the endpoint map.</summary>
+    public async Task<RedisReplicationInfo> GetAsync(string name, CancellationToken ct)
+    {
+        var node = await new NodeOperations(_session, _sink).GetOneAsync(name, ct).ConfigureAwait(false);
+        var conn = await _session.ConnectAsync(node, ct).ConfigureAwait(false);
+        var info = RedisInfo.Parse((await conn.SendAsync(new object[] { "INFO", "replication" }, ct).ConfigureAwait(false)).ThrowIfError().AsString());
+        long L(string k) => long.TryParse(info.GetValueOrDefault(k), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : 0;
+        var role = info.GetValueOrDefault("role") == "slave" ? RedisRole.Replica : RedisRole.Primary;
+        string? primaryEndpoint = null, primaryHost = null, primaryName = null;
+        long? lag = null;
+        if (role == RedisRole.Replica)
+        {
+            primaryEndpoint = $"{info.GetValueOrDefault("master_host")}:{info.GetValueOrDefault("master_port")}";
+            if (_session.EndpointMap.TryTranslate(primaryEndpoint, out var mapped)) { primaryHost = mapped.HostEndpoint; primaryName = mapped.NodeName; }
+            if (primaryHost is not null)
+            {
+                try
+                {
+                    var pconn = await _session.ConnectAsync(primaryHost, await _session.GetPasswordAsync(node.Topology, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
+                    var pinfo = RedisInfo.Parse((await pconn.SendAsync(new object[] { "INFO", "replication" }, ct).ConfigureAwait(false)).AsString());
+                    if (long.TryParse(pinfo.GetValueOrDefault("master_repl_offset"), out var po)) lag = Math.Max(0, po - L("slave_repl_offset"));
+                }
+                catch (RedisException) { }
+            }
+        }
+        var replicas = new List<RedisReplicaLink>();
+        for (var i = 0; info.TryGetValue($"slave{i}", out var line); i++)
+        {
+            var f = line.Split(',').Select(x => x.Split('=', 2)).Where(x => x.Length == 2).ToDictionary(x => x[0], x => x[1]);
+            var ep = $"{f.GetValueOrDefault("ip")}:{f.GetValueOrDefault("port")}";
+            _session.EndpointMap.TryTranslate(ep, out var m);
+            replicas.Add(new RedisReplicaLink(m?.NodeName, ep, m?.HostEndpoint, f.GetValueOrDefault("state") ?? "",
+                long.TryParse(f.GetValueOrDefault("offset"), out var off) ? off : 0,
+                long.TryParse(f.GetValueOrDefault("lag"), out var lg) ? lg : 0));
+        }
+        return new RedisReplicationInfo
+        {
+            Name = node.Name,
+            Topology = node.Topology,
+            Role = role,
+            PrimaryName = primaryName,
+            PrimaryContainerEndpoint = primaryEndpoint,
+            PrimaryHostEndpoint = primaryHost,
+            LinkStatus = info.GetValueOrDefault("master_link_status"),
+            SyncInProgress = info.GetValueOrDefault("master_sync_in_progress") == "1",
+            LastIOSecondsAgo = info.TryGetValue("master_last_io_seconds_ago", out var io) && long.TryParse(io, out var iov) ? iov : null,
+            ReplicationOffset = L("master_repl_offset"),
+            LagBytes = lag,
+            ConnectedReplicas = (int)L("connected_slaves"),
+            Replicas = replicas,
+        };
+    }
+}

@@ -1,0 +1,58 @@
+using System.Management.Automation;
+using RedisDocker.Core;
+using RedisDocker.Core.Docker;
+
+namespace RedisDocker.Cmdlets;
+
+/// <summary>Connect-RedisDocker: a session for a Docker endpoint (unix://, npipe://, tcp:// with or without TLS).</summary>
+[Cmdlet(VerbsCommunications.Connect, "RedisDocker")]
+[OutputType(typeof(RedisDockerSession))]
+public sealed class ConnectRedisDockerCommand : PSCmdlet
+{
+    /// <summary>Docker endpoint; DOCKER_HOST or the platform default when omitted.</summary>
+    [Parameter(Position = 0)]
+    [Alias("Host", "H")]
+    public string? DockerHost { get; set; }
+
+    /// <summary>Folder with ca.pem, cert.pem and key.pem for tcp:// with TLS (DOCKER_CERT_PATH).</summary>
+    [Parameter]
+    public string? CertPath { get; set; }
+
+    /// <summary>Verify the engine's certificate against ca.pem (DOCKER_TLS_VERIFY).</summary>
+    [Parameter]
+    public SwitchParameter TlsVerify { get; set; }
+
+    /// <summary>Return the session without making it the default one.</summary>
+    [Parameter]
+    public SwitchParameter NoDefault { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        DockerEndpoint endpoint;
+        try
+        {
+            endpoint = DockerHost is null
+                ? DockerEndpoint.FromEnvironment()
+                : DockerEndpoint.Parse(DockerHost, CertPath, MyInvocation.BoundParameters.ContainsKey(nameof(TlsVerify)) ? TlsVerify.IsPresent : null);
+        }
+        catch (ArgumentException e)
+        {
+            ThrowTerminatingError(new ErrorRecord(e, "RedisDocker.InvalidDockerHost", ErrorCategory.InvalidArgument, DockerHost));
+            return;
+        }
+        var session = new RedisDockerSession(endpoint);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            var docker = Task.Run(() => session.GetDockerAsync(cts.Token)).GetAwaiter().GetResult();
+            WriteVerbose($"Connected to Docker {docker.Version.Version} (API {docker.ApiVersion}) at {endpoint}.");
+        }
+        catch (Exception e)
+        {
+            session.Dispose();
+            ThrowTerminatingError(RedisDockerCmdlet.ToErrorRecord(e, endpoint.ToString()));
+        }
+        if (!NoDefault) RedisDockerSession.SetDefault(session);
+        WriteObject(session);
+    }
+}

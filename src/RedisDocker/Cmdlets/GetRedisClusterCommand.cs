@@ -1,0 +1,29 @@
+using System.Management.Automation;
+using RedisDocker.Core;
+using RedisDocker.Core.Topology;
+
+namespace RedisDocker.Cmdlets;
+
+/// <summary>Get-RedisCluster: CLUSTER INFO of a cluster (or of every cluster) as one object.</summary>
+[Cmdlet(VerbsCommon.Get, "RedisCluster")]
+[OutputType(typeof(RedisCluster))]
+public sealed class GetRedisClusterCommand : RedisDockerCmdlet
+{
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("Cluster", "Topology")]
+    [ArgumentCompleter(typeof(Completers.ClusterCompleter))]
+    public string[]? Name { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var names = Name;
+        if (names is null || names.Length == 0)
+        {
+            if (!TryRun(null, (sink, ct) => NameLookup.GetNamesAsync(CurrentSession, NameKind.Cluster, TimeSpan.FromSeconds(30), ct), out var all)) return;
+            names = all.ToArray();
+        }
+        foreach (var name in names)
+            if (TryRun(name, (sink, ct) => new ClusterOperations(CurrentSession, sink).GetAsync(name, ct), out var cluster))
+                WriteObject(cluster);
+    }
+}

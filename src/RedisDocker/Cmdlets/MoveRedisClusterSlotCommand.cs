@@ -1,0 +1,51 @@
+using System.Management.Automation;
+using RedisDocker.Core.Topology;
+
+namespace RedisDocker.Cmdlets;
+
+/// <summary>Move-RedisClusterSlot: reshards slots (with their keys) from one primary to another; safe to re-run after an interruption.</summary>
+[Cmdlet(VerbsCommon.Move, "RedisClusterSlot", SupportsShouldProcess = true, DefaultParameterSetName = "Count")]
+[OutputType(typeof(SlotMoveResult))]
+public sealed class MoveRedisClusterSlotCommand : ClusterCmdlet
+{
+    [Parameter(Mandatory = true)]
+    public string Source { get; set; } = "";
+
+    [Parameter(Mandatory = true)]
+    public string Destination { get; set; } = "";
+
+    /// <summary>How many slots to move (taken from the top of the source's slots).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = "Count")]
+    [ValidateRange(1, 16384)]
+    public int Count { get; set; }
+
+    /// <summary>Slots or ranges to move: 100, 200-300.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = "Slot")]
+    public string[] Slot { get; set; } = Array.Empty<string>();
+
+    /// <summary>Every slot the source owns (to empty a primary before removing it).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = "All")]
+    public SwitchParameter All { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        IReadOnlyList<SlotRange>? ranges = null;
+        if (ParameterSetName == "Slot")
+        {
+            var list = new List<SlotRange>();
+            foreach (var s in Slot.SelectMany(x => x.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+            {
+                var parts = s.Split('-');
+                if (parts.Length is < 1 or > 2 || !int.TryParse(parts[0], out var a) || !int.TryParse(parts[^1], out var b) || a < 0 || b > 16383 || b < a)
+                    ThrowParameterError("RedisDocker.InvalidSlot", $"'{s}' is not a slot (0-16383) or a range such as 200-300.", s);
+                else list.Add(new SlotRange(a, b));
+            }
+            ranges = list;
+        }
+        var what = ParameterSetName switch { "Count" => $"{Count} slot(s)", "All" => "every slot", _ => $"slots {string.Join(",", ranges!)}" };
+        if (!ShouldProcess($"Redis Cluster '{Cluster}'", $"Move {what} with their keys from '{Source}' to '{Destination}'")) return;
+        int? count = ParameterSetName == "Count" ? Count : null;
+        if (TryRun(Cluster, (sink, ct) => new ClusterOperations(CurrentSession, sink).MoveSlotsAsync(Cluster, Source, Destination, count, ranges, ct), out var result))
+            WriteObject(result);
+    }
+}

@@ -1,0 +1,97 @@
+using System.Management.Automation;
+using System.Security;
+using RedisDocker.Core.Topology;
+
+namespace RedisDocker.Cmdlets;
+
+/// <summary>
+/// New-RedisCluster: collects every node from the pipeline (or -Node), plans slots like
+/// redis-cli --cluster create, meets the nodes, attaches replicas and waits until every node is ok.
+/// With -Count it also makes the nodes (and with -Name and no -Network, the network).
+/// </summary>
+[Cmdlet(VerbsCommon.New, "RedisCluster", SupportsShouldProcess = true, DefaultParameterSetName = "InputObject")]
+[OutputType(typeof(RedisCluster))]
+public sealed class NewRedisClusterCommand : RedisDockerCmdlet
+{
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = "InputObject")]
+    public RedisNode[] InputObject { get; set; } = Array.Empty<RedisNode>();
+
+    /// <summary>Node names (cluster-enabled, empty, one topology).</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Node")]
+    [ArgumentCompleter(typeof(Completers.NodeCompleter))]
+    public string[] Node { get; set; } = Array.Empty<string>();
+
+    /// <summary>Make this many cluster-enabled nodes first.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = "Count")]
+    [ValidateRange(3, 100)]
+    public int Count { get; set; }
+
+    /// <summary>With -Count: the network for the new nodes (made with New-RedisNetwork).</summary>
+    [Parameter(ParameterSetName = "Count", ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(Completers.NetworkCompleter))]
+    public string? Network { get; set; }
+
+    /// <summary>With -Count and no -Network: the name of the network (and topology) to make.</summary>
+    [Parameter(ParameterSetName = "Count")]
+    public string? Name { get; set; }
+
+    /// <summary>With -Count and a new network: its subnet (a free private /24 when omitted).</summary>
+    [Parameter(ParameterSetName = "Count")]
+    public string? Subnet { get; set; }
+
+    [Parameter(ParameterSetName = "Count")]
+    public string? Image { get; set; }
+
+    [Parameter(ParameterSetName = "Count")]
+    public SecureString? Password { get; set; }
+
+    [Parameter(ParameterSetName = "Count")]
+    [ValidateRange(100, 600000)]
+    public int ClusterNodeTimeout { get; set; } = 5000;
+
+    /// <summary>Replicas for each primary; extra nodes become extra replicas.</summary>
+    [Parameter]
+    [ValidateRange(0, 10)]
+    public int ReplicasPerPrimary { get; set; } = 1;
+
+    private readonly List<string> _nodes = new();
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == "InputObject") _nodes.AddRange(InputObject.Select(n => n.Name));
+        else if (ParameterSetName == "Node") _nodes.AddRange(Node);
+    }
+
+    protected override void EndProcessing()
+    {
+        if (ParameterSetName == "Count")
+        {
+            if (Network is null && Name is null)
+                ThrowParameterError("RedisDocker.InvalidArgument", "With -Count, give -Network (an existing network) or -Name (a network to create).");
+            var primaries = Count / (ReplicasPerPrimary + 1);
+            if (primaries < 3)
+                ThrowParameterError(Core.ErrorIds.ClusterTooSmall,
+                    $"A cluster needs at least 3 primaries: with -ReplicasPerPrimary {ReplicasPerPrimary} that is 3 × (1 + {ReplicasPerPrimary}) = {3 * (ReplicasPerPrimary + 1)} nodes, and -Count is {Count}.", Count);
+            var where = Network ?? Name!;
+            if (!ShouldProcess($"{Count} cluster nodes on network '{where}'", "Create a Redis Cluster")) return;
+            var spec = new ClusterFromScratchSpec
+            {
+                Network = Network,
+                NewNetworkName = Network is null ? Name : null,
+                Subnet = Subnet,
+                Count = Count,
+                ReplicasPerPrimary = ReplicasPerPrimary,
+                Image = Image,
+                Password = ToPlain(Password),
+                ClusterNodeTimeoutMs = ClusterNodeTimeout,
+            };
+            if (TryRun(where, (sink, ct) => new ClusterBuilder(CurrentSession, sink).CreateFromScratchAsync(spec, ct), out var made))
+                WriteObject(made);
+            return;
+        }
+        if (_nodes.Count == 0) return;
+        if (!ShouldProcess($"Redis Cluster of {_nodes.Count} nodes ({string.Join(", ", _nodes)}) with {ReplicasPerPrimary} replica(s) per primary", "Create")) return;
+        if (TryRun(_nodes[0], (sink, ct) => new ClusterOperations(CurrentSession, sink).CreateAsync(_nodes, ReplicasPerPrimary, ct), out var cluster))
+            WriteObject(cluster);
+    }
+}

@@ -1,0 +1,140 @@
+using System.Collections;
+using System.Management.Automation;
+using System.Security;
+using RedisDocker.Core.Topology;
+
+namespace RedisDocker.Cmdlets;
+
+/// <summary>
+/// New-RedisNode: Redis containers done right: configuration rendered and uploaded before start,
+/// a data volume, the port published on 127.0.0.1, protected mode on with a password, AOF on,
+/// and readiness waited for.
+/// </summary>
+[Cmdlet(VerbsCommon.New, "RedisNode", SupportsShouldProcess = true, DefaultParameterSetName = "Name")]
+[OutputType(typeof(RedisNode))]
+public sealed class NewRedisNodeCommand : RedisDockerCmdlet
+{
+    /// <summary>Node (container) names.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Name")]
+    public string[] Name { get; set; } = Array.Empty<string>();
+
+    /// <summary>How many nodes to create, named Prefix-1, Prefix-2, ... (numbers already used are skipped).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = "Count")]
+    [ValidateRange(1, 100)]
+    public int Count { get; set; }
+
+    /// <summary>Name prefix for -Count; the network's name when omitted.</summary>
+    [Parameter(ParameterSetName = "Count")]
+    public string? NamePrefix { get; set; }
+
+    /// <summary>The network (made by New-RedisNetwork); binds from a piped RedisNetwork.</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(Completers.NetworkCompleter))]
+    public string Network { get; set; } = "";
+
+    /// <summary>Docker image; an official redis tag by default (REDISDOCKER_IMAGE overrides).</summary>
+    [Parameter]
+    public string? Image { get; set; }
+
+    /// <summary>Redis port inside the container.</summary>
+    [Parameter]
+    [ValidateRange(1, 55535)]
+    public int Port { get; set; } = 6379;
+
+    /// <summary>Host ports to publish on, one per node; Docker picks free ones when omitted.</summary>
+    [Parameter]
+    [ValidateRange(1, 65535)]
+    public int[]? HostPort { get; set; }
+
+    /// <summary>Host address the port is published on (127.0.0.1 by default: reachable from this machine only).</summary>
+    [Parameter]
+    public string HostAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>Static addresses on the network, one per node; free ones are chosen when omitted.</summary>
+    [Parameter]
+    public string[]? IPAddress { get; set; }
+
+    /// <summary>The topology's password. Generated (and kept inside the nodes) when omitted; one per topology.</summary>
+    [Parameter]
+    public SecureString? Password { get; set; }
+
+    [Parameter]
+    public SwitchParameter ClusterEnabled { get; set; }
+
+    /// <summary>cluster-node-timeout in milliseconds.</summary>
+    [Parameter]
+    [ValidateRange(100, 600000)]
+    public int ClusterNodeTimeout { get; set; } = 5000;
+
+    /// <summary>Append-only file persistence; on unless -AppendOnly:$false.</summary>
+    [Parameter]
+    public SwitchParameter AppendOnly { get; set; }
+
+    /// <summary>maxmemory, e.g. 256mb.</summary>
+    [Parameter]
+    public string? MaxMemory { get; set; }
+
+    [Parameter]
+    [ValidateSet("noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl")]
+    public string? MaxMemoryPolicy { get; set; }
+
+    /// <summary>Any other redis.conf directive: @{ 'hz' = 50; 'notify-keyspace-events' = 'Ex' }.</summary>
+    [Parameter]
+    public Hashtable? Config { get; set; }
+
+    /// <summary>Extra Docker labels.</summary>
+    [Parameter]
+    public Hashtable? Label { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        if (IPAddress is not null && ParameterSetName == "Name" && IPAddress.Length != Name.Length)
+            ThrowParameterError("RedisDocker.InvalidArgument", $"-IPAddress has {IPAddress.Length} address(es) for {Name.Length} node(s): give one per node.", IPAddress);
+        var expected = ParameterSetName == "Name" ? Name.Length : Count;
+        if (HostPort is not null && HostPort.Length != expected)
+            ThrowParameterError("RedisDocker.InvalidArgument", $"-HostPort has {HostPort.Length} port(s) for {expected} node(s): give one per node.", HostPort);
+        if (IPAddress is not null && ParameterSetName == "Count" && IPAddress.Length != Count)
+            ThrowParameterError("RedisDocker.InvalidArgument", $"-IPAddress has {IPAddress.Length} address(es) for {Count} node(s): give one per node.", IPAddress);
+
+        var password = ToPlain(Password);
+        var config = ToPairs(Config);
+        var labels = ToPairs(Label).ToDictionary(kv => kv.Key, kv => kv.Value);
+        var appendOnly = !MyInvocation.BoundParameters.ContainsKey(nameof(AppendOnly)) || AppendOnly.IsPresent;
+
+        string[] names;
+        if (ParameterSetName == "Name") names = Name;
+        else if (!TryRun(Network, (sink, ct) => new NodeOperations(CurrentSession, sink).NextNamesAsync(NamePrefix ?? Network, Count, ct), out var next)) return;
+        else names = next.ToArray();
+
+        var specs = new List<NodeSpec>();
+        for (var i = 0; i < names.Length; i++)
+        {
+            if (!ShouldProcess($"Redis node '{names[i]}' on network '{Network}'{(ClusterEnabled ? " (cluster mode)" : "")}", "Create")) continue;
+            specs.Add(new NodeSpec
+            {
+                Name = names[i],
+                Network = Network,
+                Image = Image,
+                Port = Port,
+                HostPort = HostPort?[i],
+                HostIp = HostAddress,
+                IPAddress = IPAddress?[i],
+                Password = password,
+                ClusterEnabled = ClusterEnabled.IsPresent,
+                ClusterNodeTimeoutMs = ClusterNodeTimeout,
+                AppendOnly = appendOnly,
+                MaxMemory = MaxMemory,
+                MaxMemoryPolicy = MaxMemoryPolicy,
+                Config = config,
+                Labels = labels,
+            });
+        }
+        if (specs.Count == 0) return;
+        if (!TryRun(Network, (sink, ct) => new NodeOperations(CurrentSession, sink).CreateAsync(specs, ct), out var results)) return;
+        foreach (var r in results)
+        {
+            if (r.Node is not null) WriteObject(r.Node);
+            else WriteError(ToErrorRecord(r.Error!, r.Name));
+        }
+    }
+}

@@ -1,0 +1,71 @@
+using System.Management.Automation;
+using RedisDocker.Core.Topology;
+
+namespace RedisDocker.Cmdlets;
+
+/// <summary>
+/// New-RedisSentinel: sentinel containers on the primary's network, each with its own writable
+/// configuration, waited for until every sentinel sees the primary, its replicas and the other sentinels.
+/// </summary>
+[Cmdlet(VerbsCommon.New, "RedisSentinel", SupportsShouldProcess = true)]
+[OutputType(typeof(RedisSentinelGroup))]
+public sealed class NewRedisSentinelCommand : RedisDockerCmdlet
+{
+    /// <summary>The primary to monitor: a RedisNode (by property name) or its name.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("NodeName")]
+    [ArgumentCompleter(typeof(Completers.NodeCompleter))]
+    public string Primary { get; set; } = "";
+
+    [Parameter]
+    [ValidateRange(1, 15)]
+    public int Count { get; set; } = 3;
+
+    /// <summary>Sentinels that must agree the primary is down before a failover starts.</summary>
+    [Parameter]
+    [ValidateRange(1, 15)]
+    public int Quorum { get; set; } = 2;
+
+    /// <summary>The name the sentinels monitor the primary under; the topology's name when omitted.</summary>
+    [Parameter]
+    public string? MasterName { get; set; }
+
+    /// <summary>down-after-milliseconds.</summary>
+    [Parameter]
+    [ValidateRange(100, 3600000)]
+    public int DownAfter { get; set; } = 5000;
+
+    /// <summary>failover-timeout in milliseconds.</summary>
+    [Parameter]
+    [ValidateRange(1000, 3600000)]
+    public int FailoverTimeout { get; set; } = 60000;
+
+    [Parameter]
+    [ValidateRange(1, 100)]
+    public int ParallelSyncs { get; set; } = 1;
+
+    /// <summary>Image for the sentinels; the primary's image when omitted.</summary>
+    [Parameter]
+    public string? Image { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        if (Quorum > Count)
+            ThrowParameterError(Core.ErrorIds.SentinelQuorumInvalid,
+                $"-Quorum {Quorum} cannot be reached by {Count} sentinel(s): the quorum must be at most the sentinel count. For {Count} sentinels, {Count / 2 + 1} is usual.", Quorum);
+        if (!ShouldProcess($"{Count} sentinel(s) monitoring '{Primary}' (quorum {Quorum})", "Create")) return;
+        var spec = new SentinelGroupSpec
+        {
+            Primary = Primary,
+            Count = Count,
+            Quorum = Quorum,
+            MasterName = MasterName,
+            DownAfterMs = DownAfter,
+            FailoverTimeoutMs = FailoverTimeout,
+            ParallelSyncs = ParallelSyncs,
+            Image = Image,
+        };
+        if (TryRun(Primary, (sink, ct) => new SentinelOperations(CurrentSession, sink).CreateAsync(spec, ct), out var group))
+            WriteObject(group);
+    }
+}

@@ -1,0 +1,23 @@
+using System.Management.Automation;
+using RedisDocker.Core.Topology;
+
+namespace RedisDocker.Cmdlets;
+
+/// <summary>Remove-RedisNode: removes nodes and their data volumes.</summary>
+[Cmdlet(VerbsCommon.Remove, "RedisNode", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = "Name")]
+[OutputType(typeof(void))]
+public sealed class RemoveRedisNodeCommand : NodeActionCmdlet
+{
+    /// <summary>Keep the data volume (a node re-created with the same name finds its data again).</summary>
+    [Parameter]
+    public SwitchParameter KeepVolume { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        foreach (var name in TargetNames)
+        {
+            if (!ShouldProcess($"Redis node '{name}'{(KeepVolume ? "" : " and its data volume")}", "Remove")) continue;
+            TryRun(name, (sink, ct) => new NodeOperations(CurrentSession, sink).RemoveAsync(name, !KeepVolume.IsPresent, ct));
+        }
+    }
+}

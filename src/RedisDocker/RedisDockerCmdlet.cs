@@ -1,0 +1,144 @@
+using System.Collections;
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using RedisDocker.Core;
+
+namespace RedisDocker;
+
+/// <summary>
+/// Base of every cmdlet: the session, cancellation from Ctrl+C, and the bridge that lets the
+/// async core report (verbose, warning, progress) while all Write* calls stay on the pipeline thread.
+/// </summary>
+public abstract class RedisDockerCmdlet : PSCmdlet
+{
+    private readonly CancellationTokenSource _stop = new();
+
+    /// <summary>The session to use; the default session (DOCKER_HOST or the platform default) when omitted.</summary>
+    [Parameter]
+    public RedisDockerSession? Session { get; set; }
+
+    protected RedisDockerSession CurrentSession => Session ?? RedisDockerSession.Default;
+
+    protected CancellationToken StopToken => _stop.Token;
+
+    protected override void StopProcessing()
+    {
+        _stop.Cancel();
+        base.StopProcessing();
+    }
+
+    /// <summary>Runs core work on the thread pool and pumps its reports onto the pipeline thread.</summary>
+    protected T Run<T>(Func<IOperationSink, CancellationToken, Task<T>> work)
+    {
+        using var sink = new PumpSink();
+        var task = Task.Run(() => work(sink, _stop.Token));
+        while (!task.IsCompleted)
+        {
+            if (sink.Queue.TryTake(out var action, 50)) action(this);
+        }
+        while (sink.Queue.TryTake(out var rest)) rest(this);
+        if (task.IsCanceled || (task.Exception?.InnerException is OperationCanceledException && _stop.IsCancellationRequested))
+            throw new PipelineStoppedException();
+        return task.GetAwaiter().GetResult();
+    }
+
+    protected void Run(Func<IOperationSink, CancellationToken, Task> work) =>
+        Run<bool>(async (s, ct) => { await work(s, ct).ConfigureAwait(false); return true; });
+
+    /// <summary>Runs core work for one pipeline item: a failure becomes a non-terminating error and the pipeline goes on.</summary>
+    protected bool TryRun<T>(object? target, Func<IOperationSink, CancellationToken, Task<T>> work, out T result)
+    {
+        try
+        {
+            result = Run(work);
+            return true;
+        }
+        catch (PipelineStoppedException) { throw; }
+        catch (Exception e)
+        {
+            WriteError(ToErrorRecord(e, target));
+            result = default!;
+            return false;
+        }
+    }
+
+    protected bool TryRun(object? target, Func<IOperationSink, CancellationToken, Task> work) =>
+        TryRun<bool>(target, async (s, ct) => { await work(s, ct).ConfigureAwait(false); return true; }, out _);
+
+    /// <summary>A terminating error for bad parameter combinations, raised before anything is created.</summary>
+    protected void ThrowParameterError(string errorId, string message, object? target = null) =>
+        ThrowTerminatingError(new ErrorRecord(new ArgumentException(message), errorId, ErrorCategory.InvalidArgument, target));
+
+    /// <summary>Converts any core failure into an ErrorRecord with a stable id, category and target.</summary>
+    public static ErrorRecord ToErrorRecord(Exception e, object? target)
+    {
+        var r = ErrorTranslator.Translate(e, target);
+        var record = new ErrorRecord(r, r.ErrorId, ToCategory(r.Kind), r.Target ?? target);
+        return record;
+    }
+
+    public static ErrorCategory ToCategory(ErrorKind kind) => kind switch
+    {
+        ErrorKind.InvalidArgument => ErrorCategory.InvalidArgument,
+        ErrorKind.InvalidOperation => ErrorCategory.InvalidOperation,
+        ErrorKind.ObjectNotFound => ErrorCategory.ObjectNotFound,
+        ErrorKind.ResourceExists => ErrorCategory.ResourceExists,
+        ErrorKind.ResourceUnavailable => ErrorCategory.ResourceUnavailable,
+        ErrorKind.ConnectionError => ErrorCategory.ConnectionError,
+        ErrorKind.AuthenticationError => ErrorCategory.AuthenticationError,
+        ErrorKind.OperationTimeout => ErrorCategory.OperationTimeout,
+        ErrorKind.LimitsExceeded => ErrorCategory.LimitsExceeded,
+        ErrorKind.InvalidData => ErrorCategory.InvalidData,
+        _ => ErrorCategory.NotSpecified,
+    };
+
+    /// <summary>Hashtable → ordered string pairs (for -Config and -Label).</summary>
+    protected static IReadOnlyList<KeyValuePair<string, string>> ToPairs(Hashtable? table)
+    {
+        if (table is null) return Array.Empty<KeyValuePair<string, string>>();
+        var list = new List<KeyValuePair<string, string>>();
+        foreach (DictionaryEntry e in table)
+        {
+            var value = e.Value switch
+            {
+                null => "",
+                bool b => b ? "yes" : "no",
+                IEnumerable en and not string => string.Join(" ", en.Cast<object>().Select(o => Convert.ToString(o, System.Globalization.CultureInfo.InvariantCulture))),
+                _ => Convert.ToString(e.Value, System.Globalization.CultureInfo.InvariantCulture) ?? "",
+            };
+            list.Add(new KeyValuePair<string, string>(Convert.ToString(e.Key, System.Globalization.CultureInfo.InvariantCulture) ?? "", value));
+        }
+        return list;
+    }
+
+    protected static string? ToPlain(System.Security.SecureString? secure) =>
+        secure is null ? null : new System.Net.NetworkCredential(string.Empty, secure).Password;
+
+    private sealed class PumpSink : IOperationSink, IDisposable
+    {
+        public BlockingCollection<Action<Cmdlet>> Queue { get; } = new();
+
+        public void Verbose(string message) => Add(c => c.WriteVerbose(message));
+        public void Warning(string message) => Add(c => c.WriteWarning(message));
+        public void Progress(ProgressReport r) => Add(c =>
+        {
+            var record = new ProgressRecord(r.ActivityId, r.Activity, string.IsNullOrEmpty(r.Status) ? "..." : r.Status)
+            {
+                PercentComplete = r.PercentComplete is >= 0 and <= 100 ? r.PercentComplete : -1,
+                RecordType = r.Completed ? ProgressRecordType.Completed : ProgressRecordType.Processing,
+            };
+            c.WriteProgress(record);
+        });
+
+        private void Add(Action<Cmdlet> a)
+        {
+            try { Queue.Add(a); } catch (InvalidOperationException) { }  // also ObjectDisposedException: the cmdlet finished
+        }
+
+        public void Dispose()
+        {
+            Queue.CompleteAdding();
+            Queue.Dispose();
+        }
+    }
+}

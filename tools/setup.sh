@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Prepares a fresh Debian machine for RedisDocker's tests and demo:
+#   - Debian packages: docker.io (engine), redis-server/redis-tools (binaries for the
+#     offline test image, and redis-cli for the baseline benchmarks), docker-compose;
+#   - a running Docker engine (dockerd started in the background when the socket does not answer);
+#   - the offline Redis test image (no registry is reachable here).
+# Idempotent and bounded. Needs root for apt-get and dockerd.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+log() { echo "[setup $(date +%T)] $*" >&2; }
+
+need=()
+command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
+[[ -x /usr/bin/redis-server ]] || need+=(redis-server)
+command -v redis-cli >/dev/null 2>&1 || need+=(redis-tools)
+command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
+command -v dotnet >/dev/null 2>&1 || { log "the .NET SDK (dotnet) is required"; exit 1; }
+if ((${#need[@]})); then
+  log "installing ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  timeout 900 apt-get update -qq >/dev/null
+  timeout 1200 apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+# A packaged redis-server service is not wanted: the binaries are only copied into the image.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet redis-server 2>/dev/null; then
+  systemctl stop redis-server || true
+fi
+
+if ! timeout 5 docker version >/dev/null 2>&1; then
+  log "starting dockerd (log: /var/log/redisdocker-dockerd.log)"
+  nohup dockerd >/var/log/redisdocker-dockerd.log 2>&1 &
+  for _ in $(seq 1 120); do
+    timeout 5 docker version >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  timeout 5 docker version >/dev/null 2>&1 || { log "dockerd did not answer within 60 s"; tail -20 /var/log/redisdocker-dockerd.log >&2; exit 1; }
+fi
+log "docker engine $(docker version -f '{{.Server.Version}} (API {{.Server.APIVersion}})')"
+
+IMAGE=${REDISDOCKER_TEST_IMAGE:-redisdocker/redis:local} bash "$here/tests/image/build.sh" >&2
