@@ -300,6 +300,13 @@ public sealed class ClusterOperations
             try
             {
                 var conn = await _session.ConnectAsync(n, ct).ConfigureAwait(false);
+                // A node that knows nobody and owns nothing (new, or removed and reset) is not a member.
+                var info = RedisInfo.Parse((await conn.SendAsync(new object[] { "CLUSTER", "INFO" }, ct).ConfigureAwait(false)).ThrowIfError().AsString());
+                if (info.GetValueOrDefault("cluster_known_nodes") == "1" && info.GetValueOrDefault("cluster_slots_assigned") == "0" && nodes.Count > 1)
+                {
+                    _sink.Verbose($"Node '{n.Name}' is not part of the cluster (it knows no other node).");
+                    continue;
+                }
                 members.Add(new Member(n, conn, n.IPAddress ?? ""));
             }
             catch (RedisException e) when (!requireAll)
@@ -389,13 +396,14 @@ public sealed class ClusterOperations
     public async Task<IReadOnlyList<RedisClusterCheck>> TestAsync(string topology, int? expectedReplicas, CancellationToken ct)
     {
         var results = new List<RedisClusterCheck>();
-        var all = (await new NodeOperations(_session, _sink).GetAsync(new NodeFilter { Topology = topology, IncludeSentinels = false }, ct).ConfigureAwait(false))
-            .Where(n => n.ClusterEnabled).ToList();
         var members = await TopologyMembersAsync(topology, ct).ConfigureAwait(false);
         var views = await ReadViewsAsync(members, ct).ConfigureAwait(false);
-        var unreachable = all.Where(n => !views.ContainsKey(n.Name)).Select(n => n.Name).ToList();
+        // Every member the cluster knows must answer and be seen as healthy.
+        var known = views.Values.OrderByDescending(v => v.Count).First();
+        var unreachable = known.Where(e => e.Flags.Contains("fail") || e.Flags.Contains("fail?") || e.NoAddress || !members.Any(m => m.ContainerEndpoint == EndpointMap.Normalize(e.Endpoint)))
+            .Select(e => _session.EndpointMap.TryTranslate(e.Endpoint, out var mm) ? mm.NodeName : e.Endpoint).ToList();
         results.Add(new RedisClusterCheck(topology, "NodesReachable", unreachable.Count == 0,
-            unreachable.Count == 0 ? $"all {all.Count} nodes answer" : $"not answering: {string.Join(", ", unreachable)}"));
+            unreachable.Count == 0 ? $"all {known.Count} nodes answer" : $"not answering or failing: {string.Join(", ", unreachable)}"));
 
         var inCluster = views.Where(v => v.Value.Count > 1 || v.Value[0].Slots.Count > 0).ToDictionary(v => v.Key, v => v.Value);
         var signatures = inCluster.GroupBy(v => Signature(v.Value)).ToList();
@@ -411,7 +419,6 @@ public sealed class ClusterOperations
             e.Migrating.Select(x => $"{v.Key} migrating slot {x.Slot}").Concat(e.Importing.Select(x => $"{v.Key} importing slot {x.Slot}")))).ToList();
         results.Add(new RedisClusterCheck(topology, "NoOpenSlots", open.Count == 0, open.Count == 0 ? "no slot is migrating or importing" : string.Join("; ", open)));
 
-        var states = views.Select(v => (v.Key, State: members.First(m => m.Name == v.Key))).ToList();
         var notOk = new List<string>();
         foreach (var m in members.Where(m => inCluster.ContainsKey(m.Name)))
         {
@@ -672,10 +679,14 @@ public sealed class ClusterOperations
         {
             var r = await m.Exec(ct, "CLUSTER", "SETSLOT", slot, "NODE", ids[owner.Name]).ConfigureAwait(false);
             // Replicas refuse SETSLOT; they learn the change from their primary.
-            if (r.IsError && !(r.Text ?? "").Contains("replica", StringComparison.OrdinalIgnoreCase) && !(r.Text ?? "").Contains("slave", StringComparison.OrdinalIgnoreCase))
+            if (r.IsError && !IsReplicaRefusal(r.Text))
                 throw new RedisDockerException(ErrorIds.RedisError, $"{m.Name}: CLUSTER SETSLOT {slot} NODE failed: {r.Text}", ErrorKind.InvalidOperation, m.Name);
         }
     }
+
+    /// <summary>Replicas answer SETSLOT with "Please use SETSLOT only with masters" (wording varies by version).</summary>
+    private static bool IsReplicaRefusal(string? text) =>
+        text is not null && (text.Contains("master", StringComparison.OrdinalIgnoreCase) || text.Contains("replica", StringComparison.OrdinalIgnoreCase) || text.Contains("slave", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Rebalances slots across primaries by weight (equal weights by default), like redis-cli --cluster rebalance.</summary>
     public async Task<IReadOnlyList<SlotMoveResult>> RebalanceAsync(string topology, IReadOnlyDictionary<string, double>? weights, int threshold, CancellationToken ct)

@@ -66,7 +66,12 @@ public class ClusterIntegrationTests : DockerTestBase
             Assert.True(moved.IsError);
             Assert.StartsWith("MOVED 15495 " + owner.ContainerEndpoint.Split('@')[0], moved.Text);
         }
+
+        // The router's slot map goes stale when slot 15495 moves: it follows MOVED through the endpoint map.
+        await Clusters.MoveSlotsAsync(Topology, owner.Name!, other.Name, null, new[] { new SlotRange(15495, 15495) }, Ct);
+        Assert.Equal("b", (await router.ExecuteAsync(new object[] { "GET", "a" }, Ct)).AsString());
         Assert.Contains(Sink.Lines, l => l.Contains("MOVED 15495", StringComparison.Ordinal));
+        await AssertHealthyAsync(1);
     }
 
     [Fact]
@@ -247,6 +252,8 @@ public class ClusterIntegrationTests : DockerTestBase
         await AssertHealthyAsync(1);
         foreach (var k in keys) Assert.Equal(k, (await router.ExecuteAsync(new object[] { "GET", k }, Ct)).AsString());
 
+        // Unbalance on purpose, then rebalance evenly.
+        await Clusters.MoveSlotsAsync(Topology, primaries[0].Name!, primaries[1].Name!, 1000, null, Ct);
         var moves = await Clusters.RebalanceAsync(Topology, null, 2, Ct);
         Assert.NotEmpty(moves);
         var after = (await Clusters.GetNodesAsync(Topology, Ct)).Where(m => m.Role == RedisRole.Primary).Select(m => m.SlotCount).ToList();
