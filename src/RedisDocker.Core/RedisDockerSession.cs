@@ -148,6 +148,25 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
         return conn;
     }
 
+    /// <summary>
+    /// Sends one command over the cached connection, reconnecting once when the server closed it
+    /// (a restart, or Sentinel's CLIENT KILL after a reconfiguration). For idempotent admin commands.
+    /// </summary>
+    public async Task<RespValue> SendAsync(string hostEndpoint, string? password, IReadOnlyList<object> args, CancellationToken ct)
+    {
+        try
+        {
+            var conn = await ConnectAsync(hostEndpoint, password, ct).ConfigureAwait(false);
+            return await conn.SendAsync(args, ct).ConfigureAwait(false);
+        }
+        catch (RedisConnectionException)
+        {
+            Evict(hostEndpoint);
+            var conn = await ConnectAsync(hostEndpoint, password, ct).ConfigureAwait(false);
+            return await conn.SendAsync(args, ct).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Drops cached connections to an endpoint (after a restart the published port may change).</summary>
     public void Evict(string? hostEndpoint)
     {

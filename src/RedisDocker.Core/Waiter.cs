@@ -23,7 +23,13 @@ public static class Waiter
             while (true)
             {
                 ct.ThrowIfCancellationRequested();
-                (bool done, status) = await probe(ct).ConfigureAwait(false);
+                bool done;
+                try { (done, status) = await probe(ct).ConfigureAwait(false); }
+                catch (Exception e) when (e is Resp.RedisConnectionException or Resp.RedisTimeoutException && !ct.IsCancellationRequested)
+                {
+                    // A node restarting, or a connection killed by Sentinel (CLIENT KILL on reconfiguration): poll again.
+                    (done, status) = (false, e.Message);
+                }
                 if (done) return sw.Elapsed;
                 if (sw.Elapsed > timeout)
                     throw new RedisDockerException(errorId,

@@ -316,6 +316,17 @@ public sealed class SentinelOperations
         if (oldMapped is null)
             throw new RedisDockerException(ErrorIds.NodeNotReachable, $"The primary {before} is not a node the host can reach.", ErrorKind.ConnectionError, before);
         var old = await _session.ConnectAsync(oldMapped.HostEndpoint, password, ct).ConfigureAwait(false);
+        // Sentinel kills normal clients of the instances it reconfigures: reconnect once when that happens.
+        async Task<RespValue> OnOld(object[] args, CancellationToken c)
+        {
+            try { return await old.SendAsync(args, c).ConfigureAwait(false); }
+            catch (RedisConnectionException)
+            {
+                _session.Evict(oldMapped.HostEndpoint);
+                old = await _session.ConnectAsync(oldMapped.HostEndpoint, password, c).ConfigureAwait(false);
+                return await old.SendAsync(args, c).ConfigureAwait(false);
+            }
+        }
         var oldInfo = RedisInfo.Parse((await old.SendAsync(new object[] { "INFO", "replication" }, ct).ConfigureAwait(false)).ThrowIfError().AsString());
         if (int.Parse(oldInfo.GetValueOrDefault("connected_slaves", "0"), CultureInfo.InvariantCulture) == 0)
             throw new RedisDockerException(ErrorIds.FailoverFailed, $"Primary '{oldName}' has no connected replica to fail over to.", ErrorKind.InvalidOperation, oldName);
@@ -330,7 +341,7 @@ public sealed class SentinelOperations
             pausedOffset = 0;
             await Waiter.UntilAsync(_sink, "Replicas catching up with the primary", TimeSpan.FromSeconds(10), async c =>
             {
-                var info = RedisInfo.Parse((await old.SendAsync(new object[] { "INFO", "replication" }, c).ConfigureAwait(false)).AsString());
+                var info = RedisInfo.Parse((await OnOld(new object[] { "INFO", "replication" }, c).ConfigureAwait(false)).AsString());
                 pausedOffset = long.Parse(info.GetValueOrDefault("master_repl_offset", "0"), CultureInfo.InvariantCulture);
                 var behind = new List<string>();
                 for (var i = 0; info.TryGetValue($"slave{i}", out var line); i++)
@@ -366,15 +377,15 @@ public sealed class SentinelOperations
             // Demote the old primary before its paused writers resume: they then get READONLY instead of a write that would be lost.
             var (nip, nport) = EndpointMap.Split(newPrimary);
             _sink.Verbose($"{oldName}: REPLICAOF {nip} {nport}, CONFIG REWRITE.");
-            (await old.SendAsync(new object[] { "REPLICAOF", nip, nport }, ct).ConfigureAwait(false)).ThrowIfError();
-            await old.SendAsync(new object[] { "CONFIG", "REWRITE" }, ct).ConfigureAwait(false);
+            (await OnOld(new object[] { "REPLICAOF", nip, nport }, ct).ConfigureAwait(false)).ThrowIfError();
+            await OnOld(new object[] { "CONFIG", "REWRITE" }, ct).ConfigureAwait(false);
         }
         finally
         {
             try
             {
                 using var unpause = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                await old.SendAsync(new object[] { "CLIENT", "UNPAUSE" }, unpause.Token).ConfigureAwait(false);
+                await OnOld(new object[] { "CLIENT", "UNPAUSE" }, unpause.Token).ConfigureAwait(false);
             }
             catch (Exception e) { _sink.Warning($"Could not unpause '{oldName}' ({e.Message}); its pause ends by itself within {pauseMs / 1000} s."); }
         }
@@ -465,8 +476,9 @@ public sealed class SentinelOperations
                 try
                 {
                     var o = others.First(x => x.Name == name);
-                    var conn = await _session.ConnectAsync(o, CancellationToken.None).ConfigureAwait(false);
-                    await conn.SendAsync(new object[] { "CONFIG", "SET", "replica-priority", value }, CancellationToken.None).ConfigureAwait(false);
+                    using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                    var password = await _session.GetPasswordAsync(o.Topology, bound.Token).ConfigureAwait(false);
+                    (await _session.SendAsync(o.HostEndpoint!, password, new object[] { "CONFIG", "SET", "replica-priority", value }, bound.Token).ConfigureAwait(false)).ThrowIfError();
                 }
                 catch (Exception e) { _sink.Warning($"Could not restore replica-priority {value} on '{name}': {e.Message}"); }
             }
