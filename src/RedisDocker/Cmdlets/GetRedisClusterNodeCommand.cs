@@ -12,6 +12,7 @@ public sealed class GetRedisClusterNodeCommand : ClusterCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("NodeName")]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(Completers.NodeCompleter))]
     public string[]? Node { get; set; }
 
     [Parameter]

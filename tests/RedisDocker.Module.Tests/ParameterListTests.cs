@@ -1,0 +1,62 @@
+using Xunit;
+
+namespace RedisDocker.Module.Tests;
+
+/// <summary>
+/// Each command's exact parameter list (as dbatools does): renaming, adding or removing a
+/// parameter is a deliberate change that updates this table.
+/// </summary>
+[Collection("module")]
+public class ParameterListTests
+{
+    private readonly ModuleMetadata _m;
+    public ParameterListTests(ModuleFixture f) => _m = f.Module;
+
+    public static readonly Dictionary<string, string[]> Expected = new()
+    {
+        ["Add-RedisClusterNode"] = new[] { "Cluster", "InputObject", "Node", "Primary", "Session" },
+        ["Connect-RedisDocker"] = new[] { "CertPath", "DockerHost", "NoDefault", "TlsVerify" },
+        ["Connect-RedisNetwork"] = new[] { "IPAddress", "InputObject", "Network", "Node", "PassThru", "Session" },
+        ["Disconnect-RedisNetwork"] = new[] { "Force", "InputObject", "Network", "Node", "PassThru", "Session" },
+        ["Get-RedisCluster"] = new[] { "Name", "Session" },
+        ["Get-RedisClusterNode"] = new[] { "Cluster", "Node", "Role", "Session" },
+        ["Get-RedisCredential"] = new[] { "Session", "Topology" },
+        ["Get-RedisNetwork"] = new[] { "Name", "Session", "Topology" },
+        ["Get-RedisNode"] = new[] { "Kind", "Name", "Network", "Role", "Session", "Topology" },
+        ["Get-RedisReplication"] = new[] { "Name", "Session", "Topology" },
+        ["Get-RedisSentinel"] = new[] { "MasterName", "Session", "Topology" },
+        ["Invoke-RedisCommand"] = new[] { "Cluster", "Command", "InputObject", "Node", "Session" },
+        ["Invoke-RedisFailover"] = new[] { "Force", "InputObject", "Node", "SentinelGroup", "Session", "Takeover", "TimeoutSeconds", "Topology", "Wait" },
+        ["Move-RedisClusterSlot"] = new[] { "All", "Cluster", "Count", "Destination", "Session", "Slot", "Source" },
+        ["New-RedisCluster"] = new[] { "ClusterNodeTimeout", "Count", "Image", "InputObject", "Name", "Network", "Node", "Password", "ReplicasPerPrimary", "Session", "Subnet" },
+        ["New-RedisNetwork"] = new[] { "Gateway", "Internal", "Label", "Name", "Session", "Subnet", "Topology" },
+        ["New-RedisNode"] = new[] { "AppendOnly", "ClusterEnabled", "ClusterNodeTimeout", "Config", "Count", "HostAddress", "HostPort", "IPAddress", "Image", "Label", "MaxMemory", "MaxMemoryPolicy", "Name", "NamePrefix", "Network", "Password", "Port", "Session" },
+        ["New-RedisSentinel"] = new[] { "Count", "DownAfter", "FailoverTimeout", "Image", "MasterName", "ParallelSyncs", "Primary", "Quorum", "Session" },
+        ["Optimize-RedisCluster"] = new[] { "Cluster", "Session", "Threshold", "Weight" },
+        ["Remove-RedisClusterNode"] = new[] { "Cluster", "Node", "Session" },
+        ["Remove-RedisNetwork"] = new[] { "Force", "InputObject", "Name", "Session" },
+        ["Remove-RedisNode"] = new[] { "InputObject", "KeepVolume", "Name", "Session" },
+        ["Repair-RedisCluster"] = new[] { "Cluster", "Session" },
+        ["Restart-RedisNode"] = new[] { "InputObject", "Name", "PassThru", "Session", "Timeout" },
+        ["Set-RedisReplica"] = new[] { "Name", "None", "Primary", "Session" },
+        ["Start-RedisNode"] = new[] { "InputObject", "Name", "PassThru", "Session" },
+        ["Stop-RedisNode"] = new[] { "InputObject", "Kill", "Name", "PassThru", "Session", "Timeout" },
+        ["Test-RedisCluster"] = new[] { "Cluster", "Quiet", "ReplicasPerPrimary", "Session" },
+    };
+
+    [Fact]
+    public void EveryCmdletHasAnExpectedParameterList()
+    {
+        Assert.Equal(Expected.Keys.OrderBy(x => x, StringComparer.Ordinal), _m.Cmdlets.Select(c => c.Name).OrderBy(x => x, StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void ParametersAreExactlyTheExpectedOnes(string cmdlet)
+    {
+        var actual = _m.Get(cmdlet).Parameters.Select(p => p.Name).OrderBy(x => x, StringComparer.Ordinal);
+        Assert.Equal(Expected[cmdlet].OrderBy(x => x, StringComparer.Ordinal), actual);
+    }
+
+    public static IEnumerable<object[]> Names => Expected.Keys.Select(k => new object[] { k });
+}
