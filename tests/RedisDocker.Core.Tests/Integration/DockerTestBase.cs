@@ -35,10 +35,14 @@ public abstract class DockerTestBase : IAsyncLifetime
 
     public virtual async Task DisposeAsync()
     {
+        // No password in any stream: every verbose, warning and progress line the test produced is checked.
+        var password = Session.TryGetKnownPassword(Topology);
+        var leaked = password is null ? null : Sink.Lines.FirstOrDefault(l => l.Contains(password, StringComparison.Ordinal));
         await RemoveTopologyAsync(Session, Topology).ConfigureAwait(false);
         TestSubnets.Release(this);
         Session.Dispose();
         _cts.Dispose();
+        Assert.True(leaked is null, $"the topology's password appeared in the narration: {leaked?.Replace(password!, "<password>")}");
     }
 
     /// <summary>Removes every container, volume and network labelled with the topology.</summary>
