@@ -6,7 +6,7 @@ public enum NameKind { Network, Node, Topology, Sentinel, SentinelGroup, Cluster
 /// <summary>Names for tab completion, read from Docker labels: fast, bounded, and silent when Docker is down.</summary>
 public static class NameLookup
 {
-    public static async Task<IReadOnlyList<string>> GetNamesAsync(RedisDockerSession session, NameKind kind, TimeSpan timeout, CancellationToken ct = default)
+    public static async Task<IReadOnlyList<string>> GetNamesAsync(RedisDockerSession session, NameKind kind, TimeSpan timeout, CancellationToken ct = default, bool throwOnError = false)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         cts.CancelAfter(timeout);
@@ -27,7 +27,7 @@ public static class NameLookup
             };
             return names.Where(n => !string.IsNullOrEmpty(n)).Select(n => n!).Distinct().OrderBy(n => n, StringComparer.Ordinal).ToArray();
         }
-        catch (Exception)
+        catch (Exception) when (!throwOnError)
         {
             return Array.Empty<string>();
         }

@@ -52,6 +52,10 @@ public static class ErrorIds
     public const string SentinelQuorumInvalid = "RedisDocker.SentinelQuorumInvalid";
     public const string SentinelNotFound = "RedisDocker.SentinelNotFound";
     public const string Timeout = "RedisDocker.Timeout";
+    public const string InvalidArgument = "RedisDocker.InvalidArgument";
+    public const string InvalidDockerHost = "RedisDocker.InvalidDockerHost";
+    public const string InvalidSlot = "RedisDocker.InvalidSlot";
+    public const string UnexpectedError = "RedisDocker.UnexpectedError";
 }
 
 /// <summary>

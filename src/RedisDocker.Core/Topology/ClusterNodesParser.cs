@@ -112,6 +112,7 @@ public static class ClusterPlanner
         var replicas = interleaved.Skip(primaryCount).ToList();
         var assignment = primaries.ToDictionary(p => p.Name, _ => new List<string>());
         var antiAffinity = true;
+        var capacity = (replicas.Count + primaries.Count - 1) / primaries.Count;
         foreach (var r in replicas)
         {
             var candidates = primaries.OrderBy(p => assignment[p.Name].Count).ThenBy(p => primaries.IndexOf(p)).ToList();
@@ -119,7 +120,9 @@ public static class ClusterPlanner
             var best = candidates.Where(p => assignment[p.Name].Count == min).FirstOrDefault(p => p.Domain != r.Domain);
             if (best == default)
             {
-                best = candidates.FirstOrDefault(p => p.Domain != r.Domain && assignment[p.Name].Count <= min);
+                // A primary with more replicas than the fewest is fine while no primary ends above its fair share
+                // (replicas / primaries, rounded up), if that keeps the replica off its primary's host.
+                best = candidates.FirstOrDefault(p => p.Domain != r.Domain && assignment[p.Name].Count < capacity);
                 if (best == default) { best = candidates[0]; if (nodes.Select(n => n.Domain).Distinct().Count() > 1) antiAffinity = false; }
             }
             assignment[best.Name].Add(r.Name);
@@ -131,5 +134,10 @@ public static class ClusterPlanner
     }
 }
 
-public sealed record PlannedPrimary(string Name, SlotRange Slots, IReadOnlyList<string> Replicas);
+public sealed record PlannedPrimary(string Name, SlotRange Slots, IReadOnlyList<string> Replicas)
+{
+    /// <summary>Several ranges (an imported topology); <see cref="Slots"/> alone when null.</summary>
+    public IReadOnlyList<SlotRange>? SlotRanges { get; init; }
+    public IReadOnlyList<SlotRange> AllSlots => SlotRanges ?? new[] { Slots };
+}
 public sealed record ClusterPlan(IReadOnlyList<PlannedPrimary> Primaries, bool AntiAffinityHeld);

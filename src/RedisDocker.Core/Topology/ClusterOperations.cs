@@ -46,7 +46,6 @@ public sealed class ClusterOperations
     /// <summary>Creates a cluster of the given nodes (all in one topology, cluster-enabled, empty).</summary>
     public async Task<RedisCluster> CreateAsync(IReadOnlyList<string> nodeNames, int replicasPerPrimary, CancellationToken ct)
     {
-        var sw = Stopwatch.StartNew();
         if (replicasPerPrimary < 0) throw new ArgumentOutOfRangeException(nameof(replicasPerPrimary), "-ReplicasPerPrimary cannot be negative.");
         var distinct = nodeNames.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         // The arithmetic first: nothing is touched when there are too few nodes.
@@ -59,11 +58,18 @@ public sealed class ClusterOperations
             throw new RedisDockerException(ErrorIds.TopologyMismatch,
                 $"The nodes belong to different topologies ({string.Join(", ", topologies)}); a cluster is made of the nodes of one topology.",
                 ErrorKind.InvalidArgument, string.Join(",", topologies));
-        var topology = topologies[0];
         plan = ClusterPlanner.Plan(nodes.Select(n => (n.Name, n.DockerHost)).ToList(), replicasPerPrimary);
         if (!plan.AntiAffinityHeld)
             _sink.Warning("Some replicas share a Docker host with their primary: there are not enough hosts to keep them apart.");
 
+        return await CreateAsync(nodes, plan, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Creates a cluster with a given plan (primaries, their slot ranges and replicas).</summary>
+    public async Task<RedisCluster> CreateAsync(IReadOnlyList<RedisNode> nodes, ClusterPlan plan, CancellationToken ct)
+    {
+        var sw = Stopwatch.StartNew();
+        var topology = nodes[0].Topology;
         var members = await LoadMembersAsync(nodes, ct).ConfigureAwait(false);
         await CheckEmptyAsync(members, ct).ConfigureAwait(false);
         var byName = members.ToDictionary(m => m.Name, StringComparer.OrdinalIgnoreCase);
@@ -71,13 +77,14 @@ public sealed class ClusterOperations
         try
         {
             // Config epochs first (only allowed while a node knows nobody else), then slots.
-            _sink.Verbose($"Planning {plan.Primaries.Count} primaries: {string.Join("; ", plan.Primaries.Select(p => $"{p.Name} slots {p.Slots} replicas [{string.Join(", ", p.Replicas)}]"))}.");
+            _sink.Verbose($"Planning {plan.Primaries.Count} primaries: {string.Join("; ", plan.Primaries.Select(p => $"{p.Name} slots {string.Join(",", p.AllSlots)} replicas [{string.Join(", ", p.Replicas)}]"))}.");
             await Task.WhenAll(members.Select((m, i) => m.Ok(ct, "CLUSTER", "SET-CONFIG-EPOCH", i + 1))).ConfigureAwait(false);
             foreach (var p in plan.Primaries)
-            {
-                _sink.Verbose($"{p.Name}: CLUSTER ADDSLOTSRANGE {p.Slots.Start} {p.Slots.End}");
-                await byName[p.Name].Ok(ct, "CLUSTER", "ADDSLOTSRANGE", p.Slots.Start, p.Slots.End).ConfigureAwait(false);
-            }
+                foreach (var range in p.AllSlots)
+                {
+                    _sink.Verbose($"{p.Name}: CLUSTER ADDSLOTSRANGE {range.Start} {range.End}");
+                    await byName[p.Name].Ok(ct, "CLUSTER", "ADDSLOTSRANGE", range.Start, range.End).ConfigureAwait(false);
+                }
             // Every node meets the first one over the container network.
             var first = members[0];
             foreach (var m in members.Skip(1))
@@ -275,6 +282,13 @@ public sealed class ClusterOperations
         }, ct, ErrorIds.ClusterNotConverged, s => $"The cluster did not converge within {ConvergeTimeout.TotalSeconds:0} s: {s}.", pollMs: 100).ConfigureAwait(false);
     }
 
+    /// <summary>Waits until the topology's cluster is converged (after a restart of its nodes).</summary>
+    public async Task WaitHealthyAsync(string topology, CancellationToken ct)
+    {
+        var members = await TopologyMembersAsync(topology, ct, requireAll: true).ConfigureAwait(false);
+        await WaitConvergedAsync(members, null, ct).ConfigureAwait(false);
+    }
+
     private static string Signature(IReadOnlyList<ClusterNodesEntry> view) =>
         string.Join("|", view.OrderBy(e => e.Id, StringComparer.Ordinal)
             .Select(e => $"{e.Id}:{(e.IsPrimary ? "M" : "S")}:{e.PrimaryId}:{string.Join(",", SlotRange.FromSlots(e.Slots))}"));
@@ -290,6 +304,7 @@ public sealed class ClusterOperations
                 $"Topology '{topology}' has no cluster-enabled node. List clusters with Get-RedisCluster, or create one with New-RedisCluster.",
                 ErrorKind.ObjectNotFound, topology);
         var members = new List<Member>();
+        var outsiders = 0;
         foreach (var n in nodes)
         {
             if (n.HostEndpoint is null)
@@ -305,6 +320,7 @@ public sealed class ClusterOperations
                 if (info.GetValueOrDefault("cluster_known_nodes") == "1" && info.GetValueOrDefault("cluster_slots_assigned") == "0" && nodes.Count > 1)
                 {
                     _sink.Verbose($"Node '{n.Name}' is not part of the cluster (it knows no other node).");
+                    outsiders++;
                     continue;
                 }
                 members.Add(new Member(n, conn, n.IPAddress ?? ""));
@@ -314,6 +330,9 @@ public sealed class ClusterOperations
                 _sink.Verbose($"Node '{n.Name}' does not answer ({e.Message}).");
             }
         }
+        if (members.Count == 0 && outsiders > 0)
+            throw new RedisDockerException(ErrorIds.ClusterNotFound,
+                $"The cluster-enabled nodes of topology '{topology}' are not in a cluster yet. Create one with New-RedisCluster.", ErrorKind.ObjectNotFound, topology);
         if (members.Count == 0)
             throw new RedisDockerException(ErrorIds.NodeNotReachable, $"No node of cluster '{topology}' answers. Start them with Get-RedisNode -Topology {topology} | Start-RedisNode.", ErrorKind.ResourceUnavailable, topology);
         return members;
@@ -600,7 +619,7 @@ public sealed class ClusterOperations
             ?? throw new RedisDockerException(ErrorIds.NodeNotFound, $"'{n}' is not a running node of cluster '{topology}'.", ErrorKind.ObjectNotFound, n);
         var src = Find(source);
         var dst = Find(destination);
-        if (src == dst) throw new RedisDockerException("RedisDocker.InvalidArgument", "-Source and -Destination are the same node.", ErrorKind.InvalidArgument, source);
+        if (src == dst) throw new RedisDockerException(ErrorIds.InvalidArgument, "-Source and -Destination are the same node.", ErrorKind.InvalidArgument, source);
         var views = await ReadViewsAsync(members, ct).ConfigureAwait(false);
         var srcEntry = views[src.Name].First(e => e.Myself);
         var dstEntry = views[dst.Name].First(e => e.Myself);
@@ -695,7 +714,7 @@ public sealed class ClusterOperations
         var primaries = nodes.Where(n => n.Role == RedisRole.Primary && !n.Failing && n.Name is not null).ToList();
         double W(RedisClusterNode n) => weights is not null && weights.TryGetValue(n.Name!, out var w) ? w : 1.0;
         var total = primaries.Sum(W);
-        if (total <= 0) throw new RedisDockerException("RedisDocker.InvalidArgument", "The weights add up to zero.", ErrorKind.InvalidArgument, weights);
+        if (total <= 0) throw new RedisDockerException(ErrorIds.InvalidArgument, "The weights add up to zero.", ErrorKind.InvalidArgument, weights);
         var balance = primaries.ToDictionary(p => p.Name!, p => p.SlotCount - (int)Math.Round(ClusterSlot.Count * W(p) / total));
         var results = new List<SlotMoveResult>();
         var givers = balance.Where(kv => kv.Value > threshold).Select(kv => kv.Key).ToList();

@@ -44,8 +44,15 @@ public sealed class CommandOperations
     {
         var words = args.Select(a => a is byte[] b ? $"<{b.Length} bytes>" : Convert.ToString(a, System.Globalization.CultureInfo.InvariantCulture) ?? "").ToArray();
         var first = words[0].ToUpperInvariant();
-        if (first is "AUTH" or "HELLO" or "MIGRATE" || (first == "CONFIG" && words.Length > 2 && words[2].Contains("pass", StringComparison.OrdinalIgnoreCase)) || first == "ACL")
+        if (first is "AUTH" or "HELLO" or "MIGRATE" or "ACL")
             return first + " ********";
+        // CONFIG SET k v [k v ...] and SENTINEL SET master k v [...]: mask every value whose key names a secret.
+        var pairsFrom = first == "CONFIG" && words.Length > 1 && words[1].Equals("SET", StringComparison.OrdinalIgnoreCase) ? 2
+            : first == "SENTINEL" && words.Length > 1 && words[1].Equals("SET", StringComparison.OrdinalIgnoreCase) ? 3 : -1;
+        if (pairsFrom > 0)
+            for (var i = pairsFrom; i + 1 < words.Length; i += 2)
+                if (words[i].Contains("pass", StringComparison.OrdinalIgnoreCase) || words[i].Contains("auth", StringComparison.OrdinalIgnoreCase) || words[i].Contains("user", StringComparison.OrdinalIgnoreCase))
+                    words[i + 1] = "********";
         return string.Join(' ', words.Select(w => w.Length > 60 ? w[..57] + "..." : w));
     }
 }

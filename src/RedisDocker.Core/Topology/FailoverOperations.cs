@@ -18,7 +18,7 @@ public sealed class FailoverOperations
         if (node.ClusterEnabled)
             return await new ClusterOperations(_session, _sink) { FailoverTimeout = timeout }.FailoverAsync(topology ?? node.Topology, node.Name, mode, ct).ConfigureAwait(false);
         if (mode == ClusterFailoverMode.Takeover)
-            throw new RedisDockerException("RedisDocker.InvalidArgument", "-Takeover applies to cluster replicas only.", ErrorKind.InvalidArgument, nodeName);
+            throw new RedisDockerException(ErrorIds.InvalidArgument, "-Takeover applies to cluster replicas only.", ErrorKind.InvalidArgument, nodeName);
         if (node.Role != RedisRole.Replica)
             throw new RedisDockerException(ErrorIds.FailoverFailed, $"'{node.Name}' is not a replica (it reports {node.Role}); give the replica to promote.", ErrorKind.InvalidOperation, nodeName);
         var sentinels = await new NodeOperations(_session, _sink).GetAsync(new NodeFilter { Topology = node.Topology, SentinelsOnly = true }, ct).ConfigureAwait(false);
@@ -38,6 +38,6 @@ public sealed class FailoverOperations
                 Detail = "REPLICAOF NO ONE without sentinels: other replicas and clients must be pointed at the new primary",
             };
         }
-        return await new SentinelOperations(_session, _sink).FailoverToReplicaAsync(node, group, timeout, ct).ConfigureAwait(false);
+        return await new SentinelOperations(_session, _sink).FailoverToReplicaAsync(node, group, timeout, ct, force: mode == ClusterFailoverMode.Force).ConfigureAwait(false);
     }
 }

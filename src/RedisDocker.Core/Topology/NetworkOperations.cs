@@ -19,7 +19,7 @@ public sealed record NetworkSpec
 /// <summary>Networks: create, read, connect, remove. All state lives in Docker labels.</summary>
 public sealed class NetworkOperations
 {
-    private static readonly Regex s_name = new("^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$", RegexOptions.CultureInvariant);
+    private static readonly Regex s_name = new(@"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}\z", RegexOptions.CultureInvariant);
     private readonly RedisDockerSession _session;
     private readonly IOperationSink _sink;
 
@@ -151,6 +151,9 @@ public sealed class NetworkOperations
     {
         var docker = await _session.GetDockerAsync(ct).ConfigureAwait(false);
         var net = await RequireAsync(name, ct).ConfigureAwait(false);
+        if (net.Labels.Get(Labels.Managed) != "true")
+            throw new RedisDockerException(ErrorIds.NetworkNotFound,
+                $"'{name}' is not a network made by RedisDocker; remove it with docker network rm if you mean to.", ErrorKind.InvalidOperation, name);
         if (net.Containers.Count > 0)
         {
             if (!force)
@@ -253,8 +256,9 @@ public sealed class NetworkOperations
     /// <summary>PowerShell-style wildcard match (* and ?), case-insensitive.</summary>
     public static bool WildcardMatch(string value, string pattern)
     {
-        if (pattern.IndexOfAny(new[] { '*', '?' }) < 0) return string.Equals(value, pattern, StringComparison.OrdinalIgnoreCase);
-        var regex = "^" + Regex.Escape(pattern).Replace("\\*", ".*").Replace("\\?", ".") + "$";
+        if (pattern.IndexOfAny(new[] { '*', '?', '[' }) < 0) return string.Equals(value, pattern, StringComparison.OrdinalIgnoreCase);
+        // PowerShell wildcards: * ? and [abc] / [a-z] character classes.
+        var regex = "^" + Regex.Replace(Regex.Escape(pattern).Replace("\\*", ".*").Replace("\\?", "."), @"\\\[([^\]]*)]", "[$1]") + "$";
         return Regex.IsMatch(value, regex, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
     }
 }

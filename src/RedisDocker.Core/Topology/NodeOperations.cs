@@ -160,7 +160,17 @@ public sealed class NodeOperations
             catch (Exception e) { results.Add(new NodeResult(specs[i].Name, null, e)); }
         }
         _sink.Progress(new ProgressReport(activity, $"Starting {total} {kind}{(total == 1 ? "" : "s")}", "done", 100, Completed: true));
-        ct.ThrowIfCancellationRequested();
+        if (ct.IsCancellationRequested)
+        {
+            // Stopped (Ctrl+C): the nodes that did start are removed too, so nothing is left half-made.
+            using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            foreach (var made in results.Where(r => r.Node is not null))
+            {
+                try { await RemoveAsync(made.Name, removeVolume: true, cleanup.Token).ConfigureAwait(false); }
+                catch (Exception e) { _sink.Warning($"Stopped: could not remove node '{made.Name}' ({e.Message}); remove it with Remove-RedisNode {made.Name}."); }
+            }
+            ct.ThrowIfCancellationRequested();
+        }
         return results;
     }
 
@@ -207,12 +217,18 @@ public sealed class NodeOperations
         var volumeCreated = false;
         try
         {
-            _sink.Verbose($"Creating volume '{volume}' for the data of '{s.Name}'.");
-            await docker.CreateVolumeAsync(volume, new Dictionary<string, string>
+            var existingVolume = (await docker.ListVolumesAsync(null, ct).ConfigureAwait(false)).Any(v => v.Name == volume);
+            if (existingVolume)
+                _sink.Verbose($"Reusing the existing volume '{volume}' (kept by Remove-RedisNode -KeepVolume): '{s.Name}' finds its data again.");
+            else
             {
-                [Labels.Managed] = "true", [Labels.Kind] = Labels.KindVolume, [Labels.Topology] = topology,
-            }, ct).ConfigureAwait(false);
-            volumeCreated = true;
+                _sink.Verbose($"Creating volume '{volume}' for the data of '{s.Name}'.");
+                await docker.CreateVolumeAsync(volume, new Dictionary<string, string>
+                {
+                    [Labels.Managed] = "true", [Labels.Kind] = Labels.KindVolume, [Labels.Topology] = topology,
+                }, ct).ConfigureAwait(false);
+                volumeCreated = true;
+            }
 
             var cmd = isSentinel
                 ? new[] { "redis-server", configPath, "--sentinel" }
@@ -508,11 +524,12 @@ public sealed class NodeOperations
         return ToRedisNode((await docker.InspectContainerAsync(info.Id, ct).ConfigureAwait(false))!, RedisRole.Unknown);
     }
 
-    public async Task<RedisNode> StartAsync(string name, CancellationToken ct)
+    /// <param name="consultSentinels">Ask the topology's sentinels who is primary before starting (false when they are down too, as in Start-RedisTopology).</param>
+    public async Task<RedisNode> StartAsync(string name, CancellationToken ct, bool consultSentinels = true)
     {
         var docker = await _session.GetDockerAsync(ct).ConfigureAwait(false);
         var info = await RequireManagedAsync(docker, name, ct).ConfigureAwait(false);
-        if (!info.State.Running) await new SentinelOperations(_session, _sink).PrepareStartAsync(docker, info, ct).ConfigureAwait(false);
+        if (!info.State.Running && consultSentinels) await new SentinelOperations(_session, _sink).PrepareStartAsync(docker, info, ct).ConfigureAwait(false);
         _sink.Verbose($"Starting '{name}'.");
         await docker.StartContainerAsync(info.Id, ct).ConfigureAwait(false);
         var password = await _session.GetPasswordAsync(info.Labels.Get(Labels.Topology) ?? "", ct).ConfigureAwait(false);
@@ -557,6 +574,9 @@ public sealed class NodeOperations
             await docker.RemoveVolumeAsync(node.DataVolume, force: true, ct).ConfigureAwait(false);
         _session.Evict(node.HostEndpoint);
         _session.EndpointMap.ForgetNode(name);
+        // The last container of a topology is gone: a topology of the same name made later may have another password.
+        if ((await docker.ListContainersAsync(Labels.ForTopology(node.Topology), all: true, ct).ConfigureAwait(false)).Count == 0)
+            _session.ForgetPassword(node.Topology);
     }
 
     /// <summary>Names Prefix-1.. for -Count, skipping every container name already in use.</summary>

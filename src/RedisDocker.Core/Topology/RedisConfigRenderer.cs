@@ -81,15 +81,22 @@ public static class RedisConfigRenderer
     public static string Quote(string value)
     {
         if (value.Length > 0 && value.All(c => c > ' ' && c != '"' && c != '\'' && c != '\\' && c < 127)) return value;
+        // As Redis writes strings (sdscatrepr): escapes for quote, backslash and control characters,
+        // \xHH for other non-printable bytes, so every value stays on one line and reads back exactly.
         var sb = new StringBuilder("\"");
-        foreach (var c in value)
+        foreach (var b in Encoding.UTF8.GetBytes(value))
         {
-            sb.Append(c switch
+            sb.Append(b switch
             {
-                '"' => "\\\"",
-                '\\' => "\\\\",
-                '\t' => "\\t",
-                _ => c.ToString(),
+                (byte)'"' => "\\\"",
+                (byte)'\\' => "\\\\",
+                (byte)'\n' => "\\n",
+                (byte)'\r' => "\\r",
+                (byte)'\t' => "\\t",
+                7 => "\\a",
+                8 => "\\b",
+                < 32 or >= 127 => $"\\x{b:x2}",
+                _ => ((char)b).ToString(),
             });
         }
         return sb.Append('"').ToString();
@@ -169,21 +176,39 @@ public static class RedisConfigRenderer
         return null;
     }
 
+    /// <summary>All arguments of one directive, as written (e.g. "172.28.0.10 6379" for replicaof).</summary>
+    public static string? ReadDirectiveLine(string config, string name)
+    {
+        foreach (var raw in config.Split('\n'))
+        {
+            var line = raw.Trim();
+            if (line.Length == 0 || line[0] == '#') continue;
+            if (line.StartsWith(name + " ", StringComparison.OrdinalIgnoreCase)) return line[(name.Length + 1)..].Trim();
+        }
+        return null;
+    }
+
     private static string Unquote(string s)
     {
         if (s.Length < 2 || s[0] != '"') return s.Split(' ')[0];
-        var sb = new StringBuilder();
+        // sdssplitargs: \xHH bytes and \n \r \t \b \a escapes; the bytes are UTF-8.
+        var bytes = new List<byte>();
         for (var i = 1; i < s.Length; i++)
         {
             var c = s[i];
-            if (c == '\\' && i + 1 < s.Length)
+            if (c == '\\' && i + 3 < s.Length && s[i + 1] == 'x' && Uri.IsHexDigit(s[i + 2]) && Uri.IsHexDigit(s[i + 3]))
+            {
+                bytes.Add(Convert.ToByte(s.Substring(i + 2, 2), 16));
+                i += 3;
+            }
+            else if (c == '\\' && i + 1 < s.Length)
             {
                 var n = s[++i];
-                sb.Append(n switch { 'n' => '\n', 't' => '\t', 'r' => '\r', _ => n });
+                bytes.Add(n switch { 'n' => (byte)'\n', 't' => (byte)'\t', 'r' => (byte)'\r', 'b' => 8, 'a' => 7, _ => (byte)n });
             }
             else if (c == '"') break;
-            else sb.Append(c);
+            else bytes.AddRange(Encoding.UTF8.GetBytes(c.ToString()));
         }
-        return sb.ToString();
+        return Encoding.UTF8.GetString(bytes.ToArray());
     }
 }

@@ -24,7 +24,7 @@ public sealed class ReplicationOperations
         var replica = await nodes.GetOneAsync(replicaName, ct).ConfigureAwait(false);
         var primary = await nodes.GetOneAsync(primaryName, ct).ConfigureAwait(false);
         if (string.Equals(replica.Name, primary.Name, StringComparison.OrdinalIgnoreCase))
-            throw new RedisDockerException("RedisDocker.InvalidArgument", $"'{replica.Name}' cannot be a replica of itself.", ErrorKind.InvalidArgument, replicaName);
+            throw new RedisDockerException(ErrorIds.InvalidArgument, $"'{replica.Name}' cannot be a replica of itself.", ErrorKind.InvalidArgument, replicaName);
         foreach (var n in new[] { replica, primary })
         {
             if (n.ClusterEnabled)
@@ -32,7 +32,7 @@ public sealed class ReplicationOperations
                     $"'{n.Name}' runs in cluster mode, where Redis refuses REPLICAOF ('replicaof directive not allowed in cluster mode'). In a cluster, attach a replica with Add-RedisClusterNode -Cluster {n.Topology} -Node <name> -Primary <primary>, or create it with New-RedisCluster -ReplicasPerPrimary.",
                     ErrorKind.InvalidOperation, n.Name);
             if (n.Kind != RedisNodeKind.Redis)
-                throw new RedisDockerException("RedisDocker.InvalidArgument", $"'{n.Name}' is a sentinel, not a Redis node.", ErrorKind.InvalidArgument, n.Name);
+                throw new RedisDockerException(ErrorIds.InvalidArgument, $"'{n.Name}' is a sentinel, not a Redis node.", ErrorKind.InvalidArgument, n.Name);
             if (n.HostEndpoint is null)
                 throw new RedisDockerException(ErrorIds.NodeNotReachable, $"Node '{n.Name}' is not running. Start it with Start-RedisNode {n.Name}.", ErrorKind.ResourceUnavailable, n.Name);
         }

@@ -62,7 +62,7 @@ public sealed class SentinelOperations
                 $"'{primary.Name}' runs in cluster mode; Redis Cluster fails over by itself, without sentinels. Use Invoke-RedisFailover on its replicas.",
                 ErrorKind.InvalidOperation, primary.Name);
         if (primary.Kind != RedisNodeKind.Redis || primary.Role != RedisRole.Primary)
-            throw new RedisDockerException("RedisDocker.InvalidArgument",
+            throw new RedisDockerException(ErrorIds.InvalidArgument,
                 $"'{primary.Name}' is not a running primary (it reports {primary.Role}). Give the current primary.", ErrorKind.InvalidArgument, primary.Name);
         var masterName = spec.MasterName ?? primary.Topology;
         NetworkOperations.ValidateName(masterName, "master");
@@ -281,7 +281,7 @@ public sealed class SentinelOperations
     /// FAILOVER, the old primary turned into a replica before writes resume, then everyone agrees.
     /// With waitOnly: waits for the sentinels to promote after a primary loss.
     /// </summary>
-    public async Task<RedisFailoverResult> FailoverAsync(string? topology, string masterName, bool waitOnly, TimeSpan timeout, CancellationToken ct, string? preferredReplica = null)
+    public async Task<RedisFailoverResult> FailoverAsync(string? topology, string masterName, bool waitOnly, TimeSpan timeout, CancellationToken ct, bool force = false)
     {
         var sw = Stopwatch.StartNew();
         var sentinels = await GroupSentinelsAsync(topology, masterName, ct).ConfigureAwait(false);
@@ -313,17 +313,38 @@ public sealed class SentinelOperations
             };
         }
 
-        if (oldMapped is null)
-            throw new RedisDockerException(ErrorIds.NodeNotReachable, $"The primary {before} is not a node the host can reach.", ErrorKind.ConnectionError, before);
-        var old = await _session.ConnectAsync(oldMapped.HostEndpoint, password, ct).ConfigureAwait(false);
+        RespConnection? reachable = null;
+        if (oldMapped is not null)
+        {
+            try
+            {
+                reachable = await _session.ConnectAsync(oldMapped.HostEndpoint, password, ct).ConfigureAwait(false);
+                await reachable.ExecuteAsync(new object[] { "PING" }, ct).ConfigureAwait(false);
+            }
+            catch (RedisException)
+            {
+                _session.Evict(oldMapped.HostEndpoint);
+                reachable = null;
+            }
+        }
+        if (reachable is null)
+        {
+            if (!force)
+                throw new RedisDockerException(ErrorIds.FailoverFailed,
+                    $"The primary '{oldName}' does not answer, so a coordinated failover cannot run. Use -Force to have the sentinels promote a replica now (writes not yet replicated are lost), or -Wait to let them do it after down-after-milliseconds.",
+                    ErrorKind.InvalidOperation, masterName);
+            return await ForcedFailoverAsync(sentinels, topology, masterName, before, oldName, password, timeout, sw, ct).ConfigureAwait(false);
+        }
+        var old = reachable;
+        var oldHost = oldMapped!.HostEndpoint;
         // Sentinel kills normal clients of the instances it reconfigures: reconnect once when that happens.
         async Task<RespValue> OnOld(object[] args, CancellationToken c)
         {
             try { return await old.SendAsync(args, c).ConfigureAwait(false); }
             catch (RedisConnectionException)
             {
-                _session.Evict(oldMapped.HostEndpoint);
-                old = await _session.ConnectAsync(oldMapped.HostEndpoint, password, c).ConfigureAwait(false);
+                _session.Evict(oldHost);
+                old = await _session.ConnectAsync(oldHost, password, c).ConfigureAwait(false);
                 return await old.SendAsync(args, c).ConfigureAwait(false);
             }
         }
@@ -436,7 +457,7 @@ public sealed class SentinelOperations
     /// Coordinated failover to one chosen replica: the other replicas get replica-priority 0 until
     /// the sentinels have seen it, so the sentinels can only pick the chosen one; priorities are restored after.
     /// </summary>
-    public async Task<RedisFailoverResult> FailoverToReplicaAsync(RedisNode replica, string masterName, TimeSpan timeout, CancellationToken ct)
+    public async Task<RedisFailoverResult> FailoverToReplicaAsync(RedisNode replica, string masterName, TimeSpan timeout, CancellationToken ct, bool force = false)
     {
         var sentinels = await GroupSentinelsAsync(replica.Topology, masterName, ct).ConfigureAwait(false);
         var others = (await new NodeOperations(_session, _sink).GetAsync(new NodeFilter { Topology = replica.Topology, IncludeSentinels = false }, ct).ConfigureAwait(false))
@@ -467,7 +488,7 @@ public sealed class SentinelOperations
                     return (true, "seen");
                 }, ct, ErrorIds.FailoverFailed, pollMs: 250).ConfigureAwait(false);
             }
-            return await FailoverAsync(replica.Topology, masterName, waitOnly: false, timeout, ct).ConfigureAwait(false);
+            return await FailoverAsync(replica.Topology, masterName, waitOnly: false, timeout, ct, force).ConfigureAwait(false);
         }
         finally
         {
@@ -483,6 +504,32 @@ public sealed class SentinelOperations
                 catch (Exception e) { _sink.Warning($"Could not restore replica-priority {value} on '{name}': {e.Message}"); }
             }
         }
+    }
+
+    /// <summary>SENTINEL FAILOVER without pausing the (unreachable) primary: the sentinels pick and promote a replica now.</summary>
+    private async Task<RedisFailoverResult> ForcedFailoverAsync(IReadOnlyList<RedisNode> sentinels, string topology, string masterName, string before, string oldName, string? password, TimeSpan timeout, Stopwatch sw, CancellationToken ct)
+    {
+        var ask = sentinels.First(s => s.HostEndpoint is not null);
+        _sink.Verbose($"{ask.Name}: SENTINEL FAILOVER {masterName} (forced: '{oldName}' does not answer).");
+        var r = await _session.SendAsync(ask.HostEndpoint!, password, new object[] { "SENTINEL", "FAILOVER", masterName }, ct).ConfigureAwait(false);
+        if (r.IsError && !(r.Text ?? "").Contains("INPROG", StringComparison.Ordinal))
+            throw new RedisDockerException(ErrorIds.FailoverFailed, $"The sentinels refused the failover: {r.Text}.", ErrorKind.InvalidOperation, masterName);
+        string? promoted = null;
+        await Waiter.UntilAsync(_sink, $"Sentinels promoting a replica of '{oldName}'", timeout, async c =>
+        {
+            var now = await CurrentPrimaryAsync(sentinels, masterName, c).ConfigureAwait(false);
+            if (now is null || now == before) return (false, "not promoted yet");
+            if (!await AcceptsWritesAsync(now, password, c).ConfigureAwait(false)) return (false, $"{now} does not accept writes yet");
+            promoted = now;
+            return (true, now);
+        }, ct, ErrorIds.FailoverFailed, pollMs: 50).ConfigureAwait(false);
+        _session.EndpointMap.TryTranslate(promoted!, out var m);
+        return new RedisFailoverResult
+        {
+            Topology = topology, Kind = "Sentinel", Mode = "Force", OldPrimary = oldName, NewPrimary = m?.NodeName ?? promoted!,
+            NewPrimaryHostEndpoint = m?.HostEndpoint, Duration = sw.Elapsed,
+            Detail = "promoted without the old primary; writes it had not replicated are lost",
+        };
     }
 
     private async Task<bool> AcceptsWritesAsync(string containerEndpoint, string? password, CancellationToken ct)

@@ -31,13 +31,18 @@ public sealed class ConnectRedisDockerCommand : PSCmdlet
         DockerEndpoint endpoint;
         try
         {
-            endpoint = DockerHost is null
-                ? DockerEndpoint.FromEnvironment()
-                : DockerEndpoint.Parse(DockerHost, CertPath, MyInvocation.BoundParameters.ContainsKey(nameof(TlsVerify)) ? TlsVerify.IsPresent : null);
+            bool? tlsVerify = MyInvocation.BoundParameters.ContainsKey(nameof(TlsVerify)) ? TlsVerify.IsPresent : null;
+            if (DockerHost is null && CertPath is null && tlsVerify is null) endpoint = DockerEndpoint.FromEnvironment();
+            else
+            {
+                // TLS options without -DockerHost apply to DOCKER_HOST (or the platform default).
+                var host = DockerHost ?? (Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } env ? env : DockerEndpoint.FromEnvironment().ToString());
+                endpoint = DockerEndpoint.Parse(host, CertPath, tlsVerify);
+            }
         }
         catch (ArgumentException e)
         {
-            ThrowTerminatingError(new ErrorRecord(e, "RedisDocker.InvalidDockerHost", ErrorCategory.InvalidArgument, DockerHost));
+            ThrowTerminatingError(new ErrorRecord(e, ErrorIds.InvalidDockerHost, ErrorCategory.InvalidArgument, DockerHost));
             return;
         }
         var session = new RedisDockerSession(endpoint);

@@ -31,7 +31,7 @@ public sealed class ConnectRedisNetworkCommand : RedisDockerCmdlet
     {
         var names = ParameterSetName == "InputObject" ? InputObject.Select(n => n.Name).ToArray() : Node;
         if (IPAddress is not null && names.Length > 1)
-            ThrowParameterError("RedisDocker.InvalidArgument", "-IPAddress can be given for one node at a time.", IPAddress);
+            ThrowParameterError(Core.ErrorIds.InvalidArgument, "-IPAddress can be given for one node at a time.", IPAddress);
         foreach (var name in names)
         {
             if (!ShouldProcess($"Node '{name}'", $"Connect to network '{Network}'")) continue;

@@ -19,7 +19,7 @@ public sealed class GetRedisClusterCommand : RedisDockerCmdlet
         var names = Name;
         if (names is null || names.Length == 0)
         {
-            if (!TryRun(null, (sink, ct) => NameLookup.GetNamesAsync(CurrentSession, NameKind.Cluster, TimeSpan.FromSeconds(30), ct), out var all)) return;
+            if (!TryRun(null, (sink, ct) => NameLookup.GetNamesAsync(CurrentSession, NameKind.Cluster, TimeSpan.FromSeconds(30), ct, throwOnError: true), out var all)) return;
             names = all.ToArray();
         }
         foreach (var name in names)

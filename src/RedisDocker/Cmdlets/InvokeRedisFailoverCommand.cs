@@ -36,6 +36,7 @@ public sealed class InvokeRedisFailoverCommand : RedisDockerCmdlet
     /// <summary>Promote without the primary's agreement (it is down): writes not yet replicated may be lost.</summary>
     [Parameter(ParameterSetName = "ClusterNode")]
     [Parameter(ParameterSetName = "Node")]
+    [Parameter(ParameterSetName = "Sentinel")]
     public SwitchParameter Force { get; set; }
 
     /// <summary>Cluster only: promote without any agreement from the other primaries (last resort).</summary>
@@ -55,15 +56,18 @@ public sealed class InvokeRedisFailoverCommand : RedisDockerCmdlet
     protected override void ProcessRecord()
     {
         if (Force && Takeover)
-            ThrowParameterError("RedisDocker.InvalidArgument", "Give -Force or -Takeover, not both.");
+            ThrowParameterError(Core.ErrorIds.InvalidArgument, "Give -Force or -Takeover, not both.");
         var mode = Takeover ? ClusterFailoverMode.Takeover : Force ? ClusterFailoverMode.Force : ClusterFailoverMode.Coordinated;
         var timeout = TimeSpan.FromSeconds(TimeoutSeconds);
 
         if (ParameterSetName == "Sentinel")
         {
-            var action = Wait ? $"Wait for the sentinels of '{SentinelGroup}' to promote a replica" : $"Coordinated failover of sentinel group '{SentinelGroup}'";
+            if (Wait && Force) ThrowParameterError(Core.ErrorIds.InvalidArgument, "Give -Wait or -Force, not both.");
+            var action = Wait ? $"Wait for the sentinels of '{SentinelGroup}' to promote a replica"
+                : Force ? $"Forcefully failing over sentinel group '{SentinelGroup}', allowing potential data loss"
+                : $"Coordinated failover of sentinel group '{SentinelGroup}' (no acknowledged write is lost)";
             if (!ShouldProcess($"Sentinel group '{SentinelGroup}'", action)) return;
-            if (TryRun(SentinelGroup, (sink, ct) => new SentinelOperations(CurrentSession, sink).FailoverAsync(Topology, SentinelGroup, Wait.IsPresent, timeout, ct), out var r))
+            if (TryRun(SentinelGroup, (sink, ct) => new SentinelOperations(CurrentSession, sink).FailoverAsync(Topology, SentinelGroup, Wait.IsPresent, timeout, ct, Force.IsPresent), out var r))
                 WriteObject(r);
             return;
         }

@@ -67,7 +67,7 @@ public sealed class NewRedisClusterCommand : RedisDockerCmdlet
         if (ParameterSetName == "Count")
         {
             if (Network is null && Name is null)
-                ThrowParameterError("RedisDocker.InvalidArgument", "With -Count, give -Network (an existing network) or -Name (a network to create).");
+                ThrowParameterError(Core.ErrorIds.InvalidArgument, "With -Count, give -Network (an existing network) or -Name (a network to create).");
             var primaries = Count / (ReplicasPerPrimary + 1);
             if (primaries < 3)
                 ThrowParameterError(Core.ErrorIds.ClusterTooSmall,

@@ -89,12 +89,12 @@ public sealed class NewRedisNodeCommand : RedisDockerCmdlet
     protected override void ProcessRecord()
     {
         if (IPAddress is not null && ParameterSetName == "Name" && IPAddress.Length != Name.Length)
-            ThrowParameterError("RedisDocker.InvalidArgument", $"-IPAddress has {IPAddress.Length} address(es) for {Name.Length} node(s): give one per node.", IPAddress);
+            ThrowParameterError(Core.ErrorIds.InvalidArgument, $"-IPAddress has {IPAddress.Length} address(es) for {Name.Length} node(s): give one per node.", IPAddress);
         var expected = ParameterSetName == "Name" ? Name.Length : Count;
         if (HostPort is not null && HostPort.Length != expected)
-            ThrowParameterError("RedisDocker.InvalidArgument", $"-HostPort has {HostPort.Length} port(s) for {expected} node(s): give one per node.", HostPort);
+            ThrowParameterError(Core.ErrorIds.InvalidArgument, $"-HostPort has {HostPort.Length} port(s) for {expected} node(s): give one per node.", HostPort);
         if (IPAddress is not null && ParameterSetName == "Count" && IPAddress.Length != Count)
-            ThrowParameterError("RedisDocker.InvalidArgument", $"-IPAddress has {IPAddress.Length} address(es) for {Count} node(s): give one per node.", IPAddress);
+            ThrowParameterError(Core.ErrorIds.InvalidArgument, $"-IPAddress has {IPAddress.Length} address(es) for {Count} node(s): give one per node.", IPAddress);
 
         var password = ToPlain(Password);
         var config = ToPairs(Config);

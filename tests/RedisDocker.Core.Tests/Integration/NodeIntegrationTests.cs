@@ -236,6 +236,31 @@ public class NodeIntegrationTests : DockerTestBase
     }
 
     [Fact]
+    public async Task CancellingACreationHalfWayLeavesNothingBehind()
+    {
+        var net = await NewNetworkAsync();
+        var docker = await Session.GetDockerAsync(Ct);
+        foreach (var delayMs in new[] { 150, 400, 800 })
+        {
+            using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(delayMs));
+            var specs = Enumerable.Range(1, 3).Select(i => new NodeSpec { Name = $"{Topology}-c{delayMs}-{i}", Network = net.Name }).ToArray();
+            try
+            {
+                var results = await Nodes.CreateAsync(specs, cancel.Token);
+                // Too fast to cancel: every node either made it or failed with the cancellation.
+                Assert.All(results, r => Assert.True(r.Node is not null || r.Error is OperationCanceledException, r.Error?.ToString()));
+                foreach (var r in results.Where(r => r.Node is not null)) await Nodes.RemoveAsync(r.Name, true, Ct);
+            }
+            catch (OperationCanceledException) { }
+            foreach (var s in specs)
+            {
+                Assert.Null(await docker.InspectContainerAsync(s.Name, Ct));
+                Assert.DoesNotContain(await docker.ListVolumesAsync(Labels.ForTopology(Topology), Ct), v => v.Name == s.Name + "-data");
+            }
+        }
+    }
+
+    [Fact]
     public async Task SeveralNodesAreCreatedTogetherWithDistinctAddresses()
     {
         var net = await NewNetworkAsync();

@@ -265,6 +265,25 @@ public class SentinelIntegrationTests : DockerTestBase
     }
 
     [Fact]
+    public async Task AfterAPrimaryLossCoordinatedIsRefusedAndForcePromotesAtOnce()
+    {
+        // down-after 60 s: the sentinels would not act by themselves within this test.
+        var (primary, replicas, group) = await SeedAsync(downAfterMs: 60000);
+        await Nodes.KillAsync(primary.Name, Ct);
+        var refused = await Assert.ThrowsAsync<RedisDockerException>(() => Sentinels.FailoverAsync(Topology, group.MasterName, waitOnly: false, TimeSpan.FromSeconds(30), Ct));
+        Assert.Equal(ErrorIds.FailoverFailed, refused.ErrorId);
+        Assert.Contains("-Force", refused.Message);
+
+        var sw = Stopwatch.StartNew();
+        var forced = await Sentinels.FailoverAsync(Topology, group.MasterName, waitOnly: false, TimeSpan.FromSeconds(30), Ct, force: true);
+        Assert.Equal("Force", forced.Mode);
+        Assert.Contains(forced.NewPrimary, replicas.Select(r => r.Name));
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(55), "promoted before the sentinels' own down-after period");
+        await using var np = await ConnectAsync(await Nodes.GetOneAsync(forced.NewPrimary, Ct));
+        Assert.Equal("OK", (await np.ExecuteAsync("SET", "after-force", "1")).AsString());
+    }
+
+    [Fact]
     public async Task FailoverToAChosenReplica()
     {
         var (primary, replicas, group) = await SeedAsync(downAfterMs: 5000);

@@ -1,0 +1,21 @@
+namespace RedisDocker;
+
+/// <summary>Everything that carries one topology label: networks, nodes, sentinels, at most one cluster.</summary>
+public sealed record RedisTopology
+{
+    public required string Name { get; init; }
+    public IReadOnlyList<string> DockerHosts { get; init; } = Array.Empty<string>();
+    public IReadOnlyList<string> Networks { get; init; } = Array.Empty<string>();
+    public IReadOnlyList<string> Nodes { get; init; } = Array.Empty<string>();
+    public IReadOnlyList<string> Sentinels { get; init; } = Array.Empty<string>();
+    public int Running { get; init; }
+    public int Stopped { get; init; }
+    /// <summary>The cluster's state (ok, fail) when the topology has a cluster; null otherwise.</summary>
+    public string? ClusterState { get; init; }
+    /// <summary>Master names of the sentinel groups.</summary>
+    public IReadOnlyList<string> SentinelGroups { get; init; } = Array.Empty<string>();
+    /// <summary>Healthy, Degraded (something stopped or failing) or Down (nothing runs).</summary>
+    public required string Health { get; init; }
+    public string Topology => Name;
+    public override string ToString() => Name;
+}

@@ -1,0 +1,341 @@
+#!/usr/bin/env bash
+# A second (third, ...) Docker engine on this machine, in its own network namespace, so the
+# tests can build multi-host Redis topologies and simulate the loss of a host.
+#
+#   engine.sh up     NAME [INDEX]   start (idempotent); prints the endpoints as KEY=VALUE lines
+#   engine.sh down   NAME           remove its containers, stop it, delete everything it made
+#   engine.sh cut    NAME           "lose the host": root-side veth down (engine unreachable)
+#   engine.sh heal   NAME           root-side veth up again
+#   engine.sh status NAME           KEY=VALUE lines; exit 0 up, 1 absent, 2 cut, 3 broken
+#
+# NAME: 1-10 chars [a-z0-9-] (the veth names "rdkv-NAME"/"rdkp-NAME" must fit in 15 chars).
+# INDEX: 0-255 (default 1): root side 10.250.INDEX.1/24, engine side 10.250.INDEX.2/24.
+# Everything it creates is named after NAME:
+#   netns rdk-NAME, veth rdkv-NAME (root ns) <-> rdkp-NAME (in the netns),
+#   /var/lib/rdk-NAME (data-root), /run/rdk-NAME (exec-root), /run/rdk-NAME.sock,
+#   /run/rdk-NAME.pid, /var/log/rdk-NAME.log, and the route "unreachable 10.250.INDEX.0/24
+#   metric 4095" (see below).
+# Environment:
+#   IMAGE=redisdocker/redis:local   image copied from the main engine into the new one
+#   MAIN_DOCKER_HOST=unix:///var/run/docker.sock   the main engine (DOCKER_HOST is ignored)
+#   WAIT_SECONDS=60                 how long `up` waits for the engine to answer
+#   KEEP_LOG=1                      `down` keeps /var/log/rdk-NAME.log
+#
+# Notes (measured on Debian 12 / docker.io 20.10, see README.md):
+# - dockerd is started with `nsenter --net=...`, not `ip netns exec`: the latter also unshares
+#   the mount namespace and remounts /sys, which hides the cgroup mounts ("Devices cgroup isn't
+#   mounted"). The engine therefore shares the root mount namespace: its overlay/shm/nsfs mounts
+#   live under /var/lib/rdk-NAME and /run/rdk-NAME, and `down` unmounts them.
+# - The engine starts its own containerd (under /run/rdk-NAME/containerd), as long as no system
+#   containerd listens on /run/containerd/containerd.sock; if one did, dockerd would use it and
+#   host-network containers would land in the ROOT network namespace. `up` refuses in that case.
+# - The tcp endpoint is plain, unauthenticated HTTP on the private veth address only; anything
+#   that can route to 10.250.INDEX.2 (root-ns processes, and main-engine bridge containers via
+#   the host's masquerading) can drive this engine. Test machines only.
+# - While cut, the connected route of the root-side veth disappears; the "unreachable" safety
+#   route (high metric, inert otherwise) keeps 10.250.INDEX.0/24 from following the default
+#   route out of eth0: connects from the root ns fail with "No route to host", established
+#   connections stall until their timeouts, as with a host that vanished.
+set -euo pipefail
+
+IMAGE=${IMAGE:-redisdocker/redis:local}
+MAIN_DOCKER_HOST=${MAIN_DOCKER_HOST:-unix:///var/run/docker.sock}
+WAIT_SECONDS=${WAIT_SECONDS:-60}
+SAFETY_METRIC=4095
+self=$(readlink -f "${BASH_SOURCE[0]}")
+
+log() { printf '%s engine.sh: %s\n' "$(date +%T)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+usage() { sed -n '2,12p' "$self" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+
+need_root() { [[ $(id -u) == 0 ]] || die "must run as root"; }
+need_tools() {
+  local t; for t in ip nsenter dockerd docker flock timeout setsid; do
+    command -v "$t" >/dev/null || die "missing $t (apt-get install -y iproute2 util-linux docker.io)"
+  done
+}
+
+set_name() {
+  NAME=${1:-}
+  [[ $NAME =~ ^[a-z0-9][a-z0-9-]{0,9}$ ]] || die "NAME must be 1-10 chars of [a-z0-9-], starting alnum (got '${NAME}')"
+  NS=rdk-$NAME
+  VR=rdkv-$NAME            # root-namespace end of the veth
+  VP=rdkp-$NAME            # namespace end
+  NSPATH=/run/netns/$NS
+  DATA=/var/lib/rdk-$NAME
+  EXEC=/run/rdk-$NAME
+  SOCK=/run/rdk-$NAME.sock
+  PIDF=/run/rdk-$NAME.pid
+  LOGF=/var/log/rdk-$NAME.log
+  DH=unix://$SOCK
+}
+
+# Serialise up/down (of every engine: the INDEX clash check needs it) on the script itself, so
+# no lock file is left behind. fd 9 must not leak into dockerd (it would hold the lock forever).
+take_lock() { exec 9<"$self"; flock -w 300 9 || die "could not get the lock on $self"; }
+
+nsx() { nsenter --net="$NSPATH" -- "$@"; }          # run in the namespace (root mount ns)
+have_ns() { [[ -e $NSPATH ]] && ip netns list | awk '{print $1}' | grep -qx -- "$NS"; }
+have_veth() { ip link show dev "$VR" >/dev/null 2>&1; }
+veth_index() {  # third octet of the 10.250.x.1 address on the root-side veth, if any
+  ip -4 -o addr show dev "$VR" 2>/dev/null | awk '{print $4}' | sed -n 's#^10\.250\.\([0-9]\{1,3\}\)\.1/24$#\1#p' | head -n1
+}
+eng() { timeout "${DOCKER_TIMEOUT:-30}" docker -H "$DH" "$@"; }
+main() { timeout "${DOCKER_TIMEOUT:-600}" docker -H "$MAIN_DOCKER_HOST" "$@"; }
+answers() { DOCKER_TIMEOUT=${1:-5} eng version --format '{{.Server.Version}}' >/dev/null 2>&1; }
+
+# The dockerd of this engine: pidfile first, else a scan for its unique socket argument.
+# (bash builtins only: a fork per process makes a /proc scan take seconds)
+cmdline_names_exec() {  # does /proc/PID/cmdline have an argument that is EXEC or under it?
+  local a
+  while IFS= read -r -d '' a; do
+    [[ $a == "$EXEC" || $a == "$EXEC"/* || $a == --exec-root="$EXEC" ]] && return 0
+  done <"/proc/$1/cmdline"
+  return 1
+} 2>/dev/null
+is_our_dockerd() {
+  local pid=$1 comm
+  [[ $pid =~ ^[0-9]+$ ]] && read -r comm <"/proc/$pid/comm" && [[ $comm == dockerd ]] &&
+    cmdline_names_exec "$pid"
+} 2>/dev/null
+dockerd_pid() {
+  local pid
+  if [[ -r $PIDF ]]; then pid=$(<"$PIDF"); is_our_dockerd "$pid" && { echo "$pid"; return 0; }; fi
+  for pid in /proc/[0-9]*; do
+    pid=${pid#/proc/}; is_our_dockerd "$pid" && { echo "$pid"; return 0; }
+  done
+  return 1
+}
+
+wait_gone() {  # wait_gone SECONDS PID... ; true when all are gone
+  local deadline=$((SECONDS + $1)); shift
+  while ((SECONDS < deadline)); do
+    local alive=0 p; for p in "$@"; do [[ -e /proc/$p ]] && alive=1; done
+    ((alive)) || return 0
+    sleep 0.2
+  done
+  return 1
+}
+
+# Processes this engine may have left behind if dockerd died: anything in its netns, anything
+# whose command line names its exec-root (containerd, shims), the shims' children, and the
+# processes in the cgroups of its containers.
+leftover_pids() {
+  local p ids=() id d
+  if have_ns; then ids+=($(ip netns pids "$NS" 2>/dev/null)); fi
+  for p in /proc/[0-9]*; do
+    p=${p#/proc/}
+    if cmdline_names_exec "$p"; then
+      ids+=("$p"); ids+=($(cat /proc/"$p"/task/*/children 2>/dev/null))
+    fi
+  done
+  for d in $(our_cgroups); do
+    ids+=($(cat "$d"/cgroup.procs 2>/dev/null))
+  done
+  for p in "${ids[@]}"; do [[ $p =~ ^[0-9]+$ ]] && ((p > 1 && p != $$ && p != BASHPID)) && echo "$p"; done | sort -un
+}
+
+# The engine's containers live under the cgroup parent /rdk-NAME (cgroupfs driver), on cgroup v1
+# as /sys/fs/cgroup/<controller>/rdk-NAME/<id>, on v2 as /sys/fs/cgroup/rdk-NAME/<id>.
+# Prints those directories, deepest first.
+our_cgroups() {
+  local top
+  for top in /sys/fs/cgroup/"$NS" /sys/fs/cgroup/*/"$NS"; do
+    [[ -d $top && ! -L $top ]] && find "$top" -depth -type d 2>/dev/null
+  done
+  return 0
+}
+
+# Mount points under our two directories, deepest first (mountinfo escapes spaces as \040).
+our_mounts() {
+  awk '{print $5}' /proc/self/mountinfo | while read -r m; do
+    m=$(printf '%b' "$m")
+    case $m in "$DATA"|"$DATA"/*|"$EXEC"|"$EXEC"/*) echo "$m" ;; esac
+  done | awk '{print length, $0}' | sort -rn | cut -d' ' -f2-
+}
+
+cmd_up() {
+  local idx=${1:-1} cur pid t0=$SECONDS
+  [[ $idx =~ ^[0-9]{1,3}$ ]] && ((idx <= 255)) || die "INDEX must be 0-255 (got '$idx')"
+  local hostip=10.250.$idx.1 engip=10.250.$idx.2
+  take_lock
+
+  # never two engines on one subnet, nor an engine whose veth already has another INDEX
+  cur=$(veth_index || true)
+  [[ -z $cur || $cur == "$idx" ]] || die "$NAME is already up with INDEX $cur; run down first"
+  if ip -4 -o addr show to "10.250.$idx.0/24" | awk '{print $2}' | grep -vqx -- "$VR"; then
+    die "10.250.$idx.0/24 is already used by: $(ip -4 -o addr show to "10.250.$idx.0/24" | awk '{print $2}' | sort -u | tr '\n' ' ')"
+  fi
+  if [[ -S /run/containerd/containerd.sock ]]; then
+    die "a system containerd listens on /run/containerd/containerd.sock; dockerd would use it and host-network containers would not run in $NS"
+  fi
+
+  # network namespace + veth pair (IPv6 off on both ends: no link-local addresses either)
+  have_ns || { ip netns add "$NS"; log "created netns $NS"; }
+  if ! have_veth; then
+    ip link add "$VR" type veth peer name "$VP" netns "$NS"
+    log "created veth $VR <-> $VP"
+  fi
+  nsx ip link show dev "$VP" >/dev/null 2>&1 || die "$VR exists but $VP is not in $NS; run down first"
+  if [[ -d /proc/sys/net/ipv6 ]]; then
+    echo 1 >"/proc/sys/net/ipv6/conf/$VR/disable_ipv6"
+    nsx sh -c "echo 1 > /proc/sys/net/ipv6/conf/$VP/disable_ipv6"
+  fi
+  ip addr replace "$hostip/24" dev "$VR"
+  ip -n "$NS" addr replace "$engip/24" dev "$VP"
+  ip link set dev "$VR" up
+  ip -n "$NS" link set dev "$VP" up
+  ip -n "$NS" link set dev lo up
+  ip route replace unreachable "10.250.$idx.0/24" metric "$SAFETY_METRIC"
+
+  # dockerd
+  if pid=$(dockerd_pid); then
+    log "dockerd already running (pid $pid)"
+  else
+    rm -f "$PIDF" "$SOCK"
+    mkdir -p "$DATA" "$EXEC"
+    printf '\n===== %s engine.sh up %s %s =====\n' "$(date -Is)" "$NAME" "$idx" >>"$LOGF"
+    # clean environment: DOCKER_TLS_VERIFY/DOCKER_CERT_PATH/DOCKER_TMPDIR would change dockerd;
+    # setsid: a Ctrl-C aimed at the caller must not reach it; cwd /: keep no mount busy.
+    (cd / && exec env -i PATH="$PATH" nsenter --net="$NSPATH" -- setsid dockerd \
+        --data-root "$DATA" --exec-root "$EXEC" --pidfile "$PIDF" \
+        -H "unix://$SOCK" -H "tcp://$engip:2375" \
+        --tls=false --bridge none --iptables=false --ip-masq=false \
+        --exec-opt native.cgroupdriver=cgroupfs --cgroup-parent "/$NS" \
+        </dev/null >>"$LOGF" 2>&1 9<&-) &
+    pid=$!
+    log "started dockerd (pid $pid) in $NS, log $LOGF"
+  fi
+  local deadline=$((SECONDS + WAIT_SECONDS))
+  until answers 5; do
+    if ! [[ -e /proc/$pid ]] || [[ $(cat /proc/"$pid"/stat 2>/dev/null | awk '{print $3}') == Z ]]; then
+      tail -n 20 "$LOGF" >&2; die "dockerd exited; see $LOGF"
+    fi
+    ((SECONDS < deadline)) || { tail -n 20 "$LOGF" >&2; die "dockerd did not answer on $SOCK within ${WAIT_SECONDS}s"; }
+    sleep 0.2
+  done
+  log "engine answers on $SOCK after $((SECONDS - t0))s"
+
+  # the test image, copied from the main engine (again when it was rebuilt there)
+  local want have
+  want=$(main image inspect -f '{{.Id}}' "$IMAGE" 2>/dev/null) ||
+    die "image $IMAGE not in the main engine ($MAIN_DOCKER_HOST); build it: tests/image/build.sh"
+  have=$(eng image inspect -f '{{.Id}}' "$IMAGE" 2>/dev/null || true)
+  if [[ $have != "$want" ]]; then
+    local l0=$SECONDS
+    main save "$IMAGE" | DOCKER_TIMEOUT=600 eng load -q >/dev/null
+    have=$(eng image inspect -f '{{.Id}}' "$IMAGE" 2>/dev/null || true)
+    [[ $have == "$want" ]] || die "loading $IMAGE into $NAME failed"
+    log "loaded $IMAGE in $((SECONDS - l0))s"
+  fi
+  DOCKER_TIMEOUT=10 docker -H "tcp://$engip:2375" version --format '{{.Server.Version}}' >/dev/null 2>&1 ||
+    log "WARNING: tcp://$engip:2375 does not answer (cut?)"
+  log "up in $((SECONDS - t0))s"
+  print_env "$idx"
+}
+
+print_env() {
+  local idx=$1
+  echo "RDK_NAME=$NAME"
+  echo "RDK_NETNS=$NS"
+  echo "RDK_DOCKER_HOST=unix://$SOCK"
+  echo "RDK_DOCKER_TCP=tcp://10.250.$idx.2:2375"
+  echo "RDK_ENGINE_ADDR=10.250.$idx.2"
+  echo "RDK_HOST_ADDR=10.250.$idx.1"
+}
+
+cmd_down() {
+  local pid idx p
+  take_lock
+  idx=$(veth_index || true)
+
+  # 1. containers, through the engine while it answers
+  if answers 5; then
+    local ids; ids=$(eng ps -aq || true)
+    if [[ -n $ids ]]; then
+      log "removing $(wc -w <<<"$ids") container(s)"
+      DOCKER_TIMEOUT=120 eng rm -f -v $ids >/dev/null || log "WARNING: docker rm -f failed"
+    fi
+  fi
+  # 2. dockerd: SIGTERM, bounded wait, SIGKILL
+  if pid=$(dockerd_pid); then
+    log "stopping dockerd (pid $pid)"
+    kill -TERM "$pid" 2>/dev/null || true
+    if ! wait_gone 30 "$pid"; then log "dockerd still alive after 30s: SIGKILL"; kill -KILL "$pid" 2>/dev/null || true; wait_gone 10 "$pid" || true; fi
+  fi
+  # 3. anything it left running (containerd, shims, containers) - normally nothing
+  local left; left=$(leftover_pids)
+  if [[ -n $left ]]; then
+    log "terminating leftover processes: $(tr '\n' ' ' <<<"$left")"
+    kill -TERM $left 2>/dev/null || true
+    wait_gone 10 $left || { kill -KILL $left 2>/dev/null || true; wait_gone 10 $left || true; }
+  fi
+  # 4. leftover mounts under our directories only
+  local m
+  while read -r m; do
+    [[ -n $m ]] || continue
+    log "unmounting leftover $m"
+    umount "$m" 2>/dev/null || umount -l "$m" || log "WARNING: cannot unmount $m"
+  done < <(our_mounts)
+  # 5. the (now empty) cgroups of its containers; rmdir refuses non-empty ones
+  local c
+  for c in $(our_cgroups); do rmdir "$c" 2>/dev/null || log "WARNING: cannot remove cgroup $c"; done
+  # 6. network
+  if have_veth; then ip link del dev "$VR"; log "deleted veth $VR"; fi
+  if [[ -n $idx ]]; then ip route del unreachable "10.250.$idx.0/24" metric "$SAFETY_METRIC" 2>/dev/null || true; fi
+  if have_ns || [[ -e $NSPATH ]]; then ip netns del "$NS" 2>/dev/null || rm -f "$NSPATH"; log "deleted netns $NS"; fi
+  # 7. files: only our own paths, never across a file-system boundary, never with mounts left
+  if [[ -n $(our_mounts) ]]; then die "mounts remain under $DATA or $EXEC; not deleting them: $(our_mounts | tr '\n' ' ')"; fi
+  local d
+  for d in "$DATA" "$EXEC"; do
+    [[ $d =~ ^(/var/lib|/run)/rdk-[a-z0-9][a-z0-9-]{0,9}$ ]] || die "refusing to delete '$d'"
+    [[ -e $d ]] && { rm -rf --one-file-system -- "$d"; log "deleted $d"; }
+  done
+  rm -f -- "$SOCK" "$PIDF"
+  [[ ${KEEP_LOG:-} == 1 ]] || rm -f -- "$LOGF"
+  log "down"
+}
+
+cmd_cut() {
+  have_veth || die "$NAME is not up"
+  ip link set dev "$VR" down
+  log "cut: $VR down"
+}
+cmd_heal() {
+  have_veth || die "$NAME is not up"
+  ip link set dev "$VR" up
+  log "healed: $VR up"
+}
+
+cmd_status() {
+  local idx pid state link="" answers_unix=no answers_tcp=no containers=""
+  idx=$(veth_index || true)
+  have_veth && link=$(ip -o link show dev "$VR" | grep -q '[<,]UP[,>]' && echo up || echo down)
+  pid=$(dockerd_pid || true)
+  answers 5 && { answers_unix=yes; containers=$(eng ps -q | wc -l); }
+  [[ -n $idx && $link == up ]] && DOCKER_TIMEOUT=5 docker -H "tcp://10.250.$idx.2:2375" version >/dev/null 2>&1 && answers_tcp=yes
+  if ! have_ns && ! have_veth && [[ -z $pid && ! -e $DATA && ! -e $EXEC ]]; then state=absent
+  elif [[ $answers_unix == yes && $link == down ]]; then state=cut
+  elif [[ $answers_unix == yes && $answers_tcp == yes ]]; then state=up
+  else state=broken; fi
+  echo "RDK_STATE=$state"
+  echo "RDK_NAME=$NAME"
+  echo "RDK_NETNS=$NS $(have_ns && echo present || echo absent)"
+  echo "RDK_VETH=$VR ${link:-absent}"
+  echo "RDK_DOCKERD_PID=${pid:-}"
+  echo "RDK_ANSWERS_UNIX=$answers_unix"
+  echo "RDK_ANSWERS_TCP=$answers_tcp"
+  echo "RDK_CONTAINERS_RUNNING=${containers}"
+  [[ -n $idx ]] && print_env "$idx" | grep -v '^RDK_NAME=\|^RDK_NETNS='
+  case $state in up) return 0 ;; absent) return 1 ;; cut) return 2 ;; *) return 3 ;; esac
+}
+
+[[ $# -ge 2 ]] || usage
+cmd=$1; shift
+need_root; need_tools
+set_name "$1"; shift
+case $cmd in
+  up) [[ $# -le 1 ]] || usage; cmd_up "$@" ;;
+  down|cut|heal|status) [[ $# -eq 0 ]] || usage; "cmd_$cmd" ;;
+  *) usage ;;
+esac
