@@ -52,6 +52,8 @@ public static class ErrorIds
     public const string SentinelQuorumInvalid = "RedisDocker.SentinelQuorumInvalid";
     public const string SentinelNotFound = "RedisDocker.SentinelNotFound";
     public const string Timeout = "RedisDocker.Timeout";
+    public const string TopologyNotFound = "RedisDocker.TopologyNotFound";
+    public const string TopologyExists = "RedisDocker.TopologyExists";
     public const string InvalidArgument = "RedisDocker.InvalidArgument";
     public const string InvalidDockerHost = "RedisDocker.InvalidDockerHost";
     public const string InvalidSlot = "RedisDocker.InvalidSlot";

@@ -33,7 +33,7 @@ public class CmdletConventionTests
     private static readonly HashSet<string> StateChangingVerbs = new() { "New", "Remove", "Set", "Start", "Stop", "Restart", "Add", "Move", "Optimize", "Repair", "Disconnect" };
 
     [Fact]
-    public void TheAssemblyDefinesTheCmdlets() => Assert.True(_m.Cmdlets.Count >= 28, $"only {_m.Cmdlets.Count} cmdlets");
+    public void TheAssemblyDefinesTheCmdlets() => Assert.True(_m.Cmdlets.Count >= 34, $"only {_m.Cmdlets.Count} cmdlets");
 
     [Fact]
     public void EveryCmdletUsesAnApprovedVerbAndARedisNoun()
@@ -69,7 +69,7 @@ public class CmdletConventionTests
     [Fact]
     public void OutputTypesAreTheModulesOwnObjects()
     {
-        var allowed = new[] { "RedisDocker.", "System.String", "System.Int64", "System.Object[]", "System.Boolean", "System.Void", "System.Management.Automation.PSCredential" };
+        var allowed = new[] { "RedisDocker.", "System.IO.FileInfo", "System.String", "System.Int64", "System.Object[]", "System.Boolean", "System.Void", "System.Management.Automation.PSCredential" };
         foreach (var c in _m.Cmdlets)
             foreach (var t in c.OutputTypes)
                 Assert.True(allowed.Any(a => t.FullName!.StartsWith(a, StringComparison.Ordinal)), $"{c.Name} emits {t.FullName}: emit the module's own objects");

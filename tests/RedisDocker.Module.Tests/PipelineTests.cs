@@ -32,6 +32,13 @@ public class PipelineTests
         new object[] { "Get-RedisClusterNode", "Remove-RedisClusterNode", "Cluster" },
         new object[] { "New-RedisSentinel", "Get-RedisSentinel", "MasterName" },
         new object[] { "Get-RedisSentinel", "Invoke-RedisFailover", "SentinelGroup" },
+        new object[] { "Get-RedisTopology", "Stop-RedisTopology", "Topology" },
+        new object[] { "Get-RedisTopology", "Start-RedisTopology", "Topology" },
+        new object[] { "Get-RedisTopology", "Remove-RedisTopology", "Topology" },
+        new object[] { "Get-RedisTopology", "Export-RedisTopology", "Topology" },
+        new object[] { "Export-RedisTopology", "Import-RedisTopology", "Json" },
+        new object[] { "Get-RedisNode", "Get-RedisTopology", "Topology" },
+        new object[] { "Get-RedisNode", "Get-RedisCluster", "Cluster" },
     };
 
     [Theory]
@@ -42,6 +49,23 @@ public class PipelineTests
         var down = _m.Get(downstream);
         var bound = up.OutputTypes.SelectMany(t => PipelineBinding.BindingParameters(t, down)).ToList();
         Assert.Contains(bound, b => b.StartsWith(parameter + " ", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("Get-RedisNode", "Get-RedisTopology")]
+    [InlineData("Get-RedisNode", "Remove-RedisTopology")]
+    [InlineData("Get-RedisNode", "Get-RedisCluster")]
+    [InlineData("Get-RedisNetwork", "Stop-RedisTopology")]
+    public void APipedObjectBindsItsTopologyNotItsOwnName(string upstream, string downstream)
+    {
+        // PowerShell matches a property to the parameter's own name before its aliases: the parameter
+        // must be named after the property that carries the topology (Topology or Cluster).
+        var down = _m.Get(downstream);
+        var output = _m.Get(upstream).OutputTypes.First(t => t.FullName!.StartsWith("RedisDocker.", StringComparison.Ordinal));
+        var p = down.Parameters.First(x => x.ByPropertyName && x.Aliases.Prepend(x.Name).Any(n => output.GetProperty(n) is not null));
+        Assert.True(p.Name is "Topology" or "Cluster", $"{downstream} binds {upstream}'s objects by -{p.Name}");
+        Assert.NotNull(output.GetProperty(p.Name) ?? output.GetProperty(p.Aliases[0]));
+        Assert.NotEqual("Name", p.Aliases.FirstOrDefault(a => output.GetProperty(a) is not null && output.GetProperty(p.Name) is null));
     }
 
     [Fact]

@@ -154,6 +154,21 @@ our_mounts() {
   done | awk '{print length, $0}' | sort -rn | cut -d' ' -f2-
 }
 
+# Static (PERMANENT) ARP entries for both ends. The kernel's ARP table is shared by every
+# network namespace and capped by net.ipv4.neigh.default.gc_thresh3 (1024): a few dozen
+# containers of a Redis cluster on a bridge fill it, and then the first packet to a new neighbour
+# is dropped ("neighbor table overflow!", connect() stalls ~30 s). Permanent entries are exempt
+# from that cap, so the veth link keeps working whatever the rest of the machine does. The
+# root-side entry is flushed when its veth goes down (cut), hence also called by heal.
+pin_neighbors() {
+  local idx=$1 mac_r mac_p
+  mac_r=$(ip -o link show dev "$VR" | sed -n 's#.*link/ether \([0-9a-f:]\{17\}\).*#\1#p')
+  mac_p=$(ip -n "$NS" -o link show dev "$VP" | sed -n 's#.*link/ether \([0-9a-f:]\{17\}\).*#\1#p')
+  [[ -n $mac_r && -n $mac_p ]] || die "cannot read the MAC addresses of $VR/$VP"
+  ip neigh replace "10.250.$idx.2" lladdr "$mac_p" dev "$VR" nud permanent
+  ip -n "$NS" neigh replace "10.250.$idx.1" lladdr "$mac_r" dev "$VP" nud permanent
+}
+
 cmd_up() {
   local idx=${1:-1} cur pid t0=$SECONDS
   [[ $idx =~ ^[0-9]{1,3}$ ]] && ((idx <= 255)) || die "INDEX must be 0-255 (got '$idx')"
@@ -187,6 +202,7 @@ cmd_up() {
   ip -n "$NS" link set dev "$VP" up
   ip -n "$NS" link set dev lo up
   ip route replace unreachable "10.250.$idx.0/24" metric "$SAFETY_METRIC"
+  pin_neighbors "$idx"
 
   # dockerd
   if pid=$(dockerd_pid); then
@@ -228,8 +244,9 @@ cmd_up() {
     [[ $have == "$want" ]] || die "loading $IMAGE into $NAME failed"
     log "loaded $IMAGE in $((SECONDS - l0))s"
   fi
-  DOCKER_TIMEOUT=10 docker -H "tcp://$engip:2375" version --format '{{.Server.Version}}' >/dev/null 2>&1 ||
-    log "WARNING: tcp://$engip:2375 does not answer (cut?)"
+  local terr t1=$SECONDS
+  terr=$(timeout 10 docker -H "tcp://$engip:2375" version --format '{{.Server.Version}}' 2>&1 >/dev/null) ||
+    log "WARNING: tcp://$engip:2375 does not answer after $((SECONDS - t1))s (cut?): $terr"
   log "up in $((SECONDS - t0))s"
   print_env "$idx"
 }
@@ -303,7 +320,9 @@ cmd_cut() {
 }
 cmd_heal() {
   have_veth || die "$NAME is not up"
+  local idx; idx=$(veth_index) || true
   ip link set dev "$VR" up
+  [[ -n $idx ]] && pin_neighbors "$idx"
   log "healed: $VR up"
 }
 

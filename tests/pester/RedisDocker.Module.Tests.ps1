@@ -16,6 +16,12 @@ BeforeDiscovery {
         'Connect-RedisDocker'     = @('CertPath', 'DockerHost', 'NoDefault', 'TlsVerify')
         'Connect-RedisNetwork'    = @('IPAddress', 'InputObject', 'Network', 'Node', 'PassThru', 'Session')
         'Disconnect-RedisNetwork' = @('Force', 'InputObject', 'Network', 'Node', 'PassThru', 'Session')
+        'Export-RedisTopology'    = @('Format', 'Name', 'Path', 'Session')
+        'Get-RedisTopology'       = @('Name', 'Session')
+        'Import-RedisTopology'    = @('Json', 'Password', 'Path', 'Session')
+        'Remove-RedisTopology'    = @('KeepVolume', 'Name', 'Session')
+        'Start-RedisTopology'     = @('Name', 'PassThru', 'Session')
+        'Stop-RedisTopology'      = @('Name', 'PassThru', 'Session')
         'Get-RedisCluster'        = @('Name', 'Session')
         'Get-RedisClusterNode'    = @('Cluster', 'Node', 'Role', 'Session')
         'Get-RedisCredential'     = @('Session', 'Topology')
@@ -42,13 +48,19 @@ BeforeDiscovery {
         'Test-RedisCluster'       = @('Cluster', 'Quiet', 'ReplicasPerPrimary', 'Session')
     }
 
-    # Every [Alias] of every cmdlet parameter ("Parameter=Alias"), from src/RedisDocker/Cmdlets/*.cs
-    # (ClusterCmdlet gives Cluster=Topology, NodeActionCmdlet gives Name=NodeName). The pipelines bind by these names.
+    # Every [Alias] of every cmdlet parameter ("Parameter=Alias"), from src/RedisDocker/Cmdlets/*.cs (ClusterCmdlet
+    # gives Cluster=Topology, NodeActionCmdlet Name=NodeName, TopologyCmdlet Name=Topology). Pipelines bind by these names.
     $aliasTable = @{
         'Add-RedisClusterNode'    = @('Cluster=Topology', 'Node=Name', 'Node=NodeName')
         'Connect-RedisDocker'     = @('DockerHost=H', 'DockerHost=Host')
         'Connect-RedisNetwork'    = @('Node=Name', 'Node=NodeName')
         'Disconnect-RedisNetwork' = @('Node=Name', 'Node=NodeName')
+        'Export-RedisTopology'    = @('Name=Topology')
+        'Get-RedisTopology'       = @('Name=Topology')
+        'Import-RedisTopology'    = @('Path=FullName')
+        'Remove-RedisTopology'    = @('Name=Topology')
+        'Start-RedisTopology'     = @('Name=Topology')
+        'Stop-RedisTopology'      = @('Name=Topology')
         'Get-RedisCluster'        = @('Name=Cluster', 'Name=Topology')
         'Get-RedisClusterNode'    = @('Cluster=Topology', 'Node=NodeName')
         'Get-RedisCredential'     = @()
@@ -75,10 +87,9 @@ BeforeDiscovery {
         'Test-RedisCluster'       = @('Cluster=Topology')
     }
 
-    # Verbs whose cmdlets change state (as CmdletConventionTests.cs), plus two cmdlets whose verb does not say so.
+    # Verbs whose cmdlets change state (as CmdletConventionTests.cs), plus cmdlets whose verb does not say so.
     $stateChangingVerbs = @('New', 'Remove', 'Set', 'Start', 'Stop', 'Restart', 'Add', 'Move', 'Optimize', 'Repair', 'Disconnect')
-    $stateChangingCommands = @('Invoke-RedisFailover', 'Connect-RedisNetwork')
-    $highImpactCommands = @('Invoke-RedisFailover', 'Remove-RedisClusterNode', 'Remove-RedisNetwork', 'Remove-RedisNode')
+    $stateChangingCommands = @('Invoke-RedisFailover', 'Connect-RedisNetwork', 'Import-RedisTopology')
 
     $commandCases = foreach ($name in $parameterTable.Keys) {
         $verb = $name.Split('-')[0]
@@ -88,7 +99,7 @@ BeforeDiscovery {
             ExpectedAliases    = @($aliasTable[$name])
             StateChanging      = ($stateChangingVerbs -contains $verb) -or ($stateChangingCommands -contains $name)
             ReadOnly           = ($verb -eq 'Get') -or ($verb -eq 'Test')
-            HighImpact         = $highImpactCommands -contains $name
+            HighImpact         = ($verb -eq 'Remove') -or ($name -eq 'Invoke-RedisFailover')
         }
     }
     $stateChangingCases = @($commandCases | Where-Object { $_.StateChanging })
@@ -107,6 +118,7 @@ BeforeDiscovery {
         'RedisDocker.RedisReplicationInfo'
         'RedisDocker.RedisSentinelGroup'
         'RedisDocker.SlotMoveResult'
+        'RedisDocker.RedisTopology'
         'RedisDocker.Core.RedisDockerSession'
     ) | ForEach-Object { @{ TypeName = $_ } }
 
@@ -248,7 +260,13 @@ Describe 'Help of <CommandName>' -ForEach $commandCases {
     BeforeAll {
         # The module ships en-US help only; look it up as an en-US user would (Linux hosts often run with LANG=C).
         $savedUICulture = [System.Globalization.CultureInfo]::CurrentUICulture
-        [System.Globalization.CultureInfo]::CurrentUICulture = [System.Globalization.CultureInfo]::GetCultureInfo('en-US')
+        try {
+            [System.Globalization.CultureInfo]::CurrentUICulture = [System.Globalization.CultureInfo]::GetCultureInfo('en-US')
+        }
+        catch {
+            # Invariant-globalization hosts have no en-US culture: look the help up in the current one.
+            Write-Warning "Could not switch to en-US to read the help: $($_.Exception.Message)"
+        }
         $command = Get-Command -Name $CommandName -Module RedisDocker -ErrorAction Stop
         $help = Get-Help -Name $CommandName -Full -ErrorAction Stop
     }

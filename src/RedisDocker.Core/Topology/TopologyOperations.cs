@@ -62,7 +62,7 @@ public sealed class TopologyOperations
 
     private async Task<RedisTopology> RequireAsync(string name, CancellationToken ct) =>
         (await GetAsync(name, ct).ConfigureAwait(false)).FirstOrDefault(t => t.Name == name)
-        ?? throw new RedisDockerException("RedisDocker.TopologyNotFound", $"No topology named '{name}'. List them with Get-RedisTopology.", ErrorKind.ObjectNotFound, name);
+        ?? throw new RedisDockerException(ErrorIds.TopologyNotFound, $"No topology named '{name}'. List them with Get-RedisTopology.", ErrorKind.ObjectNotFound, name);
 
     /// <summary>Removes every container, volume (unless kept) and network of the topology, like compose down.</summary>
     public async Task RemoveAsync(string name, bool keepVolumes, CancellationToken ct)

@@ -10,13 +10,14 @@ namespace RedisDocker.Cmdlets;
 public sealed class GetRedisClusterCommand : RedisDockerCmdlet
 {
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("Cluster", "Topology")]
+    // Named Cluster (aliases Topology, then Name) so a piped node binds its topology, not its own name.
+    [Alias("Topology", "Name")]
     [ArgumentCompleter(typeof(Completers.ClusterCompleter))]
-    public string[]? Name { get; set; }
+    public string[]? Cluster { get; set; }
 
     protected override void ProcessRecord()
     {
-        var names = Name;
+        var names = Cluster;
         if (names is null || names.Length == 0)
         {
             if (!TryRun(null, (sink, ct) => NameLookup.GetNamesAsync(CurrentSession, NameKind.Cluster, TimeSpan.FromSeconds(30), ct, throwOnError: true), out var all)) return;

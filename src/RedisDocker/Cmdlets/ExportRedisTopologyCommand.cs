@@ -1,0 +1,55 @@
+using System.Management.Automation;
+using RedisDocker.Core.Topology;
+
+namespace RedisDocker.Cmdlets;
+
+/// <summary>
+/// Export-RedisTopology: the topology as a JSON spec that Import-RedisTopology rebuilds, or as
+/// docker-compose.yml files (one per Docker host). Never contains a password.
+/// </summary>
+[Cmdlet(VerbsData.Export, "RedisTopology")]
+[OutputType(typeof(string), typeof(FileInfo))]
+public sealed class ExportRedisTopologyCommand : TopologyCmdlet
+{
+    /// <summary>File (Json) or folder (Compose) to write; the text is returned when omitted.</summary>
+    [Parameter(Position = 1)]
+    public string? Path { get; set; }
+
+    [Parameter]
+    [ValidateSet("Json", "Compose")]
+    public string Format { get; set; } = "Json";
+
+    protected override void ProcessRecord()
+    {
+        foreach (var name in Topology)
+        {
+            if (!TryRun(name, (sink, ct) => new TopologyOperations(CurrentSession, sink).ExportAsync(name, ct), out var spec)) continue;
+            if (Format == "Json")
+            {
+                var json = TopologyOperations.ToJson(spec);
+                if (Path is null) { WriteObject(json); continue; }
+                var file = GetUnresolvedProviderPathFromPSPath(Topology.Length > 1 ? System.IO.Path.Combine(Path, name + ".json") : Path);
+                Directory.CreateDirectory(System.IO.Path.GetDirectoryName(file)!);
+                File.WriteAllText(file, json);
+                WriteObject(new FileInfo(file));
+                continue;
+            }
+            var composeFiles = TopologyOperations.ToCompose(spec);
+            if (Path is null)
+            {
+                foreach (var text in composeFiles.Values) WriteObject(text);
+                continue;
+            }
+            var folder = GetUnresolvedProviderPathFromPSPath(Path);
+            Directory.CreateDirectory(folder);
+            var i = 0;
+            foreach (var (host, text) in composeFiles)
+            {
+                var fileName = composeFiles.Count == 1 ? "docker-compose.yml" : $"docker-compose.host{++i}.yml";
+                var file = System.IO.Path.Combine(folder, fileName);
+                File.WriteAllText(file, $"# Docker host: {host}\n" + text);
+                WriteObject(new FileInfo(file));
+            }
+        }
+    }
+}

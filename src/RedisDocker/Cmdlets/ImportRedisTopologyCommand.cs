@@ -1,0 +1,35 @@
+using System.Management.Automation;
+using System.Security;
+using RedisDocker.Core.Topology;
+
+namespace RedisDocker.Cmdlets;
+
+/// <summary>Import-RedisTopology: rebuilds a topology from an Export-RedisTopology JSON spec (all or nothing).</summary>
+[Cmdlet(VerbsData.Import, "RedisTopology", SupportsShouldProcess = true, DefaultParameterSetName = "Path")]
+[OutputType(typeof(RedisTopology))]
+public sealed class ImportRedisTopologyCommand : RedisDockerCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Path")]
+    [Alias("FullName")]
+    public string Path { get; set; } = "";
+
+    /// <summary>The JSON text itself (from Export-RedisTopology without -Path).</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = "Json")]
+    public string Json { get; set; } = "";
+
+    /// <summary>Password for the rebuilt topology; a new one is generated when omitted (the export never holds one).</summary>
+    [Parameter]
+    public SecureString? Password { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var text = ParameterSetName == "Path" ? File.ReadAllText(GetUnresolvedProviderPathFromPSPath(Path)) : Json;
+        TopologySpec spec;
+        try { spec = TopologyOperations.FromJson(text); }
+        catch (Exception e) { WriteError(ToErrorRecord(e, Path)); return; }
+        if (!ShouldProcess($"Topology '{spec.Name}' ({spec.Networks.Count} network(s), {spec.Nodes.Count} node(s), {spec.SentinelGroups.Sum(g => g.Count)} sentinel(s))", "Create")) return;
+        var password = ToPlain(Password);
+        if (TryRun(spec.Name, (sink, ct) => new TopologyOperations(CurrentSession, sink).ImportAsync(spec, password, ct), out var topology))
+            WriteObject(topology);
+    }
+}

@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using RedisDocker.Core.Topology;
+using Xunit;
+
+namespace RedisDocker.Core.Tests.Integration;
+
+public class TopologyIntegrationTests : DockerTestBase
+{
+    public TopologyIntegrationTests() : base("tp") { }
+
+    private TopologyOperations Topologies => new(Session, Sink);
+
+    private async Task<IReadOnlyList<RedisNode>> ClusterAsync()
+    {
+        var net = await NewNetworkAsync();
+        var nodes = await NewNodesAsync(net.Name, 6, cluster: true);
+        await Clusters.CreateAsync(nodes.Select(n => n.Name).ToArray(), 1, Ct);
+        return nodes;
+    }
+
+    private async Task<(RedisNode Primary, RedisSentinelGroup Group)> SentinelGroupAsync()
+    {
+        var net = await NewNetworkAsync();
+        var nodes = await NewNodesAsync(net.Name, 3);
+        var replication = new ReplicationOperations(Session, Sink);
+        foreach (var r in nodes.Skip(1)) await replication.SetReplicaAsync(r.Name, nodes[0].Name, Ct);
+        var group = await new SentinelOperations(Session, Sink).CreateAsync(new SentinelGroupSpec { Primary = nodes[0].Name, Count = 3, Quorum = 2, DownAfterMs = 3000 }, Ct);
+        return (nodes[0], group);
+    }
+
+    [Fact]
+    public async Task AClusterTopologyStopsAndStartsHealthyWithEveryKey()
+    {
+        await ClusterAsync();
+        var router = await ClusterRouter.OpenAsync(Session, Sink, Topology, Ct);
+        for (var i = 0; i < 300; i++) await router.ExecuteAsync(new object[] { "SET", $"k{i}", i }, Ct);
+        var before = Assert.Single(await Topologies.GetAsync(Topology, Ct));
+        Assert.Equal("Healthy", before.Health);
+        Assert.Equal("ok", before.ClusterState);
+        Assert.Equal(6, before.Nodes.Count);
+
+        var stopped = await Topologies.StopAsync(Topology, Ct);
+        Assert.Equal("Down", stopped.Health);
+        Assert.Equal(6, stopped.Stopped);
+
+        var started = await Topologies.StartAsync(Topology, Ct);
+        Assert.Equal("Healthy", started.Health);
+        Assert.All(await Clusters.TestAsync(Topology, 1, Ct), c => Assert.True(c.Passed, c.ToString()));
+        var fresh = await ClusterRouter.OpenAsync(Session, Sink, Topology, Ct);
+        for (var i = 0; i < 300; i++) Assert.Equal(i.ToString(), (await fresh.ExecuteAsync(new object[] { "GET", $"k{i}" }, Ct)).AsString());
+    }
+
+    [Fact]
+    public async Task ASentinelTopologyStopsAndStartsHealthyWithEveryKey()
+    {
+        var (primary, group) = await SentinelGroupAsync();
+        await using (var p = await ConnectAsync(primary))
+        {
+            for (var i = 0; i < 100; i++) await p.ExecuteAsync("SET", $"s{i}", i);
+            Assert.Equal(2, (await p.ExecuteAsync("WAIT", 2, 5000)).AsInt64());
+        }
+        await Topologies.StopAsync(Topology, Ct);
+        var started = await Topologies.StartAsync(Topology, Ct);
+        Assert.Equal("Healthy", started.Health);
+        var view = Assert.Single(await new SentinelOperations(Session, Sink).GetAsync(Topology, group.MasterName, Ct));
+        Assert.True(view.QuorumOk, view.CkQuorum);
+        Assert.Equal(primary.Name, view.Primary);
+        Assert.Equal(2, view.Replicas.Count);
+        await using var np = await ConnectAsync(await Nodes.GetOneAsync(primary.Name, Ct));
+        for (var i = 0; i < 100; i++) Assert.Equal(i.ToString(), (await np.ExecuteAsync("GET", $"s{i}")).AsString());
+    }
+
+    [Fact]
+    public async Task ExportRemoveImportBringsTheSameShapeBackWithoutThePassword()
+    {
+        var nodes = await ClusterAsync();
+        var password = await Session.GetPasswordAsync(Topology, Ct);
+        var before = await Clusters.GetNodesAsync(Topology, Ct);
+        var spec = await Topologies.ExportAsync(Topology, Ct);
+        var json = TopologyOperations.ToJson(spec);
+        Assert.DoesNotContain(password!, json);
+        Assert.Equal(6, spec.Nodes.Count);
+        Assert.Equal(3, spec.Cluster!.Primaries.Count);
+
+        // Compose export: valid for docker-compose, no password either.
+        var compose = TopologyOperations.ToCompose(spec);
+        var yaml = Assert.Single(compose).Value;
+        Assert.DoesNotContain(password!, yaml);
+        var dir = Directory.CreateTempSubdirectory("rdk-compose");
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(dir.FullName, "docker-compose.yml"), yaml, Ct);
+            var psi = new ProcessStartInfo("docker-compose", "-f docker-compose.yml config -q") { WorkingDirectory = dir.FullName, RedirectStandardError = true, RedirectStandardOutput = true };
+            psi.Environment["REDIS_PASSWORD"] = "example";
+            using var p = Process.Start(psi)!;
+            var err = await p.StandardError.ReadToEndAsync(Ct);
+            await p.WaitForExitAsync(Ct);
+            Assert.True(p.ExitCode == 0, $"docker-compose config refused the export: {err}");
+        }
+        finally { dir.Delete(true); }
+
+        await Topologies.RemoveAsync(Topology, keepVolumes: false, Ct);
+        Assert.Empty(await Topologies.GetAsync(Topology, Ct));
+
+        var imported = await Topologies.ImportAsync(TopologyOperations.FromJson(json), null, Ct);
+        Assert.Equal("Healthy", imported.Health);
+        Assert.Equal(nodes.Select(n => n.Name).OrderBy(x => x), imported.Nodes.OrderBy(x => x));
+        var after = await Clusters.GetNodesAsync(Topology, Ct);
+        Assert.Equal(
+            before.Where(m => m.Role == RedisRole.Primary).Select(m => $"{m.Name}:{m.Slots}").OrderBy(x => x),
+            after.Where(m => m.Role == RedisRole.Primary).Select(m => $"{m.Name}:{m.Slots}").OrderBy(x => x));
+        Assert.Equal(
+            before.Where(m => m.Role == RedisRole.Replica).Select(m => $"{m.Name}->{m.PrimaryName}").OrderBy(x => x),
+            after.Where(m => m.Role == RedisRole.Replica).Select(m => $"{m.Name}->{m.PrimaryName}").OrderBy(x => x));
+        Assert.NotEqual(password, await Session.GetPasswordAsync(Topology, Ct));
+    }
+
+    [Fact]
+    public async Task ASentinelTopologyExportsAndImportsWithItsSettings()
+    {
+        var (primary, group) = await SentinelGroupAsync();
+        var spec = await Topologies.ExportAsync(Topology, Ct);
+        var g = Assert.Single(spec.SentinelGroups);
+        Assert.Equal(group.MasterName, g.MasterName);
+        Assert.Equal(3, g.Count);
+        Assert.Equal(2, g.Quorum);
+        Assert.Equal(3000, g.DownAfterMs);
+        Assert.Equal(2, spec.Nodes.Count(n => n.ReplicaOf == primary.Name));
+        var compose = TopologyOperations.ToCompose(spec);
+        Assert.Contains("sentinel monitor", Assert.Single(compose).Value);
+
+        await Topologies.RemoveAsync(Topology, keepVolumes: false, Ct);
+        var imported = await Topologies.ImportAsync(spec, null, Ct);
+        Assert.Equal(3, imported.Sentinels.Count);
+        var view = Assert.Single(await new SentinelOperations(Session, Sink).GetAsync(Topology, group.MasterName, Ct));
+        Assert.Equal(primary.Name, view.Primary);
+        Assert.Equal(2, view.Replicas.Count);
+        Assert.Equal(3000, view.DownAfterMilliseconds);
+        Assert.True(view.QuorumOk, view.CkQuorum);
+    }
+
+    [Fact]
+    public async Task ImportRefusesAnExistingTopologyAndAFailedImportLeavesNothing()
+    {
+        await ClusterAsync();
+        var spec = await Topologies.ExportAsync(Topology, Ct);
+        var exists = await Assert.ThrowsAsync<RedisDockerException>(() => Topologies.ImportAsync(spec, null, Ct));
+        Assert.Equal(ErrorIds.NodeNameTaken, exists.ErrorId);
+
+        await Topologies.RemoveAsync(Topology, keepVolumes: false, Ct);
+        var broken = spec with { Nodes = spec.Nodes.Select(n => n with { Image = "redisdocker/does-not-exist:1" }).ToArray() };
+        var failed = await Assert.ThrowsAsync<RedisDockerException>(() => Topologies.ImportAsync(broken, null, Ct));
+        Assert.Equal(ErrorIds.ImageUnavailable, failed.ErrorId);
+        Assert.Empty(await Topologies.GetAsync(Topology, Ct));
+        var docker = await Session.GetDockerAsync(Ct);
+        Assert.Empty(await docker.ListNetworksAsync(Labels.ForTopology(Topology), Ct));
+    }
+}
