@@ -13,8 +13,12 @@
 # Everything it creates is named after NAME:
 #   netns rdk-NAME, veth rdkv-NAME (root ns) <-> rdkp-NAME (in the netns),
 #   /var/lib/rdk-NAME (data-root), /run/rdk-NAME (exec-root), /run/rdk-NAME.sock,
-#   /run/rdk-NAME.pid, /var/log/rdk-NAME.log, and the route "unreachable 10.250.INDEX.0/24
-#   metric 4095" (see below).
+#   /run/rdk-NAME.pid, /var/log/rdk-NAME.log, the cgroup parent /rdk-NAME of its containers,
+#   static ARP entries on the veths, and the route "unreachable 10.250.INDEX.0/24 metric 4095".
+# Containers of the new engine must use `--network host` (it runs with --bridge none: the
+# default network gives them only a loopback, and -p is silently ignored); they then listen on
+# 10.250.INDEX.2 and reach the main engine's host-network containers on 10.250.INDEX.1. Two
+# extra engines cannot reach each other (the root namespace does not forward between them).
 # Environment:
 #   IMAGE=redisdocker/redis:local   image copied from the main engine into the new one
 #   MAIN_DOCKER_HOST=unix:///var/run/docker.sock   the main engine (DOCKER_HOST is ignored)
@@ -29,13 +33,16 @@
 # - The engine starts its own containerd (under /run/rdk-NAME/containerd), as long as no system
 #   containerd listens on /run/containerd/containerd.sock; if one did, dockerd would use it and
 #   host-network containers would land in the ROOT network namespace. `up` refuses in that case.
+# - `--tls=false` states the intent to listen on plain tcp: without it dockerd 20.10 sleeps 16 s
+#   at start ("Startup is intentionally being slowed down").
 # - The tcp endpoint is plain, unauthenticated HTTP on the private veth address only; anything
 #   that can route to 10.250.INDEX.2 (root-ns processes, and main-engine bridge containers via
 #   the host's masquerading) can drive this engine. Test machines only.
 # - While cut, the connected route of the root-side veth disappears; the "unreachable" safety
 #   route (high metric, inert otherwise) keeps 10.250.INDEX.0/24 from following the default
 #   route out of eth0: connects from the root ns fail with "No route to host", established
-#   connections stall until their timeouts, as with a host that vanished.
+#   connections stall until their timeouts, as with a host that vanished. `heal` (or `up`)
+#   restores the link and its static ARP entry (see pin_neighbors).
 set -euo pipefail
 
 IMAGE=${IMAGE:-redisdocker/redis:local}
