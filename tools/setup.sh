@@ -26,6 +26,12 @@ if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet redis-ser
   systemctl stop redis-server || true
 fi
 
+# Many containers on bridges fill the kernel's ARP table (1024 entries by default, shared by every
+# namespace): "neighbor table overflow" then stalls new connections for 20-30 s. Raise the limits.
+for kv in gc_thresh1=4096 gc_thresh2=8192 gc_thresh3=16384; do
+  sysctl -qw "net.ipv4.neigh.default.$kv" 2>/dev/null || log "could not raise net.ipv4.neigh.default.${kv%%=*} (not fatal)"
+done
+
 if ! timeout 5 docker version >/dev/null 2>&1; then
   log "starting dockerd (log: /var/log/redisdocker-dockerd.log)"
   nohup dockerd >/var/log/redisdocker-dockerd.log 2>&1 &

@@ -40,8 +40,8 @@
 #   the host's masquerading) can drive this engine. Test machines only.
 # - While cut, the connected route of the root-side veth disappears; the "unreachable" safety
 #   route (high metric, inert otherwise) keeps 10.250.INDEX.0/24 from following the default
-#   route out of eth0: connects from the root ns fail with "No route to host", established
-#   connections stall until their timeouts, as with a host that vanished. `heal` (or `up`)
+#   route out of eth0: connects from the root ns fail with "No route to host"; established
+#   connections, and connects from inside the engine, stall until their timeouts. `heal` (or `up`)
 #   restores the link and its static ARP entry (see pin_neighbors).
 set -euo pipefail
 
@@ -51,6 +51,8 @@ WAIT_SECONDS=${WAIT_SECONDS:-60}
 SAFETY_METRIC=4095
 self=$(readlink -f "${BASH_SOURCE[0]}")
 
+now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
+since() { local d=$(($(now_ms) - $1)); printf '%d.%03ds' $((d / 1000)) $((d % 1000)); }
 log() { printf '%s engine.sh: %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 usage() { sed -n '2,12p' "$self" | sed 's/^# \{0,1\}//' >&2; exit 2; }
@@ -177,10 +179,13 @@ pin_neighbors() {
 }
 
 cmd_up() {
-  local idx=${1:-1} cur pid t0=$SECONDS
+  local idx=${1:-1} cur pid t0; t0=$(now_ms)
   [[ $idx =~ ^[0-9]{1,3}$ ]] && ((idx <= 255)) || die "INDEX must be 0-255 (got '$idx')"
   local hostip=10.250.$idx.1 engip=10.250.$idx.2
   take_lock
+  local want
+  want=$(DOCKER_TIMEOUT=60 main image inspect -f '{{.Id}}' "$IMAGE" 2>/dev/null) ||
+    die "image $IMAGE not in the main engine ($MAIN_DOCKER_HOST); build it: tests/image/build.sh"
 
   # never two engines on one subnet, nor an engine whose veth already has another INDEX
   cur=$(veth_index || true)
@@ -237,24 +242,22 @@ cmd_up() {
     ((SECONDS < deadline)) || { tail -n 20 "$LOGF" >&2; die "dockerd did not answer on $SOCK within ${WAIT_SECONDS}s"; }
     sleep 0.2
   done
-  log "engine answers on $SOCK after $((SECONDS - t0))s"
+  log "engine answers on $SOCK after $(since "$t0")"
 
   # the test image, copied from the main engine (again when it was rebuilt there)
-  local want have
-  want=$(main image inspect -f '{{.Id}}' "$IMAGE" 2>/dev/null) ||
-    die "image $IMAGE not in the main engine ($MAIN_DOCKER_HOST); build it: tests/image/build.sh"
+  local have
   have=$(eng image inspect -f '{{.Id}}' "$IMAGE" 2>/dev/null || true)
   if [[ $have != "$want" ]]; then
-    local l0=$SECONDS
+    local l0; l0=$(now_ms)
     main save "$IMAGE" | DOCKER_TIMEOUT=600 eng load -q >/dev/null
     have=$(eng image inspect -f '{{.Id}}' "$IMAGE" 2>/dev/null || true)
     [[ $have == "$want" ]] || die "loading $IMAGE into $NAME failed"
-    log "loaded $IMAGE in $((SECONDS - l0))s"
+    log "loaded $IMAGE in $(since "$l0")"
   fi
   local terr t1=$SECONDS
   terr=$(timeout 10 docker -H "tcp://$engip:2375" version --format '{{.Server.Version}}' 2>&1 >/dev/null) ||
     log "WARNING: tcp://$engip:2375 does not answer after $((SECONDS - t1))s (cut?): $terr"
-  log "up in $((SECONDS - t0))s"
+  log "up in $(since "$t0")"
   print_env "$idx"
 }
 
@@ -266,6 +269,18 @@ print_env() {
   echo "RDK_DOCKER_TCP=tcp://10.250.$idx.2:2375"
   echo "RDK_ENGINE_ADDR=10.250.$idx.2"
   echo "RDK_HOST_ADDR=10.250.$idx.1"
+}
+
+# Safety routes (ours: unreachable, 10.250.x.0/24, our metric) whose veth is gone, e.g. after a
+# down that was interrupted between deleting the veth and the route.
+drop_orphan_routes() {
+  local r
+  for r in $(ip -4 route show type unreachable | awk -v m="$SAFETY_METRIC" '$1 == "unreachable" && $3 == "metric" && $4 == m {print $2}'); do
+    [[ $r =~ ^10\.250\.[0-9]{1,3}\.0/24$ ]] || continue
+    [[ -n $(ip -4 -o addr show to "$r") ]] && continue
+    ip route del unreachable "$r" metric "$SAFETY_METRIC" 2>/dev/null && log "deleted orphan route unreachable $r"
+  done
+  return 0
 }
 
 cmd_down() {
@@ -307,6 +322,7 @@ cmd_down() {
   # 6. network
   if have_veth; then ip link del dev "$VR"; log "deleted veth $VR"; fi
   if [[ -n $idx ]]; then ip route del unreachable "10.250.$idx.0/24" metric "$SAFETY_METRIC" 2>/dev/null || true; fi
+  drop_orphan_routes
   if have_ns || [[ -e $NSPATH ]]; then ip netns del "$NS" 2>/dev/null || rm -f "$NSPATH"; log "deleted netns $NS"; fi
   # 7. files: only our own paths, never across a file-system boundary, never with mounts left
   if [[ -n $(our_mounts) ]]; then die "mounts remain under $DATA or $EXEC; not deleting them: $(our_mounts | tr '\n' ' ')"; fi
@@ -345,14 +361,13 @@ cmd_status() {
   elif [[ $answers_unix == yes && $answers_tcp == yes ]]; then state=up
   else state=broken; fi
   echo "RDK_STATE=$state"
-  echo "RDK_NAME=$NAME"
-  echo "RDK_NETNS=$NS $(have_ns && echo present || echo absent)"
-  echo "RDK_VETH=$VR ${link:-absent}"
+  if [[ -n $idx ]]; then print_env "$idx"; else echo "RDK_NAME=$NAME"; echo "RDK_NETNS=$NS"; fi
+  echo "RDK_NETNS_PRESENT=$(have_ns && echo yes || echo no)"
+  echo "RDK_VETH_LINK=${link:-absent}"
   echo "RDK_DOCKERD_PID=${pid:-}"
   echo "RDK_ANSWERS_UNIX=$answers_unix"
   echo "RDK_ANSWERS_TCP=$answers_tcp"
   echo "RDK_CONTAINERS_RUNNING=${containers}"
-  [[ -n $idx ]] && print_env "$idx" | grep -v '^RDK_NAME=\|^RDK_NETNS='
   case $state in up) return 0 ;; absent) return 1 ;; cut) return 2 ;; *) return 3 ;; esac
 }
 
