@@ -27,6 +27,12 @@ public static class Labels
     public const string ConfigPath = Prefix + "config";
     /// <summary>Name of the data volume of a node.</summary>
     public const string DataVolume = Prefix + "data-volume";
+    /// <summary>The Docker endpoint the node was created through (several engines may hold one topology).</summary>
+    public const string DockerHost = Prefix + "docker-host";
+    /// <summary>"true" for nodes in host network mode.</summary>
+    public const string HostNetwork = Prefix + "host-network";
+    /// <summary>The address a host-network node announces (cluster-announce-ip, replica-announce-ip).</summary>
+    public const string Announce = Prefix + "announce";
     /// <summary>Module version that created the object.</summary>
     public const string Version = Prefix + "version";
 

@@ -64,7 +64,7 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
     /// <summary>The Docker image new nodes use when none is given.</summary>
     public string DefaultImage { get; set; } = Defaults.Image;
 
-    /// <summary>The engine's client, connected (and API version negotiated) on first use.</summary>
+    /// <summary>The primary engine's client, connected (and API version negotiated) on first use.</summary>
     public async Task<DockerClient> GetDockerAsync(CancellationToken ct)
     {
         if (_docker is not null) return _docker;
@@ -74,6 +74,110 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
             return _docker ??= await DockerClient.ConnectAsync(Endpoint, ct).ConfigureAwait(false);
         }
         finally { _dockerLock.Release(); }
+    }
+
+    private readonly ConcurrentDictionary<string, DockerEndpoint> _otherHosts = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, DockerClient> _otherClients = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, string> _containerHosts = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, DateTime> _downUntil = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Every Docker engine of the session: the primary one first, then those added (one topology may span them).</summary>
+    public IReadOnlyList<DockerEndpoint> Hosts => _otherHosts.Values.OrderBy(e => e.ToString(), StringComparer.Ordinal).Prepend(Endpoint).ToArray();
+
+    /// <summary>Adds a Docker engine to the session (Connect-RedisDocker -Add, -DockerHost on New-RedisNode).</summary>
+    public DockerEndpoint AddHost(DockerEndpoint endpoint)
+    {
+        if (string.Equals(endpoint.ToString(), Endpoint.ToString(), StringComparison.OrdinalIgnoreCase)) return Endpoint;
+        return _otherHosts.GetOrAdd(endpoint.ToString(), endpoint);
+    }
+
+    /// <summary>The client of one engine: the primary one for null or empty, else the named one (added on first use).</summary>
+    public async Task<DockerClient> GetDockerAsync(string? dockerHost, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(dockerHost) || string.Equals(dockerHost, Endpoint.ToString(), StringComparison.OrdinalIgnoreCase))
+            return await GetDockerAsync(ct).ConfigureAwait(false);
+        var endpoint = _otherHosts.TryGetValue(dockerHost, out var known) ? known : AddHost(DockerEndpoint.Parse(dockerHost));
+        if (_otherClients.TryGetValue(endpoint.ToString(), out var client)) return client;
+        await _dockerLock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (_otherClients.TryGetValue(endpoint.ToString(), out client)) return client;
+            client = await DockerClient.ConnectAsync(endpoint, ct).ConfigureAwait(false);
+            _otherClients[endpoint.ToString()] = client;
+            return client;
+        }
+        finally { _dockerLock.Release(); }
+    }
+
+    /// <summary>Clients of every engine of the session (an unreachable one throws, naming it).</summary>
+    public async Task<IReadOnlyList<DockerClient>> GetAllDockerAsync(CancellationToken ct)
+    {
+        var list = new List<DockerClient> { await GetDockerAsync(ct).ConfigureAwait(false) };
+        foreach (var h in _otherHosts.Keys.OrderBy(x => x, StringComparer.Ordinal)) list.Add(await GetDockerAsync(h, ct).ConfigureAwait(false));
+        return list;
+    }
+
+    /// <summary>
+    /// Runs a read on every engine. The primary engine must answer; another engine that does not
+    /// answer within the bound is skipped with a warning (a lost host must not hide the others).
+    /// </summary>
+    public async Task<IReadOnlyList<(DockerClient Docker, T Result)>> OnEveryEngineAsync<T>(Func<DockerClient, CancellationToken, Task<T>> read, IOperationSink sink, CancellationToken ct)
+    {
+        var results = new List<(DockerClient, T)>();
+        var primary = await GetDockerAsync(ct).ConfigureAwait(false);
+        results.Add((primary, await read(primary, ct).ConfigureAwait(false)));
+        foreach (var host in _otherHosts.Keys.OrderBy(x => x, StringComparer.Ordinal))
+        {
+            if (_downUntil.TryGetValue(host, out var until) && DateTime.UtcNow < until)
+            {
+                sink.Warning($"Docker host {host} did not answer a moment ago; what it holds is left out.");
+                continue;
+            }
+            using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            bound.CancelAfter(OtherEngineTimeout);
+            try
+            {
+                var engine = await GetDockerAsync(host, bound.Token).ConfigureAwait(false);
+                results.Add((engine, await read(engine, bound.Token).ConfigureAwait(false)));
+                _downUntil.TryRemove(host, out _);
+            }
+            catch (Exception e) when (e is DockerException or OperationCanceledException or IOException && !ct.IsCancellationRequested)
+            {
+                // Skip it for a while, so a lost host costs one bound, not one per call.
+                _downUntil[host] = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+                sink.Warning($"Docker host {host} does not answer ({e.Message.Split('\n')[0]}); what it holds is left out.");
+            }
+        }
+        return results;
+    }
+
+    /// <summary>How long a read waits for an engine other than the primary one before leaving it out.</summary>
+    public TimeSpan OtherEngineTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The engine that holds a container (by name or id), and the container; null when no engine has it.</summary>
+    public async Task<(DockerClient Docker, ContainerInfo Info)?> FindContainerAsync(string nameOrId, CancellationToken ct)
+    {
+        if (_containerHosts.TryGetValue(nameOrId, out var host))
+        {
+            using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            bound.CancelAfter(OtherEngineTimeout);
+            try
+            {
+                var d = await GetDockerAsync(host, bound.Token).ConfigureAwait(false);
+                if (await d.InspectContainerAsync(nameOrId, bound.Token).ConfigureAwait(false) is { } hit) return (d, hit);
+            }
+            catch (Exception e) when (e is DockerException or OperationCanceledException && !ct.IsCancellationRequested)
+            {
+                throw new RedisDockerException(ErrorIds.DockerUnreachable, $"'{nameOrId}' is on Docker host {host}, which does not answer.", ErrorKind.ConnectionError, nameOrId, e);
+            }
+        }
+        foreach (var (d, info) in await OnEveryEngineAsync((d, c) => d.InspectContainerAsync(nameOrId, c), NullSink.Instance, ct).ConfigureAwait(false))
+        {
+            if (info is null) continue;
+            _containerHosts[nameOrId] = d.Endpoint.ToString();
+            return (d, info);
+        }
+        return null;
     }
 
     /// <summary>Remembers the password of a topology for this session (never written anywhere else).</summary>
@@ -92,9 +196,8 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
     public async Task<string?> GetPasswordAsync(string topology, CancellationToken ct)
     {
         if (_passwords.TryGetValue(topology, out var known)) return known;
-        var docker = await GetDockerAsync(ct).ConfigureAwait(false);
-        var containers = await docker.ListContainersAsync(Labels.ForTopology(topology), all: true, ct).ConfigureAwait(false);
-        foreach (var c in containers.OrderBy(c => c.Created))
+        foreach (var (docker, list) in await OnEveryEngineAsync((d, c) => d.ListContainersAsync(Labels.ForTopology(topology), all: true, c), NullSink.Instance, ct).ConfigureAwait(false))
+        foreach (var c in list.OrderBy(c => c.Created))
         {
             var path = c.Labels.Get(Labels.ConfigPath);
             if (path is null) continue;
@@ -184,6 +287,7 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
         foreach (var c in _connections.Values) c.Dispose();
         _connections.Clear();
         _docker?.Dispose();
+        foreach (var c in _otherClients.Values) c.Dispose();
     }
 
     public ValueTask DisposeAsync()

@@ -15,7 +15,7 @@ public class ParameterListTests
     public static readonly Dictionary<string, string[]> Expected = new()
     {
         ["Add-RedisClusterNode"] = new[] { "Cluster", "InputObject", "Node", "Primary", "Session" },
-        ["Connect-RedisDocker"] = new[] { "CertPath", "DockerHost", "NoDefault", "TlsVerify" },
+        ["Connect-RedisDocker"] = new[] { "Add", "CertPath", "DockerHost", "NoDefault", "TlsVerify" },
         ["Connect-RedisNetwork"] = new[] { "IPAddress", "InputObject", "Network", "Node", "PassThru", "Session" },
         ["Disconnect-RedisNetwork"] = new[] { "Force", "InputObject", "Network", "Node", "PassThru", "Session" },
         ["Export-RedisTopology"] = new[] { "Format", "Path", "Session", "Topology" },
@@ -36,7 +36,7 @@ public class ParameterListTests
         ["Move-RedisClusterSlot"] = new[] { "All", "Cluster", "Count", "Destination", "Session", "Slot", "Source" },
         ["New-RedisCluster"] = new[] { "ClusterNodeTimeout", "Count", "Image", "InputObject", "Name", "Network", "Node", "Password", "ReplicasPerPrimary", "Session", "Subnet" },
         ["New-RedisNetwork"] = new[] { "Gateway", "Internal", "Label", "Name", "Session", "Subnet", "Topology" },
-        ["New-RedisNode"] = new[] { "AppendOnly", "ClusterEnabled", "ClusterNodeTimeout", "Config", "Count", "HostAddress", "HostPort", "IPAddress", "Image", "Label", "MaxMemory", "MaxMemoryPolicy", "Name", "NamePrefix", "Network", "Password", "Port", "Session" },
+        ["New-RedisNode"] = new[] { "AnnounceAddress", "AppendOnly", "BusPort", "ClusterEnabled", "ClusterNodeTimeout", "Config", "Count", "DockerHost", "HostAddress", "HostNetwork", "HostPort", "IPAddress", "Image", "Label", "MaxMemory", "MaxMemoryPolicy", "Name", "NamePrefix", "Network", "Password", "Port", "Session", "Topology" },
         ["New-RedisSentinel"] = new[] { "Count", "DownAfter", "FailoverTimeout", "Image", "MasterName", "ParallelSyncs", "Primary", "Quorum", "Session" },
         ["Optimize-RedisCluster"] = new[] { "Cluster", "Session", "Threshold", "Weight" },
         ["Remove-RedisClusterNode"] = new[] { "Cluster", "Node", "Session" },

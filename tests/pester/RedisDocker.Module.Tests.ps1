@@ -13,7 +13,7 @@ BeforeDiscovery {
     # (copied from tests/RedisDocker.Module.Tests/ParameterListTests.cs).
     $parameterTable = [ordered]@{
         'Add-RedisClusterNode'    = @('Cluster', 'InputObject', 'Node', 'Primary', 'Session')
-        'Connect-RedisDocker'     = @('CertPath', 'DockerHost', 'NoDefault', 'TlsVerify')
+        'Connect-RedisDocker'     = @('Add', 'CertPath', 'DockerHost', 'NoDefault', 'TlsVerify')
         'Connect-RedisNetwork'    = @('IPAddress', 'InputObject', 'Network', 'Node', 'PassThru', 'Session')
         'Disconnect-RedisNetwork' = @('Force', 'InputObject', 'Network', 'Node', 'PassThru', 'Session')
         'Export-RedisTopology'    = @('Format', 'Path', 'Session', 'Topology')
@@ -34,7 +34,7 @@ BeforeDiscovery {
         'Move-RedisClusterSlot'   = @('All', 'Cluster', 'Count', 'Destination', 'Session', 'Slot', 'Source')
         'New-RedisCluster'        = @('ClusterNodeTimeout', 'Count', 'Image', 'InputObject', 'Name', 'Network', 'Node', 'Password', 'ReplicasPerPrimary', 'Session', 'Subnet')
         'New-RedisNetwork'        = @('Gateway', 'Internal', 'Label', 'Name', 'Session', 'Subnet', 'Topology')
-        'New-RedisNode'           = @('AppendOnly', 'ClusterEnabled', 'ClusterNodeTimeout', 'Config', 'Count', 'HostAddress', 'HostPort', 'IPAddress', 'Image', 'Label', 'MaxMemory', 'MaxMemoryPolicy', 'Name', 'NamePrefix', 'Network', 'Password', 'Port', 'Session')
+        'New-RedisNode'           = @('AnnounceAddress', 'AppendOnly', 'BusPort', 'ClusterEnabled', 'ClusterNodeTimeout', 'Config', 'Count', 'DockerHost', 'HostAddress', 'HostNetwork', 'HostPort', 'IPAddress', 'Image', 'Label', 'MaxMemory', 'MaxMemoryPolicy', 'Name', 'NamePrefix', 'Network', 'Password', 'Port', 'Session', 'Topology')
         'New-RedisSentinel'       = @('Count', 'DownAfter', 'FailoverTimeout', 'Image', 'MasterName', 'ParallelSyncs', 'Primary', 'Quorum', 'Session')
         'Optimize-RedisCluster'   = @('Cluster', 'Session', 'Threshold', 'Weight')
         'Remove-RedisClusterNode' = @('Cluster', 'Node', 'Session')

@@ -144,8 +144,11 @@ public sealed class ClusterOperations
 
     private async Task<List<Member>> LoadMembersAsync(IReadOnlyList<RedisNode> nodes, CancellationToken ct)
     {
-        var docker = await _session.GetDockerAsync(ct).ConfigureAwait(false);
         var network = nodes[0].Network;
+        var hostNetworked = nodes.Count(n => n.Labels.Get(Labels.HostNetwork) == "true");
+        if (hostNetworked > 0 && hostNetworked < nodes.Count)
+            throw new RedisDockerException(ErrorIds.NodeNotReachable,
+                "Some nodes use their host's network and others a Docker network: a cluster is made of one kind. Create them alike.", ErrorKind.InvalidArgument, nodes[0].Name);
         var members = new List<Member>();
         foreach (var n in nodes)
         {
@@ -153,9 +156,11 @@ public sealed class ClusterOperations
                 throw new RedisDockerException(ErrorIds.ClusterModeRequired, $"'{n.Name}' is a sentinel, not a Redis node.", ErrorKind.InvalidArgument, n.Name);
             if (n.HostEndpoint is null)
                 throw new RedisDockerException(ErrorIds.NodeNotReachable, $"Node '{n.Name}' is not running ({n.State}). Start it with Start-RedisNode {n.Name}.", ErrorKind.ResourceUnavailable, n.Name);
-            var info = await docker.InspectContainerAsync(n.Id, ct).ConfigureAwait(false) ?? throw NodeOperations.NotFound(n.Name);
+            var found = await _session.FindContainerAsync(n.Id, ct).ConfigureAwait(false) ?? throw NodeOperations.NotFound(n.Name);
+            var info = found.Info;
             string? ip = null;
-            if (network is not null && info.Networks.TryGetValue(network, out var ni) && !string.IsNullOrEmpty(ni.IPAddress)) ip = ni.IPAddress;
+            if (hostNetworked > 0) ip = n.IPAddress;   // the announce address on its Docker host
+            else if (network is not null && info.Networks.TryGetValue(network, out var ni) && !string.IsNullOrEmpty(ni.IPAddress)) ip = ni.IPAddress;
             if (ip is null)
                 throw new RedisDockerException(ErrorIds.NodeNotReachable,
                     $"Node '{n.Name}' is not on network '{network}' where '{nodes[0].Name}' is, so the nodes cannot reach each other's cluster bus. Connect it with Connect-RedisNetwork -Node {n.Name} -Network {network}, or create it on '{network}'.",

@@ -134,9 +134,12 @@ public sealed class NetworkOperations
     }
 
     /// <summary>The network by name, or a clear error when it is not there.</summary>
-    public async Task<DockerNetwork> RequireAsync(string name, CancellationToken ct)
+    public async Task<DockerNetwork> RequireAsync(string name, CancellationToken ct) =>
+        await RequireAsync(await _session.GetDockerAsync(ct).ConfigureAwait(false), name, ct).ConfigureAwait(false);
+
+    /// <summary>The network by name on one engine, or a clear error naming it.</summary>
+    public async Task<DockerNetwork> RequireAsync(DockerClient docker, string name, CancellationToken ct)
     {
-        var docker = await _session.GetDockerAsync(ct).ConfigureAwait(false);
         return await docker.InspectNetworkAsync(name, ct).ConfigureAwait(false)
             ?? throw new RedisDockerException(ErrorIds.NetworkNotFound,
                 $"No Docker network named '{name}'. Create it with New-RedisNetwork -Name {name}, or list them with Get-RedisNetwork.",

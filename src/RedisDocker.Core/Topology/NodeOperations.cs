@@ -32,6 +32,16 @@ public sealed record NodeSpec
     public string? ReplicaOf { get; init; }
     /// <summary>Sentinel settings: the node is a Sentinel when set.</summary>
     public SentinelConfig? Sentinel { get; init; }
+    /// <summary>The Docker engine to create the node on; the session's primary engine when null.</summary>
+    public string? DockerHost { get; init; }
+    /// <summary>Host network mode: the node listens on <see cref="AnnounceAddress"/>:<see cref="Port"/> of its Docker host.</summary>
+    public bool HostNetwork { get; init; }
+    /// <summary>With host networking: the address of the Docker host other nodes (and this host) reach it at.</summary>
+    public string? AnnounceAddress { get; init; }
+    /// <summary>With host networking: the cluster bus port (port + 10000 when null).</summary>
+    public int? BusPort { get; init; }
+    /// <summary>The topology (required with host networking, where no network carries it).</summary>
+    public string? Topology { get; init; }
 }
 
 /// <summary>Nodes: create, read (labels + live ROLE), start, stop, restart, remove.</summary>
@@ -61,9 +71,11 @@ public sealed class NodeOperations
     public async Task<IReadOnlyList<NodeResult>> CreateAsync(IReadOnlyList<NodeSpec> specs, CancellationToken ct)
     {
         if (specs.Count == 0) return Array.Empty<NodeResult>();
-        var docker = await _session.GetDockerAsync(ct).ConfigureAwait(false);
+        // Each node on its own engine (-DockerHost), the session's primary engine by default.
+        var engines = new DockerClient[specs.Count];
+        for (var i = 0; i < specs.Count; i++) engines[i] = await _session.GetDockerAsync(specs[i].DockerHost, ct).ConfigureAwait(false);
 
-        // 1. Names: valid, unique in the batch, free in Docker.
+        // 1. Names: valid, unique in the batch, free on every engine.
         var dup = specs.GroupBy(s => s.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
         if (dup is not null)
             throw new RedisDockerException(ErrorIds.NodeNameTaken, $"The name '{dup.Key}' is given twice.", ErrorKind.InvalidArgument, dup.Key);
@@ -74,34 +86,61 @@ public sealed class NodeOperations
                 throw new RedisDockerException(ErrorIds.InvalidConfig, $"Port {s.Port} is out of range (1-55535, the bus port is port+10000).", ErrorKind.InvalidArgument, s.Name);
             if (s.HostPort is < 1 or > 65535)
                 throw new RedisDockerException(ErrorIds.InvalidConfig, $"Host port {s.HostPort} is out of range (1-65535).", ErrorKind.InvalidArgument, s.Name);
+            if (s.HostNetwork && (s.AnnounceAddress is null || !IPv4Cidr.TryParseAddress(s.AnnounceAddress, out _)))
+                throw new RedisDockerException(ErrorIds.IPAddressInvalid,
+                    $"Node '{s.Name}' uses the host's network: give -AnnounceAddress, the address of its Docker host that the other nodes reach.", ErrorKind.InvalidArgument, s.Name);
+            if (s.HostNetwork && s.Topology is null)
+                throw new RedisDockerException(ErrorIds.InvalidArgument, $"Node '{s.Name}' uses the host's network: give -Topology.", ErrorKind.InvalidArgument, s.Name);
             foreach (var kv in s.Config)
                 if (RedisConfigRenderer.ValidateExtra(kv.Key, kv.Value) is { } problem)
                     throw new RedisDockerException(ErrorIds.InvalidConfig, problem, ErrorKind.InvalidArgument, kv.Key);
-            if (await docker.InspectContainerAsync(s.Name, ct).ConfigureAwait(false) is not null)
+            if (await _session.FindContainerAsync(s.Name, ct).ConfigureAwait(false) is not null)
                 throw new RedisDockerException(ErrorIds.NodeNameTaken,
                     $"A container named '{s.Name}' already exists. Choose another name, or remove it with Remove-RedisNode {s.Name}.",
                     ErrorKind.ResourceExists, s.Name);
         }
-        var hostPorts = specs.Where(s => s.HostPort is not null).GroupBy(s => s.HostPort).FirstOrDefault(g => g.Count() > 1);
+        var hostPorts = specs.Select((s, i) => (s, i)).Where(x => x.s.HostPort is not null).GroupBy(x => (engines[x.i].Endpoint.ToString(), x.s.HostPort)).FirstOrDefault(g => g.Count() > 1);
         if (hostPorts is not null)
-            throw new RedisDockerException(ErrorIds.HostPortTaken, $"Host port {hostPorts.Key} is given to more than one node.", ErrorKind.InvalidArgument, hostPorts.Key);
-        foreach (var s in specs)
-            if (s.HostPort is int hp && _session.Endpoint.IsLocal() && !IsHostPortFree(s.HostIp, hp))
-                throw HostPortTaken(s.HostIp, hp, null);
+            throw new RedisDockerException(ErrorIds.HostPortTaken, $"Host port {hostPorts.Key.HostPort} is given to more than one node.", ErrorKind.InvalidArgument, hostPorts.Key.HostPort);
+        // Host network: two nodes of one Docker host cannot share a port (nor its bus port).
+        var hostNet = specs.Select((s, i) => (s, i)).Where(x => x.s.HostNetwork)
+            .SelectMany(x => new[] { (Host: engines[x.i].Endpoint.ToString(), Port: x.s.Port, x.s.Name), (Host: engines[x.i].Endpoint.ToString(), Port: x.s.BusPort ?? x.s.Port + 10000, x.s.Name) })
+            .GroupBy(x => (x.Host, x.Port)).FirstOrDefault(g => g.Select(x => x.Name).Distinct().Count() > 1);
+        if (hostNet is not null)
+            throw new RedisDockerException(ErrorIds.HostPortTaken,
+                $"Nodes {string.Join(" and ", hostNet.Select(x => x.Name).Distinct())} would both use port {hostNet.Key.Port} on Docker host {hostNet.Key.Host}. Give each node of a host its own -Port.",
+                ErrorKind.InvalidArgument, hostNet.Key.Port);
+        for (var i = 0; i < specs.Count; i++)
+        {
+            var s = specs[i];
+            if (!engines[i].Endpoint.IsLocal()) continue;
+            if (s.HostPort is int hp && !IsHostPortFree(s.HostIp, hp)) throw HostPortTaken(s.HostIp, hp, null);
+            if (s.HostNetwork)
+                foreach (var port in new[] { s.Port, s.BusPort ?? s.Port + 10000 })
+                    if (!IsHostPortFree(s.AnnounceAddress!, port)) throw HostPortTaken(s.AnnounceAddress!, port, null);
+        }
 
-        // 2. Networks, topology, addresses.
-        var networks = new Dictionary<string, DockerNetwork>(StringComparer.OrdinalIgnoreCase);
+        // 2. Networks, topology, addresses (host-network nodes use their host's address).
+        var networks = new DockerNetwork?[specs.Count];
         var netOps = new NetworkOperations(_session, _sink);
-        foreach (var netName in specs.Select(s => s.Network).Distinct(StringComparer.OrdinalIgnoreCase))
-            networks[netName] = await netOps.RequireAsync(netName, ct).ConfigureAwait(false);
-        var topologies = networks.Values.Select(n => n.Labels.Get(Labels.Topology) ?? n.Name).Distinct().ToList();
+        var topologyOf = new string[specs.Count];
+        for (var i = 0; i < specs.Count; i++)
+        {
+            if (specs[i].HostNetwork) { topologyOf[i] = specs[i].Topology!; continue; }
+            networks[i] = await netOps.RequireAsync(engines[i], specs[i].Network, ct).ConfigureAwait(false);
+            topologyOf[i] = TopologyOf(networks[i]!);
+            if (specs[i].Topology is { } t && t != topologyOf[i])
+                throw new RedisDockerException(ErrorIds.TopologyMismatch, $"Network '{specs[i].Network}' belongs to topology '{topologyOf[i]}', not '{t}'.", ErrorKind.InvalidArgument, specs[i].Name);
+        }
+        var topologies = topologyOf.Distinct().ToList();
         var taken = new HashSet<string>(StringComparer.Ordinal);
         var addresses = new string[specs.Count];
         for (var i = 0; i < specs.Count; i++)
         {
+            if (specs[i].HostNetwork) { addresses[i] = specs[i].AnnounceAddress!; continue; }
             if (specs[i].IPAddress is { } ip)
             {
-                NetworkOperations.ValidateAddressFree(networks[specs[i].Network], ip);
+                NetworkOperations.ValidateAddressFree(networks[i]!, ip);
                 if (!taken.Add(ip))
                     throw new RedisDockerException(ErrorIds.IPAddressTaken, $"{ip} is given to more than one node.", ErrorKind.InvalidArgument, ip);
                 addresses[i] = ip;
@@ -110,7 +149,7 @@ public sealed class NodeOperations
         for (var i = 0; i < specs.Count; i++)
         {
             if (addresses[i] is not null) continue;
-            var free = NetworkOperations.FreeAddresses(networks[specs[i].Network], taken).FirstOrDefault()
+            var free = NetworkOperations.FreeAddresses(networks[i]!, taken).FirstOrDefault()
                 ?? throw new RedisDockerException(ErrorIds.IPAddressInvalid,
                     $"Network '{specs[i].Network}' has no free address left (or no subnet of its own). Use a network made by New-RedisNetwork with a larger -Subnet.",
                     ErrorKind.LimitsExceeded, specs[i].Network);
@@ -123,7 +162,7 @@ public sealed class NodeOperations
         foreach (var topo in topologies)
         {
             var existing = await _session.GetPasswordAsync(topo, ct).ConfigureAwait(false);
-            var given = specs.Where(s => TopologyOf(networks[s.Network]) == topo).Select(s => s.Password).FirstOrDefault(p => p is not null);
+            var given = specs.Where((s, i) => topologyOf[i] == topo).Select(s => s.Password).FirstOrDefault(p => p is not null);
             if (given is not null && existing is not null && given != existing)
                 throw new RedisDockerException(ErrorIds.TopologyMismatch,
                     $"Topology '{topo}' already uses another password, and replication needs one password per topology. Leave -Password out to reuse it.",
@@ -136,9 +175,9 @@ public sealed class NodeOperations
             _session.RememberPassword(topo, pw);
         }
 
-        // 4. Images present, or pulled with progress.
-        foreach (var image in specs.Select(s => s.Image ?? _session.DefaultImage).Distinct(StringComparer.Ordinal))
-            await EnsureImageAsync(docker, image, ct).ConfigureAwait(false);
+        // 4. Images present on each engine, or pulled with progress.
+        foreach (var (engine, image) in specs.Select((s, i) => (engines[i], s.Image ?? _session.DefaultImage)).DistinctBy(x => (x.Item1.Endpoint.ToString(), x.Item2)))
+            await EnsureImageAsync(engine, image, ct).ConfigureAwait(false);
 
         // 5. Create, upload configuration, start, wait: all nodes at once.
         var activity = Interlocked.Increment(ref s_activityId);
@@ -146,7 +185,7 @@ public sealed class NodeOperations
         var total = specs.Count;
         var kind = specs.All(s => s.Sentinel is not null) ? "sentinel" : "Redis node";
         _sink.Progress(new ProgressReport(activity, $"Starting {total} {kind}{(total == 1 ? "" : "s")}", $"0 of {total} ready", 0));
-        var tasks = specs.Select((s, i) => CreateOneAsync(docker, s, networks[s.Network], addresses[i], passwords[TopologyOf(networks[s.Network])], ct)
+        var tasks = specs.Select((s, i) => CreateOneAsync(engines[i], s, networks[i], topologyOf[i], addresses[i], passwords[topologyOf[i]], ct)
             .ContinueWith(t =>
             {
                 var n = Interlocked.Increment(ref ready);
@@ -176,9 +215,8 @@ public sealed class NodeOperations
 
     private static string TopologyOf(DockerNetwork n) => n.Labels.Get(Labels.Topology) ?? n.Name;
 
-    private async Task<RedisNode> CreateOneAsync(DockerClient docker, NodeSpec s, DockerNetwork net, string ip, string password, CancellationToken ct)
+    private async Task<RedisNode> CreateOneAsync(DockerClient docker, NodeSpec s, DockerNetwork? net, string topology, string ip, string password, CancellationToken ct)
     {
-        var topology = TopologyOf(net);
         var image = s.Image ?? _session.DefaultImage;
         var volume = s.Name + "-data";
         var isSentinel = s.Sentinel is not null;
@@ -193,6 +231,10 @@ public sealed class NodeOperations
                 ClusterEnabled = s.ClusterEnabled,
                 ClusterNodeTimeoutMs = s.ClusterNodeTimeoutMs,
                 AnnounceIp = ip,
+                AnnounceBusPort = s.HostNetwork ? s.BusPort : null,
+                BusPort = s.HostNetwork ? s.BusPort : null,
+                // On the host's network the node listens on its announce address (and loopback) only.
+                Bind = s.HostNetwork ? $"{ip} 127.0.0.1" : null,
                 MaxMemory = s.MaxMemory,
                 MaxMemoryPolicy = s.MaxMemoryPolicy,
                 ReplicaOf = s.ReplicaOf,
@@ -203,13 +245,15 @@ public sealed class NodeOperations
             [Labels.Managed] = "true",
             [Labels.Kind] = isSentinel ? Labels.KindSentinel : Labels.KindNode,
             [Labels.Topology] = topology,
-            [Labels.Network] = net.Name,
+            [Labels.Network] = net?.Name ?? "host",
+            [Labels.DockerHost] = docker.Endpoint.ToString(),
             [Labels.Port] = s.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             [Labels.ConfigPath] = configPath,
             [Labels.DataVolume] = volume,
             [Labels.Version] = ModuleInfo.Version,
         };
         if (s.ClusterEnabled) labels[Labels.ClusterEnabled] = "true";
+        if (s.HostNetwork) { labels[Labels.HostNetwork] = "true"; labels[Labels.Announce] = ip; }
         if (isSentinel) { labels[Labels.SentinelGroup] = s.Sentinel!.MasterName; labels[Labels.Role] = "sentinel"; }
         else if (!labels.ContainsKey(Labels.Role)) labels[Labels.Role] = s.ReplicaOf is null ? "primary" : "replica";
 
@@ -233,19 +277,23 @@ public sealed class NodeOperations
             var cmd = isSentinel
                 ? new[] { "redis-server", configPath, "--sentinel" }
                 : new[] { "redis-server", configPath };
-            _sink.Verbose($"Creating container '{s.Name}' from {image} on network '{net.Name}' at {ip}, port {s.Port} published on {s.HostIp}:{(s.HostPort?.ToString() ?? "(Docker picks)")}.");
+            if (s.HostNetwork)
+                _sink.Verbose($"Creating container '{s.Name}' from {image} in host network mode on {docker.Endpoint}, listening on {ip}:{s.Port} (bus {s.BusPort ?? s.Port + 10000}).");
+            else
+                _sink.Verbose($"Creating container '{s.Name}' from {image} on network '{net!.Name}' at {ip}, port {s.Port} published on {s.HostIp}:{(s.HostPort?.ToString() ?? "(Docker picks)")}.");
             await docker.CreateContainerAsync(new ContainerCreateSpec
             {
                 Name = s.Name,
                 Image = image,
                 Cmd = cmd,
                 Labels = labels,
-                Hostname = s.Name,
-                Ports = new[] { new PortBinding(s.Port, "tcp", s.HostIp, s.HostPort) },
+                Hostname = s.HostNetwork ? null : s.Name,
+                Ports = s.HostNetwork ? Array.Empty<PortBinding>() : new[] { new PortBinding(s.Port, "tcp", s.HostIp, s.HostPort) },
                 Volumes = new[] { new VolumeMount(volume, "/data") },
-                Network = net.Name,
-                IPv4Address = ip,
-                NetworkAliases = new[] { s.Name },
+                NetworkMode = s.HostNetwork ? "host" : null,
+                Network = s.HostNetwork ? null : net!.Name,
+                IPv4Address = s.HostNetwork ? null : ip,
+                NetworkAliases = s.HostNetwork ? Array.Empty<string>() : new[] { s.Name },
                 StopTimeoutSeconds = 10,
             }, ct).ConfigureAwait(false);
             created = true;
@@ -346,11 +394,20 @@ public sealed class NodeOperations
             if (!info.State.Running && !info.State.Restarting && info.State.Status is "exited" or "dead")
             {
                 var logs = await SafeLogsAsync(docker, name, password, ct).ConfigureAwait(false);
+                var announce = info.Labels.Get(Labels.Announce);
+                if (logs.Contains("Cannot assign requested address", StringComparison.Ordinal))
+                    throw new RedisDockerException(ErrorIds.IPAddressInvalid,
+                        $"Node '{name}' cannot listen on {announce}: it is not an address of Docker host {docker.Endpoint}. Give -AnnounceAddress with an address of that host.",
+                        ErrorKind.InvalidArgument, name);
+                if (logs.Contains("Address already in use", StringComparison.Ordinal))
+                    throw new RedisDockerException(ErrorIds.HostPortTaken,
+                        $"Node '{name}' cannot listen on port {info.Labels.Get(Labels.Port)} (or its bus port) of Docker host {docker.Endpoint}: it is already in use. Choose another -Port.",
+                        ErrorKind.ResourceExists, name);
                 throw new RedisDockerException(ErrorIds.NodeNotReady,
                     $"Node '{name}' exited with code {info.State.ExitCode} while starting. Its last log lines:\n{logs}",
                     ErrorKind.InvalidOperation, name);
             }
-            var node = ToRedisNode(info, RedisRole.Unknown);
+            var node = ToRedisNode(info, RedisRole.Unknown, docker);
             if (node.HostEndpoint is not null && info.State.Running)
             {
                 try
@@ -363,7 +420,7 @@ public sealed class NodeOperations
                     if (!ping.IsError && !replies[1].IsError && RedisInfo.Parse(replies[1].AsString()).GetValueOrDefault("loading") != "1")
                     {
                         _sink.Verbose($"Node '{name}' is ready at {node.HostEndpoint} after {sw.ElapsedMilliseconds} ms.");
-                        return await ReadLiveAsync(info, ct).ConfigureAwait(false);
+                        return await ReadLiveAsync(info, ct, docker).ConfigureAwait(false);
                     }
                     lastProblem = ping.IsError ? ping.Text ?? "error" : "still loading its data";
                 }
@@ -403,21 +460,21 @@ public sealed class NodeOperations
     /// <summary>Reads nodes from Docker labels, with the role each reports now.</summary>
     public async Task<IReadOnlyList<RedisNode>> GetAsync(NodeFilter filter, CancellationToken ct)
     {
-        var docker = await _session.GetDockerAsync(ct).ConfigureAwait(false);
         var labels = new Dictionary<string, string?> { [Labels.Managed] = "true" };
         if (filter.Topology is not null) labels[Labels.Topology] = filter.Topology;
         if (filter.Network is not null) labels[Labels.Network] = filter.Network;
-        var summaries = await docker.ListContainersAsync(labels, all: true, ct).ConfigureAwait(false);
-        var selected = summaries.Where(c =>
-                (c.Labels.Get(Labels.Kind) is Labels.KindNode or Labels.KindSentinel) &&
-                (filter.Names is null || filter.Names.Count == 0 || filter.Names.Any(n => c.Names.Any(cn => NetworkOperations.WildcardMatch(cn, n) || c.Id.StartsWith(n, StringComparison.OrdinalIgnoreCase)))) &&
-                (!filter.SentinelsOnly || c.Labels.Get(Labels.Kind) == Labels.KindSentinel) &&
-                (filter.IncludeSentinels || filter.SentinelsOnly || c.Labels.Get(Labels.Kind) == Labels.KindNode))
+        var summaries = (await _session.OnEveryEngineAsync((d, c) => d.ListContainersAsync(labels, all: true, c), _sink, ct).ConfigureAwait(false))
+            .SelectMany(x => x.Result.Select(c => (Docker: x.Docker, Summary: c))).ToList();
+        var selected = summaries.Where(x =>
+                (x.Summary.Labels.Get(Labels.Kind) is Labels.KindNode or Labels.KindSentinel) &&
+                (filter.Names is null || filter.Names.Count == 0 || filter.Names.Any(n => x.Summary.Names.Any(cn => NetworkOperations.WildcardMatch(cn, n) || x.Summary.Id.StartsWith(n, StringComparison.OrdinalIgnoreCase)))) &&
+                (!filter.SentinelsOnly || x.Summary.Labels.Get(Labels.Kind) == Labels.KindSentinel) &&
+                (filter.IncludeSentinels || filter.SentinelsOnly || x.Summary.Labels.Get(Labels.Kind) == Labels.KindNode))
             .ToArray();
-        var nodes = await Task.WhenAll(selected.Select(async c =>
+        var nodes = await Task.WhenAll(selected.Select(async x =>
         {
-            var info = await docker.InspectContainerAsync(c.Id, ct).ConfigureAwait(false);
-            return info is null ? null : await ReadLiveAsync(info, ct).ConfigureAwait(false);
+            var info = await x.Docker.InspectContainerAsync(x.Summary.Id, ct).ConfigureAwait(false);
+            return info is null ? null : await ReadLiveAsync(info, ct, x.Docker).ConfigureAwait(false);
         })).ConfigureAwait(false);
         return nodes.Where(n => n is not null && (filter.Role is null || n.Role == filter.Role))
             .Select(n => n!).OrderBy(n => n.Topology, StringComparer.Ordinal).ThenBy(n => n.Name, StringComparer.Ordinal).ToArray();
@@ -426,16 +483,14 @@ public sealed class NodeOperations
     /// <summary>One node by name, or NodeNotFound.</summary>
     public async Task<RedisNode> GetOneAsync(string name, CancellationToken ct)
     {
-        var docker = await _session.GetDockerAsync(ct).ConfigureAwait(false);
-        var info = await docker.InspectContainerAsync(name, ct).ConfigureAwait(false);
-        if (info is null || info.Labels.Get(Labels.Managed) != "true") throw NotFound(name);
-        return await ReadLiveAsync(info, ct).ConfigureAwait(false);
+        var (docker, info) = await RequireManagedAsync(name, ct).ConfigureAwait(false);
+        return await ReadLiveAsync(info, ct, docker).ConfigureAwait(false);
     }
 
     /// <summary>The node from its container, with ROLE and version read live when it runs.</summary>
-    public async Task<RedisNode> ReadLiveAsync(ContainerInfo info, CancellationToken ct)
+    public async Task<RedisNode> ReadLiveAsync(ContainerInfo info, CancellationToken ct, DockerClient? docker = null)
     {
-        var node = ToRedisNode(info, RedisRole.Unknown);
+        var node = ToRedisNode(info, RedisRole.Unknown, docker);
         if (!info.State.Running || node.HostEndpoint is null) return node;
         try
         {
@@ -468,8 +523,9 @@ public sealed class NodeOperations
     }
 
     /// <summary>Builds the snapshot from the container (labels, state, addresses) and records its endpoints in the map.</summary>
-    public RedisNode ToRedisNode(ContainerInfo info, RedisRole role)
+    public RedisNode ToRedisNode(ContainerInfo info, RedisRole role, DockerClient? docker = null)
     {
+        var endpoint = docker?.Endpoint ?? _session.Endpoint;
         var port = int.TryParse(info.Labels.Get(Labels.Port), out var p) ? p : 6379;
         var network = info.Labels.Get(Labels.Network);
         string? ip = null;
@@ -477,14 +533,21 @@ public sealed class NodeOperations
         ip ??= info.Networks.Values.Select(n => n.IPAddress).FirstOrDefault(a => !string.IsNullOrEmpty(a));
         string? hostEndpoint = null;
         int? hostPort = null;
-        if (info.State.Running)
+        var announce = info.Labels.Get(Labels.Announce);
+        if (info.Labels.Get(Labels.HostNetwork) == "true" && announce is not null)
+        {
+            // Host network mode: the node listens on its host's address; no port is published.
+            ip = announce;
+            if (info.State.Running) { hostEndpoint = $"{announce}:{port}"; hostPort = port; }
+        }
+        else if (info.State.Running)
         {
             var pub = info.Ports.FirstOrDefault(x => x.ContainerPort == port && x.HostPort is > 0 && (x.HostIp is "127.0.0.1" or "0.0.0.0" or "" or null))
                    ?? info.Ports.FirstOrDefault(x => x.ContainerPort == port && x.HostPort is > 0);
             if (pub is not null)
             {
                 hostPort = pub.HostPort;
-                var host = pub.HostIp is "0.0.0.0" or "" or null or "::" ? _session.Endpoint.HostAddressForPorts() : pub.HostIp;
+                var host = pub.HostIp is "0.0.0.0" or "" or null or "::" ? endpoint.HostAddressForPorts() : pub.HostIp;
                 hostEndpoint = $"{host}:{pub.HostPort}";
             }
         }
@@ -505,30 +568,28 @@ public sealed class NodeOperations
             Image = info.Image,
             ClusterEnabled = info.Labels.Get(Labels.ClusterEnabled) == "true",
             SentinelGroup = info.Labels.Get(Labels.SentinelGroup),
-            DockerHost = _session.DockerHost,
+            DockerHost = endpoint.ToString(),
             DataVolume = info.Labels.Get(Labels.DataVolume),
             Created = info.Created,
             Labels = info.Labels,
         };
-        _session.EndpointMap.Record(node, info.Networks.Values.Select(n => n.IPAddress).Where(a => !string.IsNullOrEmpty(a)));
+        _session.EndpointMap.Record(node, info.Networks.Values.Select(n => n.IPAddress).Where(a => !string.IsNullOrEmpty(a)).Append(ip ?? "").Where(a => a.Length > 0).Distinct());
         return node;
     }
 
     public async Task<RedisNode> StopAsync(string name, int timeoutSeconds, CancellationToken ct)
     {
-        var docker = await _session.GetDockerAsync(ct).ConfigureAwait(false);
-        var info = await RequireManagedAsync(docker, name, ct).ConfigureAwait(false);
+        var (docker, info) = await RequireManagedAsync(name, ct).ConfigureAwait(false);
         _sink.Verbose($"Stopping '{name}' (SIGTERM: Redis flushes its AOF and exits; killed after {timeoutSeconds} s).");
         await docker.StopContainerAsync(info.Id, timeoutSeconds, ct).ConfigureAwait(false);
-        _session.Evict(ToRedisNode(info, RedisRole.Unknown).HostEndpoint);
-        return ToRedisNode((await docker.InspectContainerAsync(info.Id, ct).ConfigureAwait(false))!, RedisRole.Unknown);
+        _session.Evict(ToRedisNode(info, RedisRole.Unknown, docker).HostEndpoint);
+        return ToRedisNode((await docker.InspectContainerAsync(info.Id, ct).ConfigureAwait(false))!, RedisRole.Unknown, docker);
     }
 
     /// <param name="consultSentinels">Ask the topology's sentinels who is primary before starting (false when they are down too, as in Start-RedisTopology).</param>
     public async Task<RedisNode> StartAsync(string name, CancellationToken ct, bool consultSentinels = true)
     {
-        var docker = await _session.GetDockerAsync(ct).ConfigureAwait(false);
-        var info = await RequireManagedAsync(docker, name, ct).ConfigureAwait(false);
+        var (docker, info) = await RequireManagedAsync(name, ct).ConfigureAwait(false);
         if (!info.State.Running && consultSentinels) await new SentinelOperations(_session, _sink).PrepareStartAsync(docker, info, ct).ConfigureAwait(false);
         _sink.Verbose($"Starting '{name}'.");
         await docker.StartContainerAsync(info.Id, ct).ConfigureAwait(false);
@@ -538,9 +599,8 @@ public sealed class NodeOperations
 
     public async Task<RedisNode> RestartAsync(string name, int timeoutSeconds, CancellationToken ct)
     {
-        var docker = await _session.GetDockerAsync(ct).ConfigureAwait(false);
-        var info = await RequireManagedAsync(docker, name, ct).ConfigureAwait(false);
-        _session.Evict(ToRedisNode(info, RedisRole.Unknown).HostEndpoint);
+        var (docker, info) = await RequireManagedAsync(name, ct).ConfigureAwait(false);
+        _session.Evict(ToRedisNode(info, RedisRole.Unknown, docker).HostEndpoint);
         if (!info.State.Running)
         {
             // A stopped or crashed node: start it the safe way (it may be a former primary).
@@ -555,19 +615,17 @@ public sealed class NodeOperations
     /// <summary>Kills the container at once (SIGKILL), as a crash would: for failover drills.</summary>
     public async Task KillAsync(string name, CancellationToken ct)
     {
-        var docker = await _session.GetDockerAsync(ct).ConfigureAwait(false);
-        var info = await RequireManagedAsync(docker, name, ct).ConfigureAwait(false);
+        var (docker, info) = await RequireManagedAsync(name, ct).ConfigureAwait(false);
         _sink.Verbose($"Killing '{name}' (SIGKILL).");
         await docker.KillContainerAsync(info.Id, "SIGKILL", ct).ConfigureAwait(false);
-        _session.Evict(ToRedisNode(info, RedisRole.Unknown).HostEndpoint);
+        _session.Evict(ToRedisNode(info, RedisRole.Unknown, docker).HostEndpoint);
     }
 
     /// <summary>Removes the container and, unless kept, its data volume.</summary>
     public async Task RemoveAsync(string name, bool removeVolume, CancellationToken ct)
     {
-        var docker = await _session.GetDockerAsync(ct).ConfigureAwait(false);
-        var info = await RequireManagedAsync(docker, name, ct).ConfigureAwait(false);
-        var node = ToRedisNode(info, RedisRole.Unknown);
+        var (docker, info) = await RequireManagedAsync(name, ct).ConfigureAwait(false);
+        var node = ToRedisNode(info, RedisRole.Unknown, docker);
         _sink.Verbose($"Removing container '{name}'{(removeVolume ? $" and its volume '{node.DataVolume}'" : "")}.");
         await docker.RemoveContainerAsync(info.Id, force: true, removeVolumes: false, ct).ConfigureAwait(false);
         if (removeVolume && node.DataVolume is not null)
@@ -575,25 +633,28 @@ public sealed class NodeOperations
         _session.Evict(node.HostEndpoint);
         _session.EndpointMap.ForgetNode(name);
         // The last container of a topology is gone: a topology of the same name made later may have another password.
-        if ((await docker.ListContainersAsync(Labels.ForTopology(node.Topology), all: true, ct).ConfigureAwait(false)).Count == 0)
-            _session.ForgetPassword(node.Topology);
+        var remaining = 0;
+        foreach (var engine in await _session.GetAllDockerAsync(ct).ConfigureAwait(false))
+            remaining += (await engine.ListContainersAsync(Labels.ForTopology(node.Topology), all: true, ct).ConfigureAwait(false)).Count;
+        if (remaining == 0) _session.ForgetPassword(node.Topology);
     }
 
     /// <summary>Names Prefix-1.. for -Count, skipping every container name already in use.</summary>
     public async Task<IReadOnlyList<string>> NextNamesAsync(string prefix, int count, CancellationToken ct)
     {
         NetworkOperations.ValidateName(prefix, "node name prefix");
-        var docker = await _session.GetDockerAsync(ct).ConfigureAwait(false);
-        var all = await docker.ListContainersAsync(null, all: true, ct).ConfigureAwait(false);
-        var taken = new HashSet<string>(all.SelectMany(c => c.Names), StringComparer.OrdinalIgnoreCase);
+        var taken = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var docker in await _session.GetAllDockerAsync(ct).ConfigureAwait(false))
+            taken.UnionWith((await docker.ListContainersAsync(null, all: true, ct).ConfigureAwait(false)).SelectMany(c => c.Names));
         return NodeNaming.Next(prefix, count, taken);
     }
 
-    private static async Task<ContainerInfo> RequireManagedAsync(DockerClient docker, string name, CancellationToken ct)
+    /// <summary>The node's container and the engine that holds it (any engine of the session), or NodeNotFound.</summary>
+    private async Task<(DockerClient Docker, ContainerInfo Info)> RequireManagedAsync(string name, CancellationToken ct)
     {
-        var info = await docker.InspectContainerAsync(name, ct).ConfigureAwait(false);
-        if (info is null || info.Labels.Get(Labels.Managed) != "true") throw NotFound(name);
-        return info;
+        var found = await _session.FindContainerAsync(name, ct).ConfigureAwait(false);
+        if (found is not { } f || f.Info.Labels.Get(Labels.Managed) != "true") throw NotFound(name);
+        return f;
     }
 }
 

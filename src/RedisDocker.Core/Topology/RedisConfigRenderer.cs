@@ -15,6 +15,10 @@ public sealed record RedisServerConfig
     public string? AnnounceIp { get; init; }
     public int? AnnouncePort { get; init; }
     public int? AnnounceBusPort { get; init; }
+    /// <summary>The cluster bus port (cluster-port); port + 10000 when null.</summary>
+    public int? BusPort { get; init; }
+    /// <summary>Addresses to listen on; all interfaces ("* -::*") when null.</summary>
+    public string? Bind { get; init; }
     public string? MaxMemory { get; init; }
     public string? MaxMemoryPolicy { get; init; }
     /// <summary>Start as a replica of this container endpoint ("ip port").</summary>
@@ -107,7 +111,7 @@ public static class RedisConfigRenderer
         var sb = new StringBuilder();
         sb.Append("# Rendered by RedisDocker. Redis may rewrite this file (CONFIG REWRITE).\n");
         Line(sb, "port", c.Port.ToString(CultureInfo.InvariantCulture));
-        Line(sb, "bind", "* -::*");
+        Line(sb, "bind", c.Bind ?? "* -::*");
         Line(sb, "protected-mode", "yes");
         Line(sb, "requirepass", Quote(c.Password));
         Line(sb, "masterauth", Quote(c.Password));
@@ -126,6 +130,7 @@ public static class RedisConfigRenderer
             if (c.AnnounceIp is not null) Line(sb, "cluster-announce-ip", c.AnnounceIp);
             if (c.AnnouncePort is int ap) Line(sb, "cluster-announce-port", ap.ToString(CultureInfo.InvariantCulture));
             if (c.AnnounceBusPort is int bp) Line(sb, "cluster-announce-bus-port", bp.ToString(CultureInfo.InvariantCulture));
+            if (c.BusPort is int cp) Line(sb, "cluster-port", cp.ToString(CultureInfo.InvariantCulture));
         }
         if (c.MaxMemory is not null) Line(sb, "maxmemory", c.MaxMemory);
         if (c.MaxMemoryPolicy is not null) Line(sb, "maxmemory-policy", c.MaxMemoryPolicy);

@@ -65,9 +65,15 @@ public sealed class ReplicationOperations
     /// <summary>The primary's address on a network the replica is attached to, or a clear error.</summary>
     private async Task<string> AddressReachableFromAsync(RedisNode replica, RedisNode primary, CancellationToken ct)
     {
-        var docker = await _session.GetDockerAsync(ct).ConfigureAwait(false);
-        var r = await docker.InspectContainerAsync(replica.Id, ct).ConfigureAwait(false) ?? throw NodeOperations.NotFound(replica.Name);
-        var p = await docker.InspectContainerAsync(primary.Id, ct).ConfigureAwait(false) ?? throw NodeOperations.NotFound(primary.Name);
+        // Host-network nodes reach each other at their announce addresses, across Docker hosts.
+        if (replica.Labels.Get(Labels.HostNetwork) == "true" && primary.Labels.Get(Labels.HostNetwork) == "true" && primary.IPAddress is not null)
+            return primary.IPAddress;
+        var r = (await _session.FindContainerAsync(replica.Id, ct).ConfigureAwait(false) ?? throw NodeOperations.NotFound(replica.Name)).Info;
+        var p = (await _session.FindContainerAsync(primary.Id, ct).ConfigureAwait(false) ?? throw NodeOperations.NotFound(primary.Name)).Info;
+        if (replica.DockerHost != primary.DockerHost)
+            throw new RedisDockerException(ErrorIds.NodeNotReachable,
+                $"'{replica.Name}' ({replica.DockerHost}) and '{primary.Name}' ({primary.DockerHost}) are on different Docker hosts; across hosts, create both with -HostNetwork and -AnnounceAddress.",
+                ErrorKind.ConnectionError, replica.Name);
         foreach (var (net, info) in p.Networks)
             if (r.Networks.ContainsKey(net) && !string.IsNullOrEmpty(info.IPAddress)) return info.IPAddress;
         throw new RedisDockerException(ErrorIds.NodeNotReachable,

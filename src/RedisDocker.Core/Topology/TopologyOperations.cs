@@ -22,9 +22,13 @@ public sealed class TopologyOperations
 
     public async Task<IReadOnlyList<RedisTopology>> GetAsync(string? name, CancellationToken ct)
     {
-        var docker = await _session.GetDockerAsync(ct).ConfigureAwait(false);
-        var containers = await docker.ListContainersAsync(new Dictionary<string, string?> { [Labels.Managed] = "true" }, all: true, ct).ConfigureAwait(false);
-        var networks = await docker.ListNetworksAsync(Labels.ForKind(Labels.KindNetwork), ct).ConfigureAwait(false);
+        var containers = new List<ContainerSummary>();
+        var networks = new List<DockerNetwork>();
+        foreach (var docker in await _session.GetAllDockerAsync(ct).ConfigureAwait(false))
+        {
+            containers.AddRange(await docker.ListContainersAsync(new Dictionary<string, string?> { [Labels.Managed] = "true" }, all: true, ct).ConfigureAwait(false));
+            networks.AddRange(await docker.ListNetworksAsync(Labels.ForKind(Labels.KindNetwork), ct).ConfigureAwait(false));
+        }
         var names = containers.Select(c => c.Labels.Get(Labels.Topology)).Concat(networks.Select(n => n.Labels.Get(Labels.Topology)))
             .Where(t => !string.IsNullOrEmpty(t) && (name is null || NetworkOperations.WildcardMatch(t!, name))).Distinct().OrderBy(t => t, StringComparer.Ordinal);
         var result = new List<RedisTopology>();
@@ -46,7 +50,7 @@ public sealed class TopologyOperations
             result.Add(new RedisTopology
             {
                 Name = t!,
-                DockerHosts = new[] { _session.DockerHost },
+                DockerHosts = nodes.Select(n => n.DockerHost).Distinct().OrderBy(x => x, StringComparer.Ordinal).ToArray(),
                 Networks = networks.Where(n => n.Labels.Get(Labels.Topology) == t).Select(n => n.Name).OrderBy(x => x, StringComparer.Ordinal).ToArray(),
                 Nodes = redis.Select(n => n.Name).ToArray(),
                 Sentinels = sentinels.Select(n => n.Name).ToArray(),
@@ -68,8 +72,14 @@ public sealed class TopologyOperations
     public async Task RemoveAsync(string name, bool keepVolumes, CancellationToken ct)
     {
         await RequireAsync(name, ct).ConfigureAwait(false);
-        var docker = await _session.GetDockerAsync(ct).ConfigureAwait(false);
         var labels = Labels.ForTopology(name);
+        foreach (var docker in await _session.GetAllDockerAsync(ct).ConfigureAwait(false))
+            await RemoveFromEngineAsync(docker, name, labels, keepVolumes, ct).ConfigureAwait(false);
+        _session.ForgetPassword(name);
+    }
+
+    private async Task RemoveFromEngineAsync(DockerClient docker, string name, Dictionary<string, string?> labels, bool keepVolumes, CancellationToken ct)
+    {
         foreach (var c in await docker.ListContainersAsync(labels, all: true, ct).ConfigureAwait(false))
         {
             _sink.Verbose($"Removing container '{c.Names.FirstOrDefault()}'.");
@@ -87,7 +97,6 @@ public sealed class TopologyOperations
             _sink.Verbose($"Removing network '{n.Name}'.");
             await docker.RemoveNetworkAsync(n.Id, ct).ConfigureAwait(false);
         }
-        _session.ForgetPassword(name);
     }
 
     /// <summary>Stops the whole topology: sentinels first (no failover while it goes down), then replicas, then primaries.</summary>
@@ -109,7 +118,6 @@ public sealed class TopologyOperations
     public async Task<RedisTopology> StartAsync(string name, CancellationToken ct)
     {
         await RequireAsync(name, ct).ConfigureAwait(false);
-        var docker = await _session.GetDockerAsync(ct).ConfigureAwait(false);
         var nodes = await Nodes.GetAsync(new NodeFilter { Topology = name }, ct).ConfigureAwait(false);
         var stopped = nodes.Where(n => n.State != "running").ToList();
         // Roles of stopped nodes come from their configuration (CONFIG REWRITE keeps replicaof).
@@ -117,11 +125,14 @@ public sealed class TopologyOperations
         foreach (var n in stopped)
         {
             if (n.Kind == RedisNodeKind.Sentinel) { waves[2].Add(n); continue; }
-            var config = await ReadConfigAsync(docker, n, ct).ConfigureAwait(false);
+            var config = await ReadConfigAsync(await _session.GetDockerAsync(n.DockerHost, ct).ConfigureAwait(false), n, ct).ConfigureAwait(false);
             waves[n.ClusterEnabled || RedisConfigRenderer.ReadDirective(config ?? "", "replicaof") is null ? 0 : 1].Add(n);
         }
+        // While sentinels still run, a returning node asks them who is primary now (never a stray primary);
+        // when the whole group was stopped, each node starts with the role its configuration kept.
+        var sentinelsRunning = nodes.Any(n => n.Kind == RedisNodeKind.Sentinel && n.State == "running");
         foreach (var wave in waves.Where(w => w.Count > 0))
-            await Task.WhenAll(wave.Select(n => Nodes.StartAsync(n.Name, ct, consultSentinels: false))).ConfigureAwait(false);
+            await Task.WhenAll(wave.Select(n => Nodes.StartAsync(n.Name, ct, consultSentinels: sentinelsRunning))).ConfigureAwait(false);
         await WaitHealthyAsync(name, ct).ConfigureAwait(false);
         return await RequireAsync(name, ct).ConfigureAwait(false);
     }
@@ -179,7 +190,7 @@ public sealed class TopologyOperations
         var nodeSpecs = new List<NodeSpecDto>();
         foreach (var n in nodes.Where(n => n.Kind == RedisNodeKind.Redis))
         {
-            var config = await ReadConfigAsync(docker, n, ct).ConfigureAwait(false) ?? "";
+            var config = await ReadConfigAsync(await _session.GetDockerAsync(n.DockerHost, ct).ConfigureAwait(false), n, ct).ConfigureAwait(false) ?? "";
             string? replicaOf = null;
             if (RedisConfigRenderer.ReadDirectiveLine(config, "replicaof") is { } line)
             {
@@ -194,7 +205,7 @@ public sealed class TopologyOperations
                 int.TryParse(RedisConfigRenderer.ReadDirective(config, "cluster-node-timeout"), out var cnt) ? cnt : null,
                 RedisConfigRenderer.ReadDirective(config, "appendonly") != "no",
                 RedisConfigRenderer.ReadDirective(config, "maxmemory"), RedisConfigRenderer.ReadDirective(config, "maxmemory-policy"),
-                replicaOf, extra, _session.DockerHost));
+                replicaOf, extra, n.DockerHost, n.Labels.Get(Labels.HostNetwork) == "true" ? n.IPAddress : null, n.Topology));
         }
         ClusterSpecDto? cluster = null;
         if (nodes.Any(n => n.ClusterEnabled))
@@ -237,10 +248,13 @@ public sealed class TopologyOperations
         NetworkOperations.ValidateName(spec.Name, "topology");
         if ((await GetAsync(spec.Name, ct).ConfigureAwait(false)).Any(t => t.Name == spec.Name))
             throw new RedisDockerException(ErrorIds.NodeNameTaken, $"Topology '{spec.Name}' already exists here. Remove it first (Remove-RedisTopology {spec.Name}).", ErrorKind.ResourceExists, spec.Name);
-        var docker = await _session.GetDockerAsync(ct).ConfigureAwait(false);
         foreach (var n in spec.Nodes)
-            if (await docker.InspectContainerAsync(n.Name, ct).ConfigureAwait(false) is not null)
+            if (await _session.FindContainerAsync(n.Name, ct).ConfigureAwait(false) is not null)
                 throw new RedisDockerException(ErrorIds.NodeNameTaken, $"A container named '{n.Name}' already exists.", ErrorKind.ResourceExists, n.Name);
+        // Volumes kept by Remove-RedisTopology -KeepVolume are reused, and never removed if the import fails.
+        var keptVolumes = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var engine in await _session.GetAllDockerAsync(ct).ConfigureAwait(false))
+            keptVolumes.UnionWith((await engine.ListVolumesAsync(Labels.ForTopology(spec.Name), ct).ConfigureAwait(false)).Select(v => v.Name));
         try
         {
             var netOps = new NetworkOperations(_session, _sink);
@@ -260,6 +274,10 @@ public sealed class TopologyOperations
                 MaxMemory = n.MaxMemory,
                 MaxMemoryPolicy = n.MaxMemoryPolicy,
                 Config = (n.Config ?? new Dictionary<string, string>()).Select(kv => new KeyValuePair<string, string>(kv.Key, kv.Value)).ToArray(),
+                DockerHost = n.DockerHost,
+                HostNetwork = n.AnnounceAddress is not null,
+                AnnounceAddress = n.AnnounceAddress,
+                Topology = n.AnnounceAddress is not null ? spec.Name : null,
             }).ToArray(), ct).ConfigureAwait(false);
             if (made.FirstOrDefault(r => r.Error is not null) is { } failed) throw ErrorTranslator.Translate(failed.Error!, failed.Name);
 
@@ -287,7 +305,13 @@ public sealed class TopologyOperations
         catch (Exception)
         {
             using var cleanup = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-            try { await RemoveAsync(spec.Name, keepVolumes: false, cleanup.Token).ConfigureAwait(false); }
+            try
+            {
+                await RemoveAsync(spec.Name, keepVolumes: true, cleanup.Token).ConfigureAwait(false);
+                foreach (var engine in await _session.GetAllDockerAsync(cleanup.Token).ConfigureAwait(false))
+                    foreach (var v in await engine.ListVolumesAsync(Labels.ForTopology(spec.Name), cleanup.Token).ConfigureAwait(false))
+                        if (!keptVolumes.Contains(v.Name)) await engine.RemoveVolumeAsync(v.Name, force: true, cleanup.Token).ConfigureAwait(false);
+            }
             catch (Exception e) { _sink.Warning($"Could not remove the partly imported topology '{spec.Name}': {e.Message}. Remove it with Remove-RedisTopology {spec.Name}."); }
             throw;
         }
@@ -404,7 +428,8 @@ public sealed record TopologySpec(
 public sealed record PasswordReferenceDto(string Source, string Note);
 public sealed record NetworkSpecDto(string Name, string? Subnet, string? Gateway, bool Internal, string? DockerHost);
 public sealed record NodeSpecDto(string Name, string Network, string? IPAddress, int Port, string? Image, bool ClusterEnabled, int? ClusterNodeTimeoutMs,
-    bool AppendOnly, string? MaxMemory, string? MaxMemoryPolicy, string? ReplicaOf, IReadOnlyDictionary<string, string>? Config, string? DockerHost);
+    bool AppendOnly, string? MaxMemory, string? MaxMemoryPolicy, string? ReplicaOf, IReadOnlyDictionary<string, string>? Config, string? DockerHost,
+    string? AnnounceAddress = null, string? Topology = null);
 public sealed record ClusterSpecDto(IReadOnlyList<ClusterPrimaryDto> Primaries);
 public sealed record ClusterPrimaryDto(string Name, IReadOnlyList<string> Slots, IReadOnlyList<string> Replicas);
 public sealed record SentinelGroupDto(string MasterName, string Primary, int Count, int Quorum, int DownAfterMs, int FailoverTimeoutMs, int ParallelSyncs, int Port, string? Image);

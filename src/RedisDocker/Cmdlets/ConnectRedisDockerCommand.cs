@@ -26,6 +26,10 @@ public sealed class ConnectRedisDockerCommand : PSCmdlet
     [Parameter]
     public SwitchParameter NoDefault { get; set; }
 
+    /// <summary>Add the engine to the default session (one topology across several Docker hosts) instead of replacing it.</summary>
+    [Parameter]
+    public SwitchParameter Add { get; set; }
+
     protected override void ProcessRecord()
     {
         DockerEndpoint endpoint;
@@ -43,6 +47,23 @@ public sealed class ConnectRedisDockerCommand : PSCmdlet
         catch (ArgumentException e)
         {
             ThrowTerminatingError(new ErrorRecord(e, ErrorIds.InvalidDockerHost, ErrorCategory.InvalidArgument, DockerHost));
+            return;
+        }
+        if (Add)
+        {
+            var current = RedisDockerSession.Default;
+            current.AddHost(endpoint);
+            using var addCts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            try
+            {
+                var added = Task.Run(() => current.GetDockerAsync(endpoint.ToString(), addCts.Token)).GetAwaiter().GetResult();
+                WriteVerbose($"Added Docker {added.Version.Version} (API {added.ApiVersion}) at {endpoint} to the session ({current.Hosts.Count} engines).");
+            }
+            catch (Exception e)
+            {
+                ThrowTerminatingError(RedisDockerCmdlet.ToErrorRecord(e, endpoint.ToString()));
+            }
+            WriteObject(current);
             return;
         }
         var session = new RedisDockerSession(endpoint);

@@ -27,10 +27,32 @@ public sealed class NewRedisNodeCommand : RedisDockerCmdlet
     [Parameter(ParameterSetName = "Count")]
     public string? NamePrefix { get; set; }
 
-    /// <summary>The network (made by New-RedisNetwork); binds from a piped RedisNetwork.</summary>
-    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    /// <summary>The network (made by New-RedisNetwork); binds from a piped RedisNetwork. Not used with -HostNetwork.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(Completers.NetworkCompleter))]
     public string Network { get; set; } = "";
+
+    /// <summary>The Docker engine to create the nodes on (unix://, npipe://, tcp://); the session's engine when omitted.</summary>
+    [Parameter]
+    public string? DockerHost { get; set; }
+
+    /// <summary>Host network mode: the node listens on -AnnounceAddress:-Port of its Docker host (for topologies across several hosts).</summary>
+    [Parameter]
+    public SwitchParameter HostNetwork { get; set; }
+
+    /// <summary>With -HostNetwork: the address of the Docker host the other nodes reach (cluster-announce-ip).</summary>
+    [Parameter]
+    public string? AnnounceAddress { get; set; }
+
+    /// <summary>With -HostNetwork: the cluster bus port (port + 10000 when omitted).</summary>
+    [Parameter]
+    [ValidateRange(1, 65535)]
+    public int? BusPort { get; set; }
+
+    /// <summary>With -HostNetwork: the topology the nodes belong to (a network carries it otherwise).</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(Completers.TopologyCompleter))]
+    public string? Topology { get; set; }
 
     /// <summary>Docker image; an official redis tag by default (REDISDOCKER_IMAGE overrides).</summary>
     [Parameter]
@@ -88,6 +110,12 @@ public sealed class NewRedisNodeCommand : RedisDockerCmdlet
 
     protected override void ProcessRecord()
     {
+        if (HostNetwork && (AnnounceAddress is null || Topology is null))
+            ThrowParameterError(Core.ErrorIds.InvalidArgument, "-HostNetwork needs -AnnounceAddress (the Docker host's address the other nodes reach) and -Topology.");
+        if (!HostNetwork && string.IsNullOrEmpty(Network))
+            ThrowParameterError(Core.ErrorIds.InvalidArgument, "Give -Network (made with New-RedisNetwork), or -HostNetwork with -AnnounceAddress and -Topology.");
+        if (HostNetwork && ParameterSetName == "Count" && Count > 1 && !MyInvocation.BoundParameters.ContainsKey(nameof(Port)))
+            ThrowParameterError(Core.ErrorIds.InvalidArgument, "Several host-network nodes on one host need their own ports: create them one -Port at a time.");
         if (IPAddress is not null && ParameterSetName == "Name" && IPAddress.Length != Name.Length)
             ThrowParameterError(Core.ErrorIds.InvalidArgument, $"-IPAddress has {IPAddress.Length} address(es) for {Name.Length} node(s): give one per node.", IPAddress);
         var expected = ParameterSetName == "Name" ? Name.Length : Count;
@@ -103,13 +131,14 @@ public sealed class NewRedisNodeCommand : RedisDockerCmdlet
 
         string[] names;
         if (ParameterSetName == "Name") names = Name;
-        else if (!TryRun(Network, (sink, ct) => new NodeOperations(CurrentSession, sink).NextNamesAsync(NamePrefix ?? Network, Count, ct), out var next)) return;
+        else if (!TryRun(Network, (sink, ct) => new NodeOperations(CurrentSession, sink).NextNamesAsync(NamePrefix ?? (HostNetwork ? Topology! : Network), Count, ct), out var next)) return;
         else names = next.ToArray();
 
         var specs = new List<NodeSpec>();
         for (var i = 0; i < names.Length; i++)
         {
-            if (!ShouldProcess($"Redis node '{names[i]}' on network '{Network}'{(ClusterEnabled ? " (cluster mode)" : "")}", "Create")) continue;
+            var where = HostNetwork ? $"the host network of {DockerHost ?? CurrentSession.DockerHost} at {AnnounceAddress}:{Port}" : $"network '{Network}'";
+            if (!ShouldProcess($"Redis node '{names[i]}' on {where}{(ClusterEnabled ? " (cluster mode)" : "")}", "Create")) continue;
             specs.Add(new NodeSpec
             {
                 Name = names[i],
@@ -127,6 +156,11 @@ public sealed class NewRedisNodeCommand : RedisDockerCmdlet
                 MaxMemoryPolicy = MaxMemoryPolicy,
                 Config = config,
                 Labels = labels,
+                DockerHost = DockerHost,
+                HostNetwork = HostNetwork.IsPresent,
+                AnnounceAddress = AnnounceAddress,
+                BusPort = BusPort,
+                Topology = Topology,
             });
         }
         if (specs.Count == 0) return;

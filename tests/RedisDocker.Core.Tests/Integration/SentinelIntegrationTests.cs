@@ -261,7 +261,12 @@ public class SentinelIntegrationTests : DockerTestBase
         var current = await Nodes.GetOneAsync(view.Primary!, Ct);
         await using var p = await ConnectAsync(current);
         Assert.Equal("OK", (await p.ExecuteAsync("SET", "after-restarts", "1")).AsString());
-        Assert.Equal(2, (await p.ExecuteAsync("WAIT", 2, 10000)).AsInt64());
+        // Both replicas are linked again and acknowledge the write (they may still be resyncing at first).
+        await Waiter.UntilAsync(Sink, "both replicas acknowledging", TimeSpan.FromSeconds(60), async c =>
+        {
+            var acked = (await p.ExecuteAsync(new object[] { "WAIT", 2, 1000 }, c)).AsInt64();
+            return (acked == 2, $"{acked} of 2 replicas acknowledged");
+        }, Ct, pollMs: 100);
     }
 
     [Fact]

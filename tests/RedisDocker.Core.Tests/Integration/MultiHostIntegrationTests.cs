@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using RedisDocker.Core.Docker;
+using RedisDocker.Core.Resp;
+using RedisDocker.Core.Topology;
+using Xunit;
+
+namespace RedisDocker.Core.Tests.Integration;
+
+/// <summary>
+/// The tutorials' two-host case: a second Docker engine in its own network namespace
+/// (tests/multihost/engine.sh, 10.250.x.x on a veth pair the test makes), three host-network nodes
+/// per engine announcing their host's address, one cluster across both.
+/// </summary>
+public class MultiHostIntegrationTests : DockerTestBase
+{
+    private const string EngineName = "rdkt";
+    private const int EngineIndex = 77;
+    private readonly Dictionary<string, string> _engine = new();
+
+    public MultiHostIntegrationTests() : base("mh") { }
+
+    public override async Task InitializeAsync()
+    {
+        foreach (var line in (await EngineAsync("up", EngineName, EngineIndex.ToString())).Split('\n'))
+            if (line.Split('=', 2) is [var k, var v]) _engine[k.Trim()] = v.Trim();
+        Assert.True(_engine.ContainsKey("RDK_DOCKER_TCP"), "engine.sh up printed no endpoint");
+    }
+
+    public override async Task DisposeAsync()
+    {
+        try
+        {
+            using (var s = new RedisDockerSession(DockerEndpoint.Parse(_engine.GetValueOrDefault("RDK_DOCKER_HOST", "unix:///run/rdk-rdkt.sock"))))
+            {
+                try { await RemoveTopologyAsync(s, Topology); } catch (Exception) { }
+            }
+            await base.DisposeAsync();
+        }
+        finally
+        {
+            await EngineAsync("down", EngineName);
+        }
+    }
+
+    private static async Task<string> EngineAsync(params string[] args)
+    {
+        var script = Path.Combine(FindRepoRoot(), "tests", "multihost", "engine.sh");
+        var psi = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(script);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await p.WaitForExitAsync(bound.Token);
+        Assert.True(p.ExitCode == 0, $"engine.sh {string.Join(' ', args)} failed ({p.ExitCode}): {await stderr}");
+        return await stdout;
+    }
+
+    private static string FindRepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "RedisDocker.sln"))) dir = dir.Parent;
+        return dir!.FullName;
+    }
+
+    [Fact]
+    public async Task AClusterAcrossTwoDockerHostsSurvivesTheLossOfOne()
+    {
+        var mainAddr = _engine["RDK_HOST_ADDR"];
+        var otherAddr = _engine["RDK_ENGINE_ADDR"];
+        var other = _engine["RDK_DOCKER_TCP"];   // the second engine over tcp://
+        Session.AddHost(DockerEndpoint.Parse(other));
+        var specs = Enumerable.Range(1, 6).Select(i => new NodeSpec
+        {
+            Name = $"{Topology}-{i}",
+            Network = "host",
+            Topology = Topology,
+            HostNetwork = true,
+            Port = 6370 + i,
+            ClusterEnabled = true,
+            Password = "two-hosts-password",
+            DockerHost = i <= 3 ? null : other,
+            AnnounceAddress = i <= 3 ? mainAddr : otherAddr,
+        }).ToArray();
+        var made = await Nodes.CreateAsync(specs, Ct);
+        Assert.All(made, r => Assert.True(r.Error is null, r.Error?.ToString()));
+        Assert.Equal(2, made.Select(r => r.Node!.DockerHost).Distinct().Count());
+        Assert.All(made.Take(3), r => Assert.Equal($"{mainAddr}:{r.Node!.Port}", r.Node.HostEndpoint));
+        Assert.All(made.Skip(3), r => Assert.Equal($"{otherAddr}:{r.Node!.Port}", r.Node.HostEndpoint));
+
+        var cluster = await Clusters.CreateAsync(specs.Select(s => s.Name).ToArray(), 1, Ct);
+        Assert.Equal("ok", cluster.State);
+        var members = await Clusters.GetNodesAsync(Topology, Ct);
+        var hostOf = made.ToDictionary(r => r.Name, r => r.Node!.DockerHost);
+        // Every primary's replica is on the other host.
+        foreach (var p in members.Where(m => m.Role == RedisRole.Primary))
+            Assert.All(p.Replicas, r => Assert.NotEqual(hostOf[p.Name!], hostOf[r]));
+        var topology = Assert.Single(await new TopologyOperations(Session, Sink).GetAsync(Topology, Ct));
+        Assert.Equal(2, topology.DockerHosts.Count);
+
+        var cmd = new CommandOperations(Session, Sink);
+        for (var i = 0; i < 50; i++) Assert.Equal("OK", await cmd.InvokeOnClusterAsync(Topology, new object[] { "SET", $"k{i}", i }, Ct));
+        foreach (var p in members.Where(m => m.Role == RedisRole.Primary))
+        {
+            await using var c = await RespConnection.ConnectAsync(p.HostEndpoint!.Split(':')[0], int.Parse(p.HostEndpoint.Split(':')[1]), new RespConnectionOptions { Password = "two-hosts-password" }, Ct);
+            await c.ExecuteAsync("WAIT", 1, 5000);
+        }
+
+        // The second host vanishes: the first host's replicas take over its slots.
+        await EngineAsync("cut", EngineName);
+        await Waiter.UntilAsync(Sink, "cluster recovering on the first host", TimeSpan.FromSeconds(90), async c =>
+        {
+            var missing = 0;
+            for (var i = 0; i < 50; i++)
+            {
+                try { if (!Equals(await cmd.InvokeOnClusterAsync(Topology, new object[] { "GET", $"k{i}" }, c), i.ToString())) missing++; }
+                catch (Exception e) when (e is RedisDockerException or RedisException) { missing++; }
+            }
+            return (missing == 0, $"{missing} keys unreadable");
+        }, Ct, pollMs: 500);
+        var survivors = await Clusters.GetNodesAsync(Topology, Ct);
+        Assert.Equal(3, survivors.Count(m => m.Role == RedisRole.Primary && !m.Failing && hostOf[m.Name!] == Session.DockerHost));
+
+        // The host comes back: its nodes rejoin as replicas and the cluster is whole again.
+        await EngineAsync("heal", EngineName);
+        await Waiter.UntilAsync(Sink, "second host rejoining", TimeSpan.FromSeconds(90), async c =>
+        {
+            var checks = await Clusters.TestAsync(Topology, 1, c);
+            return (checks.All(x => x.Passed), string.Join("; ", checks.Where(x => !x.Passed)));
+        }, Ct, pollMs: 500);
+        for (var i = 0; i < 50; i++) Assert.Equal(i.ToString(), await cmd.InvokeOnClusterAsync(Topology, new object[] { "GET", $"k{i}" }, Ct));
+    }
+
+    [Fact]
+    public async Task BadMultiHostInputsAreRefusedClearly()
+    {
+        var otherAddr = _engine["RDK_ENGINE_ADDR"];
+        var other = _engine["RDK_DOCKER_TCP"];
+        // Two nodes of one host on the same port.
+        var clash = await Assert.ThrowsAsync<RedisDockerException>(() => Nodes.CreateAsync(new[]
+        {
+            new NodeSpec { Name = $"{Topology}-a", Network = "host", Topology = Topology, HostNetwork = true, Port = 6390, DockerHost = other, AnnounceAddress = otherAddr },
+            new NodeSpec { Name = $"{Topology}-b", Network = "host", Topology = Topology, HostNetwork = true, Port = 6390, DockerHost = other, AnnounceAddress = otherAddr },
+        }, Ct));
+        Assert.Equal(ErrorIds.HostPortTaken, clash.ErrorId);
+
+        // An announce address that is not the host's: the node cannot listen there, and is removed.
+        var results = await Nodes.CreateAsync(new[]
+        {
+            new NodeSpec { Name = $"{Topology}-c", Network = "host", Topology = Topology, HostNetwork = true, Port = 6391, DockerHost = other, AnnounceAddress = _engine["RDK_HOST_ADDR"] },
+        }, Ct);
+        var error = ErrorTranslator.Translate(Assert.Single(results).Error!);
+        Assert.Equal(ErrorIds.IPAddressInvalid, error.ErrorId);
+        Assert.Null(await Session.FindContainerAsync($"{Topology}-c", Ct));
+
+        // An unreachable Docker host is named.
+        var unreachable = await Assert.ThrowsAsync<DockerUnreachableException>(() => Nodes.CreateAsync(new[]
+        {
+            new NodeSpec { Name = $"{Topology}-d", Network = "host", Topology = Topology, HostNetwork = true, Port = 6392, DockerHost = "unix:///run/rdk-nope.sock", AnnounceAddress = otherAddr },
+        }, Ct));
+        Assert.Contains("/run/rdk-nope.sock", ErrorTranslator.Translate(unreachable).Message);
+    }
+}
