@@ -91,6 +91,13 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
         return _otherHosts.GetOrAdd(endpoint.ToString(), endpoint);
     }
 
+    /// <summary>Forgets an engine added to the session (its connection is closed).</summary>
+    public void RemoveHost(DockerEndpoint endpoint)
+    {
+        _otherHosts.TryRemove(endpoint.ToString(), out _);
+        if (_otherClients.TryRemove(endpoint.ToString(), out var client)) client.Dispose();
+    }
+
     /// <summary>The client of one engine: the primary one for null or empty, else the named one (added on first use).</summary>
     public async Task<DockerClient> GetDockerAsync(string? dockerHost, CancellationToken ct)
     {

@@ -14,6 +14,8 @@ public sealed record NetworkSpec
     /// <summary>Topology name; the network's own name when null.</summary>
     public string? Topology { get; init; }
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+    /// <summary>The Docker engine to create it on; the session's primary engine when null.</summary>
+    public string? DockerHost { get; init; }
 }
 
 /// <summary>Networks: create, read, connect, remove. All state lives in Docker labels.</summary>
@@ -42,13 +44,19 @@ public sealed class NetworkOperations
         ValidateName(spec.Name, "network");
         var topology = spec.Topology ?? spec.Name;
         ValidateName(topology, "topology");
-        var docker = await _session.GetDockerAsync(ct).ConfigureAwait(false);
+        var docker = await _session.GetDockerAsync(spec.DockerHost, ct).ConfigureAwait(false);
 
         if (await docker.InspectNetworkAsync(spec.Name, ct).ConfigureAwait(false) is not null)
             throw new RedisDockerException(ErrorIds.NetworkNameTaken,
                 $"A Docker network named '{spec.Name}' already exists. Choose another -Name, or use it with Get-RedisNetwork {spec.Name}.",
                 ErrorKind.ResourceExists, spec.Name);
 
+        // A topology's bridge network lives on one Docker host: the same topology name on another host would be another group under one name.
+        foreach (var (engine, held) in await _session.OnEveryEngineAsync((d, c) => d.ListContainersAsync(Labels.ForTopology(topology), all: true, c), _sink, ct).ConfigureAwait(false))
+            if (held.Count > 0 && engine != docker)
+                throw new RedisDockerException(ErrorIds.TopologyExists,
+                    $"Topology '{topology}' is already in use on Docker host {engine.Endpoint}. Choose another name (-Topology), or span hosts with host-network nodes (New-RedisNode -HostNetwork -Topology {topology}).",
+                    ErrorKind.ResourceExists, topology);
         var existing = await docker.ListNetworksAsync(null, ct).ConfigureAwait(false);
         IPv4Cidr subnet;
         if (spec.Subnet is null)
@@ -106,7 +114,7 @@ public sealed class NetworkOperations
         }
         var created = await docker.InspectNetworkAsync(spec.Name, ct).ConfigureAwait(false)
             ?? throw new RedisDockerException(ErrorIds.DockerError, $"Network '{spec.Name}' vanished right after it was created.", ErrorKind.InvalidOperation, spec.Name);
-        return ToRedisNetwork(created);
+        return ToRedisNetwork(created) with { DockerHost = docker.Endpoint.ToString() };
     }
 
     /// <summary>A free /24 from 172.28.0.0/14 upwards, avoiding every subnet Docker already uses.</summary>

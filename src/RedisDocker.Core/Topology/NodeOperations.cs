@@ -115,6 +115,10 @@ public sealed class NodeOperations
             var s = specs[i];
             if (!engines[i].Endpoint.IsLocal()) continue;
             if (s.HostPort is int hp && !IsHostPortFree(s.HostIp, hp)) throw HostPortTaken(s.HostIp, hp, null);
+            if (s.HostNetwork && !IsAddressOfThisMachine(s.AnnounceAddress!))
+                throw new RedisDockerException(ErrorIds.IPAddressInvalid,
+                    $"{s.AnnounceAddress} is not an address of Docker host {engines[i].Endpoint}. Give -AnnounceAddress with an address of that host.",
+                    ErrorKind.InvalidArgument, s.Name);
             if (s.HostNetwork)
                 foreach (var port in new[] { s.Port, s.BusPort ?? s.Port + 10000 })
                     if (!IsHostPortFree(s.AnnounceAddress!, port)) throw HostPortTaken(s.AnnounceAddress!, port, null);
@@ -333,6 +337,19 @@ public sealed class NodeOperations
         new(ErrorIds.HostPortTaken,
             $"Host port {hostIp}:{port} is already in use. Choose another -HostPort, or leave it out to let Docker pick a free one.",
             ErrorKind.ResourceExists, port, inner);
+
+    private static bool IsAddressOfThisMachine(string address)
+    {
+        try
+        {
+            using var l = new TcpListener(IPAddress.Parse(address), 0);
+            l.Start();
+            l.Stop();
+            return true;
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressNotAvailable) { return false; }
+        catch (Exception) { return true; }
+    }
 
     private static bool IsHostPortFree(string hostIp, int port)
     {

@@ -24,10 +24,12 @@ public sealed class TopologyOperations
     {
         var containers = new List<ContainerSummary>();
         var networks = new List<DockerNetwork>();
-        foreach (var docker in await _session.GetAllDockerAsync(ct).ConfigureAwait(false))
+        foreach (var (_, (c, n)) in await _session.OnEveryEngineAsync(async (d, c) =>
+                     (await d.ListContainersAsync(new Dictionary<string, string?> { [Labels.Managed] = "true" }, all: true, c).ConfigureAwait(false),
+                      await d.ListNetworksAsync(Labels.ForKind(Labels.KindNetwork), c).ConfigureAwait(false)), _sink, ct).ConfigureAwait(false))
         {
-            containers.AddRange(await docker.ListContainersAsync(new Dictionary<string, string?> { [Labels.Managed] = "true" }, all: true, ct).ConfigureAwait(false));
-            networks.AddRange(await docker.ListNetworksAsync(Labels.ForKind(Labels.KindNetwork), ct).ConfigureAwait(false));
+            containers.AddRange(c);
+            networks.AddRange(n);
         }
         var names = containers.Select(c => c.Labels.Get(Labels.Topology)).Concat(networks.Select(n => n.Labels.Get(Labels.Topology)))
             .Where(t => !string.IsNullOrEmpty(t) && (name is null || NetworkOperations.WildcardMatch(t!, name))).Distinct().OrderBy(t => t, StringComparer.Ordinal);
@@ -73,8 +75,14 @@ public sealed class TopologyOperations
     {
         await RequireAsync(name, ct).ConfigureAwait(false);
         var labels = Labels.ForTopology(name);
-        foreach (var docker in await _session.GetAllDockerAsync(ct).ConfigureAwait(false))
+        var engines = await _session.OnEveryEngineAsync((d, c) => Task.FromResult(d), _sink, ct).ConfigureAwait(false);
+        foreach (var (docker, _) in engines)
             await RemoveFromEngineAsync(docker, name, labels, keepVolumes, ct).ConfigureAwait(false);
+        var missed = _session.Hosts.Select(h => h.ToString()).Except(engines.Select(e => e.Docker.Endpoint.ToString())).ToList();
+        if (missed.Count > 0)
+            throw new RedisDockerException(ErrorIds.DockerUnreachable,
+                $"Topology '{name}' was removed from every Docker host but {string.Join(", ", missed)}, which did not answer: run Remove-RedisTopology {name} again when it is back.",
+                ErrorKind.ConnectionError, name);
         _session.ForgetPassword(name);
     }
 
@@ -345,6 +353,7 @@ public sealed class TopologyOperations
             {
                 var cmd = new List<string> { "redis-server", "--port", n.Port.ToString(CultureInfo.InvariantCulture), "--requirepass", "${REDIS_PASSWORD}", "--masterauth", "${REDIS_PASSWORD}",
                     "--appendonly", n.AppendOnly ? "yes" : "no", "--protected-mode", "yes" };
+                if (n.AnnounceAddress is not null) cmd.AddRange(new[] { "--bind", n.AnnounceAddress, "127.0.0.1" });
                 if (n.IPAddress is not null) cmd.AddRange(new[] { "--replica-announce-ip", n.IPAddress });
                 if (n.ClusterEnabled)
                 {
@@ -356,7 +365,7 @@ public sealed class TopologyOperations
                 if (n.ReplicaOf is not null && !n.ClusterEnabled && byName.TryGetValue(n.ReplicaOf, out var p) && p.IPAddress is not null)
                     cmd.AddRange(new[] { "--replicaof", p.IPAddress, p.Port.ToString(CultureInfo.InvariantCulture) });
                 foreach (var kv in n.Config ?? new Dictionary<string, string>()) { cmd.Add("--" + kv.Key); cmd.AddRange(kv.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries)); }
-                Service(sb, n.Name, ComposeImage(n.Image), cmd, n.Network, n.IPAddress, n.Port, spec.Name, "node");
+                Service(sb, n.Name, ComposeImage(n.Image), cmd, n.Network, n.IPAddress, n.Port, spec.Name, "node", hostNetwork: n.AnnounceAddress is not null);
             }
             foreach (var g in spec.SentinelGroups.Where(_ => host == (spec.Networks.FirstOrDefault()?.DockerHost ?? "")))
             {
@@ -398,17 +407,21 @@ public sealed class TopologyOperations
     /// <summary>The offline test image has no shell; compose files target the official image unless another was used on purpose.</summary>
     private static string ComposeImage(string? image) => image is null || image.StartsWith("redisdocker/", StringComparison.Ordinal) ? "redis:7.4" : image;
 
-    private static void Service(StringBuilder sb, string name, string image, IReadOnlyList<string> cmd, string network, string? ip, int port, string topology, string kind, string? environment = null)
+    private static void Service(StringBuilder sb, string name, string image, IReadOnlyList<string> cmd, string network, string? ip, int port, string topology, string kind, string? environment = null, bool hostNetwork = false)
     {
         sb.Append("  ").Append(name).Append(":\n");
         sb.Append("    image: ").Append(Yaml(image)).Append('\n');
         sb.Append("    container_name: ").Append(name).Append('\n');
         sb.Append("    command: [").Append(string.Join(", ", cmd.Select(Yaml))).Append("]\n");
         if (environment is not null) sb.Append("    environment:\n      ").Append(environment).Append('\n');
-        sb.Append("    ports:\n      - \"127.0.0.1::").Append(port).Append("\"\n");
         sb.Append("    volumes:\n      - ").Append(name).Append("-data:/data\n");
-        sb.Append("    networks:\n      ").Append(network).Append(":\n");
-        if (ip is not null) sb.Append("        ipv4_address: ").Append(ip).Append('\n');
+        if (hostNetwork) sb.Append("    network_mode: host\n");
+        else
+        {
+            sb.Append("    ports:\n      - \"127.0.0.1::").Append(port).Append("\"\n");
+            sb.Append("    networks:\n      ").Append(network).Append(":\n");
+            if (ip is not null) sb.Append("        ipv4_address: ").Append(ip).Append('\n');
+        }
         sb.Append("    labels:\n      ").Append(Labels.Managed).Append(": \"true\"\n      ").Append(Labels.Topology).Append(": \"").Append(topology).Append("\"\n      ")
           .Append(Labels.Kind).Append(": \"").Append(kind).Append("\"\n");
         sb.Append("    restart: unless-stopped\n");

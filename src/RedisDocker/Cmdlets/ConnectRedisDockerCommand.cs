@@ -61,6 +61,7 @@ public sealed class ConnectRedisDockerCommand : PSCmdlet
             }
             catch (Exception e)
             {
+                current.RemoveHost(endpoint);
                 ThrowTerminatingError(RedisDockerCmdlet.ToErrorRecord(e, endpoint.ToString()));
             }
             WriteObject(current);

@@ -99,6 +99,16 @@ public class MultiHostIntegrationTests : DockerTestBase
         var topology = Assert.Single(await new TopologyOperations(Session, Sink).GetAsync(Topology, Ct));
         Assert.Equal(2, topology.DockerHosts.Count);
 
+        // One docker-compose.yml per Docker host, in host network mode, each valid for docker-compose.
+        var compose = TopologyOperations.ToCompose(await new TopologyOperations(Session, Sink).ExportAsync(Topology, Ct));
+        Assert.Equal(2, compose.Count);
+        foreach (var yaml in compose.Values)
+        {
+            Assert.Contains("network_mode: host", yaml);
+            Assert.DoesNotContain("two-hosts-password", yaml);
+            await TopologyIntegrationTests.AssertComposeValidAsync(yaml, Ct);
+        }
+
         var cmd = new CommandOperations(Session, Sink);
         for (var i = 0; i < 50; i++) Assert.Equal("OK", await cmd.InvokeOnClusterAsync(Topology, new object[] { "SET", $"k{i}", i }, Ct));
         foreach (var p in members.Where(m => m.Role == RedisRole.Primary))
@@ -153,6 +163,16 @@ public class MultiHostIntegrationTests : DockerTestBase
         var error = ErrorTranslator.Translate(Assert.Single(results).Error!);
         Assert.Equal(ErrorIds.IPAddressInvalid, error.ErrorId);
         Assert.Null(await Session.FindContainerAsync($"{Topology}-c", Ct));
+
+        // A topology name in use on another host: refused before anything is made there.
+        var first = await Nodes.CreateAsync(new[]
+        {
+            new NodeSpec { Name = $"{Topology}-e", Network = "host", Topology = Topology, HostNetwork = true, Port = 6393, AnnounceAddress = _engine["RDK_HOST_ADDR"] },
+        }, Ct);
+        Assert.Null(Assert.Single(first).Error);
+        var inUse = await Assert.ThrowsAsync<RedisDockerException>(() => Networks.CreateAsync(new NetworkSpec { Name = Topology + "-net", Topology = Topology, Subnet = "172.31.252.0/24", DockerHost = other }, Ct));
+        Assert.Equal(ErrorIds.TopologyExists, inUse.ErrorId);
+        Assert.Contains(Session.DockerHost, inUse.Message);
 
         // An unreachable Docker host is named.
         var unreachable = await Assert.ThrowsAsync<DockerUnreachableException>(() => Nodes.CreateAsync(new[]

@@ -256,17 +256,18 @@ public class SentinelIntegrationTests : DockerTestBase
             var ok = g.QuorumOk && g.ReachableSentinels == 3 && g.Replicas.Count == 2 && g.Flags == "master";
             return (ok, $"{g.Flags}, {g.ReachableSentinels} sentinels, replicas {string.Join(",", g.Replicas)}, {g.CkQuorum}");
         }, Ct, pollMs: 500);
-        var view = (await Sentinels.GetAsync(Topology, group.MasterName, Ct)).Single();
-        Assert.NotNull(view.Primary);
-        var current = await Nodes.GetOneAsync(view.Primary!, Ct);
-        await using var p = await ConnectAsync(current);
-        Assert.Equal("OK", (await p.ExecuteAsync("SET", "after-restarts", "1")).AsString());
-        // Both replicas are linked again and acknowledge the write (they may still be resyncing at first).
-        await Waiter.UntilAsync(Sink, "both replicas acknowledging", TimeSpan.FromSeconds(60), async c =>
+        // Restarting the primary with down-after 2000 ms may make the sentinels fail over meanwhile:
+        // every probe asks them who is primary now, writes there, and waits for both replicas.
+        await Waiter.UntilAsync(Sink, "both replicas acknowledging a write on the current primary", TimeSpan.FromSeconds(60), async c =>
         {
+            var view = (await Sentinels.GetAsync(Topology, group.MasterName, c)).Single();
+            if (view.Primary is null) return (false, "no primary reported");
+            await using var p = await ConnectAsync(await Nodes.GetOneAsync(view.Primary, c));
+            var set = await p.SendAsync(new object[] { "SET", "after-restarts", "1" }, c);
+            if (set.IsError) return (false, $"{view.Primary}: {set.Text}");
             var acked = (await p.ExecuteAsync(new object[] { "WAIT", 2, 1000 }, c)).AsInt64();
-            return (acked == 2, $"{acked} of 2 replicas acknowledged");
-        }, Ct, pollMs: 100);
+            return (acked == 2, $"{acked} of 2 replicas of {view.Primary} acknowledged");
+        }, Ct, pollMs: 200);
     }
 
     [Fact]
