@@ -85,13 +85,17 @@ public sealed class ClusterOperations
                     _sink.Verbose($"{p.Name}: CLUSTER ADDSLOTSRANGE {range.Start} {range.End}");
                     await byName[p.Name].Ok(ct, "CLUSTER", "ADDSLOTSRANGE", range.Start, range.End).ConfigureAwait(false);
                 }
-            // Every node meets the first one over the container network.
-            var first = members[0];
-            foreach (var m in members.Skip(1))
+            // Every node meets every later node over the container network (one pipeline per node):
+            // all handshakes start at once instead of waiting for gossip to spread them.
+            await Task.WhenAll(members.Select(async (m, i) =>
             {
-                _sink.Verbose($"{first.Name}: CLUSTER MEET {m.Ip} {m.Node.Port} ({m.Name})");
-                await first.Ok(ct, "CLUSTER", "MEET", m.Ip, m.Node.Port).ConfigureAwait(false);
-            }
+                var meets = members.Skip(i + 1).Select(o => (IReadOnlyList<object>)new object[] { "CLUSTER", "MEET", o.Ip, o.Node.Port }).ToArray();
+                if (meets.Length == 0) return;
+                _sink.Verbose($"{m.Name}: CLUSTER MEET {string.Join(", ", members.Skip(i + 1).Select(o => o.Name))}");
+                var replies = await m.Conn.PipelineAsync(meets, ct).ConfigureAwait(false);
+                if (replies.FirstOrDefault(r => r.IsError) is { } bad)
+                    throw new RedisDockerException(ErrorIds.RedisError, $"{m.Name}: CLUSTER MEET failed: {bad.Text}", ErrorKind.InvalidOperation, m.Name);
+            })).ConfigureAwait(false);
             await WaitAllKnownAsync(members, ct).ConfigureAwait(false);
 
             var ids = await ReadIdsAsync(members, ct).ConfigureAwait(false);
