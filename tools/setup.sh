@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Prepares a fresh Debian machine for RedisDocker's tests and demo:
 #   - Debian packages: docker.io (engine), redis-server/redis-tools (binaries for the
-#     offline test image, and redis-cli for the baseline benchmarks), docker-compose;
+#     offline test image, and redis-cli for the baseline benchmarks), docker-compose (the
+#     Compose export is validated with it), iproute2/util-linux (a second engine in a
+#     network namespace for the multi-host tests), python3;
 #   - a running Docker engine (dockerd started in the background when the socket does not answer);
 #   - the offline Redis test image (no registry is reachable here).
 # Idempotent and bounded. Needs root for apt-get and dockerd.
@@ -14,6 +16,9 @@ command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 [[ -x /usr/bin/redis-server ]] || need+=(redis-server)
 command -v redis-cli >/dev/null 2>&1 || need+=(redis-tools)
 command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
+command -v ip >/dev/null 2>&1 || need+=(iproute2)          # multi-host tests: network namespaces, veth pairs
+command -v nsenter >/dev/null 2>&1 || need+=(util-linux)
+command -v python3 >/dev/null 2>&1 || need+=(python3)      # tests/run.sh sums the TRX results
 command -v dotnet >/dev/null 2>&1 || { log "the .NET SDK (dotnet) is required"; exit 1; }
 if ((${#need[@]})); then
   log "installing ${need[*]}"
