@@ -218,6 +218,21 @@ public class NodeIntegrationTests : DockerTestBase
     }
 
     [Fact]
+    public async Task TabCompletionNamesComeFromLabelsAndStaySilentWhenDockerIsDown()
+    {
+        var net = await NewNetworkAsync();
+        var node = (await NewNodesAsync(net.Name, 1))[0];
+        Assert.Contains(node.Name, await NameLookup.GetNamesAsync(Session, NameKind.Node, TimeSpan.FromSeconds(10), Ct));
+        Assert.Contains(net.Name, await NameLookup.GetNamesAsync(Session, NameKind.Network, TimeSpan.FromSeconds(10), Ct));
+        Assert.Contains(Topology, await NameLookup.GetNamesAsync(Session, NameKind.Topology, TimeSpan.FromSeconds(10), Ct));
+        Assert.DoesNotContain(Topology, await NameLookup.GetNamesAsync(Session, NameKind.Cluster, TimeSpan.FromSeconds(10), Ct));
+
+        using var down = new RedisDockerSession(DockerEndpoint.Parse("unix:///tmp/redisdocker-no-such-engine.sock"));
+        Assert.Empty(await NameLookup.GetNamesAsync(down, NameKind.Node, TimeSpan.FromSeconds(2), Ct));
+        await Assert.ThrowsAsync<DockerUnreachableException>(() => NameLookup.GetNamesAsync(down, NameKind.Cluster, TimeSpan.FromSeconds(2), Ct, throwOnError: true));
+    }
+
+    [Fact]
     public async Task ExtraConfigIsAppliedAndReservedDirectivesAreRefused()
     {
         var net = await NewNetworkAsync();
