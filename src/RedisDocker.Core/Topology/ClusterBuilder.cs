@@ -11,6 +11,8 @@ public sealed record ClusterFromScratchSpec
     public string? Image { get; init; }
     public string? Password { get; init; }
     public int ClusterNodeTimeoutMs { get; init; } = 5000;
+    /// <summary>The Docker engine for the network and the nodes; the session's primary engine when null.</summary>
+    public string? DockerHost { get; init; }
 }
 
 public sealed class ClusterBuilder
@@ -32,10 +34,10 @@ public sealed class ClusterBuilder
         var nodeOps = new NodeOperations(_session, _sink);
         string network;
         var madeNetwork = false;
-        if (spec.Network is not null) network = (await netOps.RequireAsync(spec.Network, ct).ConfigureAwait(false)).Name;
+        if (spec.Network is not null) network = (await netOps.RequireAsync(await _session.GetDockerAsync(spec.DockerHost, ct).ConfigureAwait(false), spec.Network, ct).ConfigureAwait(false)).Name;
         else
         {
-            network = (await netOps.CreateAsync(new NetworkSpec { Name = spec.NewNetworkName!, Subnet = spec.Subnet }, ct).ConfigureAwait(false)).Name;
+            network = (await netOps.CreateAsync(new NetworkSpec { Name = spec.NewNetworkName!, Subnet = spec.Subnet, DockerHost = spec.DockerHost }, ct).ConfigureAwait(false)).Name;
             madeNetwork = true;
         }
         var made = new List<string>();
@@ -50,6 +52,7 @@ public sealed class ClusterBuilder
                 Password = spec.Password,
                 ClusterEnabled = true,
                 ClusterNodeTimeoutMs = spec.ClusterNodeTimeoutMs,
+                DockerHost = spec.DockerHost,
             }).ToArray(), ct).ConfigureAwait(false);
             made.AddRange(results.Where(r => r.Node is not null).Select(r => r.Name));
             var failed = results.FirstOrDefault(r => r.Error is not null);

@@ -73,6 +73,7 @@ public sealed class ClusterOperations
         var members = await LoadMembersAsync(nodes, ct).ConfigureAwait(false);
         await CheckEmptyAsync(members, ct).ConfigureAwait(false);
         var byName = members.ToDictionary(m => m.Name, StringComparer.OrdinalIgnoreCase);
+        WarnAboutNeighbourTable(members.Count);
 
         try
         {
@@ -125,6 +126,21 @@ public sealed class ClusterOperations
         }
         _sink.Verbose($"Cluster '{topology}' is ok after {sw.ElapsedMilliseconds} ms.");
         return await GetAsync(topology, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Every pair of nodes talks over the cluster bus: on one Linux host that needs about n(n-1)
+    /// neighbour (ARP) entries, shared by every container, and past net.ipv4.neigh.default.gc_thresh3
+    /// connections stall ("neighbor table overflow"). Warn before a create that would hit it.
+    /// </summary>
+    private void WarnAboutNeighbourTable(int nodes)
+    {
+        const string path = "/proc/sys/net/ipv4/neigh/default/gc_thresh3";
+        if (!_session.Endpoint.IsLocal() || !File.Exists(path)) return;
+        if (!int.TryParse(File.ReadAllText(path).Trim(), out var limit)) return;
+        var needed = nodes * (nodes - 1);
+        if (needed > limit)
+            _sink.Warning($"{nodes} nodes need about {needed} kernel neighbour entries, above this host's limit of {limit}: cluster bus connections may stall. Raise it first: sysctl -w net.ipv4.neigh.default.gc_thresh3={Math.Max(needed * 2, 16384)} (and gc_thresh2, gc_thresh1 below it).");
     }
 
     private async Task RollbackAsync(IReadOnlyList<Member> members, Exception cause)
@@ -211,7 +227,8 @@ public sealed class ClusterOperations
     {
         var n = members.Count;
         Dictionary<string, IReadOnlyList<ClusterNodesEntry>> views = new();
-        await Waiter.UntilAsync(_sink, $"Joining {n} nodes (cluster bus handshake)", MeetTimeout, async c =>
+        var bound = MeetTimeout + TimeSpan.FromSeconds(n / 2.0);   // more nodes, more handshakes
+        await Waiter.UntilAsync(_sink, $"Joining {n} nodes (cluster bus handshake)", bound, async c =>
         {
             views = await ReadViewsAsync(members, c).ConfigureAwait(false);
             var lagging = views.Where(v => v.Value.Count(e => !e.InHandshake && !e.NoAddress) < n).Select(v => v.Key).ToList();

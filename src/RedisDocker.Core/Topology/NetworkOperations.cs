@@ -134,16 +134,23 @@ public sealed class NetworkOperations
 
     public async Task<IReadOnlyList<RedisNetwork>> GetAsync(string? name, string? topology, CancellationToken ct)
     {
-        var docker = await _session.GetDockerAsync(ct).ConfigureAwait(false);
         var filter = Labels.ForKind(Labels.KindNetwork, topology);
-        var all = await docker.ListNetworksAsync(filter, ct).ConfigureAwait(false);
-        return all.Where(n => name is null || WildcardMatch(n.Name, name))
-            .Select(ToRedisNetwork).OrderBy(n => n.Name, StringComparer.Ordinal).ToArray();
+        var all = await _session.OnEveryEngineAsync((d, c) => d.ListNetworksAsync(filter, c), _sink, ct).ConfigureAwait(false);
+        return all.SelectMany(x => x.Result.Where(n => name is null || WildcardMatch(n.Name, name))
+                .Select(n => ToRedisNetwork(n) with { DockerHost = x.Docker.Endpoint.ToString() }))
+            .OrderBy(n => n.Name, StringComparer.Ordinal).ToArray();
     }
 
     /// <summary>The network by name, or a clear error when it is not there.</summary>
-    public async Task<DockerNetwork> RequireAsync(string name, CancellationToken ct) =>
-        await RequireAsync(await _session.GetDockerAsync(ct).ConfigureAwait(false), name, ct).ConfigureAwait(false);
+    public async Task<DockerNetwork> RequireAsync(string name, CancellationToken ct) => (await FindAsync(name, ct).ConfigureAwait(false)).Network;
+
+    /// <summary>The network by name on whichever engine of the session holds it (the primary engine first).</summary>
+    public async Task<(DockerClient Docker, DockerNetwork Network)> FindAsync(string name, CancellationToken ct)
+    {
+        foreach (var (docker, net) in await _session.OnEveryEngineAsync((d, c) => d.InspectNetworkAsync(name, c), _sink, ct).ConfigureAwait(false))
+            if (net is not null) return (docker, net);
+        return (await _session.GetDockerAsync(ct).ConfigureAwait(false), await RequireAsync(await _session.GetDockerAsync(ct).ConfigureAwait(false), name, ct).ConfigureAwait(false));
+    }
 
     /// <summary>The network by name on one engine, or a clear error naming it.</summary>
     public async Task<DockerNetwork> RequireAsync(DockerClient docker, string name, CancellationToken ct)
@@ -160,8 +167,7 @@ public sealed class NetworkOperations
     /// </summary>
     public async Task RemoveAsync(string name, bool force, CancellationToken ct)
     {
-        var docker = await _session.GetDockerAsync(ct).ConfigureAwait(false);
-        var net = await RequireAsync(name, ct).ConfigureAwait(false);
+        var (docker, net) = await FindAsync(name, ct).ConfigureAwait(false);
         if (net.Labels.Get(Labels.Managed) != "true")
             throw new RedisDockerException(ErrorIds.NetworkNotFound,
                 $"'{name}' is not a network made by RedisDocker; remove it with docker network rm if you mean to.", ErrorKind.InvalidOperation, name);
@@ -172,10 +178,11 @@ public sealed class NetworkOperations
                     $"Network '{name}' still has {net.Containers.Count} container(s) attached ({string.Join(", ", net.Containers.Select(c => c.Name))}). Remove them first (Get-RedisNode -Network {name} | Remove-RedisNode), or use -Force.",
                     ErrorKind.InvalidOperation, name);
             var nodes = new NodeOperations(_session, _sink);
-            foreach (var c in net.Containers)
+            // All attached containers at once: removal is mostly waiting on the engine.
+            await Task.WhenAll(net.Containers.Select(async c =>
             {
                 var info = await docker.InspectContainerAsync(c.ContainerId, ct).ConfigureAwait(false);
-                if (info is null) continue;
+                if (info is null) return;
                 if (info.Labels.Get(Labels.Managed) == "true" && info.Labels.Get(Labels.Network) == net.Name)
                     await nodes.RemoveAsync(info.Name, removeVolume: true, ct).ConfigureAwait(false);
                 else
@@ -183,7 +190,7 @@ public sealed class NetworkOperations
                     _sink.Verbose($"Disconnecting container '{info.Name}' from network '{name}'.");
                     await docker.DisconnectNetworkAsync(net.Id, info.Id, force: true, ct).ConfigureAwait(false);
                 }
-            }
+            })).ConfigureAwait(false);
         }
         _sink.Verbose($"Removing Docker network '{name}'.");
         await docker.RemoveNetworkAsync(net.Id, ct).ConfigureAwait(false);

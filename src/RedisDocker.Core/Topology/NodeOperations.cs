@@ -82,8 +82,10 @@ public sealed class NodeOperations
         foreach (var s in specs)
         {
             NetworkOperations.ValidateName(s.Name, "node");
-            if (s.Port is < 1 or > 55535)
-                throw new RedisDockerException(ErrorIds.InvalidConfig, $"Port {s.Port} is out of range (1-55535, the bus port is port+10000).", ErrorKind.InvalidArgument, s.Name);
+            if (s.Port is < 1 or > 65535 || (s.ClusterEnabled && s.BusPort is null && s.Port > 55535))
+                throw new RedisDockerException(ErrorIds.InvalidConfig,
+                    s.ClusterEnabled ? $"Port {s.Port} is out of range for a cluster node (1-55535: the bus port is port+10000)." : $"Port {s.Port} is out of range (1-65535).",
+                    ErrorKind.InvalidArgument, s.Name);
             if (s.HostPort is < 1 or > 65535)
                 throw new RedisDockerException(ErrorIds.InvalidConfig, $"Host port {s.HostPort} is out of range (1-65535).", ErrorKind.InvalidArgument, s.Name);
             if (s.HostNetwork && (s.AnnounceAddress is null || !IPv4Cidr.TryParseAddress(s.AnnounceAddress, out _)))
@@ -104,7 +106,7 @@ public sealed class NodeOperations
             throw new RedisDockerException(ErrorIds.HostPortTaken, $"Host port {hostPorts.Key.HostPort} is given to more than one node.", ErrorKind.InvalidArgument, hostPorts.Key.HostPort);
         // Host network: two nodes of one Docker host cannot share a port (nor its bus port).
         var hostNet = specs.Select((s, i) => (s, i)).Where(x => x.s.HostNetwork)
-            .SelectMany(x => new[] { (Host: engines[x.i].Endpoint.ToString(), Port: x.s.Port, x.s.Name), (Host: engines[x.i].Endpoint.ToString(), Port: x.s.BusPort ?? x.s.Port + 10000, x.s.Name) })
+            .SelectMany(x => PortsOf(x.s).Select(port => (Host: engines[x.i].Endpoint.ToString(), Port: port, x.s.Name)))
             .GroupBy(x => (x.Host, x.Port)).FirstOrDefault(g => g.Select(x => x.Name).Distinct().Count() > 1);
         if (hostNet is not null)
             throw new RedisDockerException(ErrorIds.HostPortTaken,
@@ -120,7 +122,7 @@ public sealed class NodeOperations
                     $"{s.AnnounceAddress} is not an address of Docker host {engines[i].Endpoint}. Give -AnnounceAddress with an address of that host.",
                     ErrorKind.InvalidArgument, s.Name);
             if (s.HostNetwork)
-                foreach (var port in new[] { s.Port, s.BusPort ?? s.Port + 10000 })
+                foreach (var port in PortsOf(s))
                     if (!IsHostPortFree(s.AnnounceAddress!, port)) throw HostPortTaken(s.AnnounceAddress!, port, null);
         }
 
@@ -217,6 +219,10 @@ public sealed class NodeOperations
         return results;
     }
 
+    /// <summary>The host ports a host-network node listens on: its port, and the bus port for cluster nodes.</summary>
+    private static IEnumerable<int> PortsOf(NodeSpec s) =>
+        s.ClusterEnabled ? new[] { s.Port, s.BusPort ?? s.Port + 10000 } : new[] { s.Port };
+
     private static string TopologyOf(DockerNetwork n) => n.Labels.Get(Labels.Topology) ?? n.Name;
 
     private async Task<RedisNode> CreateOneAsync(DockerClient docker, NodeSpec s, DockerNetwork? net, string topology, string ip, string password, CancellationToken ct)
@@ -226,7 +232,7 @@ public sealed class NodeOperations
         var isSentinel = s.Sentinel is not null;
         var configPath = isSentinel ? RedisConfigRenderer.SentinelConfigPath : RedisConfigRenderer.RedisConfigPath;
         string config = isSentinel
-            ? RedisConfigRenderer.Render(s.Sentinel! with { Password = password, AnnounceIp = ip, Port = s.Port })
+            ? RedisConfigRenderer.Render(s.Sentinel! with { Password = password, AnnounceIp = ip, Port = s.Port, Bind = s.HostNetwork ? $"{ip} 127.0.0.1" : null })
             : RedisConfigRenderer.Render(new RedisServerConfig
             {
                 Port = s.Port,

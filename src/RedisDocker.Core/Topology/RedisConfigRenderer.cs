@@ -40,6 +40,8 @@ public sealed record SentinelConfig
     public int FailoverTimeoutMs { get; init; } = 60000;
     public int ParallelSyncs { get; init; } = 1;
     public required string AnnounceIp { get; init; }
+    /// <summary>Addresses to listen on; all interfaces ("* -::*") when null.</summary>
+    public string? Bind { get; init; }
 }
 
 /// <summary>Renders configuration files in C#; they are uploaded into the container before it starts.</summary>
@@ -149,7 +151,7 @@ public static class RedisConfigRenderer
         var sb = new StringBuilder();
         sb.Append("# Rendered by RedisDocker. Sentinel rewrites this file as the topology changes.\n");
         Line(sb, "port", c.Port.ToString(CultureInfo.InvariantCulture));
-        Line(sb, "bind", "* -::*");
+        Line(sb, "bind", c.Bind ?? "* -::*");
         Line(sb, "protected-mode", "yes");
         Line(sb, "dir", "/data");
         Line(sb, "requirepass", Quote(c.Password));

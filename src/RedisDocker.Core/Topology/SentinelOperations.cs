@@ -17,7 +17,12 @@ public sealed record SentinelGroupSpec
     public int FailoverTimeoutMs { get; init; } = 60000;
     public int ParallelSyncs { get; init; } = 1;
     public string? Image { get; init; }
+    /// <summary>The sentinel port (bridged sentinels), or the first port (host-network sentinels: one more per sentinel).</summary>
     public int Port { get; init; } = 26379;
+    /// <summary>Host-network primary: the Docker engines of the sentinels, in turn (null = the session's primary engine).</summary>
+    public IReadOnlyList<string?>? DockerHosts { get; init; }
+    /// <summary>Host-network primary: the announce address of each sentinel's host, in the same turn as <see cref="DockerHosts"/>.</summary>
+    public IReadOnlyList<string>? AnnounceAddresses { get; init; }
 }
 
 /// <summary>Sentinel groups: create, read, fail over, and keep a returning old primary from taking writes.</summary>
@@ -72,12 +77,23 @@ public sealed class SentinelOperations
                 $"Topology '{primary.Topology}' already has a sentinel group '{masterName}'. See it with Get-RedisSentinel -MasterName {masterName}.",
                 ErrorKind.ResourceExists, masterName);
         var names = await nodeOps.NextNamesAsync($"{primary.Topology}-sentinel", spec.Count, ct).ConfigureAwait(false);
-        var results = await nodeOps.CreateAsync(names.Select(n => new NodeSpec
+        var hostNetwork = primary.Labels.Get(Labels.HostNetwork) == "true";
+        if (hostNetwork && spec.AnnounceAddresses is not { Count: > 0 })
+            throw new RedisDockerException(ErrorIds.InvalidArgument,
+                $"'{primary.Name}' uses its host's network, so the sentinels do too: give -AnnounceAddress (one per Docker host of -DockerHost, in the same order).",
+                ErrorKind.InvalidArgument, primary.Name);
+        string? HostOf(int i) => spec.DockerHosts is { Count: > 0 } h ? h[i % h.Count] : null;
+        var results = await nodeOps.CreateAsync(names.Select((n, i) => new NodeSpec
         {
             Name = n,
-            Network = primary.Network!,
+            Network = hostNetwork ? "host" : primary.Network!,
             Image = spec.Image ?? primary.Image,
-            Port = spec.Port,
+            // Host-network sentinels of one host need their own ports: one more per sentinel.
+            Port = hostNetwork ? spec.Port + i : spec.Port,
+            HostNetwork = hostNetwork,
+            AnnounceAddress = hostNetwork ? spec.AnnounceAddresses![i % spec.AnnounceAddresses.Count] : null,
+            DockerHost = hostNetwork ? HostOf(i) : primary.DockerHost,
+            Topology = hostNetwork ? primary.Topology : null,
             Sentinel = new SentinelConfig
             {
                 Password = "",
@@ -255,6 +271,7 @@ public sealed class SentinelOperations
             }
             var port = int.TryParse(info.Labels.Get(Labels.Port), out var p) ? p : 6379;
             var mine = info.Networks.Values.Select(n => $"{n.IPAddress}:{port}").ToHashSet();
+            if (info.Labels.Get(Labels.Announce) is { } announce) mine.Add($"{announce}:{port}");
             var path = info.Labels.Get(Labels.ConfigPath) ?? RedisConfigRenderer.RedisConfigPath;
             var content = await docker.ReadFileAsync(info.Id, path, ct).ConfigureAwait(false);
             if (content is null) return;

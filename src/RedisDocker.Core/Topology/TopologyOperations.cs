@@ -88,18 +88,18 @@ public sealed class TopologyOperations
 
     private async Task RemoveFromEngineAsync(DockerClient docker, string name, Dictionary<string, string?> labels, bool keepVolumes, CancellationToken ct)
     {
-        foreach (var c in await docker.ListContainersAsync(labels, all: true, ct).ConfigureAwait(false))
+        await Task.WhenAll((await docker.ListContainersAsync(labels, all: true, ct).ConfigureAwait(false)).Select(async c =>
         {
             _sink.Verbose($"Removing container '{c.Names.FirstOrDefault()}'.");
             await docker.RemoveContainerAsync(c.Id, force: true, removeVolumes: false, ct).ConfigureAwait(false);
             foreach (var n in c.Names) _session.EndpointMap.ForgetNode(n);
-        }
+        })).ConfigureAwait(false);
         if (!keepVolumes)
-            foreach (var v in await docker.ListVolumesAsync(labels, ct).ConfigureAwait(false))
+            await Task.WhenAll((await docker.ListVolumesAsync(labels, ct).ConfigureAwait(false)).Select(async v =>
             {
                 _sink.Verbose($"Removing volume '{v.Name}'.");
                 await docker.RemoveVolumeAsync(v.Name, force: true, ct).ConfigureAwait(false);
-            }
+            })).ConfigureAwait(false);
         foreach (var n in await docker.ListNetworksAsync(labels, ct).ConfigureAwait(false))
         {
             _sink.Verbose($"Removing network '{n.Name}'.");

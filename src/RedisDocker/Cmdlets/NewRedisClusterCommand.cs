@@ -42,6 +42,10 @@ public sealed class NewRedisClusterCommand : RedisDockerCmdlet
     [Parameter(ParameterSetName = "Count")]
     public string? Image { get; set; }
 
+    /// <summary>With -Count: the Docker engine for the network and the nodes; the session's engine when omitted.</summary>
+    [Parameter(ParameterSetName = "Count")]
+    public string? DockerHost { get; set; }
+
     [Parameter(ParameterSetName = "Count")]
     public SecureString? Password { get; set; }
 
@@ -84,6 +88,7 @@ public sealed class NewRedisClusterCommand : RedisDockerCmdlet
                 Image = Image,
                 Password = ToPlain(Password),
                 ClusterNodeTimeoutMs = ClusterNodeTimeout,
+                DockerHost = DockerHost,
             };
             if (TryRun(where, (sink, ct) => new ClusterBuilder(CurrentSession, sink).CreateFromScratchAsync(spec, ct), out var made))
                 WriteObject(made);

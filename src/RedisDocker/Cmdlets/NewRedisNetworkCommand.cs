@@ -33,9 +33,13 @@ public sealed class NewRedisNetworkCommand : RedisDockerCmdlet
     [Parameter]
     public Hashtable? Label { get; set; }
 
+    /// <summary>The Docker engine to create the network on; the session's engine when omitted.</summary>
+    [Parameter]
+    public string? DockerHost { get; set; }
+
     protected override void ProcessRecord()
     {
-        var target = $"Docker network '{Name}'{(Subnet is null ? "" : " (" + Subnet + ")")} on {CurrentSession.DockerHost}";
+        var target = $"Docker network '{Name}'{(Subnet is null ? "" : " (" + Subnet + ")")} on {DockerHost ?? CurrentSession.DockerHost}";
         if (!ShouldProcess(target, "Create")) return;
         var spec = new NetworkSpec
         {
@@ -45,6 +49,7 @@ public sealed class NewRedisNetworkCommand : RedisDockerCmdlet
             Internal = Internal.IsPresent,
             Topology = Topology,
             Labels = ToPairs(Label).ToDictionary(kv => kv.Key, kv => kv.Value),
+            DockerHost = DockerHost,
         };
         if (TryRun(Name, (sink, ct) => new NetworkOperations(CurrentSession, sink).CreateAsync(spec, ct), out var network))
             WriteObject(network);

@@ -48,11 +48,26 @@ public sealed class NewRedisSentinelCommand : RedisDockerCmdlet
     [Parameter]
     public string? Image { get; set; }
 
+    /// <summary>Sentinel port; for host-network sentinels the first port (one more per sentinel).</summary>
+    [Parameter]
+    [ValidateRange(1, 65535)]
+    public int Port { get; set; } = 26379;
+
+    /// <summary>Host-network primary: the Docker engines to put the sentinels on, in turn (spread them over hosts).</summary>
+    [Parameter]
+    public string[]? DockerHost { get; set; }
+
+    /// <summary>Host-network primary: the address of each of those Docker hosts, in the same order.</summary>
+    [Parameter]
+    public string[]? AnnounceAddress { get; set; }
+
     protected override void ProcessRecord()
     {
         if (Quorum > Count)
             ThrowParameterError(Core.ErrorIds.SentinelQuorumInvalid,
                 $"-Quorum {Quorum} cannot be reached by {Count} sentinel(s): the quorum must be at most the sentinel count. For {Count} sentinels, {Count / 2 + 1} is usual.", Quorum);
+        if (DockerHost is not null && AnnounceAddress is not null && DockerHost.Length != AnnounceAddress.Length)
+            ThrowParameterError(Core.ErrorIds.InvalidArgument, $"-DockerHost has {DockerHost.Length} host(s) and -AnnounceAddress {AnnounceAddress.Length} address(es): give one address per host.");
         if (!ShouldProcess($"{Count} sentinel(s) monitoring '{Primary}' (quorum {Quorum})", "Create")) return;
         var spec = new SentinelGroupSpec
         {
@@ -64,6 +79,9 @@ public sealed class NewRedisSentinelCommand : RedisDockerCmdlet
             FailoverTimeoutMs = FailoverTimeout,
             ParallelSyncs = ParallelSyncs,
             Image = Image,
+            Port = Port,
+            DockerHosts = DockerHost,
+            AnnounceAddresses = AnnounceAddress,
         };
         if (TryRun(Primary, (sink, ct) => new SentinelOperations(CurrentSession, sink).CreateAsync(spec, ct), out var group))
             WriteObject(group);

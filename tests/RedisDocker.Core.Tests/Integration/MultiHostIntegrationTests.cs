@@ -143,6 +143,51 @@ public class MultiHostIntegrationTests : DockerTestBase
     }
 
     [Fact]
+    public async Task ASentinelGroupAcrossTwoDockerHostsFailsOverAndTheOldPrimaryReturnsAsAReplica()
+    {
+        var mainAddr = _engine["RDK_HOST_ADDR"];
+        var otherAddr = _engine["RDK_ENGINE_ADDR"];
+        var other = _engine["RDK_DOCKER_TCP"];
+        Session.AddHost(DockerEndpoint.Parse(other));
+        NodeSpec Node(string suffix, int port, bool onOther) => new()
+        {
+            Name = $"{Topology}-{suffix}", Network = "host", Topology = Topology, HostNetwork = true, Port = port,
+            DockerHost = onOther ? other : null, AnnounceAddress = onOther ? otherAddr : mainAddr,
+        };
+        var made = await Nodes.CreateAsync(new[] { Node("p", 6381, false), Node("r1", 6382, false), Node("r2", 6383, true) }, Ct);
+        Assert.All(made, r => Assert.True(r.Error is null, r.Error?.ToString()));
+        var replication = new ReplicationOperations(Session, Sink);
+        await replication.SetReplicaAsync($"{Topology}-r1", $"{Topology}-p", Ct);
+        var r2 = await replication.SetReplicaAsync($"{Topology}-r2", $"{Topology}-p", Ct);
+        Assert.Equal($"{mainAddr}:6381", r2.PrimaryEndpoint);
+
+        var sentinels = new SentinelOperations(Session, Sink);
+        var group = await sentinels.CreateAsync(new SentinelGroupSpec
+        {
+            Primary = $"{Topology}-p", Count = 3, Quorum = 2, DownAfterMs = 2000, FailoverTimeoutMs = 10000, Port = 26381,
+            DockerHosts = new string?[] { null, other }, AnnounceAddresses = new[] { mainAddr, otherAddr },
+        }, Ct);
+        Assert.True(group.QuorumOk, group.CkQuorum);
+        Assert.Equal(2, group.Replicas.Count);
+        var sentinelNodes = await Nodes.GetAsync(new NodeFilter { Topology = Topology, SentinelsOnly = true }, Ct);
+        Assert.Equal(2, sentinelNodes.Select(n => n.DockerHost).Distinct().Count());
+
+        await using (var p = await RespConnection.ConnectAsync(mainAddr, 6381, new RespConnectionOptions { Password = await Session.GetPasswordAsync(Topology, Ct) }, Ct))
+        {
+            await p.ExecuteAsync("SET", "across", "hosts");
+            Assert.Equal(2, (await p.ExecuteAsync("WAIT", 2, 5000)).AsInt64());
+        }
+        await Nodes.KillAsync($"{Topology}-p", Ct);
+        var result = await sentinels.FailoverAsync(Topology, group.MasterName, waitOnly: true, TimeSpan.FromSeconds(60), Ct);
+        Assert.Contains(result.NewPrimary, new[] { $"{Topology}-r1", $"{Topology}-r2" });
+
+        var back = await Nodes.StartAsync($"{Topology}-p", Ct);
+        Assert.Equal(RedisRole.Replica, back.Role);
+        var info = await replication.GetAsync($"{Topology}-p", Ct);
+        Assert.Equal(result.NewPrimary, info.PrimaryName);
+    }
+
+    [Fact]
     public async Task BadMultiHostInputsAreRefusedClearly()
     {
         var otherAddr = _engine["RDK_ENGINE_ADDR"];
