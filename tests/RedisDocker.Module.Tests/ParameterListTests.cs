@@ -20,7 +20,7 @@ public class ParameterListTests
         ["Disconnect-RedisNetwork"] = new[] { "Force", "InputObject", "Network", "Node", "PassThru", "Session" },
         ["Export-RedisTopology"] = new[] { "Format", "Path", "Session", "Topology" },
         ["Get-RedisTopology"] = new[] { "Session", "Topology" },
-        ["Import-RedisTopology"] = new[] { "Json", "Password", "Path", "Session" },
+        ["Import-RedisTopology"] = new[] { "DockerHost", "Json", "Password", "Path", "Session" },
         ["Remove-RedisTopology"] = new[] { "KeepVolume", "Session", "Topology" },
         ["Start-RedisTopology"] = new[] { "PassThru", "Session", "Topology" },
         ["Stop-RedisTopology"] = new[] { "PassThru", "Session", "Topology" },

@@ -18,7 +18,7 @@ BeforeDiscovery {
         'Disconnect-RedisNetwork' = @('Force', 'InputObject', 'Network', 'Node', 'PassThru', 'Session')
         'Export-RedisTopology'    = @('Format', 'Path', 'Session', 'Topology')
         'Get-RedisTopology'       = @('Session', 'Topology')
-        'Import-RedisTopology'    = @('Json', 'Password', 'Path', 'Session')
+        'Import-RedisTopology'    = @('DockerHost', 'Json', 'Password', 'Path', 'Session')
         'Remove-RedisTopology'    = @('KeepVolume', 'Session', 'Topology')
         'Start-RedisTopology'     = @('PassThru', 'Session', 'Topology')
         'Stop-RedisTopology'      = @('PassThru', 'Session', 'Topology')

@@ -75,6 +75,12 @@ public sealed class NodeOperations
         var engines = new DockerClient[specs.Count];
         for (var i = 0; i < specs.Count; i++) engines[i] = await _session.GetDockerAsync(specs[i].DockerHost, ct).ConfigureAwait(false);
 
+        // A host-network node on a tcp:// engine announces that engine's address unless told otherwise.
+        specs = specs.Select((s, i) => s.HostNetwork && s.AnnounceAddress is null && engines[i].Endpoint.Uri.Scheme is "tcp" or "https" or "http"
+                && IPv4Cidr.TryParseAddress(engines[i].Endpoint.HostAddress, out _)
+            ? s with { AnnounceAddress = engines[i].Endpoint.HostAddress }
+            : s).ToArray();
+
         // 1. Names: valid, unique in the batch, free on every engine.
         var dup = specs.GroupBy(s => s.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
         if (dup is not null)
@@ -90,7 +96,7 @@ public sealed class NodeOperations
                 throw new RedisDockerException(ErrorIds.InvalidConfig, $"Host port {s.HostPort} is out of range (1-65535).", ErrorKind.InvalidArgument, s.Name);
             if (s.HostNetwork && (s.AnnounceAddress is null || !IPv4Cidr.TryParseAddress(s.AnnounceAddress, out _)))
                 throw new RedisDockerException(ErrorIds.IPAddressInvalid,
-                    $"Node '{s.Name}' uses the host's network: give -AnnounceAddress, the address of its Docker host that the other nodes reach.", ErrorKind.InvalidArgument, s.Name);
+                    $"Node '{s.Name}' uses the host's network: give -AnnounceAddress, the address of its Docker host that the other nodes reach (it defaults to the address of a tcp:// engine).", ErrorKind.InvalidArgument, s.Name);
             if (s.HostNetwork && s.Topology is null)
                 throw new RedisDockerException(ErrorIds.InvalidArgument, $"Node '{s.Name}' uses the host's network: give -Topology.", ErrorKind.InvalidArgument, s.Name);
             foreach (var kv in s.Config)

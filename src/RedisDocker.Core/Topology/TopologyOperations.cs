@@ -251,8 +251,21 @@ public sealed class TopologyOperations
     };
 
     /// <summary>Rebuilds a topology from a spec: networks, nodes, replication, cluster layout, sentinels. All or nothing.</summary>
-    public async Task<RedisTopology> ImportAsync(TopologySpec spec, string? password, CancellationToken ct)
+    /// <param name="dockerHost">Rebuild everything on this engine instead of the engines the spec records (a move to another host).</param>
+    public async Task<RedisTopology> ImportAsync(TopologySpec spec, string? password, CancellationToken ct, string? dockerHost = null)
     {
+        if (dockerHost is not null)
+        {
+            if (spec.Nodes.Any(n => n.AnnounceAddress is not null))
+                throw new RedisDockerException(ErrorIds.InvalidArgument,
+                    $"Topology '{spec.Name}' has host-network nodes that announce their hosts' addresses; it cannot be moved to one Docker host as it is. Edit the spec's dockerHost and announceAddress of each node instead.",
+                    ErrorKind.InvalidArgument, spec.Name);
+            spec = spec with
+            {
+                Networks = spec.Networks.Select(n => n with { DockerHost = dockerHost }).ToArray(),
+                Nodes = spec.Nodes.Select(n => n with { DockerHost = dockerHost }).ToArray(),
+            };
+        }
         NetworkOperations.ValidateName(spec.Name, "topology");
         if ((await GetAsync(spec.Name, ct).ConfigureAwait(false)).Any(t => t.Name == spec.Name))
             throw new RedisDockerException(ErrorIds.NodeNameTaken, $"Topology '{spec.Name}' already exists here. Remove it first (Remove-RedisTopology {spec.Name}).", ErrorKind.ResourceExists, spec.Name);
@@ -267,7 +280,7 @@ public sealed class TopologyOperations
         {
             var netOps = new NetworkOperations(_session, _sink);
             foreach (var n in spec.Networks)
-                await netOps.CreateAsync(new NetworkSpec { Name = n.Name, Subnet = n.Subnet, Gateway = n.Gateway, Internal = n.Internal, Topology = spec.Name }, ct).ConfigureAwait(false);
+                await netOps.CreateAsync(new NetworkSpec { Name = n.Name, Subnet = n.Subnet, Gateway = n.Gateway, Internal = n.Internal, Topology = spec.Name, DockerHost = n.DockerHost }, ct).ConfigureAwait(false);
             var made = await Nodes.CreateAsync(spec.Nodes.Select(n => new NodeSpec
             {
                 Name = n.Name,

@@ -21,6 +21,10 @@ public sealed class ImportRedisTopologyCommand : RedisDockerCmdlet
     [Parameter]
     public SecureString? Password { get; set; }
 
+    /// <summary>Rebuild everything on this Docker engine instead of the engines the spec records.</summary>
+    [Parameter]
+    public string? DockerHost { get; set; }
+
     protected override void ProcessRecord()
     {
         var text = ParameterSetName == "Path" ? File.ReadAllText(GetUnresolvedProviderPathFromPSPath(Path)) : Json;
@@ -29,7 +33,7 @@ public sealed class ImportRedisTopologyCommand : RedisDockerCmdlet
         catch (Exception e) { WriteError(ToErrorRecord(e, Path)); return; }
         if (!ShouldProcess($"Topology '{spec.Name}' ({spec.Networks.Count} network(s), {spec.Nodes.Count} node(s), {spec.SentinelGroups.Sum(g => g.Count)} sentinel(s))", "Create")) return;
         var password = ToPlain(Password);
-        if (TryRun(spec.Name, (sink, ct) => new TopologyOperations(CurrentSession, sink).ImportAsync(spec, password, ct), out var topology))
+        if (TryRun(spec.Name, (sink, ct) => new TopologyOperations(CurrentSession, sink).ImportAsync(spec, password, ct, DockerHost), out var topology))
             WriteObject(topology);
     }
 }

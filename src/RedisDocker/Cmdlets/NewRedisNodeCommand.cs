@@ -110,8 +110,8 @@ public sealed class NewRedisNodeCommand : RedisDockerCmdlet
 
     protected override void ProcessRecord()
     {
-        if (HostNetwork && (AnnounceAddress is null || Topology is null))
-            ThrowParameterError(Core.ErrorIds.InvalidArgument, "-HostNetwork needs -AnnounceAddress (the Docker host's address the other nodes reach) and -Topology.");
+        if (HostNetwork && Topology is null)
+            ThrowParameterError(Core.ErrorIds.InvalidArgument, "-HostNetwork needs -Topology (and -AnnounceAddress, the Docker host's address the other nodes reach, unless -DockerHost is a tcp:// address).");
         if (!HostNetwork && string.IsNullOrEmpty(Network))
             ThrowParameterError(Core.ErrorIds.InvalidArgument, "Give -Network (made with New-RedisNetwork), or -HostNetwork with -AnnounceAddress and -Topology.");
         if (HostNetwork && ParameterSetName == "Count" && Count > 1 && !MyInvocation.BoundParameters.ContainsKey(nameof(Port)))

@@ -62,8 +62,13 @@ public abstract class DockerTestBase : IAsyncLifetime
     /// <summary>A network for the test's topology on a free private test subnet.</summary>
     protected async Task<RedisNetwork> NewNetworkAsync(string? name = null)
     {
-        var subnet = await TestSubnets.NextAsync(this, Session, Ct);
-        return await Networks.CreateAsync(new NetworkSpec { Name = name ?? Topology, Subnet = subnet, Topology = Topology }, Ct);
+        // Another process (a second test run, a benchmark) may take the same free subnet meanwhile: pick again.
+        for (var attempt = 1; ; attempt++)
+        {
+            var subnet = await TestSubnets.NextAsync(this, Session, Ct);
+            try { return await Networks.CreateAsync(new NetworkSpec { Name = name ?? Topology, Subnet = subnet, Topology = Topology }, Ct); }
+            catch (RedisDockerException e) when (e.ErrorId == ErrorIds.SubnetOverlap && attempt < 5) { }
+        }
     }
 
     protected async Task<IReadOnlyList<RedisNode>> NewNodesAsync(string network, int count, bool cluster = false, Func<int, NodeSpec, NodeSpec>? customize = null)

@@ -219,6 +219,18 @@ public class MultiHostIntegrationTests : DockerTestBase
         Assert.Equal(ErrorIds.TopologyExists, inUse.ErrorId);
         Assert.Contains(Session.DockerHost, inUse.Message);
 
+        // A tcp:// engine's address is the default announce address.
+        var defaulted = await Nodes.CreateAsync(new[]
+        {
+            new NodeSpec { Name = $"{Topology}-f", Network = "host", Topology = Topology, HostNetwork = true, Port = 6394, DockerHost = other },
+        }, Ct);
+        Assert.Equal($"{otherAddr}:6394", Assert.Single(defaulted).Node!.HostEndpoint);
+
+        // A topology with host-network nodes cannot be moved to one Docker host as it is.
+        var spec = await new TopologyOperations(Session, Sink).ExportAsync(Topology, Ct);
+        var move = await Assert.ThrowsAsync<RedisDockerException>(() => new TopologyOperations(Session, Sink).ImportAsync(spec with { Name = Topology + "x" }, null, Ct, dockerHost: other));
+        Assert.Equal(ErrorIds.InvalidArgument, move.ErrorId);
+
         // An unreachable Docker host is named.
         var unreachable = await Assert.ThrowsAsync<DockerUnreachableException>(() => Nodes.CreateAsync(new[]
         {

@@ -91,7 +91,7 @@ public class TopologyIntegrationTests : DockerTestBase
         await Topologies.RemoveAsync(Topology, keepVolumes: false, Ct);
         Assert.Empty(await Topologies.GetAsync(Topology, Ct));
 
-        var imported = await Topologies.ImportAsync(TopologyOperations.FromJson(json), null, Ct);
+        var imported = await Topologies.ImportAsync(TopologyOperations.FromJson(json), null, Ct, dockerHost: Session.DockerHost);
         Assert.Equal("Healthy", imported.Health);
         Assert.Equal(nodes.Select(n => n.Name).OrderBy(x => x), imported.Nodes.OrderBy(x => x));
         var after = await Clusters.GetNodesAsync(Topology, Ct);
