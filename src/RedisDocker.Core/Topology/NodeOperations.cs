@@ -273,11 +273,10 @@ public sealed class NodeOperations
         if (isSentinel) { labels[Labels.SentinelGroup] = s.Sentinel!.MasterName; labels[Labels.Role] = "sentinel"; }
         else if (!labels.ContainsKey(Labels.Role)) labels[Labels.Role] = s.ReplicaOf is null ? "primary" : "replica";
 
-        var created = false;
-        var volumeCreated = false;
+        var existingVolume = true;   // until known otherwise, never remove a volume that may have been there before
         try
         {
-            var existingVolume = (await docker.ListVolumesAsync(null, ct).ConfigureAwait(false)).Any(v => v.Name == volume);
+            existingVolume = (await docker.ListVolumesAsync(null, ct).ConfigureAwait(false)).Any(v => v.Name == volume);
             if (existingVolume)
                 _sink.Verbose($"Reusing the existing volume '{volume}' (kept by Remove-RedisNode -KeepVolume): '{s.Name}' finds its data again.");
             else
@@ -287,7 +286,6 @@ public sealed class NodeOperations
                 {
                     [Labels.Managed] = "true", [Labels.Kind] = Labels.KindVolume, [Labels.Topology] = topology,
                 }, ct).ConfigureAwait(false);
-                volumeCreated = true;
             }
 
             var cmd = isSentinel
@@ -312,7 +310,6 @@ public sealed class NodeOperations
                 NetworkAliases = s.HostNetwork ? Array.Empty<string>() : new[] { s.Name },
                 StopTimeoutSeconds = 10,
             }, ct).ConfigureAwait(false);
-            created = true;
 
             _sink.Verbose($"Uploading {configPath} into '{s.Name}'.");
             // uid/gid 999: the official image runs redis as the 'redis' user, which must be able to rewrite the file.
@@ -330,12 +327,18 @@ public sealed class NodeOperations
         }
         catch (Exception)
         {
-            // Leave nothing half-built: the container, then its volume.
+            // Leave nothing half-built: the container, then its volume. A request cancelled in flight may
+            // still complete in the engine (and a container creates its missing volume), so remove whatever
+            // exists by name, twice, the second time after in-flight requests had time to land.
             using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             try
             {
-                if (created) await docker.RemoveContainerAsync(s.Name, force: true, removeVolumes: false, cleanup.Token).ConfigureAwait(false);
-                if (volumeCreated) await docker.RemoveVolumeAsync(volume, force: true, cleanup.Token).ConfigureAwait(false);
+                for (var pass = 0; pass < 2; pass++)
+                {
+                    if (pass == 1) await Task.Delay(500, cleanup.Token).ConfigureAwait(false);
+                    await docker.RemoveContainerAsync(s.Name, force: true, removeVolumes: false, cleanup.Token).ConfigureAwait(false);
+                    if (!existingVolume) await docker.RemoveVolumeAsync(volume, force: true, cleanup.Token).ConfigureAwait(false);
+                }
             }
             catch (Exception cleanupError)
             {

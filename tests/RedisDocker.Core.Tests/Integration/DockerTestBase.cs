@@ -55,6 +55,10 @@ public abstract class DockerTestBase : IAsyncLifetime
             await docker.RemoveContainerAsync(c.Id, force: true, removeVolumes: true, cts.Token);
         foreach (var v in await docker.ListVolumesAsync(labels, cts.Token))
             await docker.RemoveVolumeAsync(v.Name, force: true, cts.Token);
+        // Named volumes Docker made itself (without labels) carry the topology's unique prefix.
+        foreach (var v in await docker.ListVolumesAsync(null, cts.Token))
+            if (v.Name.StartsWith(topology + "-", StringComparison.Ordinal) && v.Name.EndsWith("-data", StringComparison.Ordinal))
+                await docker.RemoveVolumeAsync(v.Name, force: true, cts.Token);
         foreach (var n in await docker.ListNetworksAsync(labels, cts.Token))
             await docker.RemoveNetworkAsync(n.Id, cts.Token);
     }
