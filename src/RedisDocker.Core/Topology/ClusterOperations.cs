@@ -102,14 +102,7 @@ public sealed class ClusterOperations
             var ids = await ReadIdsAsync(members, ct).ConfigureAwait(false);
             foreach (var p in plan.Primaries)
                 foreach (var r in p.Replicas)
-                {
-                    _sink.Verbose($"{r}: CLUSTER REPLICATE {ids[p.Name]} ({p.Name})");
-                    await Waiter.UntilAsync(_sink, $"Attaching {r} to {p.Name}", TimeSpan.FromSeconds(20), async c =>
-                    {
-                        var reply = await byName[r].Exec(c, "CLUSTER", "REPLICATE", ids[p.Name]).ConfigureAwait(false);
-                        return (!reply.IsError, reply.Text ?? "");
-                    }, ct, pollMs: 200).ConfigureAwait(false);
-                }
+                    await AttachReplicaAsync(byName[r], ids[p.Name], p.Name, ct).ConfigureAwait(false);
 
             var expected = plan.Primaries.SelectMany(p => p.Replicas.Select(r => (Replica: r, Primary: p.Name))).ToDictionary(x => x.Replica, x => x.Primary, StringComparer.OrdinalIgnoreCase);
             await WaitConvergedAsync(members, expected, ct).ConfigureAwait(false);
@@ -141,6 +134,17 @@ public sealed class ClusterOperations
         var needed = nodes * (nodes - 1);
         if (needed > limit)
             _sink.Warning($"{nodes} nodes need about {needed} kernel neighbour entries, above this host's limit of {limit}: cluster bus connections may stall. Raise it first: sysctl -w net.ipv4.neigh.default.gc_thresh3={Math.Max(needed * 2, 16384)} (and gc_thresh2, gc_thresh1 below it).");
+    }
+
+    /// <summary>CLUSTER REPLICATE, retried until the replica has learnt of its primary through gossip (bounded).</summary>
+    private async Task AttachReplicaAsync(Member replica, string primaryId, string primaryName, CancellationToken ct)
+    {
+        _sink.Verbose($"{replica.Name}: CLUSTER REPLICATE {primaryId} ({primaryName})");
+        await Waiter.UntilAsync(_sink, $"Attaching {replica.Name} to {primaryName}", TimeSpan.FromSeconds(20), async c =>
+        {
+            var reply = await replica.Exec(c, "CLUSTER", "REPLICATE", primaryId).ConfigureAwait(false);
+            return (!reply.IsError, reply.Text ?? "");
+        }, ct, pollMs: 200).ConfigureAwait(false);
     }
 
     private async Task RollbackAsync(IReadOnlyList<Member> members, Exception cause)
@@ -586,11 +590,7 @@ public sealed class ClusterOperations
         if (primaryId is not null)
         {
             var pName = inCluster.First(m => ids[m.Name] == primaryId).Name;
-            await Waiter.UntilAsync(_sink, $"Attaching {node.Name} to {pName}", TimeSpan.FromSeconds(20), async c =>
-            {
-                var reply = await newMember.Exec(c, "CLUSTER", "REPLICATE", primaryId).ConfigureAwait(false);
-                return (!reply.IsError, reply.Text ?? "");
-            }, ct, pollMs: 200).ConfigureAwait(false);
+            await AttachReplicaAsync(newMember, primaryId, pName, ct).ConfigureAwait(false);
             expected = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { [node.Name] = pName };
         }
         await WaitConvergedAsync(all, expected, ct).ConfigureAwait(false);

@@ -225,6 +225,16 @@ public sealed class NodeOperations
         return results;
     }
 
+    /// <summary>
+    /// Writes a node's configuration file into its container through the archive API (created, stopped
+    /// or running). uid/gid 999: the official image runs redis as the 'redis' user, which must be able to
+    /// rewrite the file (CONFIG REWRITE, Sentinel).
+    /// </summary>
+    internal static Task UploadConfigAsync(DockerClient docker, string container, string path, string text, CancellationToken ct) =>
+        docker.UploadFilesAsync(container, RedisConfigRenderer.ConfigDirectory,
+            new[] { new ArchiveFile(Path.GetFileName(path), Encoding.UTF8.GetBytes(text), Mode: 0b110_110_000, Uid: 999, Gid: 999) },
+            ct, dirMode: 0b111_111_000, uid: 999, gid: 999);
+
     /// <summary>The host ports a host-network node listens on: its port, and the bus port for cluster nodes.</summary>
     private static IEnumerable<int> PortsOf(NodeSpec s) =>
         s.ClusterEnabled ? new[] { s.Port, s.BusPort ?? s.Port + 10000 } : new[] { s.Port };
@@ -312,10 +322,7 @@ public sealed class NodeOperations
             }, ct).ConfigureAwait(false);
 
             _sink.Verbose($"Uploading {configPath} into '{s.Name}'.");
-            // uid/gid 999: the official image runs redis as the 'redis' user, which must be able to rewrite the file.
-            await docker.UploadFilesAsync(s.Name, RedisConfigRenderer.ConfigDirectory,
-                new[] { new ArchiveFile(Path.GetFileName(configPath), Encoding.UTF8.GetBytes(config), Mode: 0b110_110_000, Uid: 999, Gid: 999) },
-                ct, dirMode: 0b111_111_000, uid: 999, gid: 999).ConfigureAwait(false);
+            await UploadConfigAsync(docker, s.Name, configPath, config, ct).ConfigureAwait(false);
 
             _sink.Verbose($"Starting '{s.Name}'.");
             try { await docker.StartContainerAsync(s.Name, ct).ConfigureAwait(false); }

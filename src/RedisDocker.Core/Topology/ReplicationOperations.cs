@@ -96,6 +96,15 @@ public sealed class ReplicationOperations
         return await nodes.GetOneAsync(name, ct).ConfigureAwait(false);
     }
 
+    /// <summary>A primary's replicas from INFO replication: each slaveN line ("ip=..,port=..,state=..,offset=..,lag=..") as fields.</summary>
+    public static IReadOnlyList<IReadOnlyDictionary<string, string>> ReplicaLines(IReadOnlyDictionary<string, string> info)
+    {
+        var list = new List<IReadOnlyDictionary<string, string>>();
+        for (var i = 0; info.TryGetValue($"slave{i}", out var line); i++)
+            list.Add(line.Split(',').Select(x => x.Split('=', 2)).Where(x => x.Length == 2).ToDictionary(x => x[0], x => x[1]));
+        return list;
+    }
+
     /// <summary>INFO replication of a node, translated through the endpoint map.</summary>
     public async Task<RedisReplicationInfo> GetAsync(string name, CancellationToken ct)
     {
@@ -122,9 +131,8 @@ public sealed class ReplicationOperations
             }
         }
         var replicas = new List<RedisReplicaLink>();
-        for (var i = 0; info.TryGetValue($"slave{i}", out var line); i++)
+        foreach (var f in ReplicaLines(info))
         {
-            var f = line.Split(',').Select(x => x.Split('=', 2)).Where(x => x.Length == 2).ToDictionary(x => x[0], x => x[1]);
             var ep = $"{f.GetValueOrDefault("ip")}:{f.GetValueOrDefault("port")}";
             _session.EndpointMap.TryTranslate(ep, out var m);
             replicas.Add(new RedisReplicaLink(m?.NodeName, ep, m?.HostEndpoint, f.GetValueOrDefault("state") ?? "",

@@ -286,9 +286,7 @@ public sealed class SentinelOperations
                 lines.Add($"replicaof {ip} {pport}");
             }
             var text = string.Join('\n', lines) + "\n";
-            await docker.UploadFilesAsync(info.Id, RedisConfigRenderer.ConfigDirectory,
-                new[] { new ArchiveFile(Path.GetFileName(path), Encoding.UTF8.GetBytes(text), Mode: 0b110_110_000, Uid: 999, Gid: 999) },
-                ct, dirMode: 0b111_111_000, uid: 999, gid: 999).ConfigureAwait(false);
+            await NodeOperations.UploadConfigAsync(docker, info.Id, path, text, ct).ConfigureAwait(false);
             return;
         }
     }
@@ -382,9 +380,8 @@ public sealed class SentinelOperations
                 var info = RedisInfo.Parse((await OnOld(new object[] { "INFO", "replication" }, c).ConfigureAwait(false)).AsString());
                 pausedOffset = long.Parse(info.GetValueOrDefault("master_repl_offset", "0"), CultureInfo.InvariantCulture);
                 var behind = new List<string>();
-                for (var i = 0; info.TryGetValue($"slave{i}", out var line); i++)
+                foreach (var f in ReplicationOperations.ReplicaLines(info))
                 {
-                    var f = line.Split(',').Select(x => x.Split('=', 2)).Where(x => x.Length == 2).ToDictionary(x => x[0], x => x[1]);
                     if (f.GetValueOrDefault("state") == "online" && long.Parse(f.GetValueOrDefault("offset", "0"), CultureInfo.InvariantCulture) < pausedOffset)
                         behind.Add($"{f.GetValueOrDefault("ip")} at {f.GetValueOrDefault("offset")}");
                 }
@@ -444,8 +441,7 @@ public sealed class SentinelOperations
             }
             var nconn = await _session.ConnectAsync(newMapped!.HostEndpoint, password, c).ConfigureAwait(false);
             var info = RedisInfo.Parse((await nconn.SendAsync(new object[] { "INFO", "replication" }, c).ConfigureAwait(false)).AsString());
-            var online = 0;
-            for (var i = 0; info.TryGetValue($"slave{i}", out var line); i++) if (line.Contains("state=online", StringComparison.Ordinal)) online++;
+            var online = ReplicationOperations.ReplicaLines(info).Count(f => f.GetValueOrDefault("state") == "online");
             if (online < int.Parse(oldInfo.GetValueOrDefault("connected_slaves", "0"), CultureInfo.InvariantCulture)) missing.Add($"{online} replica(s) online on the new primary");
             if (!await AcceptsWritesAsync(newPrimary, password, c).ConfigureAwait(false)) missing.Add("new primary refuses writes");
             return (missing.Count == 0, missing.Count == 0 ? "agreed" : string.Join("; ", missing.Take(3)));
