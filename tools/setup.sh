@@ -49,3 +49,21 @@ fi
 log "docker engine $(docker version -f '{{.Server.Version}} (API {{.Server.APIVersion}})')"
 
 IMAGE=${REDISDOCKER_TEST_IMAGE:-redisdocker/redis:local} bash "$here/tests/image/build.sh" >&2
+
+# PowerShell 7.6.9 (a .NET tool, repo-local in .tools/pwsh; no global profile is touched) and
+# Pester 5.9.1 (a NuGet package whose tools/ folder is the module; restored by tools/psdeps).
+# The version is named: a later pwsh may want a newer .NET runtime than this machine has.
+PWSH_VERSION=7.6.9
+pwsh_dir="$here/.tools/pwsh"
+if ! "$pwsh_dir/pwsh" -NoLogo -NoProfile -Command '$PSVersionTable.PSVersion.ToString()' 2>/dev/null | grep -qx "$PWSH_VERSION"; then
+  log "installing pwsh $PWSH_VERSION into $pwsh_dir"
+  rm -rf "$pwsh_dir"
+  timeout 600 dotnet tool install PowerShell --version "$PWSH_VERSION" --tool-path "$pwsh_dir" >/dev/null
+fi
+pester_dir=$(bash "$here/tools/pester-path.sh")
+if [[ ! -f $pester_dir/Pester.psd1 ]]; then
+  log "restoring Pester 5.9.1"
+  timeout 600 dotnet restore "$here/tools/psdeps/psdeps.csproj" -nologo -v q >/dev/null
+fi
+[[ -f $pester_dir/Pester.psd1 ]] || { log "Pester 5.9.1 was not restored to $pester_dir"; exit 1; }
+log "pwsh $("$pwsh_dir/pwsh" -NoLogo -NoProfile -Command '$PSVersionTable.PSVersion.ToString()'), Pester in $pester_dir"
