@@ -5,8 +5,11 @@
 .DESCRIPTION
     ./build.ps1            Release build; stages out/RedisDocker/ (manifest, assemblies, format file, en-US help).
     ./build.ps1 -Test      Also runs the xunit suites (dotnet test) and the Pester tests in tests/pester (Pester 5).
-    ./build.ps1 -Demo      Builds, imports the staged module and stands up the README's demo cluster.
-    Needs only the .NET SDK (8 or later); Pester 5 only for -Test.
+    ./build.ps1 -Demo      Builds, imports the staged module and stands up the README's demo cluster through
+                           the cmdlets (6 nodes, 3 primaries x 1 replica), SET/GET from the host, then tears it
+                           down (-Keep leaves it running).
+    Needs the .NET SDK (8 or later); for -Test also Pester 5.9.1 (tools/setup.sh restores it from NuGet, or
+    Install-Module Pester -RequiredVersion 5.9.1) and the Docker engine.
 .EXAMPLE
     ./build.ps1 -Test
 #>
@@ -15,12 +18,21 @@ param(
     [ValidateSet('Release', 'Debug')]
     [string] $Configuration = 'Release',
     [switch] $Test,
+    # Stage only: skip the build and the help generation (tests/run.sh has built and checked them).
+    [switch] $NoBuild,
     [switch] $Demo,
+    # -Demo: leave the demo topology running.
+    [switch] $Keep,
+    # -Demo: topology (network) name and subnet.
+    [string] $DemoName = 'demo',
+    [string] $DemoSubnet = '172.28.0.0/16',
     # The Docker image the demo and the integration tests use (REDISDOCKER_IMAGE).
     [string] $Image
 )
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
+# Plain text where the output goes to a file or a CI log; colours on a terminal.
+if ([Console]::IsOutputRedirected) { $PSStyle.OutputRendering = 'PlainText' }
 $root = $PSScriptRoot
 $out = Join-Path $root 'out' 'RedisDocker'
 
@@ -33,12 +45,15 @@ if (-not (Get-Command dotnet -ErrorAction SilentlyContinue)) {
     throw 'The .NET SDK is required: https://dotnet.microsoft.com/download'
 }
 
-Write-Host "Building ($Configuration)..."
-Invoke-Native 'dotnet build' { dotnet build (Join-Path $root 'RedisDocker.sln') -c $Configuration -nologo -v q }
+if (-not $NoBuild) {
+    Write-Host "Building ($Configuration)..."
+    Invoke-Native 'dotnet build' { dotnet build (Join-Path $root 'RedisDocker.sln') -c $Configuration -nologo -v q }
 
-Write-Host 'Generating MAML help from docs/help...'
-Invoke-Native 'help generation' {
-    dotnet run --project (Join-Path $root 'tools' 'RedisDocker.HelpGen') -c $Configuration --no-build -- --docs (Join-Path $root 'docs' 'help') --out (Join-Path $root 'en-US')
+    Write-Host 'Generating MAML help from docs/help...'
+    Invoke-Native 'help generation' {
+        dotnet run --project (Join-Path $root 'tools' 'RedisDocker.HelpGen') -c $Configuration --no-build -- `
+            --docs (Join-Path $root 'docs' 'help') --out (Join-Path $root 'en-US')
+    }
 }
 
 Write-Host "Staging $out..."
@@ -55,31 +70,57 @@ Write-Host "Module staged: Import-Module $out"
 if ($Image) { $env:REDISDOCKER_IMAGE = $Image; $env:REDISDOCKER_TEST_IMAGE = $Image }
 
 if ($Test) {
+    $failed = 0
     foreach ($suite in 'RedisDocker.Core.Tests', 'RedisDocker.Module.Tests', 'RedisDocker.HelpGen.Tests') {
-        Invoke-Native "dotnet test $suite" { dotnet test (Join-Path $root 'tests' $suite) -c $Configuration --no-build -nologo }
+        dotnet test (Join-Path $root 'tests' $suite) -c $Configuration --no-build -nologo
+        if ($LASTEXITCODE -ne 0) { $failed++ }
     }
-    $pester = Get-Module Pester -ListAvailable | Where-Object Version -ge '5.0.0' | Sort-Object Version -Descending | Select-Object -First 1
-    if (-not $pester) {
-        throw 'Pester 5 is needed for the PowerShell tests: Install-Module Pester -MinimumVersion 5.0 -Scope CurrentUser'
-    }
-    Import-Module $pester
-    $config = New-PesterConfiguration
-    $config.Run.Path = Join-Path $root 'tests' 'pester'
-    $config.Run.Exit = $false
-    $config.Run.PassThru = $true
-    $config.Output.Verbosity = 'Detailed'
-    $result = Invoke-Pester -Configuration $config
-    if ($result.FailedCount -gt 0) { throw "$($result.FailedCount) Pester test(s) failed." }
+    # The Pester suites (tests/pester and the runbooks in docs/examples), plain text, NUnit XML results.
+    & (Join-Path $root 'tests' 'pester' 'Invoke-PesterSuites.ps1') -ModulePath $out -ResultPath (Join-Path $root 'out' 'pester-results.xml')
+    if ($LASTEXITCODE -ne 0) { $failed++ }
+    if ($failed -gt 0) { throw "$failed test suite(s) failed." }
 }
 
 if ($Demo) {
     Import-Module (Join-Path $out 'RedisDocker.psd1') -Force
-    Write-Host 'Standing up the demo: network demo (172.28.0.0/16), 6 nodes, 3 primaries with 1 replica each...'
-    New-RedisNetwork -Name demo -Subnet 172.28.0.0/16 |
-        New-RedisNode -Count 6 -ClusterEnabled |
-        New-RedisCluster -ReplicasPerPrimary 1 |
-        Get-RedisClusterNode | Format-Table
-    Invoke-RedisCommand -Cluster demo SET greeting hello | Out-Null
-    "GET greeting -> $(Invoke-RedisCommand -Cluster demo GET greeting)"
-    Write-Host 'Tear down with: Get-RedisNode -Topology demo | Remove-RedisNode -Confirm:$false; Remove-RedisNetwork demo -Confirm:$false'
+    function Remove-Demo {
+        Get-RedisNode -Topology $DemoName | Remove-RedisNode -Confirm:$false
+        Get-RedisNetwork -Topology $DemoName | Remove-RedisNetwork -Confirm:$false
+    }
+    Remove-Demo   # a previous run's demo, if any
+    $pipeline = "New-RedisNetwork -Name $DemoName -Subnet $DemoSubnet | New-RedisNode -Count 6 -ClusterEnabled |" +
+        ' New-RedisCluster -ReplicasPerPrimary 1 | Get-RedisClusterNode | Format-Table'
+    Write-Host "> $pipeline"
+    $made = $false
+    try {
+        $started = [System.Diagnostics.Stopwatch]::StartNew()
+        New-RedisNetwork -Name $DemoName -Subnet $DemoSubnet |
+            New-RedisNode -Count 6 -ClusterEnabled |
+            New-RedisCluster -ReplicasPerPrimary 1 |
+            Get-RedisClusterNode | Format-Table | Out-Host
+        $made = $true
+        Get-RedisCluster -Cluster $DemoName | Format-List Name, State, SlotsAssigned, Primaries, Replicas | Out-Host
+        Write-Host ("Ready in {0:0.0} s." -f $started.Elapsed.TotalSeconds)
+        Write-Host "> Invoke-RedisCommand -Cluster $DemoName SET greeting hello"
+        Invoke-RedisCommand -Cluster $DemoName SET greeting hello | Out-Host
+        Write-Host "> Invoke-RedisCommand -Cluster $DemoName GET greeting"
+        $value = Invoke-RedisCommand -Cluster $DemoName GET greeting
+        $value | Out-Host
+        if ("$value" -ne 'hello') { throw "GET greeting returned '$value', not 'hello'." }
+        Write-Host "> Test-RedisCluster -Cluster $DemoName"
+        $checks = @(Test-RedisCluster -Cluster $DemoName)
+        $checks | Format-Table | Out-Host
+        $bad = @($checks | Where-Object { -not $_.Passed })
+        if ($bad.Count -gt 0) { throw "Test-RedisCluster failed: $($bad.Check -join ', ')" }
+    }
+    finally {
+        if ($Keep -and $made) {
+            Write-Host "Kept. Tear down later with: Get-RedisNode -Topology $DemoName | Remove-RedisNode;" +
+                " Remove-RedisNetwork $DemoName   (or ./build.ps1 -Demo again without -Keep)"
+        }
+        else {
+            Remove-Demo
+            Write-Host 'Torn down: nodes, volumes and network removed.'
+        }
+    }
 }

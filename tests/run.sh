@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test suite: sets the machine up (tools/setup.sh), builds, runs the xunit suites
-# (unit + real-Docker integration), and prints the totals alone on the last line:
+# Runs every test suite: sets the machine up (tools/setup.sh: Docker engine, offline image, pwsh 7.6.9,
+# Pester 5.9.1), builds, checks the MAML help, stages the module (pwsh ./build.ps1 -NoBuild), runs the xunit
+# suites (unit + real-Docker integration + module metadata + help), then the Pester suites in pwsh
+# (tests/pester, docs/examples), and prints the totals over all of them alone on the last line:
 #   N passed, N failed[, N skipped]
 # Exit code 0 only when nothing failed and at least one test ran.
 set -uo pipefail
@@ -16,6 +18,8 @@ trap 'rm -rf "$results"' EXIT
 dotnet build RedisDocker.sln -c Release -nologo -v q || { echo "0 passed, 1 failed"; exit 1; }
 # The MAML help must match its markdown sources.
 dotnet run --project tools/RedisDocker.HelpGen -c Release --no-build -- --docs docs/help --out en-US --check || help_failed=1
+pwsh=$here/.tools/pwsh/pwsh
+"$pwsh" -NoLogo -NoProfile -NonInteractive -File build.ps1 -NoBuild || { echo "0 passed, 1 failed"; exit 1; }
 
 suites=(tests/RedisDocker.Core.Tests tests/RedisDocker.Module.Tests tests/RedisDocker.HelpGen.Tests)
 status=0
@@ -25,6 +29,17 @@ for s in "${suites[@]}"; do
   timeout 3600 dotnet test "$s" -c Release --no-build -nologo \
     --logger "trx;LogFileName=$results/$name.trx" --logger "console;verbosity=normal" ${TEST_FILTER:+--filter "$TEST_FILTER"} || status=1
 done
+
+# The Pester suites, in real pwsh, against the staged module (plain text; NUnit XML + totals file).
+# Skipped Pester tests count as failures (the runner says which).
+timeout 3600 "$pwsh" -NoLogo -NoProfile -NonInteractive -File tests/pester/Invoke-PesterSuites.ps1 \
+  -ModulePath out/RedisDocker -ResultPath "$results/pester.xml" ${PESTER_PATH:+-Path "$PESTER_PATH"} || status=1
+if [[ -f $results/pester.xml.totals ]]; then
+  read -r pester_passed pester_failed pester_skipped < "$results/pester.xml.totals"
+  pester_failed=$((pester_failed + pester_skipped))
+else
+  pester_passed=0; pester_failed=1   # the runner did not finish
+fi
 
 # Leftovers from tests are a bug: report and remove them (by label).
 left=$(docker ps -aq --filter label=io.redisdocker.managed=true | wc -l)
@@ -47,6 +62,7 @@ print(p, f, s)
 PY
 )
 [[ -n ${help_failed:-} ]] && failed=$((failed + 1))
+passed=$((passed + pester_passed)); failed=$((failed + pester_failed))
 total=$((passed + failed))
 (( total == 0 )) && { failed=1; status=1; }
 (( failed > 0 )) && status=1

@@ -1,0 +1,74 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    Runs the Pester suites (tests/pester/*.Tests.ps1 and the runbooks in docs/examples/*.Tests.ps1) against the
+    staged module, in plain text, writes NUnit XML results and prints "N passed, N failed, N skipped".
+.DESCRIPTION
+    Used by tests/run.sh (CI) and ./build.ps1 -Test. The exit code is the number of failed tests, plus the
+    number of skipped ones: a test that skips itself because something is missing counts as a failure here.
+    Pester 5.9.1 is imported from -PesterPath, else from the NuGet package folder tools/setup.sh restores it to,
+    else from the module path.
+.EXAMPLE
+    ./tests/pester/Invoke-PesterSuites.ps1 -ModulePath ./out/RedisDocker -ResultPath ./out/pester-results.xml
+#>
+[CmdletBinding()]
+param(
+    # The staged module folder (./build.ps1 writes out/RedisDocker).
+    [string] $ModulePath = (Join-Path $PSScriptRoot '..' '..' 'out' 'RedisDocker'),
+    # Where the NUnit XML results go; the totals go beside it, in <ResultPath>.totals ("passed failed skipped").
+    [string] $ResultPath = (Join-Path $PSScriptRoot '..' '..' 'out' 'pester-results.xml'),
+    # Test files or folders; default: every *.Tests.ps1 in tests/pester and docs/examples.
+    [string[]] $Path,
+    # Only tests with these tags / without these tags.
+    [string[]] $Tag,
+    [string[]] $ExcludeTag,
+    [string] $PesterPath
+)
+$ErrorActionPreference = 'Stop'
+$PSStyle.OutputRendering = 'PlainText'
+$root = (Resolve-Path (Join-Path $PSScriptRoot '..' '..')).Path
+
+if (-not $PesterPath) {
+    $packages = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { Join-Path ([Environment]::GetFolderPath('UserProfile')) '.nuget' 'packages' }
+    $candidate = Join-Path $packages 'pester' '5.9.1' 'tools' 'Pester.psd1'
+    if (Test-Path $candidate) { $PesterPath = $candidate }
+}
+if ($PesterPath) { Import-Module $PesterPath -Force }
+else {
+    $available = Get-Module Pester -ListAvailable | Where-Object { $_.Version -ge [version]'5.9.1' -and $_.Version.Major -eq 5 } |
+        Sort-Object Version -Descending | Select-Object -First 1
+    if (-not $available) { throw 'Pester 5.9.1 is needed: bash tools/setup.sh restores it, or Install-Module Pester -RequiredVersion 5.9.1' }
+    Import-Module $available -Force
+}
+
+if (-not (Test-Path (Join-Path $ModulePath 'RedisDocker.psd1'))) {
+    throw "No staged module in $ModulePath: run ./build.ps1 first."
+}
+if (-not $Path) {
+    $Path = @(Join-Path $root 'tests' 'pester')
+    $examples = Join-Path $root 'docs' 'examples'
+    if (Test-Path $examples) { $Path += $examples }
+}
+
+$config = New-PesterConfiguration
+$config.Run.Path = $Path
+$config.Run.PassThru = $true
+$config.Run.Exit = $false
+$config.Output.Verbosity = 'Detailed'
+$config.Output.RenderMode = 'Plaintext'
+$config.TestResult.Enabled = $true
+$config.TestResult.OutputFormat = 'NUnitXml'
+$config.TestResult.OutputPath = $ResultPath
+if ($Tag) { $config.Filter.Tag = $Tag }
+if ($ExcludeTag) { $config.Filter.ExcludeTag = $ExcludeTag }
+
+$result = Invoke-Pester -Configuration $config
+# A block or file that failed outside its tests (BeforeAll, discovery) counts as one failure each.
+$failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+"$($result.PassedCount) $failed $($result.SkippedCount)" | Set-Content -Path "$ResultPath.totals"
+"Pester: $($result.PassedCount) passed, $failed failed, $($result.SkippedCount) skipped"
+if ($result.SkippedCount -gt 0) {
+    'Skipped tests count as failures: a Pester test must not skip itself when what it needs is here.'
+    $result.Skipped | ForEach-Object { "  skipped: $($_.ExpandedPath)" }
+}
+exit ($failed + $result.SkippedCount)
