@@ -6,7 +6,7 @@
 .DESCRIPTION
     Used by tests/run.sh (CI) and ./build.ps1 -Test. The exit code is the number of failed tests, plus the
     number of skipped ones: a test that skips itself because something is missing counts as a failure here.
-    Pester 5.9.1 is imported from -PesterPath, else from the NuGet package folder tools/setup.sh restores it to,
+    Pester 5.9.1 is imported from -PesterPath, else from .tools/packages (where tools/setup.sh restores it),
     else from the module path.
 .EXAMPLE
     ./tests/pester/Invoke-PesterSuites.ps1 -ModulePath ./out/RedisDocker -ResultPath ./out/pester-results.xml
@@ -29,8 +29,7 @@ $PSStyle.OutputRendering = 'PlainText'
 $root = (Resolve-Path (Join-Path $PSScriptRoot '..' '..')).Path
 
 if (-not $PesterPath) {
-    $packages = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { Join-Path ([Environment]::GetFolderPath('UserProfile')) '.nuget' 'packages' }
-    $candidate = Join-Path $packages 'pester' '5.9.1' 'tools' 'Pester.psd1'
+    $candidate = Join-Path $root '.tools' 'packages' 'pester' '5.9.1' 'tools' 'Pester.psd1'
     if (Test-Path $candidate) { $PesterPath = $candidate }
 }
 if ($PesterPath) { Import-Module $PesterPath -Force }
@@ -42,7 +41,7 @@ else {
 }
 
 if (-not (Test-Path (Join-Path $ModulePath 'RedisDocker.psd1'))) {
-    throw "No staged module in $ModulePath: run ./build.ps1 first."
+    throw "No staged module in ${ModulePath}: run ./build.ps1 first."
 }
 if (-not $Path) {
     $Path = @(Join-Path $root 'tests' 'pester')
