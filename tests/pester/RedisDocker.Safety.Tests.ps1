@@ -43,13 +43,15 @@ Describe 'RedisDocker input safety (issue 9)' -Tag 'Integration', 'Docker', 'Saf
             $volumes = @(docker volume ls -q --filter "label=io.redisdocker.topology=$run" 2>$null; docker volume ls -q --filter "name=$run" 2>$null) |
                 Where-Object { $_ } | Sort-Object -Unique
             if ($volumes.Count -gt 0) { $null = docker volume rm -f $volumes 2>$null }
-            $networks = @(docker network ls -q --filter "label=io.redisdocker.topology=$run" 2>$null) | Where-Object { $_ }
+            $networks = @(docker network ls -q --filter "label=io.redisdocker.topology=$run" 2>$null; docker network ls -q --filter "name=$run" 2>$null) |
+                Where-Object { $_ } | Sort-Object -Unique
             if ($networks.Count -gt 0) { $null = docker network rm $networks 2>$null }
         }
 
         # The error record a command produces (terminating or not), or $null.
         function Get-RecordedError([scriptblock] $ScriptBlock) {
-            try { $null = & $ScriptBlock -ErrorAction Stop } catch { return $_ }
+            $ErrorActionPreference = 'Stop'
+            try { $null = & $ScriptBlock } catch { return $_ }
             return $null
         }
 
@@ -104,7 +106,8 @@ Describe 'RedisDocker input safety (issue 9)' -Tag 'Integration', 'Docker', 'Saf
         docker network ls -q --filter "name=^$run-imp$" | Should -BeNullOrEmpty
     }
 
-    It 'item 2: -HostAddress <Address> is refused (IPAddressInvalid) and creates nothing' -TestCases $badHostAddress {
+    # Tagged so that a run against an older build can leave them out: there they publish a node on every interface.
+    It 'item 2: -HostAddress <Address> is refused (IPAddressInvalid) and creates nothing' -Tag 'PublishesEverywhereWhenBroken' -TestCases $badHostAddress {
         param($Address)
         $e = Get-RecordedError { New-RedisNode -Network $run -Name "$run-ha" -HostAddress $Address }
         $e.FullyQualifiedErrorId | Should -BeLike 'RedisDocker.IPAddressInvalid*'
@@ -149,10 +152,12 @@ Describe 'RedisDocker input safety (issue 9)' -Tag 'Integration', 'Docker', 'Saf
 
     It 'item 6: the Compose export has no password on any command line or in the environment' {
         $yaml = Export-RedisTopology -Topology $run -Format Compose
+        $commands = @($yaml -split "`n" | Where-Object { $_ -match '^\s*command:' })
+        $commands.Count | Should -BeGreaterThan 0
+        $commands | Should -Not -Match 'requirepass|masterauth|auth-pass|REDIS_PASSWORD|\$'
         $yaml | Should -Not -Match 'REDIS_PASSWORD'
-        $yaml | Should -Not -Match 'requirepass'
         $yaml | Should -Not -Match 'environment:'
-        $yaml | Should -Match '/run/secrets/redis-auth.conf'
+        $commands | Should -Match '/run/secrets/redis-auth.conf'
     }
 
     It 'item 17: an invalid image reference is a module error (InvalidImage), not a raw Docker error' {

@@ -359,7 +359,7 @@ public sealed class TopologyOperations
                 foreach (var g in spec.SentinelGroups) sb.Append("  sentinel auth-pass ").Append(g.MasterName).Append(" \"<password>\"");
                 sb.Append('\n');
             }
-            sb.Append("# Inside the double quotes write \\ for a backslash and \\\" for a quote (Get-RedisCredential reads the password).\n");
+            sb.Append("# Inside the double quotes write \\\\ for a backslash and \\\" for a quote (Get-RedisCredential reads the password).\n");
             sb.Append("version: \"3.8\"\nservices:\n");
             var nodes = spec.Nodes.Where(n => (n.DockerHost ?? "") == host).ToList();
             var byName = spec.Nodes.ToDictionary(n => n.Name);

@@ -1,3 +1,4 @@
+using RedisDocker.Core.Resp;
 using RedisDocker.Core.Tests.Unit;
 using RedisDocker.Core.Topology;
 using Xunit;
@@ -112,6 +113,54 @@ public class InputSafetyIntegrationTests : DockerTestBase
         var pw = new string('p', RedisConfigRenderer.MaxPasswordBytes);
         var node = (await NewNodesAsync(net.Name, 1, customize: (_, s) => s with { Password = pw })).Single();
         Assert.Equal(RedisRole.Primary, node.Role);
+    }
+
+    [Fact]
+    public async Task Item6_AComposeNodeReadsItsQuotedPasswordFromTheSecretAndShowsItNowhere()
+    {
+        // The node service's command exactly as exported, run with the test image; the secret file written
+        // as the export's header says (double quotes, \\ and \" escaped) with a password that needs it.
+        const string password = "pa ss\"word\\with'quotes $(id) #x";
+        var spec = InputSafetyTests.Spec(n => n with { Name = Topology + "-cmp" });
+        var yaml = Assert.Single(TopologyOperations.ToCompose(spec)).Value;
+        var line = yaml.Split('\n').Single(l => l.TrimStart().StartsWith("command:", StringComparison.Ordinal));
+        var cmd = System.Text.Json.JsonSerializer.Deserialize<string[]>(line[(line.IndexOf(':') + 1)..])!;
+        var docker = await Session.GetDockerAsync(Ct);
+        var name = Topology + "-cmp";
+        await docker.CreateContainerAsync(new Core.Docker.ContainerCreateSpec
+        {
+            Name = name, Image = TestImage, Cmd = cmd,
+            Labels = new Dictionary<string, string> { [Labels.Topology] = Topology },
+            Ports = new[] { new Core.Docker.PortBinding(6379, "tcp", "127.0.0.1", null) },
+        }, Ct);
+        var escaped = password.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
+        await docker.UploadFilesAsync(name, "/run/secrets", new[]
+        {
+            new Core.Docker.ArchiveFile(TopologyOperations.ComposeNodeSecret,
+                System.Text.Encoding.UTF8.GetBytes($"requirepass \"{escaped}\"\nmasterauth \"{escaped}\"\n"), Mode: 0b110_100_100),
+        }, Ct);
+        await docker.StartContainerAsync(name, Ct);
+        var info = (await docker.InspectContainerAsync(name, Ct))!;
+        var port = Assert.Single(info.Ports, p => p.ContainerPort == 6379).HostPort;
+        var pong = "";
+        await Waiter.UntilAsync(Sink, "compose node", TimeSpan.FromSeconds(30), async c =>
+        {
+            try
+            {
+                await using var conn = await RespConnection.ConnectAsync("127.0.0.1", port, new RespConnectionOptions { Password = password }, c);
+                pong = (await conn.SendAsync(new object[] { "PING" }, c)).Text ?? "";
+                return (true, pong);
+            }
+            catch (Exception e) when (e is RedisException or IOException) { return (false, e.Message); }
+        }, Ct, pollMs: 200);
+        Assert.Equal("PONG", pong);
+        // docker inspect: no password on the command line, in the environment or anywhere else.
+        var psi = new System.Diagnostics.ProcessStartInfo("docker", $"inspect {name}") { RedirectStandardOutput = true };
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var inspect = await p.StandardOutput.ReadToEndAsync(Ct);
+        await p.WaitForExitAsync(Ct);
+        Assert.Contains("/run/secrets/" + TopologyOperations.ComposeNodeSecret, inspect);
+        Assert.DoesNotContain("pa ss", inspect);
     }
 
     [Fact]
