@@ -367,8 +367,11 @@ public sealed class NodeOperations
                 for (var pass = 0; pass < 2; pass++)
                 {
                     if (pass == 1) await Task.Delay(500, cleanup.Token).ConfigureAwait(false);
-                    // By exact name only: Docker would resolve a name that is no container's as an id prefix.
-                    if (await docker.InspectContainerAsync(s.Name, cleanup.Token).ConfigureAwait(false) is { } own && RedisDockerSession.IsExactly(own, s.Name))
+                    // Docker resolves a name that is no container's as an id prefix: a name of hex digits only is
+                    // removed by its exact match, any other name cannot be an id prefix.
+                    if (!s.Name.All(char.IsAsciiHexDigitLower))
+                        await docker.RemoveContainerAsync(s.Name, force: true, removeVolumes: false, cleanup.Token).ConfigureAwait(false);
+                    else if (await docker.InspectContainerAsync(s.Name, cleanup.Token).ConfigureAwait(false) is { } own && RedisDockerSession.IsExactly(own, s.Name))
                         await docker.RemoveContainerAsync(own.Id, force: true, removeVolumes: false, cleanup.Token).ConfigureAwait(false);
                     if (!existingVolume) await docker.RemoveVolumeAsync(volume, force: true, cleanup.Token).ConfigureAwait(false);
                 }
