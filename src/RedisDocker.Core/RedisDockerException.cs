@@ -36,6 +36,8 @@ public static class ErrorIds
     public const string HostPortTaken = "RedisDocker.HostPortTaken";
     public const string ImageUnavailable = "RedisDocker.ImageUnavailable";
     public const string InvalidConfig = "RedisDocker.InvalidConfig";
+    public const string InvalidImage = "RedisDocker.InvalidImage";
+    public const string InvalidPassword = "RedisDocker.InvalidPassword";
     public const string WrongPassword = "RedisDocker.WrongPassword";
     public const string RedisError = "RedisDocker.RedisError";
     public const string TopologyMismatch = "RedisDocker.TopologyMismatch";

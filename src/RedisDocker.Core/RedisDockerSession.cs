@@ -171,7 +171,7 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
             try
             {
                 var d = await GetDockerAsync(host, bound.Token).ConfigureAwait(false);
-                if (await d.InspectContainerAsync(nameOrId, bound.Token).ConfigureAwait(false) is { } hit) return (d, hit);
+                if (await d.InspectContainerAsync(nameOrId, bound.Token).ConfigureAwait(false) is { } hit && IsExactly(hit, nameOrId)) return (d, hit);
             }
             catch (Exception e) when (e is DockerException or OperationCanceledException && !ct.IsCancellationRequested)
             {
@@ -180,12 +180,20 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
         }
         foreach (var (d, info) in await OnEveryEngineAsync((d, c) => d.InspectContainerAsync(nameOrId, c), NullSink.Instance, ct).ConfigureAwait(false))
         {
-            if (info is null) continue;
+            if (info is null || !IsExactly(info, nameOrId)) continue;
             _containerHosts[nameOrId] = d.Endpoint.ToString();
             return (d, info);
         }
         return null;
     }
+
+    /// <summary>
+    /// Docker resolves a short id prefix too ("d6a3" finds the container whose id starts so): a node is
+    /// found by its exact name, or by its full id, never by a prefix.
+    /// </summary>
+    public static bool IsExactly(ContainerInfo info, string nameOrId) =>
+        string.Equals(info.Name, nameOrId.TrimStart('/'), StringComparison.Ordinal) ||
+        (nameOrId.Length == 64 && string.Equals(info.Id, nameOrId, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Remembers the password of a topology for this session (never written anywhere else).</summary>
     public void RememberPassword(string topology, string password) => _passwords[topology] = password;

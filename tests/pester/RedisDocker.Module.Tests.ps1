@@ -34,7 +34,7 @@ BeforeDiscovery {
         'Move-RedisClusterSlot'   = @('All', 'Cluster', 'Count', 'Destination', 'Session', 'Slot', 'Source')
         'New-RedisCluster'        = @('ClusterNodeTimeout', 'Count', 'DockerHost', 'Image', 'InputObject', 'Name', 'Network', 'Node', 'Password', 'ReplicasPerPrimary', 'Session', 'Subnet')
         'New-RedisNetwork'        = @('DockerHost', 'Gateway', 'Internal', 'Label', 'Name', 'Session', 'Subnet', 'Topology')
-        'New-RedisNode'           = @('AnnounceAddress', 'AppendOnly', 'BusPort', 'ClusterEnabled', 'ClusterNodeTimeout', 'Config', 'Count', 'DockerHost', 'HostAddress', 'HostNetwork', 'HostPort', 'IPAddress', 'Image', 'Label', 'MaxMemory', 'MaxMemoryPolicy', 'Name', 'NamePrefix', 'Network', 'Password', 'Port', 'Session', 'Topology')
+        'New-RedisNode'           = @('AllowAllInterfaces', 'AnnounceAddress', 'AppendOnly', 'BusPort', 'ClusterEnabled', 'ClusterNodeTimeout', 'Config', 'Count', 'DockerHost', 'HostAddress', 'HostNetwork', 'HostPort', 'IPAddress', 'Image', 'Label', 'MaxMemory', 'MaxMemoryPolicy', 'Name', 'NamePrefix', 'Network', 'Password', 'Port', 'Session', 'Topology')
         'New-RedisSentinel'       = @('AnnounceAddress', 'Count', 'DockerHost', 'DownAfter', 'FailoverTimeout', 'Image', 'MasterName', 'ParallelSyncs', 'Port', 'Primary', 'Quorum', 'Session')
         'Optimize-RedisCluster'   = @('Cluster', 'Session', 'Threshold', 'Weight')
         'Remove-RedisClusterNode' = @('Cluster', 'Node', 'Session')

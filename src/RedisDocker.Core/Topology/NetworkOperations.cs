@@ -35,7 +35,7 @@ public sealed class NetworkOperations
     {
         if (string.IsNullOrWhiteSpace(name) || !s_name.IsMatch(name))
             throw new RedisDockerException(ErrorIds.InvalidName,
-                $"'{name}' is not a valid {what} name: use 1-63 letters, digits, '_', '.' or '-', starting with a letter or digit.",
+                $"'{RedisConfigRenderer.Printable(name ?? "")}' is not a valid {what} name: use 1-63 letters, digits, '_', '.' or '-', starting with a letter or digit.",
                 ErrorKind.InvalidArgument, name);
     }
 

@@ -18,6 +18,8 @@ public sealed record NodeSpec
     public int? HostPort { get; init; }
     /// <summary>Host address the port is published on: 127.0.0.1 unless the user asks otherwise.</summary>
     public string HostIp { get; init; } = "127.0.0.1";
+    /// <summary>Allows <see cref="HostIp"/> 0.0.0.0 or :: (every interface of the host), with a warning.</summary>
+    public bool AllowAllInterfaces { get; init; }
     public string? IPAddress { get; init; }
     /// <summary>The topology's password; null reuses the topology's or generates one.</summary>
     public string? Password { get; init; }
@@ -71,6 +73,15 @@ public sealed class NodeOperations
     public async Task<IReadOnlyList<NodeResult>> CreateAsync(IReadOnlyList<NodeSpec> specs, CancellationToken ct)
     {
         if (specs.Count == 0) return Array.Empty<NodeResult>();
+        // 0. Every value checked before anything is created (or any engine contacted).
+        var warnings = new List<string>();
+        foreach (var s in specs)
+        {
+            warnings.AddRange(InputValidation.ValidateNode(s));
+            if (!s.HostNetwork && InputValidation.IsAnyAddress(s.HostIp))
+                warnings.Add($"Node '{s.Name}' is published on every interface of the host ({s.HostIp}): anyone who can reach this machine can reach it.");
+        }
+        foreach (var w in warnings.Distinct()) _sink.Warning(w);
         // Each node on its own engine (-DockerHost), the session's primary engine by default.
         var engines = new DockerClient[specs.Count];
         for (var i = 0; i < specs.Count; i++) engines[i] = await _session.GetDockerAsync(specs[i].DockerHost, ct).ConfigureAwait(false);
@@ -122,6 +133,10 @@ public sealed class NodeOperations
         {
             var s = specs[i];
             if (!engines[i].Endpoint.IsLocal()) continue;
+            if (!s.HostNetwork && !InputValidation.IsAnyAddress(s.HostIp) && !IsAddressOfThisMachine(s.HostIp))
+                throw new RedisDockerException(ErrorIds.IPAddressInvalid,
+                    $"-HostAddress {s.HostIp} is not an address of this host. Give one of its addresses (127.0.0.1 by default).",
+                    ErrorKind.InvalidArgument, s.Name);
             if (s.HostPort is int hp && !IsHostPortFree(s.HostIp, hp)) throw HostPortTaken(s.HostIp, hp, null);
             if (s.HostNetwork && !IsAddressOfThisMachine(s.AnnounceAddress!))
                 throw new RedisDockerException(ErrorIds.IPAddressInvalid,
@@ -140,6 +155,10 @@ public sealed class NodeOperations
         {
             if (specs[i].HostNetwork) { topologyOf[i] = specs[i].Topology!; continue; }
             networks[i] = await netOps.RequireAsync(engines[i], specs[i].Network, ct).ConfigureAwait(false);
+            if (networks[i]!.Labels.Get(Labels.Managed) != "true")
+                throw new RedisDockerException(ErrorIds.NetworkNotFound,
+                    $"'{specs[i].Network}' is not a network made by RedisDocker (nodes need its fixed subnet and labels). Create one with New-RedisNetwork.",
+                    ErrorKind.InvalidArgument, specs[i].Network);
             topologyOf[i] = TopologyOf(networks[i]!);
             if (specs[i].Topology is { } t && t != topologyOf[i])
                 throw new RedisDockerException(ErrorIds.TopologyMismatch, $"Network '{specs[i].Network}' belongs to topology '{topologyOf[i]}', not '{t}'.", ErrorKind.InvalidArgument, specs[i].Name);
@@ -239,6 +258,25 @@ public sealed class NodeOperations
     private static IEnumerable<int> PortsOf(NodeSpec s) =>
         s.ClusterEnabled ? new[] { s.Port, s.BusPort ?? s.Port + 10000 } : new[] { s.Port };
 
+    /// <summary>The redis.conf settings of a node (also rendered with placeholders to validate a spec before creation).</summary>
+    internal static RedisServerConfig ServerConfigOf(NodeSpec s, string ip, string password) => new()
+    {
+        Port = s.Port,
+        Password = password,
+        AppendOnly = s.AppendOnly,
+        ClusterEnabled = s.ClusterEnabled,
+        ClusterNodeTimeoutMs = s.ClusterNodeTimeoutMs,
+        AnnounceIp = ip,
+        AnnounceBusPort = s.HostNetwork ? s.BusPort : null,
+        BusPort = s.HostNetwork ? s.BusPort : null,
+        // On the host's network the node listens on its announce address (and loopback) only.
+        Bind = s.HostNetwork ? $"{ip} 127.0.0.1" : null,
+        MaxMemory = s.MaxMemory,
+        MaxMemoryPolicy = s.MaxMemoryPolicy,
+        ReplicaOf = s.ReplicaOf,
+        Extra = s.Config,
+    };
+
     private static string TopologyOf(DockerNetwork n) => n.Labels.Get(Labels.Topology) ?? n.Name;
 
     private async Task<RedisNode> CreateOneAsync(DockerClient docker, NodeSpec s, DockerNetwork? net, string topology, string ip, string password, CancellationToken ct)
@@ -249,23 +287,7 @@ public sealed class NodeOperations
         var configPath = isSentinel ? RedisConfigRenderer.SentinelConfigPath : RedisConfigRenderer.RedisConfigPath;
         string config = isSentinel
             ? RedisConfigRenderer.Render(s.Sentinel! with { Password = password, AnnounceIp = ip, Port = s.Port, Bind = s.HostNetwork ? $"{ip} 127.0.0.1" : null })
-            : RedisConfigRenderer.Render(new RedisServerConfig
-            {
-                Port = s.Port,
-                Password = password,
-                AppendOnly = s.AppendOnly,
-                ClusterEnabled = s.ClusterEnabled,
-                ClusterNodeTimeoutMs = s.ClusterNodeTimeoutMs,
-                AnnounceIp = ip,
-                AnnounceBusPort = s.HostNetwork ? s.BusPort : null,
-                BusPort = s.HostNetwork ? s.BusPort : null,
-                // On the host's network the node listens on its announce address (and loopback) only.
-                Bind = s.HostNetwork ? $"{ip} 127.0.0.1" : null,
-                MaxMemory = s.MaxMemory,
-                MaxMemoryPolicy = s.MaxMemoryPolicy,
-                ReplicaOf = s.ReplicaOf,
-                Extra = s.Config,
-            });
+            : RedisConfigRenderer.Render(ServerConfigOf(s, ip, password));
         var labels = new Dictionary<string, string>(s.Labels)
         {
             [Labels.Managed] = "true",
@@ -330,7 +352,9 @@ public sealed class NodeOperations
             {
                 throw HostPortTaken(s.HostIp, hp, e);
             }
-            return await WaitReadyAsync(docker, s.Name, password, ct).ConfigureAwait(false);
+            var readyNode = await WaitReadyAsync(docker, s.Name, password, ct).ConfigureAwait(false);
+            if (!s.HostNetwork) await CheckPublishedAddressAsync(docker, s, ct).ConfigureAwait(false);
+            return readyNode;
         }
         catch (Exception)
         {
@@ -343,7 +367,12 @@ public sealed class NodeOperations
                 for (var pass = 0; pass < 2; pass++)
                 {
                     if (pass == 1) await Task.Delay(500, cleanup.Token).ConfigureAwait(false);
-                    await docker.RemoveContainerAsync(s.Name, force: true, removeVolumes: false, cleanup.Token).ConfigureAwait(false);
+                    // Docker resolves a name that is no container's as an id prefix: a name of hex digits only is
+                    // removed by its exact match, any other name cannot be an id prefix.
+                    if (!s.Name.All(char.IsAsciiHexDigitLower))
+                        await docker.RemoveContainerAsync(s.Name, force: true, removeVolumes: false, cleanup.Token).ConfigureAwait(false);
+                    else if (await docker.InspectContainerAsync(s.Name, cleanup.Token).ConfigureAwait(false) is { } own && RedisDockerSession.IsExactly(own, s.Name))
+                        await docker.RemoveContainerAsync(own.Id, force: true, removeVolumes: false, cleanup.Token).ConfigureAwait(false);
                     if (!existingVolume) await docker.RemoveVolumeAsync(volume, force: true, cleanup.Token).ConfigureAwait(false);
                 }
             }
@@ -353,6 +382,20 @@ public sealed class NodeOperations
             }
             throw;
         }
+    }
+
+    /// <summary>The node's port is published where it was asked to be (Docker publishes an address it cannot use on every interface).</summary>
+    private static async Task CheckPublishedAddressAsync(DockerClient docker, NodeSpec s, CancellationToken ct)
+    {
+        var info = await docker.InspectContainerAsync(s.Name, ct).ConfigureAwait(false) ?? throw NotFound(s.Name);
+        var wanted = IPAddress.Parse(s.HostIp);
+        var bound = info.Ports.Where(p => p.ContainerPort == s.Port && p.HostPort > 0).ToList();
+        var stray = bound.FirstOrDefault(p => !(IPAddress.TryParse(p.HostIp is "" ? "0.0.0.0" : p.HostIp, out var a) &&
+            (a.Equals(wanted) || (InputValidation.IsAnyAddress(s.HostIp) && InputValidation.IsAnyAddress(a.ToString())))));
+        if (bound.Count == 0 || stray is not null)
+            throw new RedisDockerException(ErrorIds.IPAddressInvalid,
+                $"Docker published node '{s.Name}' on {(stray is null ? "no address" : $"{stray.HostIp}:{stray.HostPort}")} instead of {s.HostIp}. Give -HostAddress with an address of this host.",
+                ErrorKind.InvalidArgument, s.Name);
     }
 
     private static RedisDockerException HostPortTaken(string hostIp, int port, Exception? inner) =>
@@ -506,7 +549,7 @@ public sealed class NodeOperations
             .SelectMany(x => x.Result.Select(c => (Docker: x.Docker, Summary: c))).ToList();
         var selected = summaries.Where(x =>
                 (x.Summary.Labels.Get(Labels.Kind) is Labels.KindNode or Labels.KindSentinel) &&
-                (filter.Names is null || filter.Names.Count == 0 || filter.Names.Any(n => x.Summary.Names.Any(cn => NetworkOperations.WildcardMatch(cn, n) || x.Summary.Id.StartsWith(n, StringComparison.OrdinalIgnoreCase)))) &&
+                (filter.Names is null || filter.Names.Count == 0 || filter.Names.Any(n => x.Summary.Names.Any(cn => NetworkOperations.WildcardMatch(cn, n)) || string.Equals(x.Summary.Id, n, StringComparison.OrdinalIgnoreCase))) &&
                 (!filter.SentinelsOnly || x.Summary.Labels.Get(Labels.Kind) == Labels.KindSentinel) &&
                 (filter.IncludeSentinels || filter.SentinelsOnly || x.Summary.Labels.Get(Labels.Kind) == Labels.KindNode))
             .ToArray();

@@ -72,6 +72,10 @@ public sealed class NewRedisNodeCommand : RedisDockerCmdlet
     [Parameter]
     public string HostAddress { get; set; } = "127.0.0.1";
 
+    /// <summary>Allows -HostAddress 0.0.0.0 or :: (every interface of the host), with a warning.</summary>
+    [Parameter]
+    public SwitchParameter AllowAllInterfaces { get; set; }
+
     /// <summary>Static addresses on the network, one per node; free ones are chosen when omitted.</summary>
     [Parameter]
     public string[]? IPAddress { get; set; }
@@ -147,6 +151,7 @@ public sealed class NewRedisNodeCommand : RedisDockerCmdlet
                 Port = Port,
                 HostPort = HostPort?[i],
                 HostIp = HostAddress,
+                AllowAllInterfaces = AllowAllInterfaces.IsPresent,
                 IPAddress = IPAddress?[i],
                 Password = password,
                 ClusterEnabled = ClusterEnabled.IsPresent,

@@ -111,8 +111,10 @@ public class TopologyIntegrationTests : DockerTestBase
         try
         {
             await File.WriteAllTextAsync(Path.Combine(dir.FullName, "docker-compose.yml"), yaml, ct);
+            // The password comes from secret files (redis.conf fragments) the user writes next to the file.
+            await File.WriteAllTextAsync(Path.Combine(dir.FullName, TopologyOperations.ComposeNodeSecret), "requirepass \"example\"\nmasterauth \"example\"\n", ct);
+            await File.WriteAllTextAsync(Path.Combine(dir.FullName, TopologyOperations.ComposeSentinelSecret), "requirepass \"example\"\n", ct);
             var psi = new ProcessStartInfo("docker-compose", "-f docker-compose.yml config -q") { WorkingDirectory = dir.FullName, RedirectStandardError = true, RedirectStandardOutput = true };
-            psi.Environment["REDIS_PASSWORD"] = "example";
             using var p = Process.Start(psi)!;
             var err = await p.StandardError.ReadToEndAsync(ct);
             await p.WaitForExitAsync(ct);

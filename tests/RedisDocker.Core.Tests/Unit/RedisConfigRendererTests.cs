@@ -111,7 +111,6 @@ public class RedisConfigRendererTests
 
     [Theory]
     [InlineData("p w", "\"p w\"")]
-    [InlineData("", "\"\"")]
     [InlineData("a\"b", "\"a\\\"b\"")]
     public void Render_QuotesThePasswordWhenNeeded(string password, string rendered)
     {
@@ -123,7 +122,7 @@ public class RedisConfigRendererTests
     [Fact]
     public void Render_RefusesReservedExtra()
     {
-        var ex = Assert.Throws<ArgumentException>(() => RedisConfigRenderer.Render(new RedisServerConfig
+        var ex = Assert.Throws<RedisDockerException>(() => RedisConfigRenderer.Render(new RedisServerConfig
         {
             Password = "pw",
             Extra = new[] { new KeyValuePair<string, string>("requirepass", "other") },
@@ -135,7 +134,7 @@ public class RedisConfigRendererTests
     [Fact]
     public void Render_RefusesMultiLineExtra()
     {
-        Assert.Throws<ArgumentException>(() => RedisConfigRenderer.Render(new RedisServerConfig
+        Assert.Throws<RedisDockerException>(() => RedisConfigRenderer.Render(new RedisServerConfig
         {
             Password = "pw",
             Extra = new[] { new KeyValuePair<string, string>("hz", "10\nrequirepass x") },
@@ -195,7 +194,7 @@ public class RedisConfigRendererTests
     [InlineData("10\n")]
     public void ValidateExtra_RefusesMultiLineValues(string value)
     {
-        Assert.Equal("The value of 'hz' must be on one line.", RedisConfigRenderer.ValidateExtra("hz", value));
+        Assert.StartsWith("The value of 'hz' must be on one line", RedisConfigRenderer.ValidateExtra("hz", value));
     }
 
     [Theory]
@@ -247,7 +246,6 @@ public class RedisConfigRendererTests
     [InlineData("tab\tinside")]
     [InlineData("#not-a-comment")]
     [InlineData("pässwort-日本")]
-    [InlineData("")]
     public void QuoteAndReadDirective_RoundTrip(string password)
     {
         var text = RedisConfigRenderer.Render(new RedisServerConfig { Password = password });
