@@ -132,6 +132,10 @@ public sealed class NodeOperations
                     if (!IsHostPortFree(s.AnnounceAddress!, port)) throw HostPortTaken(s.AnnounceAddress!, port, null);
         }
 
+        // A node keeps its host port for life: the port Docker would pick changes at every start, restart and
+        // network connect, so one is chosen now (free on this machine when the engine is local) and pinned.
+        var pickedPorts = PickHostPorts(specs, engines);
+
         // 2. Networks, topology, addresses (host-network nodes use their host's address).
         var networks = new DockerNetwork?[specs.Count];
         var netOps = new NetworkOperations(_session, _sink);
@@ -197,7 +201,7 @@ public sealed class NodeOperations
         var total = specs.Count;
         var kind = specs.All(s => s.Sentinel is not null) ? "sentinel" : "Redis node";
         _sink.Progress(new ProgressReport(activity, $"Starting {total} {kind}{(total == 1 ? "" : "s")}", $"0 of {total} ready", 0));
-        var tasks = specs.Select((s, i) => CreateOneAsync(engines[i], s, networks[i], topologyOf[i], addresses[i], passwords[topologyOf[i]], ct)
+        var tasks = specs.Select((s, i) => CreateOneAsync(engines[i], s, networks[i], topologyOf[i], addresses[i], passwords[topologyOf[i]], pickedPorts[i], ct)
             .ContinueWith(t =>
             {
                 var n = Interlocked.Increment(ref ready);
@@ -241,7 +245,58 @@ public sealed class NodeOperations
 
     private static string TopologyOf(DockerNetwork n) => n.Labels.Get(Labels.Topology) ?? n.Name;
 
-    private async Task<RedisNode> CreateOneAsync(DockerClient docker, NodeSpec s, DockerNetwork? net, string topology, string ip, string password, CancellationToken ct)
+    /// <summary>
+    /// Host ports for the nodes that publish one and were given none: free ports of this machine (held open
+    /// together, so the batch gets distinct ones) for a local engine, random ephemeral ones for a remote engine
+    /// (a port taken there is picked again at start). Null where the user chose the port or none is published.
+    /// </summary>
+    private static int?[] PickHostPorts(IReadOnlyList<NodeSpec> specs, DockerClient[] engines)
+    {
+        var picked = new int?[specs.Count];
+        var held = new List<TcpListener>();
+        try
+        {
+            for (var i = 0; i < specs.Count; i++)
+            {
+                if (specs[i].HostNetwork || specs[i].HostPort is not null) continue;
+                picked[i] = engines[i].Endpoint.IsLocal() ? HoldFreePort(specs[i].HostIp, held) : null;
+                picked[i] ??= RandomEphemeralPort(picked);
+            }
+        }
+        finally
+        {
+            foreach (var l in held) l.Stop();
+        }
+        return picked;
+    }
+
+    private static int? HoldFreePort(string hostIp, List<TcpListener> held)
+    {
+        try
+        {
+            var l = new TcpListener(hostIp is "0.0.0.0" or "" ? IPAddress.Any : IPAddress.Parse(hostIp), 0);
+            l.Start();
+            held.Add(l);
+            return ((IPEndPoint)l.LocalEndpoint).Port;
+        }
+        catch (Exception e) when (e is SocketException or FormatException) { return null; }
+    }
+
+    private static int RandomEphemeralPort(IReadOnlyCollection<int?> avoid)
+    {
+        while (true)
+        {
+            var p = Random.Shared.Next(32768, 61000);
+            if (!avoid.Contains(p)) return p;
+        }
+    }
+
+    internal static bool IsPortInUse(DockerApiException e) =>
+        e.EngineMessage.Contains("port is already allocated", StringComparison.OrdinalIgnoreCase)
+        || e.EngineMessage.Contains("address already in use", StringComparison.OrdinalIgnoreCase);
+
+    private async Task<RedisNode> CreateOneAsync(DockerClient docker, NodeSpec s, DockerNetwork? net, string topology, string ip, string password,
+        int? pickedHostPort, CancellationToken ct)
     {
         var image = s.Image ?? _session.DefaultImage;
         var volume = s.Name + "-data";
@@ -301,36 +356,51 @@ public sealed class NodeOperations
             var cmd = isSentinel
                 ? new[] { "redis-server", configPath, "--sentinel" }
                 : new[] { "redis-server", configPath };
-            if (s.HostNetwork)
-                _sink.Verbose($"Creating container '{s.Name}' from {image} in host network mode on {docker.Endpoint}, listening on {ip}:{s.Port} (bus {s.BusPort ?? s.Port + 10000}).");
-            else
-                _sink.Verbose($"Creating container '{s.Name}' from {image} on network '{net!.Name}' at {ip}, port {s.Port} published on {s.HostIp}:{(s.HostPort?.ToString() ?? "(Docker picks)")}.");
-            await docker.CreateContainerAsync(new ContainerCreateSpec
+            for (var attempt = 1; ; attempt++)
             {
-                Name = s.Name,
-                Image = image,
-                Cmd = cmd,
-                Labels = labels,
-                Hostname = s.HostNetwork ? null : s.Name,
-                Ports = s.HostNetwork ? Array.Empty<PortBinding>() : new[] { new PortBinding(s.Port, "tcp", s.HostIp, s.HostPort) },
-                Volumes = new[] { new VolumeMount(volume, "/data") },
-                NetworkMode = s.HostNetwork ? "host" : null,
-                Network = s.HostNetwork ? null : net!.Name,
-                IPv4Address = s.HostNetwork ? null : ip,
-                NetworkAliases = s.HostNetwork ? Array.Empty<string>() : new[] { s.Name },
-                StopTimeoutSeconds = 10,
-            }, ct).ConfigureAwait(false);
+                var hostPort = s.HostPort ?? pickedHostPort;
+                if (hostPort is int chosen) labels[Labels.HostPort] = chosen.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                if (s.HostNetwork)
+                    _sink.Verbose($"Creating container '{s.Name}' from {image} in host network mode on {docker.Endpoint}, listening on {ip}:{s.Port} (bus {s.BusPort ?? s.Port + 10000}).");
+                else
+                    _sink.Verbose($"Creating container '{s.Name}' from {image} on network '{net!.Name}' at {ip}, port {s.Port} published on {s.HostIp}:{hostPort} (kept for the node's life).");
+                await docker.CreateContainerAsync(new ContainerCreateSpec
+                {
+                    Name = s.Name,
+                    Image = image,
+                    Cmd = cmd,
+                    Labels = labels,
+                    Hostname = s.HostNetwork ? null : s.Name,
+                    Ports = s.HostNetwork ? Array.Empty<PortBinding>() : new[] { new PortBinding(s.Port, "tcp", s.HostIp, hostPort) },
+                    Volumes = new[] { new VolumeMount(volume, "/data") },
+                    NetworkMode = s.HostNetwork ? "host" : null,
+                    Network = s.HostNetwork ? null : net!.Name,
+                    IPv4Address = s.HostNetwork ? null : ip,
+                    NetworkAliases = s.HostNetwork ? Array.Empty<string>() : new[] { s.Name },
+                    StopTimeoutSeconds = 10,
+                }, ct).ConfigureAwait(false);
 
-            _sink.Verbose($"Uploading {configPath} into '{s.Name}'.");
-            await UploadConfigAsync(docker, s.Name, configPath, config, ct).ConfigureAwait(false);
+                _sink.Verbose($"Uploading {configPath} into '{s.Name}'.");
+                await UploadConfigAsync(docker, s.Name, configPath, config, ct).ConfigureAwait(false);
 
-            _sink.Verbose($"Starting '{s.Name}'.");
-            try { await docker.StartContainerAsync(s.Name, ct).ConfigureAwait(false); }
-            catch (DockerApiException e) when (s.HostPort is int hp && (e.EngineMessage.Contains("port is already allocated", StringComparison.OrdinalIgnoreCase) || e.EngineMessage.Contains("address already in use", StringComparison.OrdinalIgnoreCase)))
-            {
-                throw HostPortTaken(s.HostIp, hp, e);
+                _sink.Verbose($"Starting '{s.Name}'.");
+                try { await docker.StartContainerAsync(s.Name, ct).ConfigureAwait(false); }
+                catch (DockerApiException e) when (s.HostPort is int hp && IsPortInUse(e))
+                {
+                    throw HostPortTaken(s.HostIp, hp, e);
+                }
+                catch (DockerApiException e) when (s.HostPort is null && hostPort is not null && IsPortInUse(e) && attempt < 5)
+                {
+                    // The port picked for it was taken meanwhile by another process: pick another one.
+                    _sink.Verbose($"Host port {hostPort} was taken meanwhile; creating '{s.Name}' again on another one.");
+                    await docker.RemoveContainerAsync(s.Name, force: true, removeVolumes: false, ct).ConfigureAwait(false);
+                    var held = new List<TcpListener>();
+                    pickedHostPort = (docker.Endpoint.IsLocal() ? HoldFreePort(s.HostIp, held) : null) ?? RandomEphemeralPort(new int?[] { hostPort });
+                    foreach (var l in held) l.Stop();
+                    continue;
+                }
+                return await WaitReadyAsync(docker, s.Name, password, ct).ConfigureAwait(false);
             }
-            return await WaitReadyAsync(docker, s.Name, password, ct).ConfigureAwait(false);
         }
         catch (Exception)
         {
@@ -359,6 +429,17 @@ public sealed class NodeOperations
         new(ErrorIds.HostPortTaken,
             $"Host port {hostIp}:{port} is already in use. Choose another -HostPort, or leave it out to let Docker pick a free one.",
             ErrorKind.ResourceExists, port, inner);
+
+    /// <summary>A node's pinned host port (or, on the host's network, its port) is used by another process now.</summary>
+    private static RedisDockerException KeptHostPortTaken(ContainerInfo info, DockerApiException e)
+    {
+        var port = info.Labels.Get(Labels.HostPort) ?? info.Labels.Get(Labels.Port) ?? "?";
+        return new(ErrorIds.HostPortTaken,
+            $"Node '{info.Name}' keeps host port {port} for life, but another process uses it now ({e.EngineMessage.Trim()}). "
+            + $"Stop that process and start the node again, or recreate the node on another port (Remove-RedisNode {info.Name} -KeepVolume, "
+            + "then New-RedisNode with the same name and -HostPort).",
+            ErrorKind.ResourceExists, info.Name, e);
+    }
 
     private static bool IsAddressOfThisMachine(string address)
     {
@@ -631,7 +712,8 @@ public sealed class NodeOperations
         var (docker, info) = await RequireManagedAsync(name, ct).ConfigureAwait(false);
         if (!info.State.Running && consultSentinels) await new SentinelOperations(_session, _sink).PrepareStartAsync(docker, info, ct).ConfigureAwait(false);
         _sink.Verbose($"Starting '{name}'.");
-        await docker.StartContainerAsync(info.Id, ct).ConfigureAwait(false);
+        try { await docker.StartContainerAsync(info.Id, ct).ConfigureAwait(false); }
+        catch (DockerApiException e) when (IsPortInUse(e)) { throw KeptHostPortTaken(info, e); }
         var password = await _session.GetPasswordAsync(info.Labels.Get(Labels.Topology) ?? "", ct).ConfigureAwait(false);
         return await WaitReadyAsync(docker, info.Name, password, ct).ConfigureAwait(false);
     }
@@ -646,7 +728,8 @@ public sealed class NodeOperations
             return await StartAsync(name, ct).ConfigureAwait(false);
         }
         _sink.Verbose($"Restarting '{name}'.");
-        await docker.RestartContainerAsync(info.Id, timeoutSeconds, ct).ConfigureAwait(false);
+        try { await docker.RestartContainerAsync(info.Id, timeoutSeconds, ct).ConfigureAwait(false); }
+        catch (DockerApiException e) when (IsPortInUse(e)) { throw KeptHostPortTaken(info, e); }
         var password = await _session.GetPasswordAsync(info.Labels.Get(Labels.Topology) ?? "", ct).ConfigureAwait(false);
         return await WaitReadyAsync(docker, info.Name, password, ct).ConfigureAwait(false);
     }
