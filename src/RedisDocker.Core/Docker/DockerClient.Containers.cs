@@ -288,7 +288,8 @@ public sealed partial class DockerClient
         foreach (var n in settings.Properties("Networks"))
         {
             networks[n.Name] = new ContainerNetworkInfo(n.Value.Str("NetworkID"), n.Value.Str("IPAddress"), n.Value.Strings("Aliases"),
-                n.Value.Str("Gateway"), n.Value.Str("MacAddress"));
+                n.Value.Str("Gateway"), n.Value.Str("MacAddress"),
+                n.Value.Member("IPAMConfig") is { ValueKind: JsonValueKind.Object } ipam ? ipam.StrOrNull("IPv4Address") : null);
         }
 
         return new ContainerInfo
