@@ -236,8 +236,13 @@ public sealed class NodeOperations
     /// </summary>
     internal static Task UploadConfigAsync(DockerClient docker, string container, string path, string text, CancellationToken ct) =>
         docker.UploadFilesAsync(container, RedisConfigRenderer.ConfigDirectory,
-            new[] { new ArchiveFile(Path.GetFileName(path), Encoding.UTF8.GetBytes(text), Mode: 0b110_110_000, Uid: 999, Gid: 999) },
-            ct, dirMode: 0b111_111_000, uid: 999, gid: 999);
+            new[] { new ArchiveFile(Path.GetFileName(path), Encoding.UTF8.GetBytes(text), Mode: 0b110_110_000, Uid: RedisUid, Gid: RedisUid) },
+            ct, dirMode: 0b111_111_000, uid: RedisUid, gid: RedisUid);
+
+    /// <summary>The uid and gid Redis and Sentinel run as: the official image's redis user.</summary>
+    public const int RedisUid = 999;
+    /// <summary>The container user of every node and sentinel.</summary>
+    public const string RedisUser = "999:999";
 
     /// <summary>The host ports a host-network node listens on: its port, and the bus port for cluster nodes.</summary>
     private static IEnumerable<int> PortsOf(NodeSpec s) =>
@@ -379,8 +384,13 @@ public sealed class NodeOperations
                     IPv4Address = s.HostNetwork ? null : ip,
                     NetworkAliases = s.HostNetwork ? Array.Empty<string>() : new[] { s.Name },
                     StopTimeoutSeconds = 10,
+                    // Redis runs as the unprivileged redis user (uid 999, as in the official image), never as root.
+                    User = RedisUser,
                 }, ct).ConfigureAwait(false);
 
+                // Its data directory (the volume's root, whatever the image made it) belongs to that user.
+                await docker.UploadFilesAsync(s.Name, "/data", Array.Empty<ArchiveFile>(), ct, dirMode: 0b111_101_000, uid: RedisUid, gid: RedisUid)
+                    .ConfigureAwait(false);
                 _sink.Verbose($"Uploading {configPath} into '{s.Name}'.");
                 await UploadConfigAsync(docker, s.Name, configPath, config, ct).ConfigureAwait(false);
 
