@@ -13,7 +13,9 @@ for b in /usr/bin/redis-server /usr/bin/redis-cli; do
 done
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
-mkdir -p "$stage/root/usr/local/bin" "$stage/root/etc" "$stage/root/data" "$stage/root/tmp"
+# /data is staged apart: the image gives it to the redis user (uid 999), as the official image does, so a
+# volume initialised from it is writable by a node running as 999:999.
+mkdir -p "$stage/root/usr/local/bin" "$stage/root/etc" "$stage/data" "$stage/root/tmp"
 cp -L /usr/bin/redis-server /usr/bin/redis-cli "$stage/root/usr/local/bin/"
 ln -s redis-server "$stage/root/usr/local/bin/redis-sentinel"
 ln -s redis-server "$stage/root/usr/local/bin/redis-check-aof"
@@ -32,6 +34,7 @@ chmod 1777 "$stage/root/tmp"
 cat > "$stage/Dockerfile" <<'DOCKERFILE'
 FROM scratch
 COPY root/ /
+COPY --chown=999:999 data/ /data/
 WORKDIR /data
 VOLUME /data
 EXPOSE 6379

@@ -212,6 +212,25 @@ public sealed partial class DockerClient
         return doc is null ? null : ParseContainer(doc.RootElement);
     }
 
+    /// <summary>
+    /// GET /containers/{id}/top: the processes of a running container (ps run by the engine on its host, so it
+    /// works for images without a shell), one dictionary per process keyed by the ps column titles.
+    /// </summary>
+    public async Task<IReadOnlyList<IReadOnlyDictionary<string, string>>> TopAsync(string idOrName, string psArgs = "-o pid,uid,gid,args",
+        CancellationToken ct = default)
+    {
+        using var doc = await GetJsonAsync($"/containers/{Esc(idOrName)}/top" + Query(("ps_args", psArgs)), versioned: true, ct).ConfigureAwait(false);
+        var root = doc!.RootElement;
+        var titles = root.Array("Titles").Select(t => t.GetString() ?? "").ToArray();
+        return root.Array("Processes").Select(p =>
+        {
+            var cells = p.EnumerateArray().Select(c => c.GetString() ?? "").ToArray();
+            var row = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            for (var i = 0; i < titles.Length && i < cells.Length; i++) row[titles[i]] = cells[i];
+            return (IReadOnlyDictionary<string, string>)row;
+        }).ToArray();
+    }
+
     /// <summary>GET /containers/json, filtered by labels (all must match; a null value matches the key alone).</summary>
     public async Task<IReadOnlyList<ContainerSummary>> ListContainersAsync(IReadOnlyDictionary<string, string?>? labels = null, bool all = true,
         CancellationToken ct = default)
@@ -288,7 +307,8 @@ public sealed partial class DockerClient
         foreach (var n in settings.Properties("Networks"))
         {
             networks[n.Name] = new ContainerNetworkInfo(n.Value.Str("NetworkID"), n.Value.Str("IPAddress"), n.Value.Strings("Aliases"),
-                n.Value.Str("Gateway"), n.Value.Str("MacAddress"));
+                n.Value.Str("Gateway"), n.Value.Str("MacAddress"),
+                n.Value.Member("IPAMConfig") is { ValueKind: JsonValueKind.Object } ipam ? ipam.StrOrNull("IPv4Address") : null);
         }
 
         return new ContainerInfo

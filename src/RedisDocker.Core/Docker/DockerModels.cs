@@ -139,7 +139,9 @@ public sealed record ContainerState(string Status, bool Running, bool Paused, bo
     int ExitCode, string Error, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt);
 
 /// <summary>A container's endpoint on one network.</summary>
-public sealed record ContainerNetworkInfo(string NetworkId, string IPAddress, IReadOnlyList<string> Aliases, string Gateway, string MacAddress);
+/// <param name="StaticAddress">The static IPv4 address asked for on this network (IPAMConfig), if any.</param>
+public sealed record ContainerNetworkInfo(string NetworkId, string IPAddress, IReadOnlyList<string> Aliases, string Gateway, string MacAddress,
+    string? StaticAddress = null);
 
 /// <summary>A port binding.</summary>
 /// <param name="ContainerPort">The port inside the container.</param>

@@ -16,6 +16,8 @@ public sealed record RedisTopology
     public IReadOnlyList<string> SentinelGroups { get; init; } = Array.Empty<string>();
     /// <summary>Healthy, Degraded (something stopped or failing) or Down (nothing runs).</summary>
     public required string Health { get; init; }
+    /// <summary>What is wrong, one sentence each, from every node's own view (empty when Healthy).</summary>
+    public IReadOnlyList<string> Problems { get; init; } = Array.Empty<string>();
     public string Topology => Name;
     public override string ToString() => Name;
 }

@@ -455,6 +455,21 @@ public sealed class ClusterOperations
             unreachable.Count == 0 ? $"all {known.Count} nodes answer" : $"not answering or failing: {string.Join(", ", unreachable)}"));
 
         var inCluster = views.Where(v => v.Value.Count > 1 || v.Value[0].Slots.Count > 0).ToDictionary(v => v.Key, v => v.Value);
+
+        // The cluster bus has no authentication: a member that is none of the topology's nodes is an intruder (or a ghost).
+        var knownAddresses = members.Select(m => m.Ip).ToHashSet(StringComparer.Ordinal);
+        foreach (var (_, containers) in await _session.OnEveryEngineAsync((d, c) => d.ListContainersAsync(Labels.ForTopology(topology), all: true, c), _sink, ct)
+                     .ConfigureAwait(false))
+            foreach (var c in containers)
+            {
+                if (c.Labels.Get(Labels.Address) is { } a) knownAddresses.Add(a);
+                if (c.Labels.Get(Labels.Announce) is { } b) knownAddresses.Add(b);
+            }
+        var knownIds = inCluster.Values.Select(v => v.First(e => e.Myself).Id).ToHashSet(StringComparer.Ordinal);
+        var unknown = TopologyHealth.UnknownMembers(inCluster.Values, knownIds, knownAddresses);
+        results.Add(new RedisClusterCheck(topology, "NoUnknownNodes", unknown.Count == 0,
+            unknown.Count == 0 ? "every member is a node of the topology" : string.Join(" ", unknown.Select(e => TopologyHealth.DescribeUnknown(topology, e)))));
+
         var signatures = inCluster.GroupBy(v => Signature(v.Value)).ToList();
         results.Add(new RedisClusterCheck(topology, "SlotMapAgreement", signatures.Count == 1,
             signatures.Count == 1 ? "all nodes agree on the configuration" : $"{signatures.Count} different views: {string.Join(" / ", signatures.Select(g => string.Join(",", g.Select(x => x.Key))))}"));
@@ -492,6 +507,9 @@ public sealed class ClusterOperations
     public async Task<IReadOnlyList<string>> RepairAsync(string topology, CancellationToken ct)
     {
         var actions = new List<string>();
+        // A node that came back on its network with another address is unreachable where the cluster knows it.
+        foreach (var moved in await new NodeOperations(_session, _sink).RestoreAddressesAsync(topology, clusterOnly: true, ct).ConfigureAwait(false))
+            actions.Add($"{moved}: put back at its own address on its network");
         var members = await TopologyMembersAsync(topology, ct).ConfigureAwait(false);
         var views = await ReadViewsAsync(members, ct).ConfigureAwait(false);
         var ids = await ReadIdsAsync(members, ct).ConfigureAwait(false);

@@ -201,6 +201,10 @@ public sealed class NetworkOperations
     {
         var docker = await _session.GetDockerAsync(ct).ConfigureAwait(false);
         var net = await RequireAsync(network, ct).ConfigureAwait(false);
+        // Back onto its own network: at the address its cluster and sentinels know, unless told otherwise.
+        if (ipAddress is null && await docker.InspectContainerAsync(nodeName, ct).ConfigureAwait(false) is { } info
+            && info.Labels.Get(Labels.Network) == net.Name && info.Labels.Get(Labels.Address) is { } own)
+            ipAddress = own;
         if (ipAddress is not null) ValidateAddressFree(net, ipAddress);
         _sink.Verbose($"Connecting node '{nodeName}' to network '{network}'{(ipAddress is null ? "" : " at " + ipAddress)}.");
         await docker.ConnectNetworkAsync(net.Id, nodeName, ipAddress, new[] { nodeName }, ct).ConfigureAwait(false);

@@ -147,6 +147,10 @@ public sealed class NodeOperations
                     if (!IsHostPortFree(s.AnnounceAddress!, port)) throw HostPortTaken(s.AnnounceAddress!, port, null);
         }
 
+        // A node keeps its host port for life: the port Docker would pick changes at every start, restart and
+        // network connect, so one is chosen now (free on this machine when the engine is local) and pinned.
+        var pickedPorts = PickHostPorts(specs, engines);
+
         // 2. Networks, topology, addresses (host-network nodes use their host's address).
         var networks = new DockerNetwork?[specs.Count];
         var netOps = new NetworkOperations(_session, _sink);
@@ -216,7 +220,7 @@ public sealed class NodeOperations
         var total = specs.Count;
         var kind = specs.All(s => s.Sentinel is not null) ? "sentinel" : "Redis node";
         _sink.Progress(new ProgressReport(activity, $"Starting {total} {kind}{(total == 1 ? "" : "s")}", $"0 of {total} ready", 0));
-        var tasks = specs.Select((s, i) => CreateOneAsync(engines[i], s, networks[i], topologyOf[i], addresses[i], passwords[topologyOf[i]], ct)
+        var tasks = specs.Select((s, i) => CreateOneAsync(engines[i], s, networks[i], topologyOf[i], addresses[i], passwords[topologyOf[i]], pickedPorts[i], ct)
             .ContinueWith(t =>
             {
                 var n = Interlocked.Increment(ref ready);
@@ -251,8 +255,13 @@ public sealed class NodeOperations
     /// </summary>
     internal static Task UploadConfigAsync(DockerClient docker, string container, string path, string text, CancellationToken ct) =>
         docker.UploadFilesAsync(container, RedisConfigRenderer.ConfigDirectory,
-            new[] { new ArchiveFile(Path.GetFileName(path), Encoding.UTF8.GetBytes(text), Mode: 0b110_110_000, Uid: 999, Gid: 999) },
-            ct, dirMode: 0b111_111_000, uid: 999, gid: 999);
+            new[] { new ArchiveFile(Path.GetFileName(path), Encoding.UTF8.GetBytes(text), Mode: 0b110_110_000, Uid: RedisUid, Gid: RedisUid) },
+            ct, dirMode: 0b111_111_000, uid: RedisUid, gid: RedisUid);
+
+    /// <summary>The uid and gid Redis and Sentinel run as: the official image's redis user.</summary>
+    public const int RedisUid = 999;
+    /// <summary>The container user of every node and sentinel.</summary>
+    public const string RedisUser = "999:999";
 
     /// <summary>The host ports a host-network node listens on: its port, and the bus port for cluster nodes.</summary>
     private static IEnumerable<int> PortsOf(NodeSpec s) =>
@@ -279,7 +288,58 @@ public sealed class NodeOperations
 
     private static string TopologyOf(DockerNetwork n) => n.Labels.Get(Labels.Topology) ?? n.Name;
 
-    private async Task<RedisNode> CreateOneAsync(DockerClient docker, NodeSpec s, DockerNetwork? net, string topology, string ip, string password, CancellationToken ct)
+    /// <summary>
+    /// Host ports for the nodes that publish one and were given none: free ports of this machine (held open
+    /// together, so the batch gets distinct ones) for a local engine, random ephemeral ones for a remote engine
+    /// (a port taken there is picked again at start). Null where the user chose the port or none is published.
+    /// </summary>
+    private static int?[] PickHostPorts(IReadOnlyList<NodeSpec> specs, DockerClient[] engines)
+    {
+        var picked = new int?[specs.Count];
+        var held = new List<TcpListener>();
+        try
+        {
+            for (var i = 0; i < specs.Count; i++)
+            {
+                if (specs[i].HostNetwork || specs[i].HostPort is not null) continue;
+                picked[i] = engines[i].Endpoint.IsLocal() ? HoldFreePort(specs[i].HostIp, held) : null;
+                picked[i] ??= RandomEphemeralPort(picked);
+            }
+        }
+        finally
+        {
+            foreach (var l in held) l.Stop();
+        }
+        return picked;
+    }
+
+    private static int? HoldFreePort(string hostIp, List<TcpListener> held)
+    {
+        try
+        {
+            var l = new TcpListener(hostIp is "0.0.0.0" or "" ? IPAddress.Any : IPAddress.Parse(hostIp), 0);
+            l.Start();
+            held.Add(l);
+            return ((IPEndPoint)l.LocalEndpoint).Port;
+        }
+        catch (Exception e) when (e is SocketException or FormatException) { return null; }
+    }
+
+    private static int RandomEphemeralPort(IReadOnlyCollection<int?> avoid)
+    {
+        while (true)
+        {
+            var p = Random.Shared.Next(32768, 61000);
+            if (!avoid.Contains(p)) return p;
+        }
+    }
+
+    internal static bool IsPortInUse(DockerApiException e) =>
+        e.EngineMessage.Contains("port is already allocated", StringComparison.OrdinalIgnoreCase)
+        || e.EngineMessage.Contains("address already in use", StringComparison.OrdinalIgnoreCase);
+
+    private async Task<RedisNode> CreateOneAsync(DockerClient docker, NodeSpec s, DockerNetwork? net, string topology, string ip, string password,
+        int? pickedHostPort, CancellationToken ct)
     {
         var image = s.Image ?? _session.DefaultImage;
         var volume = s.Name + "-data";
@@ -302,6 +362,7 @@ public sealed class NodeOperations
         };
         if (s.ClusterEnabled) labels[Labels.ClusterEnabled] = "true";
         if (s.HostNetwork) { labels[Labels.HostNetwork] = "true"; labels[Labels.Announce] = ip; }
+        else labels[Labels.Address] = ip;
         if (isSentinel) { labels[Labels.SentinelGroup] = s.Sentinel!.MasterName; labels[Labels.Role] = "sentinel"; }
         else if (!labels.ContainsKey(Labels.Role)) labels[Labels.Role] = s.ReplicaOf is null ? "primary" : "replica";
 
@@ -323,38 +384,58 @@ public sealed class NodeOperations
             var cmd = isSentinel
                 ? new[] { "redis-server", configPath, "--sentinel" }
                 : new[] { "redis-server", configPath };
-            if (s.HostNetwork)
-                _sink.Verbose($"Creating container '{s.Name}' from {image} in host network mode on {docker.Endpoint}, listening on {ip}:{s.Port} (bus {s.BusPort ?? s.Port + 10000}).");
-            else
-                _sink.Verbose($"Creating container '{s.Name}' from {image} on network '{net!.Name}' at {ip}, port {s.Port} published on {s.HostIp}:{(s.HostPort?.ToString() ?? "(Docker picks)")}.");
-            await docker.CreateContainerAsync(new ContainerCreateSpec
+            for (var attempt = 1; ; attempt++)
             {
-                Name = s.Name,
-                Image = image,
-                Cmd = cmd,
-                Labels = labels,
-                Hostname = s.HostNetwork ? null : s.Name,
-                Ports = s.HostNetwork ? Array.Empty<PortBinding>() : new[] { new PortBinding(s.Port, "tcp", s.HostIp, s.HostPort) },
-                Volumes = new[] { new VolumeMount(volume, "/data") },
-                NetworkMode = s.HostNetwork ? "host" : null,
-                Network = s.HostNetwork ? null : net!.Name,
-                IPv4Address = s.HostNetwork ? null : ip,
-                NetworkAliases = s.HostNetwork ? Array.Empty<string>() : new[] { s.Name },
-                StopTimeoutSeconds = 10,
-            }, ct).ConfigureAwait(false);
+                var hostPort = s.HostPort ?? pickedHostPort;
+                if (hostPort is int chosen) labels[Labels.HostPort] = chosen.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                if (s.HostNetwork)
+                    _sink.Verbose($"Creating container '{s.Name}' from {image} in host network mode on {docker.Endpoint}, listening on {ip}:{s.Port} (bus {s.BusPort ?? s.Port + 10000}).");
+                else
+                    _sink.Verbose($"Creating container '{s.Name}' from {image} on network '{net!.Name}' at {ip}, port {s.Port} published on {s.HostIp}:{hostPort} (kept for the node's life).");
+                await docker.CreateContainerAsync(new ContainerCreateSpec
+                {
+                    Name = s.Name,
+                    Image = image,
+                    Cmd = cmd,
+                    Labels = labels,
+                    Hostname = s.HostNetwork ? null : s.Name,
+                    Ports = s.HostNetwork ? Array.Empty<PortBinding>() : new[] { new PortBinding(s.Port, "tcp", s.HostIp, hostPort) },
+                    Volumes = new[] { new VolumeMount(volume, "/data") },
+                    NetworkMode = s.HostNetwork ? "host" : null,
+                    Network = s.HostNetwork ? null : net!.Name,
+                    IPv4Address = s.HostNetwork ? null : ip,
+                    NetworkAliases = s.HostNetwork ? Array.Empty<string>() : new[] { s.Name },
+                    StopTimeoutSeconds = 10,
+                    // Redis runs as the unprivileged redis user (uid 999, as in the official image), never as root.
+                    User = RedisUser,
+                }, ct).ConfigureAwait(false);
 
-            _sink.Verbose($"Uploading {configPath} into '{s.Name}'.");
-            await UploadConfigAsync(docker, s.Name, configPath, config, ct).ConfigureAwait(false);
+                // Its data directory (the volume's root, whatever the image made it) belongs to that user.
+                await docker.UploadFilesAsync(s.Name, "/data", Array.Empty<ArchiveFile>(), ct, dirMode: 0b111_101_000, uid: RedisUid, gid: RedisUid)
+                    .ConfigureAwait(false);
+                _sink.Verbose($"Uploading {configPath} into '{s.Name}'.");
+                await UploadConfigAsync(docker, s.Name, configPath, config, ct).ConfigureAwait(false);
 
-            _sink.Verbose($"Starting '{s.Name}'.");
-            try { await docker.StartContainerAsync(s.Name, ct).ConfigureAwait(false); }
-            catch (DockerApiException e) when (s.HostPort is int hp && (e.EngineMessage.Contains("port is already allocated", StringComparison.OrdinalIgnoreCase) || e.EngineMessage.Contains("address already in use", StringComparison.OrdinalIgnoreCase)))
-            {
-                throw HostPortTaken(s.HostIp, hp, e);
+                _sink.Verbose($"Starting '{s.Name}'.");
+                try { await docker.StartContainerAsync(s.Name, ct).ConfigureAwait(false); }
+                catch (DockerApiException e) when (s.HostPort is int hp && IsPortInUse(e))
+                {
+                    throw HostPortTaken(s.HostIp, hp, e);
+                }
+                catch (DockerApiException e) when (s.HostPort is null && hostPort is not null && IsPortInUse(e) && attempt < 5)
+                {
+                    // The port picked for it was taken meanwhile by another process: pick another one.
+                    _sink.Verbose($"Host port {hostPort} was taken meanwhile; creating '{s.Name}' again on another one.");
+                    await docker.RemoveContainerAsync(s.Name, force: true, removeVolumes: false, ct).ConfigureAwait(false);
+                    var held = new List<TcpListener>();
+                    pickedHostPort = (docker.Endpoint.IsLocal() ? HoldFreePort(s.HostIp, held) : null) ?? RandomEphemeralPort(new int?[] { hostPort });
+                    foreach (var l in held) l.Stop();
+                    continue;
+                }
+                var readyNode = await WaitReadyAsync(docker, s.Name, password, ct).ConfigureAwait(false);
+                if (!s.HostNetwork) await CheckPublishedAddressAsync(docker, s, ct).ConfigureAwait(false);
+                return readyNode;
             }
-            var readyNode = await WaitReadyAsync(docker, s.Name, password, ct).ConfigureAwait(false);
-            if (!s.HostNetwork) await CheckPublishedAddressAsync(docker, s, ct).ConfigureAwait(false);
-            return readyNode;
         }
         catch (Exception)
         {
@@ -402,6 +483,17 @@ public sealed class NodeOperations
         new(ErrorIds.HostPortTaken,
             $"Host port {hostIp}:{port} is already in use. Choose another -HostPort, or leave it out to let Docker pick a free one.",
             ErrorKind.ResourceExists, port, inner);
+
+    /// <summary>A node's pinned host port (or, on the host's network, its port) is used by another process now.</summary>
+    private static RedisDockerException KeptHostPortTaken(ContainerInfo info, DockerApiException e)
+    {
+        var port = info.Labels.Get(Labels.HostPort) ?? info.Labels.Get(Labels.Port) ?? "?";
+        return new(ErrorIds.HostPortTaken,
+            $"Node '{info.Name}' keeps host port {port} for life, but another process uses it now ({e.EngineMessage.Trim()}). "
+            + $"Stop that process and start the node again, or recreate the node on another port (Remove-RedisNode {info.Name} -KeepVolume, "
+            + "then New-RedisNode with the same name and -HostPort).",
+            ErrorKind.ResourceExists, info.Name, e);
+    }
 
     private static bool IsAddressOfThisMachine(string address)
     {
@@ -673,8 +765,10 @@ public sealed class NodeOperations
     {
         var (docker, info) = await RequireManagedAsync(name, ct).ConfigureAwait(false);
         if (!info.State.Running && consultSentinels) await new SentinelOperations(_session, _sink).PrepareStartAsync(docker, info, ct).ConfigureAwait(false);
+        info = await EnsureOwnAddressAsync(docker, info, ct).ConfigureAwait(false);
         _sink.Verbose($"Starting '{name}'.");
-        await docker.StartContainerAsync(info.Id, ct).ConfigureAwait(false);
+        try { await docker.StartContainerAsync(info.Id, ct).ConfigureAwait(false); }
+        catch (DockerApiException e) when (IsPortInUse(e)) { throw KeptHostPortTaken(info, e); }
         var password = await _session.GetPasswordAsync(info.Labels.Get(Labels.Topology) ?? "", ct).ConfigureAwait(false);
         return await WaitReadyAsync(docker, info.Name, password, ct).ConfigureAwait(false);
     }
@@ -688,10 +782,73 @@ public sealed class NodeOperations
             // A stopped or crashed node: start it the safe way (it may be a former primary).
             return await StartAsync(name, ct).ConfigureAwait(false);
         }
+        info = await EnsureOwnAddressAsync(docker, info, ct).ConfigureAwait(false);
         _sink.Verbose($"Restarting '{name}'.");
-        await docker.RestartContainerAsync(info.Id, timeoutSeconds, ct).ConfigureAwait(false);
+        try { await docker.RestartContainerAsync(info.Id, timeoutSeconds, ct).ConfigureAwait(false); }
+        catch (DockerApiException e) when (IsPortInUse(e)) { throw KeptHostPortTaken(info, e); }
         var password = await _session.GetPasswordAsync(info.Labels.Get(Labels.Topology) ?? "", ct).ConfigureAwait(false);
         return await WaitReadyAsync(docker, info.Name, password, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The address a node has on its own network when it is not the one it was created with (label
+    /// io.redisdocker.address), e.g. after docker network disconnect + connect; null when it is at home.
+    /// </summary>
+    public static string? AddressDrift(ContainerInfo info)
+    {
+        var network = info.Labels.Get(Labels.Network);
+        var recorded = info.Labels.Get(Labels.Address);
+        if (network is null or "host" || recorded is null) return null;
+        if (!info.Networks.TryGetValue(network, out var ep)) return "(not attached)";
+        if (!string.IsNullOrEmpty(ep.IPAddress)) return ep.IPAddress == recorded ? null : ep.IPAddress;
+        return ep.StaticAddress == recorded ? null : "(dynamic)";
+    }
+
+    /// <summary>
+    /// Puts a node back on its own address on its network (the one its cluster and sentinels know) when it
+    /// came back with another one (docker network disconnect + connect gives a new address). Returns the
+    /// container as it is afterwards.
+    /// </summary>
+    public async Task<ContainerInfo> EnsureOwnAddressAsync(DockerClient docker, ContainerInfo info, CancellationToken ct)
+    {
+        if (AddressDrift(info) is not { } now) return info;
+        var network = info.Labels.Get(Labels.Network)!;
+        var recorded = info.Labels.Get(Labels.Address)!;
+        var net = await docker.InspectNetworkAsync(network, ct).ConfigureAwait(false)
+            ?? throw new RedisDockerException(ErrorIds.NetworkNotFound,
+                $"Node '{info.Name}' was created on network '{network}', which no longer exists. Recreate it with New-RedisNetwork, or remove the node.",
+                ErrorKind.ObjectNotFound, network);
+        var squatter = net.Containers.FirstOrDefault(c => c.IPv4Address == recorded && c.ContainerId != info.Id);
+        if (squatter is not null)
+            throw new RedisDockerException(ErrorIds.IPAddressTaken,
+                $"Node '{info.Name}' belongs at {recorded} on '{network}' (its cluster and sentinels know it there), but container '{squatter.Name}' has that address now. "
+                + $"Disconnect '{squatter.Name}' from '{network}', then start '{info.Name}' again.",
+                ErrorKind.ResourceExists, info.Name);
+        _sink.Warning($"Node '{info.Name}' has address {now} on '{network}' instead of its own {recorded} (reconnected without it?): "
+            + $"putting it back at {recorded}, where its cluster and sentinels know it.");
+        if (info.Networks.ContainsKey(network))
+            await docker.DisconnectNetworkAsync(net.Id, info.Id, force: true, ct).ConfigureAwait(false);
+        await docker.ConnectNetworkAsync(net.Id, info.Id, recorded, new[] { info.Name }, ct).ConfigureAwait(false);
+        _session.Evict(ToRedisNode(info, RedisRole.Unknown, docker).HostEndpoint);
+        return await docker.InspectContainerAsync(info.Id, ct).ConfigureAwait(false) ?? info;
+    }
+
+    /// <summary>Puts every node of a topology that has another address than its own back at its own (see <see cref="EnsureOwnAddressAsync"/>).</summary>
+    public async Task<IReadOnlyList<string>> RestoreAddressesAsync(string topology, bool clusterOnly, CancellationToken ct)
+    {
+        var moved = new List<string>();
+        var listed = await _session.OnEveryEngineAsync((d, c) => d.ListContainersAsync(Labels.ForTopology(topology), all: true, c), _sink, ct)
+            .ConfigureAwait(false);
+        foreach (var (docker, containers) in listed)
+            foreach (var c in containers)
+            {
+                if (clusterOnly && c.Labels.Get(Labels.ClusterEnabled) != "true") continue;
+                var info = await docker.InspectContainerAsync(c.Id, ct).ConfigureAwait(false);
+                if (info is null || AddressDrift(info) is null) continue;
+                await EnsureOwnAddressAsync(docker, info, ct).ConfigureAwait(false);
+                moved.Add(info.Name);
+            }
+        return moved;
     }
 
     /// <summary>Kills the container at once (SIGKILL), as a crash would: for failover drills.</summary>

@@ -47,8 +47,12 @@ public sealed class TopologyOperations
                 catch (RedisDockerException) { clusterState = "unreachable"; }
             }
             var running = nodes.Count(n => n.State == "running");
+            // Health from every node's own view, each problem named (issue 9: health that does not lie).
+            var problems = running == 0 ? Array.Empty<string>()
+                : await new TopologyHealth(_session, _sink).ProblemsAsync(t!, nodes, ct).ConfigureAwait(false);
             var health = nodes.Count == 0 || running == 0 ? "Down"
-                : running < nodes.Count || (clusterState is not null && clusterState != "ok") || nodes.Any(n => n.State == "running" && n.Role == RedisRole.Unknown) ? "Degraded" : "Healthy";
+                : running < nodes.Count || problems.Count > 0 || (clusterState is not null && clusterState != "ok")
+                  || nodes.Any(n => n.State == "running" && n.Role == RedisRole.Unknown) ? "Degraded" : "Healthy";
             result.Add(new RedisTopology
             {
                 Name = t!,
@@ -61,6 +65,7 @@ public sealed class TopologyOperations
                 ClusterState = clusterState,
                 SentinelGroups = sentinels.Select(s => s.SentinelGroup).Where(g => g is not null).Select(g => g!).Distinct().ToArray(),
                 Health = health,
+                Problems = problems,
             });
         }
         return result;
