@@ -139,7 +139,11 @@ public sealed record ContainerState(string Status, bool Running, bool Paused, bo
     int ExitCode, string Error, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt);
 
 /// <summary>A container's endpoint on one network.</summary>
-public sealed record ContainerNetworkInfo(string NetworkId, string IPAddress, IReadOnlyList<string> Aliases, string Gateway, string MacAddress);
+public sealed record ContainerNetworkInfo(string NetworkId, string IPAddress, IReadOnlyList<string> Aliases, string Gateway, string MacAddress)
+{
+    /// <summary>The static address the container was given (kept while it is stopped); empty when none.</summary>
+    public string ConfiguredIPAddress { get; init; } = "";
+}
 
 /// <summary>A port binding.</summary>
 /// <param name="ContainerPort">The port inside the container.</param>
