@@ -113,10 +113,10 @@ public sealed class NetworkOperations
                 $"Docker refused subnet {subnet}: {e.EngineMessage}. Choose a subnet that no other network or host route uses.",
                 ErrorKind.ResourceExists, spec.Subnet, e);
         }
-        // Docker's duplicate check is not atomic: two callers creating the same name at once may both succeed. Both then
-        // see the same pair, and the same one (lowest id) stays; the other caller removes its own network and says so.
+        // Docker's duplicate check is not atomic: two callers creating the same name at once may both succeed. The one
+        // created first stays (a caller that sees only its own network was first); the other removes its own and says so.
         var sameName = (await docker.ListNetworksAsync(null, ct).ConfigureAwait(false))
-            .Where(n => n.Name == spec.Name).OrderBy(n => n.Id, StringComparer.Ordinal).ToList();
+            .Where(n => n.Name == spec.Name).OrderBy(n => n.Created).ThenBy(n => n.Id, StringComparer.Ordinal).ToList();
         if (sameName.Count > 1 && sameName[0].Id != createdId)
         {
             _sink.Verbose($"Another caller created a network named '{spec.Name}' at the same time: removing ours.");

@@ -86,6 +86,34 @@ public class FailoverDrillTests : DockerTestBase
         await AssertReadsShowAsync(group.MasterName, forced.NewPrimary);
     }
 
+    /// <summary>Item 10 (cluster): when Invoke-RedisFailover returns, every node already names the new primary.</summary>
+    [Fact]
+    public async Task ClusterReadsAgreeWithTheFailoverAsSoonAsItReturns()
+    {
+        var net = await NewNetworkAsync();
+        var nodes = await NewNodesAsync(net.Name, 6, cluster: true);
+        await Clusters.CreateAsync(nodes.Select(n => n.Name).ToArray(), 1, Ct);
+        for (var round = 0; round < 2; round++)
+        {
+            var replica = (await Clusters.GetNodesAsync(Topology, Ct)).First(n => n.Role == RedisRole.Replica);
+            var result = await new FailoverOperations(Session, Sink)
+                .FailoverToAsync(null, replica.Name!, ClusterFailoverMode.Coordinated, TimeSpan.FromSeconds(60), Ct);
+            Assert.Equal(replica.Name, result.NewPrimary);
+            // Every node, asked directly, and a new session asking any node.
+            foreach (var n in nodes)
+            {
+                await using var c = await ConnectAsync(n);
+                var view = ClusterNodesParser.Parse((await c.ExecuteAsync("CLUSTER", "NODES")).AsString());
+                Assert.True(view.Single(e => e.Id == replica.NodeId).IsPrimary, $"{n.Name} still sees {replica.Name} as a replica");
+                var old = view.Single(e => e.Id == replica.PrimaryId);
+                Assert.True(old.IsReplica && old.PrimaryId == replica.NodeId, $"{n.Name} does not see {result.OldPrimary} as replica of {replica.Name}");
+            }
+            using var fresh = new RedisDockerSession(DockerEndpoint.FromEnvironment()) { DefaultImage = TestImage };
+            var freshView = await new ClusterOperations(fresh, NullSink.Instance).GetNodesAsync(Topology, Ct);
+            Assert.Equal(replica.Name, freshView.Single(n => n.Name == result.OldPrimary).PrimaryName);
+        }
+    }
+
     private async Task AssertReadsShowAsync(string masterName, string expectedPrimary)
     {
         var view = (await Sentinels.GetAsync(Topology, masterName, Ct)).Single();
