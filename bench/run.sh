@@ -6,7 +6,8 @@
 #   bench/run.sh [--quick] [--nodes 6,12,24,48] [--no-baseline] [--no-setup] [--raise-arp-limits] [scenario ...]
 #   RUNS=1 bench/run.sh --quick cluster-create
 #
-# Scenarios: floor cluster-create cluster-failover sentinel-failover (default: all four).
+# Scenarios: floor cluster-create cluster-failover sentinel-failover (default: all four), and
+# split-brain (module only, named explicitly: partition / docker pause of a Sentinel primary, writes lost).
 # Env: RUNS (default 3), BASELINE_DIR (default <repo>/../shared/baseline), REDISDOCKER_IMAGE
 # (default redisdocker/redis:local), N_RUN / N_NET (floor repetitions, default 10 / 5),
 # BIG_RUNS (runs for cluster sizes over 12, default 1: min(RUNS, BIG_RUNS)),
@@ -40,7 +41,7 @@ while (($#)); do
     --raise-arp-limits) raise_arp=1 ;;
     -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     all) scenarios+=("${all_scenarios[@]}") ;;
-    floor|cluster-create|cluster-failover|sentinel-failover) scenarios+=("$1") ;;
+    floor|cluster-create|cluster-failover|sentinel-failover|split-brain) scenarios+=("$1") ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -166,7 +167,7 @@ fi
 for s in "${scenarios[@]}"; do
   current=$s
   : >"$work/bl-$s.out"; : >"$work/mod-$s.out"
-  if ((baseline)); then
+  if ((baseline)) && [[ $s != split-brain ]]; then   # split-brain: module only (no manual baseline)
     log "baseline $s.sh (RUNS=$RUNS)"
     watch_start "$s"
     RUNS=$RUNS N_RUN=$N_RUN N_NET=$N_NET timeout "$SCENARIO_TIMEOUT" "$BASELINE_DIR/$s.sh" \

@@ -208,4 +208,6 @@ public sealed record BenchOptions
     /// <summary>How long the old primary is probed for writes after its restart.</summary>
     public TimeSpan OldPrimaryProbe { get; init; } = TimeSpan.FromSeconds(15);
     public TimeSpan ScenarioTimeout { get; init; } = TimeSpan.FromMinutes(12);
+    /// <summary>split-brain: how long the primary is cut off (partition, docker pause).</summary>
+    public int SplitSeconds { get; init; } = 20;
 }

@@ -11,7 +11,9 @@ using System.Runtime.InteropServices;
 using RedisDocker.Bench;
 using RedisDocker.Bench.Scenarios;
 
+// split-brain runs only when named (about 4 minutes per run, no baseline).
 var all = new[] { "floor", "cluster-create", "cluster-failover", "sentinel-failover" };
+var known = all.Append("split-brain").ToArray();
 var scenarios = new List<string>();
 var options = new BenchOptions { Scenario = "" };
 try
@@ -37,9 +39,10 @@ try
             case "--image": options = options with { Image = Next() }; break;
             case "--probe-seconds": options = options with { OldPrimaryProbe = TimeSpan.FromSeconds(int.Parse(Next(), CultureInfo.InvariantCulture)) }; break;
             case "--timeout-min": options = options with { ScenarioTimeout = TimeSpan.FromMinutes(int.Parse(Next(), CultureInfo.InvariantCulture)) }; break;
+            case "--split-seconds": options = options with { SplitSeconds = int.Parse(Next(), CultureInfo.InvariantCulture) }; break;
             case "--verbose": case "-v": options = options with { Verbose = true }; break;
             case "--help": case "-h":
-                Console.WriteLine("usage: RedisDocker.Bench --scenario floor|cluster-create|cluster-failover|sentinel-failover|all [--runs N] [--nodes 6,12,24,48] [--big-runs N] [--quick]");
+                Console.WriteLine("usage: RedisDocker.Bench --scenario floor|cluster-create|cluster-failover|sentinel-failover|split-brain|all [--runs N] [--nodes 6,12,24,48] [--big-runs N] [--quick]");
                 Console.WriteLine("       [--down-after 5000,1000] [--floor-node-runs N] [--floor-net-runs N] [--no-warmup] [--image IMG] [--probe-seconds S] [--timeout-min M] [--verbose]");
                 return 0;
             default:
@@ -48,8 +51,8 @@ try
         }
     }
     if (scenarios.Count == 0 || scenarios.Contains("all")) scenarios = all.ToList();
-    var unknown = scenarios.Where(s => !all.Contains(s)).ToList();
-    if (unknown.Count > 0) throw new ArgumentException($"unknown scenario(s): {string.Join(", ", unknown)} (known: {string.Join(", ", all)})");
+    var unknown = scenarios.Where(s => !known.Contains(s)).ToList();
+    if (unknown.Count > 0) throw new ArgumentException($"unknown scenario(s): {string.Join(", ", unknown)} (known: {string.Join(", ", known)})");
     if (options.Runs < 1) throw new ArgumentException("--runs must be at least 1");
     if (options.ClusterSizes.Any(n => n < 6 || n > 200)) throw new ArgumentException("--nodes: sizes between 6 and 200 (a /24 subnet)");
 }
@@ -83,6 +86,7 @@ foreach (var name in scenarios)
         "floor" => new FloorScenario(),
         "cluster-create" => new ClusterCreateScenario(),
         "cluster-failover" => new ClusterFailoverScenario(),
+        "split-brain" => new SplitBrainScenario(),
         _ => new SentinelFailoverScenario(),
     };
     BenchContext.Log($"scenario {name}: runs={options.Runs} image={options.Image}");

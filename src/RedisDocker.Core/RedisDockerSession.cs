@@ -103,13 +103,16 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
     {
         if (string.IsNullOrEmpty(dockerHost) || string.Equals(dockerHost, Endpoint.ToString(), StringComparison.OrdinalIgnoreCase))
             return await GetDockerAsync(ct).ConfigureAwait(false);
-        var endpoint = _otherHosts.TryGetValue(dockerHost, out var known) ? known : AddHost(DockerEndpoint.Parse(dockerHost));
+        var wasKnown = _otherHosts.TryGetValue(dockerHost, out var known);
+        var endpoint = known ?? DockerEndpoint.Parse(dockerHost);
         if (_otherClients.TryGetValue(endpoint.ToString(), out var client)) return client;
         await _dockerLock.WaitAsync(ct).ConfigureAwait(false);
         try
         {
             if (_otherClients.TryGetValue(endpoint.ToString(), out client)) return client;
+            // An engine joins the session only once it answered: a -DockerHost that failed to connect is not kept.
             client = await DockerClient.ConnectAsync(endpoint, ct).ConfigureAwait(false);
+            if (!wasKnown) endpoint = AddHost(endpoint);
             _otherClients[endpoint.ToString()] = client;
             return client;
         }
@@ -243,6 +246,7 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
     /// <summary>A cached connection to a published endpoint with the given password.</summary>
     public async Task<RespConnection> ConnectAsync(string hostEndpoint, string? password, CancellationToken ct)
     {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var key = hostEndpoint + "|" + (password is null ? "" : Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(password)))[..16]);
         if (_connections.TryGetValue(key, out var cached))
         {

@@ -37,7 +37,7 @@ public class ParameterListTests
         ["New-RedisCluster"] = new[] { "ClusterNodeTimeout", "Count", "DockerHost", "Image", "InputObject", "Name", "Network", "Node", "Password", "ReplicasPerPrimary", "Session", "Subnet" },
         ["New-RedisNetwork"] = new[] { "DockerHost", "Gateway", "Internal", "Label", "Name", "Session", "Subnet", "Topology" },
         ["New-RedisNode"] = new[] { "AllowAllInterfaces", "AnnounceAddress", "AppendOnly", "BusPort", "ClusterEnabled", "ClusterNodeTimeout", "Config", "Count", "DockerHost", "HostAddress", "HostNetwork", "HostPort", "IPAddress", "Image", "Label", "MaxMemory", "MaxMemoryPolicy", "Name", "NamePrefix", "Network", "Password", "Port", "Session", "Topology" },
-        ["New-RedisSentinel"] = new[] { "AnnounceAddress", "Count", "DockerHost", "DownAfter", "FailoverTimeout", "Image", "MasterName", "ParallelSyncs", "Port", "Primary", "Quorum", "Session" },
+        ["New-RedisSentinel"] = new[] { "AnnounceAddress", "Count", "DockerHost", "DownAfter", "FailoverTimeout", "Image", "MasterName", "MinReplicasMaxLag", "MinReplicasToWrite", "ParallelSyncs", "Port", "Primary", "Quorum", "Session" },
         ["Optimize-RedisCluster"] = new[] { "Cluster", "Session", "Threshold", "Weight" },
         ["Remove-RedisClusterNode"] = new[] { "Cluster", "Node", "Session" },
         ["Remove-RedisNetwork"] = new[] { "Force", "InputObject", "Name", "Session" },

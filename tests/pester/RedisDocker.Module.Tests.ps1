@@ -35,7 +35,7 @@ BeforeDiscovery {
         'New-RedisCluster'        = @('ClusterNodeTimeout', 'Count', 'DockerHost', 'Image', 'InputObject', 'Name', 'Network', 'Node', 'Password', 'ReplicasPerPrimary', 'Session', 'Subnet')
         'New-RedisNetwork'        = @('DockerHost', 'Gateway', 'Internal', 'Label', 'Name', 'Session', 'Subnet', 'Topology')
         'New-RedisNode'           = @('AllowAllInterfaces', 'AnnounceAddress', 'AppendOnly', 'BusPort', 'ClusterEnabled', 'ClusterNodeTimeout', 'Config', 'Count', 'DockerHost', 'HostAddress', 'HostNetwork', 'HostPort', 'IPAddress', 'Image', 'Label', 'MaxMemory', 'MaxMemoryPolicy', 'Name', 'NamePrefix', 'Network', 'Password', 'Port', 'Session', 'Topology')
-        'New-RedisSentinel'       = @('AnnounceAddress', 'Count', 'DockerHost', 'DownAfter', 'FailoverTimeout', 'Image', 'MasterName', 'ParallelSyncs', 'Port', 'Primary', 'Quorum', 'Session')
+        'New-RedisSentinel'       = @('AnnounceAddress', 'Count', 'DockerHost', 'DownAfter', 'FailoverTimeout', 'Image', 'MasterName', 'MinReplicasMaxLag', 'MinReplicasToWrite', 'ParallelSyncs', 'Port', 'Primary', 'Quorum', 'Session')
         'Optimize-RedisCluster'   = @('Cluster', 'Session', 'Threshold', 'Weight')
         'Remove-RedisClusterNode' = @('Cluster', 'Node', 'Session')
         'Remove-RedisNetwork'     = @('Force', 'InputObject', 'Name', 'Session')

@@ -200,6 +200,14 @@ public sealed partial class DockerClient
     public async Task KillContainerAsync(string id, string signal = "SIGKILL", CancellationToken ct = default) =>
         await RequestAsync(HttpMethod.Post, $"/containers/{Esc(id)}/kill" + Query(("signal", signal)), null, null, ct).ConfigureAwait(false);
 
+    /// <summary>POST /containers/{id}/pause (freezes every process of the container: for drills and the bench).</summary>
+    public async Task PauseContainerAsync(string id, CancellationToken ct = default) =>
+        await RequestAsync(HttpMethod.Post, $"/containers/{Esc(id)}/pause", null, null, ct).ConfigureAwait(false);
+
+    /// <summary>POST /containers/{id}/unpause.</summary>
+    public async Task UnpauseContainerAsync(string id, CancellationToken ct = default) =>
+        await RequestAsync(HttpMethod.Post, $"/containers/{Esc(id)}/unpause", null, null, ct).ConfigureAwait(false);
+
     /// <summary>DELETE /containers/{id}?force=&amp;v=; a container that does not exist is not an error.</summary>
     public async Task RemoveContainerAsync(string id, bool force = false, bool removeVolumes = false, CancellationToken ct = default) =>
         await RequestAsync(HttpMethod.Delete, $"/containers/{Esc(id)}" + Query(("force", Bool(force)), ("v", Bool(removeVolumes))), null,

@@ -141,7 +141,11 @@ public sealed record ContainerState(string Status, bool Running, bool Paused, bo
 /// <summary>A container's endpoint on one network.</summary>
 /// <param name="StaticAddress">The static IPv4 address asked for on this network (IPAMConfig), if any.</param>
 public sealed record ContainerNetworkInfo(string NetworkId, string IPAddress, IReadOnlyList<string> Aliases, string Gateway, string MacAddress,
-    string? StaticAddress = null);
+    string? StaticAddress = null)
+{
+    /// <summary>The static address the container was given (kept while it is stopped); empty when none.</summary>
+    public string ConfiguredIPAddress => StaticAddress ?? "";
+}
 
 /// <summary>A port binding.</summary>
 /// <param name="ContainerPort">The port inside the container.</param>

@@ -50,6 +50,14 @@ public sealed record RedisSentinelGroup
     public long DownAfterMilliseconds { get; init; }
     public long FailoverTimeout { get; init; }
     public int ParallelSyncs { get; init; }
+    /// <summary>
+    /// The split-brain bound on the primary (min-replicas-to-write): it refuses writes unless this many replicas
+    /// acknowledged within <see cref="MinReplicasMaxLag"/> seconds. 0: unbounded (an isolated primary keeps taking writes
+    /// the failover will discard). Null when the primary does not answer.
+    /// </summary>
+    public int? MinReplicasToWrite { get; init; }
+    /// <summary>min-replicas-max-lag of the primary, in seconds.</summary>
+    public int? MinReplicasMaxLag { get; init; }
     public string DockerHost { get; init; } = "";
     public string SentinelGroup => MasterName;
     public override string ToString() => MasterName;

@@ -37,7 +37,23 @@ public sealed class ClusterBuilder
         if (spec.Network is not null) network = (await netOps.RequireAsync(await _session.GetDockerAsync(spec.DockerHost, ct).ConfigureAwait(false), spec.Network, ct).ConfigureAwait(false)).Name;
         else
         {
-            network = (await netOps.CreateAsync(new NetworkSpec { Name = spec.NewNetworkName!, Subnet = spec.Subnet, DockerHost = spec.DockerHost }, ct).ConfigureAwait(false)).Name;
+            try
+            {
+                network = (await netOps.CreateAsync(new NetworkSpec { Name = spec.NewNetworkName!, Subnet = spec.Subnet, DockerHost = spec.DockerHost }, ct)
+                    .ConfigureAwait(false)).Name;
+            }
+            catch (RedisDockerException e) when (e.ErrorId == ErrorIds.NetworkNameTaken)
+            {
+                // Left by an earlier New-RedisCluster -Name (interrupted, or still running): say exactly what to do.
+                var docker = await _session.GetDockerAsync(spec.DockerHost, ct).ConfigureAwait(false);
+                var existing = await docker.InspectNetworkAsync(spec.NewNetworkName!, ct).ConfigureAwait(false);
+                if (existing?.Labels.Get(Labels.Managed) != "true" || existing.Labels.Get(Labels.Topology) is not { } t) throw;
+                var held = await docker.ListContainersAsync(Labels.ForTopology(t), all: true, ct).ConfigureAwait(false);
+                throw new RedisDockerException(ErrorIds.NetworkNameTaken,
+                    $"Topology '{t}' already exists with {held.Count} node(s). If it is a finished cluster, use it (Get-RedisCluster -Cluster {t}). " +
+                    $"If a New-RedisCluster -Name {t} was interrupted (and none is running now), remove what it left with Remove-RedisTopology {t} " +
+                    "and run this command again; or choose another -Name.", ErrorKind.ResourceExists, t, e);
+            }
             madeNetwork = true;
         }
         var made = new List<string>();

@@ -71,6 +71,8 @@ public sealed class ClusterOperations
         var sw = Stopwatch.StartNew();
         var topology = nodes[0].Topology;
         var members = await LoadMembersAsync(nodes, ct).ConfigureAwait(false);
+        if (await InterruptedCreateAsync(members, ct).ConfigureAwait(false) is { } partial)
+            return await ResumeCreateAsync(topology, members, partial, plan, ct).ConfigureAwait(false);
         await CheckEmptyAsync(members, ct).ConfigureAwait(false);
         var byName = members.ToDictionary(m => m.Name, StringComparer.OrdinalIgnoreCase);
         WarnAboutNeighbourTable(members.Count);
@@ -118,6 +120,66 @@ public sealed class ClusterOperations
             throw;
         }
         _sink.Verbose($"Cluster '{topology}' is ok after {sw.ElapsedMilliseconds} ms.");
+        return await GetAsync(topology, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A creation of these very nodes that was interrupted after its slots were assigned (the caller killed during the
+    /// handshake or the replica step): every slot is owned by one of them, no node knows a node outside them, and the
+    /// nodes without slots hold no keys. Returns each member's own CLUSTER NODES entry, or null when that is not the case.
+    /// </summary>
+    private static async Task<Dictionary<string, ClusterNodesEntry>?> InterruptedCreateAsync(IReadOnlyList<Member> members, CancellationToken ct)
+    {
+        var endpoints = members.Select(m => m.ContainerEndpoint).ToHashSet(StringComparer.Ordinal);
+        var self = new Dictionary<string, ClusterNodesEntry>(StringComparer.OrdinalIgnoreCase);
+        var slots = 0;
+        var touched = false;
+        foreach (var m in members)
+        {
+            var r = await m.Conn.PipelineAsync(new[] { new object[] { "CLUSTER", "NODES" }, new object[] { "DBSIZE" } }, ct).ConfigureAwait(false);
+            if (r[0].IsError) return null;
+            var view = ClusterNodesParser.Parse(r[0].AsString());
+            if (view.Any(e => !e.Myself && !e.NoAddress && !endpoints.Contains(EndpointMap.Normalize(e.Endpoint)))) return null;
+            var me = view.First(e => e.Myself);
+            if (view.Count > 1 || me.Slots.Count > 0) touched = true;
+            if (me.Slots.Count == 0 && me.IsPrimary && r[1].AsInt64() > 0) return null;
+            slots += me.Slots.Count;
+            self[m.Name] = me;
+        }
+        return touched && slots == ClusterSlot.Count ? self : null;
+    }
+
+    /// <summary>Finishes an interrupted creation: meets whoever is missing, attaches the empty nodes as replicas, waits.</summary>
+    private async Task<RedisCluster> ResumeCreateAsync(string topology, IReadOnlyList<Member> members, Dictionary<string, ClusterNodesEntry> self,
+        ClusterPlan plan, CancellationToken ct)
+    {
+        _sink.Verbose($"These nodes hold an unfinished cluster (all slots assigned, {self.Values.Count(e => e.IsReplica)} replica(s)): finishing it.");
+        var anchor = members.First(m => self[m.Name].Slots.Count > 0);
+        foreach (var m in members.Where(m => m != anchor))
+        {
+            _sink.Verbose($"{anchor.Name}: CLUSTER MEET {m.Name}");
+            await anchor.Ok(ct, "CLUSTER", "MEET", m.Ip, m.Node.Port).ConfigureAwait(false);
+        }
+        await WaitAllKnownAsync(members, ct).ConfigureAwait(false);
+        var ids = await ReadIdsAsync(members, ct).ConfigureAwait(false);
+        var primaries = members.Where(m => self[m.Name].Slots.Count > 0).ToList();
+        var expected = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var replicasOf = primaries.ToDictionary(p => p.Name, _ => 0, StringComparer.OrdinalIgnoreCase);
+        foreach (var m in members.Where(m => self[m.Name].IsReplica))
+            if (primaries.FirstOrDefault(p => ids[p.Name] == self[m.Name].PrimaryId) is { } p) { expected[m.Name] = p.Name; replicasOf[p.Name]++; }
+        // The empty nodes become replicas, where the plan put them when it can, else of the primary with the fewest.
+        var planned = plan.Primaries.SelectMany(p => p.Replicas.Select(r => (Replica: r, Primary: p.Name)))
+            .ToDictionary(x => x.Replica, x => x.Primary, StringComparer.OrdinalIgnoreCase);
+        foreach (var m in members.Where(m => self[m.Name].Slots.Count == 0 && !self[m.Name].IsReplica))
+        {
+            var target = planned.TryGetValue(m.Name, out var pn) && replicasOf.ContainsKey(pn)
+                ? pn : replicasOf.OrderBy(x => x.Value).ThenBy(x => x.Key, StringComparer.Ordinal).First().Key;
+            await AttachReplicaAsync(m, ids[target], target, ct).ConfigureAwait(false);
+            expected[m.Name] = target;
+            replicasOf[target]++;
+        }
+        await WaitConvergedAsync(members, expected, ct).ConfigureAwait(false);
+        _sink.Verbose($"Cluster '{topology}' is ok (resumed).");
         return await GetAsync(topology, ct).ConfigureAwait(false);
     }
 
@@ -815,6 +877,26 @@ public sealed class ClusterOperations
             var state = RedisInfo.Parse(r[1].AsString()).GetValueOrDefault("cluster_state");
             return (role == RedisRole.Primary && state == "ok", $"{replicaName} is {role}, cluster_state:{state}");
         }, ct, ErrorIds.FailoverFailed, s => $"'{replicaName}' did not become a working primary within {FailoverTimeout.TotalSeconds:0} s ({s}). {(mode == ClusterFailoverMode.Coordinated ? "Try -Force if its primary is unhealthy." : mode == ClusterFailoverMode.Force ? "Try -Takeover if a majority of primaries cannot vote." : "")}", pollMs: 50).ConfigureAwait(false);
+        // Reads (Get-RedisClusterNode asks any node) agree before this returns: every running node sees the new primary,
+        // and the old one, when it runs, as its replica.
+        await Waiter.UntilAsync(_sink, "Every node agreeing on the new primary", FailoverTimeout, async c =>
+        {
+            var missing = new List<string>();
+            foreach (var m in members)
+            {
+                RespValue r;
+                try { r = await m.Conn.SendAsync(new object[] { "CLUSTER", "NODES" }, c).ConfigureAwait(false); }
+                catch (RedisException) { continue; }   // a node that went away meanwhile is not asked
+                if (r.IsError) continue;
+                var v = ClusterNodesParser.Parse(r.AsString());
+                if (v.FirstOrDefault(e => e.Id == me.Id) is not { IsPrimary: true }) missing.Add($"{m.Name} still sees {replicaName} as a replica");
+                if (!primaryDown && v.FirstOrDefault(e => e.Id == oldPrimaryEntry.Id) is { } o && !(o.IsReplica && o.PrimaryId == me.Id)
+                    && !o.Flags.Contains("fail"))
+                    missing.Add($"{m.Name} does not see {oldPrimary} as a replica of {replicaName} yet");
+            }
+            return (missing.Count == 0, missing.Count == 0 ? "agreed" : string.Join("; ", missing.Take(3)));
+        }, ct, ErrorIds.FailoverFailed, s => $"'{replicaName}' is the primary now, but not every node agrees within {FailoverTimeout.TotalSeconds:0} s ({s}). " +
+            $"Check Test-RedisCluster -Cluster {topology}.", pollMs: 50).ConfigureAwait(false);
         var duration = sw.Elapsed;
         return new RedisFailoverResult
         {

@@ -94,9 +94,10 @@ public sealed class NetworkOperations
             [Labels.Version] = ModuleInfo.Version,
         };
         _sink.Verbose($"Creating Docker network '{spec.Name}' ({subnet}, gateway {gateway}{(spec.Internal ? ", internal" : "")}) for topology '{topology}'.");
+        string createdId;
         try
         {
-            await docker.CreateNetworkAsync(new NetworkCreateSpec
+            createdId = await docker.CreateNetworkAsync(new NetworkCreateSpec
             {
                 Name = spec.Name,
                 Subnet = subnet.ToString(),
@@ -112,7 +113,19 @@ public sealed class NetworkOperations
                 $"Docker refused subnet {subnet}: {e.EngineMessage}. Choose a subnet that no other network or host route uses.",
                 ErrorKind.ResourceExists, spec.Subnet, e);
         }
-        var created = await docker.InspectNetworkAsync(spec.Name, ct).ConfigureAwait(false)
+        // Docker's duplicate check is not atomic: two callers creating the same name at once may both succeed. The one
+        // created first stays (a caller that sees only its own network was first); the other removes its own and says so.
+        var sameName = (await docker.ListNetworksAsync(null, ct).ConfigureAwait(false))
+            .Where(n => n.Name == spec.Name).OrderBy(n => n.Created).ThenBy(n => n.Id, StringComparer.Ordinal).ToList();
+        if (sameName.Count > 1 && sameName[0].Id != createdId)
+        {
+            _sink.Verbose($"Another caller created a network named '{spec.Name}' at the same time: removing ours.");
+            await docker.RemoveNetworkAsync(createdId, CancellationToken.None).ConfigureAwait(false);
+            throw new RedisDockerException(ErrorIds.NetworkNameTaken,
+                $"A Docker network named '{spec.Name}' was created by another caller at the same time; ours was removed. Choose another -Name, or use it with Get-RedisNetwork {spec.Name}.",
+                ErrorKind.ResourceExists, spec.Name);
+        }
+        var created = await docker.InspectNetworkAsync(createdId, ct).ConfigureAwait(false)
             ?? throw new RedisDockerException(ErrorIds.DockerError, $"Network '{spec.Name}' vanished right after it was created.", ErrorKind.InvalidOperation, spec.Name);
         return ToRedisNetwork(created) with { DockerHost = docker.Endpoint.ToString() };
     }

@@ -705,6 +705,9 @@ public sealed class NodeOperations
         string? ip = null;
         if (network is not null && info.Networks.TryGetValue(network, out var netInfo) && !string.IsNullOrEmpty(netInfo.IPAddress)) ip = netInfo.IPAddress;
         ip ??= info.Networks.Values.Select(n => n.IPAddress).FirstOrDefault(a => !string.IsNullOrEmpty(a));
+        // A stopped container has no address, but keeps the static one it was given (and gets it back on start).
+        if (ip is null && network is not null && info.Networks.TryGetValue(network, out var cfg) && cfg.ConfiguredIPAddress.Length > 0) ip = cfg.ConfiguredIPAddress;
+        ip ??= info.Networks.Values.Select(n => n.ConfiguredIPAddress).FirstOrDefault(a => a.Length > 0);
         string? hostEndpoint = null;
         int? hostPort = null;
         var announce = info.Labels.Get(Labels.Announce);

@@ -45,9 +45,41 @@ public sealed class ReplicationOperations
         var conn = await _session.ConnectAsync(replica, ct).ConfigureAwait(false);
         _sink.Verbose($"{replica.Name}: REPLICAOF {primaryIp} {primary.Port} ({primary.Name}), then CONFIG REWRITE so a restart keeps the role.");
         (await conn.SendAsync(new object[] { "REPLICAOF", primaryIp, primary.Port }, ct).ConfigureAwait(false)).ThrowIfError();
+        // The primary's split-brain bound goes with the replica: if the sentinels promote it, the bound holds there too.
+        var (minReplicas, maxLag) = await GetWriteBoundAsync(_session, primary, ct).ConfigureAwait(false);
+        if (minReplicas > 0)
+        {
+            _sink.Verbose($"{replica.Name}: min-replicas-to-write {minReplicas}, min-replicas-max-lag {maxLag} (as on {primary.Name}).");
+            await SetWriteBoundAsync(_session, replica, minReplicas, maxLag, ct, rewrite: false).ConfigureAwait(false);
+        }
         (await conn.SendAsync(new object[] { "CONFIG", "REWRITE" }, ct).ConfigureAwait(false)).ThrowIfError();
         await WaitLinkedAsync(replica, conn, ct).ConfigureAwait(false);
         return await nodes.GetOneAsync(replica.Name, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>min-replicas-to-write and min-replicas-max-lag of a node (the split-brain bound).</summary>
+    public static async Task<(int MinReplicas, int MaxLag)> GetWriteBoundAsync(RedisDockerSession session, RedisNode node, CancellationToken ct)
+    {
+        var conn = await session.ConnectAsync(node, ct).ConfigureAwait(false);
+        var r = (await conn.SendAsync(new object[] { "CONFIG", "GET", "min-replicas-*" }, ct).ConfigureAwait(false)).ThrowIfError().AsArray();
+        int min = 0, lag = 10;
+        for (var i = 0; i + 1 < r.Count; i += 2)
+        {
+            var v = int.Parse(r[i + 1].AsString(), CultureInfo.InvariantCulture);
+            if (r[i].AsString() == "min-replicas-to-write") min = v;
+            else if (r[i].AsString() == "min-replicas-max-lag") lag = v;
+        }
+        return (min, lag);
+    }
+
+    /// <summary>Sets the split-brain bound on a node and, unless told otherwise, persists it (CONFIG REWRITE).</summary>
+    public static async Task SetWriteBoundAsync(RedisDockerSession session, RedisNode node, int minReplicas, int maxLag, CancellationToken ct,
+        bool rewrite = true)
+    {
+        var conn = await session.ConnectAsync(node, ct).ConfigureAwait(false);
+        (await conn.SendAsync(new object[] { "CONFIG", "SET", "min-replicas-max-lag", maxLag }, ct).ConfigureAwait(false)).ThrowIfError();
+        (await conn.SendAsync(new object[] { "CONFIG", "SET", "min-replicas-to-write", minReplicas }, ct).ConfigureAwait(false)).ThrowIfError();
+        if (rewrite) (await conn.SendAsync(new object[] { "CONFIG", "REWRITE" }, ct).ConfigureAwait(false)).ThrowIfError();
     }
 
     /// <summary>Waits until master_link_status:up and the initial sync is done.</summary>

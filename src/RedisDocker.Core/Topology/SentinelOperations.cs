@@ -23,6 +23,13 @@ public sealed record SentinelGroupSpec
     public IReadOnlyList<string?>? DockerHosts { get; init; }
     /// <summary>Host-network primary: the announce address of each sentinel's host, in the same turn as <see cref="DockerHosts"/>.</summary>
     public IReadOnlyList<string>? AnnounceAddresses { get; init; }
+    /// <summary>
+    /// Split-brain bound set on the primary and every replica (so a promoted replica keeps it): writes are refused
+    /// unless this many replicas are connected and lag at most <see cref="MinReplicasMaxLag"/> s. Null: 1 when the
+    /// primary has a replica, else 0. 0 turns the bound off.
+    /// </summary>
+    public int? MinReplicasToWrite { get; init; }
+    public int MinReplicasMaxLag { get; init; } = 2;
 }
 
 /// <summary>Sentinel groups: create, read, fail over, and keep a returning old primary from taking writes.</summary>
@@ -71,6 +78,17 @@ public sealed class SentinelOperations
                 $"'{primary.Name}' is not a running primary (it reports {primary.Role}). Give the current primary.", ErrorKind.InvalidArgument, primary.Name);
         var masterName = spec.MasterName ?? primary.Topology;
         NetworkOperations.ValidateName(masterName, "master");
+        var primaryConn0 = await _session.ConnectAsync(primary, ct).ConfigureAwait(false);
+        var replicaCount = ReplicationOperations.ReplicaLines(RedisInfo.Parse((await primaryConn0.SendAsync(new object[] { "INFO", "replication" }, ct)
+            .ConfigureAwait(false)).ThrowIfError().AsString())).Count;
+        var minReplicas = spec.MinReplicasToWrite ?? (replicaCount > 0 ? 1 : 0);
+        if (minReplicas < 0 || minReplicas > replicaCount)
+            throw new RedisDockerException(ErrorIds.InvalidArgument,
+                $"-MinReplicasToWrite {minReplicas} cannot be met: '{primary.Name}' has {replicaCount} replica(s), so it would refuse every write. " +
+                $"Give a value from 0 to {replicaCount} (0 turns the split-brain bound off).", ErrorKind.InvalidArgument, minReplicas);
+        if (spec.MinReplicasMaxLag < 1)
+            throw new RedisDockerException(ErrorIds.InvalidArgument, "-MinReplicasMaxLag must be at least 1 (seconds).",
+                ErrorKind.InvalidArgument, spec.MinReplicasMaxLag);
         var existing = await nodeOps.GetAsync(new NodeFilter { Topology = primary.Topology, SentinelsOnly = true }, ct).ConfigureAwait(false);
         if (existing.Any(s => s.SentinelGroup == masterName))
             throw new RedisDockerException(ErrorIds.NodeNameTaken,
@@ -114,6 +132,7 @@ public sealed class SentinelOperations
             var primaryConn = await _session.ConnectAsync(primary, ct).ConfigureAwait(false);
             var replicas = int.Parse(RedisInfo.Parse((await primaryConn.SendAsync(new object[] { "INFO", "replication" }, ct).ConfigureAwait(false)).AsString()).GetValueOrDefault("connected_slaves", "0"), CultureInfo.InvariantCulture);
             await WaitDiscoveryAsync(made, masterName, replicas, ct).ConfigureAwait(false);
+            await ApplyWriteBoundAsync(primary, minReplicas, spec.MinReplicasMaxLag, ct).ConfigureAwait(false);
         }
         catch (Exception)
         {
@@ -126,6 +145,25 @@ public sealed class SentinelOperations
             throw;
         }
         return (await GetAsync(primary.Topology, masterName, ct).ConfigureAwait(false)).Single();
+    }
+
+    /// <summary>
+    /// Sets min-replicas-to-write / min-replicas-max-lag on the primary and on each of its replicas (a replica the
+    /// sentinels promote keeps the bound), persisted with CONFIG REWRITE.
+    /// </summary>
+    private async Task ApplyWriteBoundAsync(RedisNode primary, int minReplicas, int maxLag, CancellationToken ct)
+    {
+        var members = (await new NodeOperations(_session, NullSink.Instance).GetAsync(new NodeFilter { Topology = primary.Topology, IncludeSentinels = false }, ct)
+                .ConfigureAwait(false))
+            .Where(n => n.HostEndpoint is not null && !n.ClusterEnabled &&
+                        (n.Name == primary.Name || (n.Role == RedisRole.Replica && n.PrimaryEndpoint == primary.ContainerEndpoint)))
+            .ToList();
+        _sink.Verbose(minReplicas == 0
+            ? $"No split-brain bound: '{primary.Name}' accepts writes even when no replica receives them (min-replicas-to-write 0)."
+            : $"Split-brain bound on '{primary.Name}' and its replicas: writes are refused unless {minReplicas} replica(s) lag at most {maxLag} s " +
+              "(min-replicas-to-write, min-replicas-max-lag).");
+        foreach (var n in members)
+            await ReplicationOperations.SetWriteBoundAsync(_session, n, minReplicas, maxLag, ct).ConfigureAwait(false);
     }
 
     /// <summary>Waits until every sentinel sees the primary, all its replicas and all other sentinels.</summary>
@@ -175,13 +213,20 @@ public sealed class SentinelOperations
     /// <summary>The sentinel groups (by topology and master name) as their sentinels see them now.</summary>
     public async Task<IReadOnlyList<RedisSentinelGroup>> GetAsync(string? topology, string? masterName, CancellationToken ct)
     {
-        var all = await new NodeOperations(_session, _sink).GetAsync(new NodeFilter { Topology = topology, SentinelsOnly = true }, ct).ConfigureAwait(false);
+        // Every node of the topologies, not only the sentinels: the endpoint map needs them to name what the sentinels
+        // report (a new session asks here first).
+        var everyone = await new NodeOperations(_session, _sink).GetAsync(new NodeFilter { Topology = topology }, ct).ConfigureAwait(false);
+        var all = everyone.Where(n => n.Kind == RedisNodeKind.Sentinel).ToList();
+        // Nodes that do not run (killed, stopped): named, but never listed as working replicas.
+        var down = everyone.Where(n => n.Kind == RedisNodeKind.Redis && n.HostEndpoint is null && n.ContainerEndpoint is not null)
+            .GroupBy(n => n.ContainerEndpoint!).ToDictionary(g => g.Key, g => g.First().Name, StringComparer.Ordinal);
         var groups = all.Where(s => masterName is null || s.SentinelGroup == masterName).GroupBy(s => (s.Topology, s.SentinelGroup ?? "")).ToList();
         var result = new List<RedisSentinelGroup>();
         foreach (var g in groups)
         {
             var reachable = 0;
             RedisSentinelGroup? view = null;
+            long viewEpoch = -1;
             foreach (var s in g.Where(s => s.HostEndpoint is not null))
             {
                 try
@@ -194,19 +239,25 @@ public sealed class SentinelOperations
                         new object[] { "SENTINEL", "CKQUORUM", g.Key.Item2 },
                     }, ct).ConfigureAwait(false);
                     reachable++;
-                    if (view is not null || r[0].IsError) continue;
+                    if (r[0].IsError) continue;
                     var m = ToMap(r[0]);
+                    // Sentinels that have not heard of the last failover yet report an older configuration epoch.
+                    var epoch = long.TryParse(m.GetValueOrDefault("config-epoch"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var ep) ? ep : 0;
+                    if (view is not null && epoch <= viewEpoch) continue;
+                    viewEpoch = epoch;
                     var primaryEp = $"{m.GetValueOrDefault("ip")}:{m.GetValueOrDefault("port")}";
                     _session.EndpointMap.TryTranslate(primaryEp, out var pm);
                     var replicas = r[1].IsError ? new List<string>() : r[1].AsArray().Select(ToMap)
-                        .Where(x => !(x.GetValueOrDefault("flags") ?? "").Contains("s_down", StringComparison.Ordinal))
+                        // A replica that is down (s_down) or that the sentinel lost its link to (a killed container) is not listed.
+                        .Where(x => !(x.GetValueOrDefault("flags") ?? "").Split(',').Any(f => f is "s_down" or "disconnected"))
+                        .Where(x => !down.ContainsKey($"{x.GetValueOrDefault("ip")}:{x.GetValueOrDefault("port")}"))
                         .Select(x => _session.EndpointMap.TryTranslate($"{x.GetValueOrDefault("ip")}:{x.GetValueOrDefault("port")}", out var rm) ? rm.NodeName : $"{x.GetValueOrDefault("ip")}:{x.GetValueOrDefault("port")}")
                         .OrderBy(x => x, StringComparer.Ordinal).ToList();
                     view = new RedisSentinelGroup
                     {
                         MasterName = g.Key.Item2,
                         Topology = g.Key.Topology,
-                        Primary = pm?.NodeName,
+                        Primary = pm?.NodeName ?? down.GetValueOrDefault(primaryEp),
                         PrimaryContainerEndpoint = primaryEp,
                         PrimaryHostEndpoint = pm?.HostEndpoint,
                         Replicas = replicas,
@@ -229,6 +280,19 @@ public sealed class SentinelOperations
                 Sentinels = g.Select(x => x.Name).OrderBy(x => x, StringComparer.Ordinal).ToArray(),
                 CkQuorum = "no sentinel answers", DockerHost = _session.DockerHost,
             };
+            if (view.PrimaryHostEndpoint is not null)
+            {
+                try
+                {
+                    var password = await _session.GetPasswordAsync(view.Topology, ct).ConfigureAwait(false);
+                    var conn = await _session.ConnectAsync(view.PrimaryHostEndpoint, password, ct).ConfigureAwait(false);
+                    var b = (await conn.SendAsync(new object[] { "CONFIG", "GET", "min-replicas-*" }, ct).ConfigureAwait(false)).AsArray();
+                    var d = new Dictionary<string, int>(StringComparer.Ordinal);
+                    for (var i = 0; i + 1 < b.Count; i += 2) d[b[i].AsString()] = int.Parse(b[i + 1].AsString(), CultureInfo.InvariantCulture);
+                    view = view with { MinReplicasToWrite = d.GetValueOrDefault("min-replicas-to-write"), MinReplicasMaxLag = d.GetValueOrDefault("min-replicas-max-lag") };
+                }
+                catch (Exception e) when (e is RedisException or RedisDockerException) { _sink.Verbose($"The primary of '{view.MasterName}' does not answer ({e.Message})."); }
+            }
             result.Add(view with { ReachableSentinels = reachable });
         }
         return result;
@@ -270,7 +334,8 @@ public sealed class SentinelOperations
                 continue;
             }
             var port = int.TryParse(info.Labels.Get(Labels.Port), out var p) ? p : 6379;
-            var mine = info.Networks.Values.Select(n => $"{n.IPAddress}:{port}").ToHashSet();
+            var mine = info.Networks.Values.SelectMany(n => new[] { n.IPAddress, n.ConfiguredIPAddress }).Where(a => a.Length > 0)
+                .Select(a => $"{a}:{port}").ToHashSet();
             if (info.Labels.Get(Labels.Announce) is { } announce) mine.Add($"{announce}:{port}");
             var path = info.Labels.Get(Labels.ConfigPath) ?? RedisConfigRenderer.RedisConfigPath;
             var content = await docker.ReadFileAsync(info.Id, path, ct).ConfigureAwait(false);
@@ -296,7 +361,30 @@ public sealed class SentinelOperations
     /// FAILOVER, the old primary turned into a replica before writes resume, then everyone agrees.
     /// With waitOnly: waits for the sentinels to promote after a primary loss.
     /// </summary>
-    public async Task<RedisFailoverResult> FailoverAsync(string? topology, string masterName, bool waitOnly, TimeSpan timeout, CancellationToken ct, bool force = false)
+    public Task<RedisFailoverResult> FailoverAsync(string? topology, string masterName, bool waitOnly, TimeSpan timeout, CancellationToken ct, bool force = false) =>
+        FailoverAsync(topology, masterName, waitOnly, timeout, ct, force, expected: null);
+
+    /// <summary>How long one CLIENT PAUSE of a coordinated failover lasts; renewed every third of it while the failover runs.</summary>
+    public TimeSpan PauseLease { get; init; } = TimeSpan.FromSeconds(3);
+
+    private async Task RenewPauseAsync(string hostEndpoint, string? password, long leaseMs, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(leaseMs / 3), stop).ConfigureAwait(false);
+                var r = await _session.SendAsync(hostEndpoint, password, new object[] { "CLIENT", "PAUSE", leaseMs, "WRITE" }, stop).ConfigureAwait(false);
+                if (r.IsError) _sink.Verbose($"Renewing the write pause failed: {r.Text}");
+            }
+            catch (OperationCanceledException) { return; }
+            catch (ObjectDisposedException) { return; }   // the session is gone: the lease runs out by itself
+            catch (Exception e) when (e is RedisException or IOException) { _sink.Verbose($"Renewing the write pause failed: {e.Message}"); }
+        }
+    }
+
+    private async Task<RedisFailoverResult> FailoverAsync(string? topology, string masterName, bool waitOnly, TimeSpan timeout, CancellationToken ct, bool force,
+        RedisNode? expected)
     {
         var sw = Stopwatch.StartNew();
         var sentinels = await GroupSentinelsAsync(topology, masterName, ct).ConfigureAwait(false);
@@ -319,6 +407,7 @@ public sealed class SentinelOperations
                 newEp = now;
                 return (true, now);
             }, ct, ErrorIds.FailoverFailed, s => $"The sentinels of '{masterName}' did not promote a working primary within {timeout.TotalSeconds:0} s ({s}). Check Get-RedisSentinel -MasterName {masterName} (quorum, flags).", pollMs: 50).ConfigureAwait(false);
+            await WaitAgreementAsync(sentinels, masterName, newEp!, password, null, timeout, ct).ConfigureAwait(false);
             _session.EndpointMap.TryTranslate(newEp!, out var nm);
             return new RedisFailoverResult
             {
@@ -348,7 +437,7 @@ public sealed class SentinelOperations
                 throw new RedisDockerException(ErrorIds.FailoverFailed,
                     $"The primary '{oldName}' does not answer, so a coordinated failover cannot run. Use -Force to have the sentinels promote a replica now (writes not yet replicated are lost), or -Wait to let them do it after down-after-milliseconds.",
                     ErrorKind.InvalidOperation, masterName);
-            return await ForcedFailoverAsync(sentinels, topology, masterName, before, oldName, password, timeout, sw, ct).ConfigureAwait(false);
+            return await ForcedFailoverAsync(sentinels, topology, masterName, before, oldName, password, timeout, sw, ct, expected).ConfigureAwait(false);
         }
         var old = reachable;
         var oldHost = oldMapped!.HostEndpoint;
@@ -369,9 +458,13 @@ public sealed class SentinelOperations
 
         long pausedOffset;
         string newPrimary;
-        var pauseMs = (long)Math.Max(5000, timeout.TotalMilliseconds + 5000);
-        _sink.Verbose($"{oldName}: CLIENT PAUSE {pauseMs} WRITE (writes wait while the replicas catch up).");
-        (await old.SendAsync(new object[] { "CLIENT", "PAUSE", pauseMs, "WRITE" }, ct).ConfigureAwait(false)).ThrowIfError();
+        // Writes wait on a short lease, renewed while this failover runs: if the caller dies (SIGKILL, a lost host),
+        // the primary takes writes again within PauseLease, never after a minute-long pause.
+        var leaseMs = (long)PauseLease.TotalMilliseconds;
+        _sink.Verbose($"{oldName}: CLIENT PAUSE {leaseMs} WRITE, renewed every {leaseMs / 3} ms while the failover runs (writes wait while the replicas catch up).");
+        (await old.SendAsync(new object[] { "CLIENT", "PAUSE", leaseMs, "WRITE" }, ct).ConfigureAwait(false)).ThrowIfError();
+        using var leaseStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var lease = RenewPauseAsync(oldHost, password, leaseMs, leaseStop.Token);
         try
         {
             pausedOffset = 0;
@@ -401,6 +494,11 @@ public sealed class SentinelOperations
                 var now = await CurrentPrimaryAsync(sentinels, masterName, c).ConfigureAwait(false);
                 if (now is null || now == before) return (false, "not promoted yet");
                 if (!_session.EndpointMap.TryTranslate(now, out var m)) return (false, $"{now} is unknown");
+                if (expected is not null && now != expected.ContainerEndpoint)
+                    throw new RedisDockerException(ErrorIds.FailoverFailed,
+                        $"The sentinels promoted '{m.NodeName}' instead of '{expected.Name}'. '{m.NodeName}' is the primary now; " +
+                        $"run Invoke-RedisFailover -Node {expected.Name} again to move the primary to '{expected.Name}'.",
+                        ErrorKind.InvalidOperation, expected.Name);
                 var conn = await _session.ConnectAsync(m.HostEndpoint, password, c).ConfigureAwait(false);
                 var (role, _) = NodeOperations.ParseRole(await conn.SendAsync(new object[] { "ROLE" }, c).ConfigureAwait(false));
                 if (role != RedisRole.Primary) return (false, $"{m.NodeName} is still {role}");
@@ -417,35 +515,19 @@ public sealed class SentinelOperations
         }
         finally
         {
+            leaseStop.Cancel();
+            await lease.ConfigureAwait(false);
             try
             {
                 using var unpause = new CancellationTokenSource(TimeSpan.FromSeconds(5));
                 await OnOld(new object[] { "CLIENT", "UNPAUSE" }, unpause.Token).ConfigureAwait(false);
             }
-            catch (Exception e) { _sink.Warning($"Could not unpause '{oldName}' ({e.Message}); its pause ends by itself within {pauseMs / 1000} s."); }
+            catch (Exception e) { _sink.Warning($"Could not unpause '{oldName}' ({e.Message}); its pause ends by itself within {leaseMs / 1000.0:0.#} s."); }
         }
 
         _session.EndpointMap.TryTranslate(newPrimary, out var newMapped);
-        await Waiter.UntilAsync(_sink, "Every sentinel and replica agreeing on the new primary", timeout, async c =>
-        {
-            var missing = new List<string>();
-            foreach (var s in sentinels.Where(s => s.HostEndpoint is not null))
-            {
-                try
-                {
-                    var conn = await _session.ConnectAsync(s, c).ConfigureAwait(false);
-                    var r = await conn.SendAsync(new object[] { "SENTINEL", "GET-MASTER-ADDR-BY-NAME", masterName }, c).ConfigureAwait(false);
-                    if (r.IsError || r.Items is not { Count: 2 } a || $"{a[0].Text}:{a[1].Text}" != newPrimary) missing.Add($"{s.Name} not yet");
-                }
-                catch (RedisException) { missing.Add($"{s.Name} unreachable"); }
-            }
-            var nconn = await _session.ConnectAsync(newMapped!.HostEndpoint, password, c).ConfigureAwait(false);
-            var info = RedisInfo.Parse((await nconn.SendAsync(new object[] { "INFO", "replication" }, c).ConfigureAwait(false)).AsString());
-            var online = ReplicationOperations.ReplicaLines(info).Count(f => f.GetValueOrDefault("state") == "online");
-            if (online < int.Parse(oldInfo.GetValueOrDefault("connected_slaves", "0"), CultureInfo.InvariantCulture)) missing.Add($"{online} replica(s) online on the new primary");
-            if (!await AcceptsWritesAsync(newPrimary, password, c).ConfigureAwait(false)) missing.Add("new primary refuses writes");
-            return (missing.Count == 0, missing.Count == 0 ? "agreed" : string.Join("; ", missing.Take(3)));
-        }, ct, ErrorIds.FailoverFailed, pollMs: 100).ConfigureAwait(false);
+        await WaitAgreementAsync(sentinels, masterName, newPrimary, password,
+            int.Parse(oldInfo.GetValueOrDefault("connected_slaves", "0"), CultureInfo.InvariantCulture), timeout, ct).ConfigureAwait(false);
 
         // WAIT-based verification: the promoted replica had the primary's offset when writes were paused.
         var nc = await _session.ConnectAsync(newMapped!.HostEndpoint, password, ct).ConfigureAwait(false);
@@ -478,6 +560,16 @@ public sealed class SentinelOperations
         var saved = new Dictionary<string, string>();
         try
         {
+            // The chosen replica must be one the sentinels may pick: replica-priority 0 (left by an earlier drill,
+            // persisted by the sentinels' CONFIG REWRITE) would make them refuse it.
+            var mine = await _session.ConnectAsync(replica, ct).ConfigureAwait(false);
+            var myPriority = (await mine.SendAsync(new object[] { "CONFIG", "GET", "replica-priority" }, ct).ConfigureAwait(false)).AsArray();
+            if (myPriority.Count > 1 && myPriority[1].AsString() == "0")
+            {
+                _sink.Verbose($"{replica.Name}: CONFIG SET replica-priority 100 (it had 0, so the sentinels would never promote it).");
+                (await mine.SendAsync(new object[] { "CONFIG", "SET", "replica-priority", "100" }, ct).ConfigureAwait(false)).ThrowIfError();
+                (await mine.SendAsync(new object[] { "CONFIG", "REWRITE" }, ct).ConfigureAwait(false)).ThrowIfError();
+            }
             foreach (var o in others)
             {
                 var conn = await _session.ConnectAsync(o, ct).ConfigureAwait(false);
@@ -501,7 +593,24 @@ public sealed class SentinelOperations
                     return (true, "seen");
                 }, ct, ErrorIds.FailoverFailed, pollMs: 250).ConfigureAwait(false);
             }
-            return await FailoverAsync(replica.Topology, masterName, waitOnly: false, timeout, ct, force).ConfigureAwait(false);
+            // A replica that just restarted or resynced is not yet one the sentinels may promote: wait until every
+            // sentinel sees it linked and eligible, or say why not.
+            await Waiter.UntilAsync(_sink, $"Sentinels seeing '{replica.Name}' as a replica they may promote", CandidateTimeout, async c =>
+            {
+                foreach (var s in sentinels.Where(s => s.HostEndpoint is not null))
+                {
+                    var conn = await _session.ConnectAsync(s, c).ConfigureAwait(false);
+                    var reps = (await conn.SendAsync(new object[] { "SENTINEL", "REPLICAS", masterName }, c).ConfigureAwait(false)).AsArray().Select(ToMap);
+                    var me = reps.FirstOrDefault(r => $"{r.GetValueOrDefault("ip")}:{r.GetValueOrDefault("port")}" == replica.ContainerEndpoint);
+                    if (me is null) return (false, $"{s.Name} does not list it");
+                    var why = CandidateProblem(me);
+                    if (why is not null) return (false, $"{s.Name}: {why}");
+                }
+                return (true, "eligible");
+            }, ct, ErrorIds.FailoverFailed, st => $"The sentinels of '{masterName}' do not see '{replica.Name}' as a replica they may promote " +
+                $"within {CandidateTimeout.TotalSeconds:0} s ({st}); nothing was changed. Check Get-RedisReplication {replica.Name} " +
+                $"(link up, sync done), then run Invoke-RedisFailover -Node {replica.Name} again.", pollMs: 250).ConfigureAwait(false);
+            return await FailoverAsync(replica.Topology, masterName, waitOnly: false, timeout, ct, force, expected: replica).ConfigureAwait(false);
         }
         finally
         {
@@ -513,20 +622,49 @@ public sealed class SentinelOperations
                     using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(10));
                     var password = await _session.GetPasswordAsync(o.Topology, bound.Token).ConfigureAwait(false);
                     (await _session.SendAsync(o.HostEndpoint!, password, new object[] { "CONFIG", "SET", "replica-priority", value }, bound.Token).ConfigureAwait(false)).ThrowIfError();
+                    // The sentinels' CONFIG REWRITE during the failover persisted priority 0: persist the restored value.
+                    (await _session.SendAsync(o.HostEndpoint!, password, new object[] { "CONFIG", "REWRITE" }, bound.Token).ConfigureAwait(false)).ThrowIfError();
                 }
                 catch (Exception e) { _sink.Warning($"Could not restore replica-priority {value} on '{name}': {e.Message}"); }
             }
         }
     }
 
+    /// <summary>How long Invoke-RedisFailover -Node waits for the sentinels to see the chosen replica as eligible.</summary>
+    public TimeSpan CandidateTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Why a sentinel would not promote a replica (its SENTINEL REPLICAS entry), or null when it may.</summary>
+    internal static string? CandidateProblem(IReadOnlyDictionary<string, string> r)
+    {
+        var flags = (r.GetValueOrDefault("flags") ?? "").Split(',');
+        if (flags.Any(f => f is "s_down" or "o_down" or "disconnected")) return $"flags {string.Join(',', flags)}";
+        if (r.GetValueOrDefault("master-link-status") != "ok") return $"master link {r.GetValueOrDefault("master-link-status")}";
+        if (r.GetValueOrDefault("slave-priority") == "0") return "replica-priority 0";
+        if (long.TryParse(r.GetValueOrDefault("info-refresh"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var refresh) && refresh > 5000)
+            return $"its INFO is {refresh} ms old";
+        return null;
+    }
+
     /// <summary>SENTINEL FAILOVER without pausing the (unreachable) primary: the sentinels pick and promote a replica now.</summary>
-    private async Task<RedisFailoverResult> ForcedFailoverAsync(IReadOnlyList<RedisNode> sentinels, string topology, string masterName, string before, string oldName, string? password, TimeSpan timeout, Stopwatch sw, CancellationToken ct)
+    private async Task<RedisFailoverResult> ForcedFailoverAsync(IReadOnlyList<RedisNode> sentinels, string topology, string masterName, string before,
+        string oldName, string? password, TimeSpan timeout, Stopwatch sw, CancellationToken ct, RedisNode? expected)
     {
         var ask = sentinels.First(s => s.HostEndpoint is not null);
         _sink.Verbose($"{ask.Name}: SENTINEL FAILOVER {masterName} (forced: '{oldName}' does not answer).");
-        var r = await _session.SendAsync(ask.HostEndpoint!, password, new object[] { "SENTINEL", "FAILOVER", masterName }, ct).ConfigureAwait(false);
-        if (r.IsError && !(r.Text ?? "").Contains("INPROG", StringComparison.Ordinal))
+        // A failover the sentinels still run (from an earlier drill) answers INPROG: wait for it to end, then ask again.
+        await Waiter.UntilAsync(_sink, $"Sentinels accepting a failover of '{masterName}'", timeout, async c =>
+        {
+            var r = await _session.SendAsync(ask.HostEndpoint!, password, new object[] { "SENTINEL", "FAILOVER", masterName }, c).ConfigureAwait(false);
+            if (!r.IsError) return (true, "accepted");
+            if ((r.Text ?? "").Contains("INPROG", StringComparison.Ordinal)) return (false, "a failover is still in progress");
+            if ((r.Text ?? "").Contains("NOGOODSLAVE", StringComparison.Ordinal))
+                throw new RedisDockerException(ErrorIds.FailoverFailed,
+                    $"The sentinels of '{masterName}' see no replica they may promote ({r.Text}): every replica is down, disconnected or has " +
+                    $"replica-priority 0. Start a replica (Start-RedisNode), wait until Get-RedisSentinel -MasterName {masterName} lists it, then retry.",
+                    ErrorKind.InvalidOperation, masterName);
             throw new RedisDockerException(ErrorIds.FailoverFailed, $"The sentinels refused the failover: {r.Text}.", ErrorKind.InvalidOperation, masterName);
+        }, ct, ErrorIds.FailoverFailed, s => $"The sentinels of '{masterName}' did not accept a failover within {timeout.TotalSeconds:0} s ({s}). " +
+            $"Check Get-RedisSentinel -MasterName {masterName}, then retry.", pollMs: 250).ConfigureAwait(false);
         string? promoted = null;
         await Waiter.UntilAsync(_sink, $"Sentinels promoting a replica of '{oldName}'", timeout, async c =>
         {
@@ -535,14 +673,100 @@ public sealed class SentinelOperations
             if (!await AcceptsWritesAsync(now, password, c).ConfigureAwait(false)) return (false, $"{now} does not accept writes yet");
             promoted = now;
             return (true, now);
-        }, ct, ErrorIds.FailoverFailed, pollMs: 50).ConfigureAwait(false);
+        }, ct, ErrorIds.FailoverFailed, s => $"The sentinels of '{masterName}' did not promote a replica within {timeout.TotalSeconds:0} s ({s}). " +
+            $"Check Get-RedisSentinel -MasterName {masterName} (flags, quorum) and that a replica runs, then retry with -Force.", pollMs: 50).ConfigureAwait(false);
+        await WaitAgreementAsync(sentinels, masterName, promoted!, password, null, timeout, ct).ConfigureAwait(false);
         _session.EndpointMap.TryTranslate(promoted!, out var m);
+        if (expected is not null && promoted != expected.ContainerEndpoint)
+            throw new RedisDockerException(ErrorIds.FailoverFailed,
+                $"The sentinels promoted '{m?.NodeName ?? promoted}' instead of '{expected.Name}'. '{m?.NodeName ?? promoted}' is the primary now; " +
+                $"run Invoke-RedisFailover -Node {expected.Name} to move the primary to '{expected.Name}'.", ErrorKind.InvalidOperation, expected.Name);
         return new RedisFailoverResult
         {
             Topology = topology, Kind = "Sentinel", Mode = "Force", OldPrimary = oldName, NewPrimary = m?.NodeName ?? promoted!,
             NewPrimaryHostEndpoint = m?.HostEndpoint, Duration = sw.Elapsed,
             Detail = "promoted without the old primary; writes it had not replicated are lost",
         };
+    }
+
+    /// <summary>
+    /// Waits until what Get-RedisSentinel reads agrees with the failover: every answering sentinel reports the new
+    /// primary (SENTINEL MASTER and GET-MASTER-ADDR-BY-NAME) with no failover in progress, the new primary takes writes,
+    /// and (when given) that many replicas are online on it. A sentinel still on the old address after a while is
+    /// pointed at the new primary explicitly (SENTINEL REMOVE + MONITOR).
+    /// </summary>
+    private async Task WaitAgreementAsync(IReadOnlyList<RedisNode> sentinels, string masterName, string newPrimary, string? password, int? replicas,
+        TimeSpan timeout, CancellationToken ct)
+    {
+        var started = Stopwatch.StartNew();
+        var repointed = new HashSet<string>(StringComparer.Ordinal);
+        await Waiter.UntilAsync(_sink, "Every sentinel and replica agreeing on the new primary", timeout, async c =>
+        {
+            var missing = new List<string>();
+            foreach (var s in sentinels.Where(s => s.HostEndpoint is not null))
+            {
+                try
+                {
+                    var conn = await _session.ConnectAsync(s, c).ConfigureAwait(false);
+                    var r = await conn.PipelineAsync(new[]
+                    {
+                        new object[] { "SENTINEL", "MASTER", masterName },
+                        new object[] { "SENTINEL", "GET-MASTER-ADDR-BY-NAME", masterName },
+                    }, c).ConfigureAwait(false);
+                    if (r[0].IsError) { missing.Add($"{s.Name}: {r[0].Text}"); continue; }
+                    var m = ToMap(r[0]);
+                    var seen = $"{m.GetValueOrDefault("ip")}:{m.GetValueOrDefault("port")}";
+                    var flags = m.GetValueOrDefault("flags") ?? "";
+                    if (seen != newPrimary)
+                    {
+                        missing.Add($"{s.Name} still reports {seen}");
+                        // Sentinels learn a new primary from each other's hello messages; one that hears none (it only knows dead
+                        // instances) keeps the old address for ever. After a while it is told directly.
+                        if (started.Elapsed > StaleSentinelAfter && repointed.Add(s.Name))
+                            await RepointSentinelAsync(s, masterName, newPrimary, m, password, c).ConfigureAwait(false);
+                    }
+                    else if (flags.Contains("failover_in_progress", StringComparison.Ordinal)) missing.Add($"{s.Name} is still failing over");
+                    else if (r[1].IsError || r[1].Items is not { Count: 2 } a || $"{a[0].Text}:{a[1].Text}" != newPrimary) missing.Add($"{s.Name} not yet");
+                }
+                catch (RedisException) { missing.Add($"{s.Name} unreachable"); }
+            }
+            if (replicas is { } want && _session.EndpointMap.TryTranslate(newPrimary, out var nm))
+            {
+                var nconn = await _session.ConnectAsync(nm.HostEndpoint, password, c).ConfigureAwait(false);
+                var info = RedisInfo.Parse((await nconn.SendAsync(new object[] { "INFO", "replication" }, c).ConfigureAwait(false)).AsString());
+                var online = ReplicationOperations.ReplicaLines(info).Count(f => f.GetValueOrDefault("state") == "online");
+                if (online < want) missing.Add($"{online} of {want} replica(s) online on the new primary");
+            }
+            if (!await AcceptsWritesAsync(newPrimary, password, c).ConfigureAwait(false)) missing.Add("new primary refuses writes");
+            return (missing.Count == 0, missing.Count == 0 ? "agreed" : string.Join("; ", missing.Take(3)));
+        }, ct, ErrorIds.FailoverFailed, st => $"The failover of '{masterName}' to {newPrimary} happened, but not everything agrees on it within " +
+            $"{timeout.TotalSeconds:0} s ({st}). Check Get-RedisSentinel -MasterName {masterName}; Start-RedisNode brings back stopped members.", pollMs: 100)
+            .ConfigureAwait(false);
+    }
+
+    /// <summary>How long a sentinel may keep reporting the old primary after a failover before it is re-pointed.</summary>
+    public TimeSpan StaleSentinelAfter { get; init; } = TimeSpan.FromSeconds(10);
+
+    private async Task RepointSentinelAsync(RedisNode sentinel, string masterName, string newPrimary, IReadOnlyDictionary<string, string> master,
+        string? password, CancellationToken ct)
+    {
+        var (ip, port) = EndpointMap.Split(newPrimary);
+        _sink.Verbose($"{sentinel.Name}: still on the old primary; SENTINEL REMOVE {masterName}, SENTINEL MONITOR {masterName} {ip} {port}.");
+        var conn = await _session.ConnectAsync(sentinel, ct).ConfigureAwait(false);
+        var cmds = new List<object[]>
+        {
+            new object[] { "SENTINEL", "REMOVE", masterName },
+            new object[] { "SENTINEL", "MONITOR", masterName, ip, port, master.GetValueOrDefault("quorum", "2") },
+            new object[] { "SENTINEL", "SET", masterName, "down-after-milliseconds", master.GetValueOrDefault("down-after-milliseconds", "5000") },
+            new object[] { "SENTINEL", "SET", masterName, "failover-timeout", master.GetValueOrDefault("failover-timeout", "60000") },
+            new object[] { "SENTINEL", "SET", masterName, "parallel-syncs", master.GetValueOrDefault("parallel-syncs", "1") },
+        };
+        if (password is not null) cmds.Add(new object[] { "SENTINEL", "SET", masterName, "auth-pass", password });
+        foreach (var cmd in cmds)
+        {
+            var r = await conn.SendAsync(cmd, ct).ConfigureAwait(false);
+            if (r.IsError) { _sink.Warning($"{sentinel.Name}: {cmd[0]} {cmd[1]} failed: {r.Text}"); return; }
+        }
     }
 
     private async Task<bool> AcceptsWritesAsync(string containerEndpoint, string? password, CancellationToken ct)
@@ -552,7 +776,8 @@ public sealed class SentinelOperations
         {
             var conn = await _session.ConnectAsync(m.HostEndpoint, password, ct).ConfigureAwait(false);
             var r = await conn.SendAsync(new object[] { "SET", "redisdocker:failover-probe", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), "PX", 60000 }, ct).ConfigureAwait(false);
-            return !r.IsError;
+            // NOREPLICAS: a primary that holds writes back until a replica follows it (the split-brain bound) is a primary.
+            return !r.IsError || (r.Text ?? "").StartsWith("NOREPLICAS", StringComparison.Ordinal);
         }
         catch (RedisException)
         {

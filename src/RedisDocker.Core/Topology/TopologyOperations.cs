@@ -96,19 +96,43 @@ public sealed class TopologyOperations
         await Task.WhenAll((await docker.ListContainersAsync(labels, all: true, ct).ConfigureAwait(false)).Select(async c =>
         {
             _sink.Verbose($"Removing container '{c.Names.FirstOrDefault()}'.");
-            await docker.RemoveContainerAsync(c.Id, force: true, removeVolumes: false, ct).ConfigureAwait(false);
+            await WhileOtherRemovalAsync(() => docker.RemoveContainerAsync(c.Id, force: true, removeVolumes: false, ct), async () =>
+                await docker.InspectContainerAsync(c.Id, ct).ConfigureAwait(false) is null, ct).ConfigureAwait(false);
             foreach (var n in c.Names) _session.EndpointMap.ForgetNode(n);
         })).ConfigureAwait(false);
         if (!keepVolumes)
             await Task.WhenAll((await docker.ListVolumesAsync(labels, ct).ConfigureAwait(false)).Select(async v =>
             {
                 _sink.Verbose($"Removing volume '{v.Name}'.");
-                await docker.RemoveVolumeAsync(v.Name, force: true, ct).ConfigureAwait(false);
+                await WhileOtherRemovalAsync(() => docker.RemoveVolumeAsync(v.Name, force: true, ct), null, ct).ConfigureAwait(false);
             })).ConfigureAwait(false);
         foreach (var n in await docker.ListNetworksAsync(labels, ct).ConfigureAwait(false))
         {
             _sink.Verbose($"Removing network '{n.Name}'.");
-            await docker.RemoveNetworkAsync(n.Id, ct).ConfigureAwait(false);
+            await WhileOtherRemovalAsync(() => docker.RemoveNetworkAsync(n.Id, ct), null, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// One removal step that another removal of the same topology may be doing at the same time: Docker answers 409
+    /// (removal already in progress, volume or network still in use by a container being removed). That counts as
+    /// done once the other removal finishes; the step is retried (bounded) until it succeeds or the object is gone.
+    /// </summary>
+    private static async Task WhileOtherRemovalAsync(Func<Task> remove, Func<Task<bool>>? gone, CancellationToken ct)
+    {
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                await remove().ConfigureAwait(false);
+                return;
+            }
+            catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.Conflict && sw.Elapsed < TimeSpan.FromSeconds(60))
+            {
+                if (gone is not null && await gone().ConfigureAwait(false)) return;
+                await Task.Delay(250, ct).ConfigureAwait(false);
+            }
         }
     }
 

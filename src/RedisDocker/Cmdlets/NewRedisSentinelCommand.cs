@@ -61,6 +61,19 @@ public sealed class NewRedisSentinelCommand : RedisDockerCmdlet
     [Parameter]
     public string[]? AnnounceAddress { get; set; }
 
+    /// <summary>
+    /// Split-brain bound: the primary refuses writes unless this many replicas acknowledge within -MinReplicasMaxLag s
+    /// (min-replicas-to-write, also set on every replica). Default 1 when the primary has a replica; 0 turns it off.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(0, 100)]
+    public int? MinReplicasToWrite { get; set; }
+
+    /// <summary>min-replicas-max-lag in seconds: how stale the replicas' acknowledgements may be.</summary>
+    [Parameter]
+    [ValidateRange(1, 3600)]
+    public int MinReplicasMaxLag { get; set; } = 2;
+
     protected override void ProcessRecord()
     {
         if (Quorum > Count)
@@ -82,6 +95,8 @@ public sealed class NewRedisSentinelCommand : RedisDockerCmdlet
             Port = Port,
             DockerHosts = DockerHost,
             AnnounceAddresses = AnnounceAddress,
+            MinReplicasToWrite = MinReplicasToWrite,
+            MinReplicasMaxLag = MinReplicasMaxLag,
         };
         if (TryRun(Primary, (sink, ct) => new SentinelOperations(CurrentSession, sink).CreateAsync(spec, ct), out var group))
             WriteObject(group);
