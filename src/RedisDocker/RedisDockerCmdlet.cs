@@ -32,6 +32,8 @@ public abstract class RedisDockerCmdlet : PSCmdlet
     {
         using var sink = new PumpSink();
         var task = Task.Run(() => work(sink, _stop.Token));
+        // The pump wakes as soon as the work ends (not at the next 50 ms tick): a quick command stays quick.
+        _ = task.ContinueWith(_ => sink.Complete(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         while (!task.IsCompleted)
         {
             if (sink.Queue.TryTake(out var action, 50)) action(this);
@@ -135,9 +137,18 @@ public abstract class RedisDockerCmdlet : PSCmdlet
             try { Queue.Add(a); } catch (InvalidOperationException) { }  // also ObjectDisposedException: the cmdlet finished
         }
 
+        private int _completed;
+
+        /// <summary>No more reports: a pump waiting in TryTake returns at once.</summary>
+        public void Complete()
+        {
+            if (Interlocked.Exchange(ref _completed, 1) != 0) return;
+            try { Queue.CompleteAdding(); } catch (ObjectDisposedException) { }
+        }
+
         public void Dispose()
         {
-            Queue.CompleteAdding();
+            Complete();
             Queue.Dispose();
         }
     }
