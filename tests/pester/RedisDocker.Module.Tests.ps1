@@ -29,7 +29,7 @@ BeforeDiscovery {
         'Get-RedisNode'           = @('Kind', 'Name', 'Network', 'Role', 'Session', 'Topology')
         'Get-RedisReplication'    = @('Name', 'Session', 'Topology')
         'Get-RedisSentinel'       = @('MasterName', 'Session', 'Topology')
-        'Invoke-RedisCommand'     = @('Cluster', 'Command', 'InputObject', 'Node', 'Session')
+        'Invoke-RedisCommand'     = @('AllNodes', 'Cluster', 'Command', 'InputObject', 'Node', 'Session')
         'Invoke-RedisFailover'    = @('Force', 'InputObject', 'Node', 'SentinelGroup', 'Session', 'Takeover', 'TimeoutSeconds', 'Topology', 'Wait')
         'Move-RedisClusterSlot'   = @('All', 'Cluster', 'Count', 'Destination', 'Session', 'Slot', 'Source')
         'New-RedisCluster'        = @('ClusterNodeTimeout', 'Count', 'DockerHost', 'Image', 'InputObject', 'Name', 'Network', 'Node', 'Password', 'ReplicasPerPrimary', 'Session', 'Subnet')
@@ -325,12 +325,12 @@ Describe 'Format views' {
         $controls[0] | Should -BeOfType ([System.Management.Automation.TableControl])
     }
 
-    It 'formats a cluster check with its own view (Check, Passed, Detail; no Cluster column)' {
+    It 'formats a cluster check with its own view (Check, Passed, Detail, grouped under its cluster)' {
         $check = [RedisDocker.RedisClusterCheck]::new('rdformatcluster', 'SlotsCovered', $true, 'all 16384 slots covered')
         $text = $check | Format-Table | Out-String -Width 200
         $text | Should -Match 'Check\s+Passed\s+Detail'
         $text | Should -Match 'SlotsCovered'
-        $text | Should -Not -Match 'rdformatcluster'
+        $text | Should -Match 'Cluster: rdformatcluster'
     }
 }
 

@@ -551,7 +551,10 @@ public sealed class SentinelOperations
         try
         {
             var conn = await _session.ConnectAsync(m.HostEndpoint, password, ct).ConfigureAwait(false);
-            var r = await conn.SendAsync(new object[] { "SET", "redisdocker:failover-probe", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), "PX", 60000 }, ct).ConfigureAwait(false);
+            // DEL is a write command, so a replica answers READONLY and a primary short of
+            // min-replicas-to-write answers NOREPLICAS; deleting a key that is not there leaves the
+            // user's data as it was (no key, nothing replicated), unlike a probe SET seen in DBSIZE.
+            var r = await conn.SendAsync(new object[] { "DEL", "redisdocker:failover-probe" }, ct).ConfigureAwait(false);
             return !r.IsError;
         }
         catch (RedisException)
