@@ -76,6 +76,27 @@ Describe 'Interactive use of RedisDocker' -Tag 'Integration', 'Docker' {
             [pscustomobject]@{ Header = $lines[$dashes - 1]; Above = $lines[$dashes - 2]; Text = $lines -join "`n" }
         }
 
+        # Starts a child pwsh (the same pwsh as this one) on a script file with arguments; output redirected.
+        function Start-ChildPwsh([string] $File, [string[]] $Arguments) {
+            $exe = (Get-Process -Id $PID).Path
+            $psi = [System.Diagnostics.ProcessStartInfo]::new($exe)
+            if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { $psi.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
+            foreach ($a in @('-NoProfile', '-NonInteractive', '-File', $File) + $Arguments) { $psi.ArgumentList.Add($a) }
+            $psi.RedirectStandardOutput = $true
+            $psi.RedirectStandardError = $true
+            $psi.RedirectStandardInput = $true
+            $process = [System.Diagnostics.Process]::Start($psi)
+            [pscustomobject]@{ Process = $process; Out = $process.StandardOutput.ReadToEndAsync(); Err = $process.StandardError.ReadToEndAsync() }
+        }
+
+        # What Docker still holds of a topology: containers and volumes by label, networks by label or name.
+        function Get-Leftover([string] $Topology) {
+            @(docker ps -aq --filter "label=io.redisdocker.topology=$Topology" 2>$null) +
+            @(docker volume ls -q --filter "label=io.redisdocker.topology=$Topology" 2>$null) +
+            @(docker network ls -q --filter "label=io.redisdocker.topology=$Topology" 2>$null) +
+            @(docker network ls -q --filter "name=^$Topology`$" 2>$null) | Where-Object { $_ }
+        }
+
         # Column labels of a type's default table view.
         function Get-ViewLabel([string] $TypeName) {
             $view = (Get-FormatData -TypeName $TypeName).FormatViewDefinition | Select-Object -First 1
@@ -106,7 +127,8 @@ Describe 'Interactive use of RedisDocker' -Tag 'Integration', 'Docker' {
         $c = $run                 # a 6-node cluster, 3 primaries x 1 replica
         $s = "$run-s"             # one plain node
         $solo = "$run-solo"
-        $allTopologies = @($c, $s)
+        $stopped = @("$run-x1", "$run-x2")   # clusters stopped with Ctrl+C while being made
+        $allTopologies = @($c, $s) + $stopped
 
         $moduleDir = Join-Path $PSScriptRoot '..' '..' 'out' 'RedisDocker'
         Import-Module (Join-Path $moduleDir 'RedisDocker.psd1') -Force -ErrorAction Stop
@@ -117,7 +139,7 @@ Describe 'Interactive use of RedisDocker' -Tag 'Integration', 'Docker' {
         $null = docker image inspect $image 2>$null
         if ($LASTEXITCODE -ne 0) { throw "The image '$image' is not present (set REDISDOCKER_IMAGE to a local image)." }
 
-        $subnets = @(Get-FreeTestSubnet -Count 2)
+        $subnets = @(Get-FreeTestSubnet -Count 4)
         Write-Host "Interactive run $run on $($subnets -join ', ') with image $image"
         & {
             $ErrorActionPreference = 'Stop'
@@ -273,6 +295,73 @@ Describe 'Interactive use of RedisDocker' -Tag 'Integration', 'Docker' {
             $nodes = @(Get-RedisNode -Topology $c | ConvertTo-Csv | ConvertFrom-Csv)
             $nodes[0].Labels | Should -Match ([regex]::Escape("io.redisdocker.topology=$c"))
             $nodes[0].Labels | Should -Not -Match 'System\.'
+        }
+    }
+    Context 'Completion follows context' {
+        BeforeAll {
+            function Get-Completion([string] $Line) {
+                @((TabExpansion2 -inputScript $Line -cursorColumn $Line.Length).CompletionMatches | ForEach-Object CompletionText)
+            }
+            $clusterNodes = @(1..6 | ForEach-Object { "$c-$_" })
+        }
+
+        It 'Invoke-RedisCommand -Cluster c -Node offers the nodes of c only' {
+            @(Get-Completion "Invoke-RedisCommand -Cluster $c -Node " | Sort-Object) | Should -Be $clusterNodes
+        }
+
+        It 'Get-RedisClusterNode -Cluster c -Node offers the members of c only' {
+            @(Get-Completion "Get-RedisClusterNode -Cluster $c -Node " | Sort-Object) | Should -Be $clusterNodes
+        }
+
+        It 'Move-RedisClusterSlot -Source and -Destination offer the members of the cluster' {
+            @(Get-Completion "Move-RedisClusterSlot -Cluster $c -Source " | Sort-Object) | Should -Be $clusterNodes
+            @(Get-Completion "Move-RedisClusterSlot -Cluster $c -Source $c-1 -Destination " | Sort-Object) | Should -Be $clusterNodes
+        }
+
+        It 'Set-RedisReplica -Primary offers nodes outside clusters' {
+            $offered = @(Get-Completion "Set-RedisReplica -Name x -Primary $run")
+            $offered | Should -Contain $solo
+            $offered | Should -Not -Contain "$c-1"
+        }
+
+        It 'Get-RedisClusterNode -Role offers only the roles of cluster members' {
+            @(Get-Completion "Get-RedisClusterNode -Cluster $c -Role ") | Should -Be @('Primary', 'Replica')
+        }
+
+        It '-Image completes local images' {
+            Get-Completion "New-RedisNode -Image $($image.Substring(0, 4))" | Should -Contain $image
+        }
+    }
+
+    Context 'Ctrl+C' {
+        It 'stopping New-RedisCluster -Count <Delay> ms after its first container removes everything before the prompt returns, and says so' -Skip:$IsWindows -ForEach @(
+            @{ Index = 0; Delay = 300 }
+            @{ Index = 1; Delay = 2500 }
+        ) {
+            $name = $stopped[$Index]
+            $script = Join-Path $TestDrive "stop-$Index.ps1"
+            Set-Content -LiteralPath $script -Value @'
+param([string] $Module, [string] $Name, [string] $Subnet, [string] $Image)
+Import-Module $Module -ErrorAction Stop
+New-RedisCluster -Count 6 -Name $Name -Subnet $Subnet -Image $Image
+'@
+            $child = Start-ChildPwsh $script @('-Module', (Join-Path $moduleDir 'RedisDocker.psd1'), '-Name', $name,
+                '-Subnet', $subnets[2 + $Index], '-Image', $image)
+            try {
+                $deadline = [DateTime]::UtcNow.AddSeconds(90)
+                while ([DateTime]::UtcNow -lt $deadline -and -not $child.Process.HasExited -and
+                    -not (docker ps -aq --filter "label=io.redisdocker.topology=$name" 2>$null)) { Start-Sleep -Milliseconds 100 }
+                $child.Process.HasExited | Should -BeFalse -Because "the cluster is still being made: $($child.Err.Result)"
+                Start-Sleep -Milliseconds $Delay
+                kill -INT $child.Process.Id          # what Ctrl+C sends
+                $child.Process.WaitForExit(120000) | Should -BeTrue
+                # The prompt is back (here: the process ended): nothing of the stopped cluster may remain.
+                @(Get-Leftover $name) | Should -BeNullOrEmpty
+                "$($child.Out.Result)`n$($child.Err.Result)" | Should -Match 'Stopped: removed'
+            }
+            finally {
+                if (-not $child.Process.HasExited) { $child.Process.Kill($true) }
+            }
         }
     }
 }

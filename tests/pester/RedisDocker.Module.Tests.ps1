@@ -130,7 +130,11 @@ BeforeDiscovery {
         @{ Completer = 'SentinelCompleter'; CommandName = 'Get-RedisNode'; ParameterName = 'Name' }
         @{ Completer = 'SentinelGroupCompleter'; CommandName = 'Get-RedisSentinel'; ParameterName = 'MasterName' }
         @{ Completer = 'ClusterCompleter'; CommandName = 'Get-RedisClusterNode'; ParameterName = 'Cluster' }
+        @{ Completer = 'ClusterNodeCompleter'; CommandName = 'Move-RedisClusterSlot'; ParameterName = 'Source' }
+        @{ Completer = 'NonClusterNodeCompleter'; CommandName = 'Set-RedisReplica'; ParameterName = 'Primary' }
+        @{ Completer = 'ImageCompleter'; CommandName = 'New-RedisNode'; ParameterName = 'Image' }
     )
+    # ClusterRoleCompleter offers the fixed roles Primary and Replica: it needs no Docker.
 }
 
 BeforeAll {
@@ -379,7 +383,9 @@ Describe 'Argument completers when Docker is unreachable' {
         $pairs = @(
             foreach ($command in Get-Command -Module RedisDocker) {
                 foreach ($parameter in $command.Parameters.Values) {
-                    $hasCompleter = @($parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.ArgumentCompleterAttribute] }).Count -gt 0
+                    $hasCompleter = @($parameter.Attributes | Where-Object {
+                            $_ -is [System.Management.Automation.ArgumentCompleterAttribute] -and
+                            $_.Type.Name -ne 'ClusterRoleCompleter' }).Count -gt 0
                     if ($hasCompleter) { [pscustomobject]@{ Command = $command.Name; Parameter = $parameter.Name } }
                 }
             }
