@@ -201,7 +201,14 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
     /// <summary>Remembers the password of a topology for this session (never written anywhere else).</summary>
     public void RememberPassword(string topology, string password) => _passwords[topology] = password;
 
-    public void ForgetPassword(string topology) => _passwords.TryRemove(topology, out _);
+    public void ForgetPassword(string topology)
+    {
+        _passwords.TryRemove(topology, out _);
+        ClusterRouters.TryRemove(topology, out _);
+    }
+
+    /// <summary>Slot routers of Invoke-RedisCommand -Cluster, one per topology, kept between calls.</summary>
+    internal ConcurrentDictionary<string, Topology.ClusterRouter> ClusterRouters { get; } = new(StringComparer.Ordinal);
 
     /// <summary>The topology's password if already known; null otherwise.</summary>
     public string? TryGetKnownPassword(string topology) => _passwords.TryGetValue(topology, out var p) ? p : null;

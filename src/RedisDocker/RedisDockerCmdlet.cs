@@ -27,19 +27,47 @@ public abstract class RedisDockerCmdlet : PSCmdlet
         base.StopProcessing();
     }
 
-    /// <summary>Runs core work on the thread pool and pumps its reports onto the pipeline thread.</summary>
+    /// <summary>
+    /// Runs core work on the thread pool and pumps its reports onto the pipeline thread. After Ctrl+C
+    /// the pipeline thread stays here until the work (and its cleanup) has ended, so the prompt comes
+    /// back only when nothing is left running; what the cleanup reports then goes straight to the host.
+    /// </summary>
     protected T Run<T>(Func<IOperationSink, CancellationToken, Task<T>> work)
     {
         using var sink = new PumpSink();
         var task = Task.Run(() => work(sink, _stop.Token));
+        // The pump wakes as soon as the work ends (not at the next 50 ms tick): a quick command stays quick.
+        _ = task.ContinueWith(_ => sink.Complete(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         while (!task.IsCompleted)
         {
-            if (sink.Queue.TryTake(out var action, 50)) action(this);
+            if (sink.Queue.TryTake(out var report, 50)) Deliver(report);
         }
-        while (sink.Queue.TryTake(out var rest)) rest(this);
+        while (sink.Queue.TryTake(out var rest)) Deliver(rest);
         if (task.IsCanceled || (task.Exception?.InnerException is OperationCanceledException && _stop.IsCancellationRequested))
             throw new PipelineStoppedException();
         return task.GetAwaiter().GetResult();
+    }
+
+    /// <summary>One report onto the pipeline; once stopped (Write* throws), warnings go to the host's UI.</summary>
+    private void Deliver(Report report)
+    {
+        if (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                switch (report.Kind)
+                {
+                    case ReportKind.Verbose: WriteVerbose(report.Message); break;
+                    case ReportKind.Warning: WriteWarning(report.Message); break;
+                    default: WriteProgress(report.Progress!); break;
+                }
+                return;
+            }
+            catch (PipelineStoppedException) when (_stop.IsCancellationRequested) { }
+        }
+        if (report.Kind != ReportKind.Warning) return;
+        try { Host?.UI?.WriteWarningLine(report.Message); }
+        catch (Exception e) when (e is PipelineStoppedException or InvalidOperationException or NotImplementedException or IOException) { }
     }
 
     protected void Run(Func<IOperationSink, CancellationToken, Task> work) =>
@@ -114,30 +142,43 @@ public abstract class RedisDockerCmdlet : PSCmdlet
     protected static string? ToPlain(System.Security.SecureString? secure) =>
         secure is null ? null : new System.Net.NetworkCredential(string.Empty, secure).Password;
 
+    private enum ReportKind { Verbose, Warning, Progress }
+
+    private sealed record Report(ReportKind Kind, string Message, ProgressRecord? Progress = null);
+
     private sealed class PumpSink : IOperationSink, IDisposable
     {
-        public BlockingCollection<Action<Cmdlet>> Queue { get; } = new();
+        public BlockingCollection<Report> Queue { get; } = new();
 
-        public void Verbose(string message) => Add(c => c.WriteVerbose(message));
-        public void Warning(string message) => Add(c => c.WriteWarning(message));
-        public void Progress(ProgressReport r) => Add(c =>
+        public void Verbose(string message) => Add(new Report(ReportKind.Verbose, message));
+        public void Warning(string message) => Add(new Report(ReportKind.Warning, message));
+        public void Progress(ProgressReport r)
         {
             var record = new ProgressRecord(r.ActivityId, r.Activity, string.IsNullOrEmpty(r.Status) ? "..." : r.Status)
             {
                 PercentComplete = r.PercentComplete is >= 0 and <= 100 ? r.PercentComplete : -1,
                 RecordType = r.Completed ? ProgressRecordType.Completed : ProgressRecordType.Processing,
             };
-            c.WriteProgress(record);
-        });
+            Add(new Report(ReportKind.Progress, r.Activity, record));
+        }
 
-        private void Add(Action<Cmdlet> a)
+        private void Add(Report r)
         {
-            try { Queue.Add(a); } catch (InvalidOperationException) { }  // also ObjectDisposedException: the cmdlet finished
+            try { Queue.Add(r); } catch (InvalidOperationException) { }  // also ObjectDisposedException: the cmdlet finished
+        }
+
+        private int _completed;
+
+        /// <summary>No more reports: a pump waiting in TryTake returns at once.</summary>
+        public void Complete()
+        {
+            if (Interlocked.Exchange(ref _completed, 1) != 0) return;
+            try { Queue.CompleteAdding(); } catch (ObjectDisposedException) { }
         }
 
         public void Dispose()
         {
-            Queue.CompleteAdding();
+            Complete();
             Queue.Dispose();
         }
     }

@@ -31,7 +31,7 @@ public class ParameterListTests
         ["Get-RedisNode"] = new[] { "Kind", "Name", "Network", "Role", "Session", "Topology" },
         ["Get-RedisReplication"] = new[] { "Name", "Session", "Topology" },
         ["Get-RedisSentinel"] = new[] { "MasterName", "Session", "Topology" },
-        ["Invoke-RedisCommand"] = new[] { "Cluster", "Command", "InputObject", "Node", "Session" },
+        ["Invoke-RedisCommand"] = new[] { "AllNodes", "Cluster", "Command", "InputObject", "Node", "Session" },
         ["Invoke-RedisFailover"] = new[] { "Force", "InputObject", "Node", "SentinelGroup", "Session", "Takeover", "TimeoutSeconds", "Topology", "Wait" },
         ["Move-RedisClusterSlot"] = new[] { "All", "Cluster", "Count", "Destination", "Session", "Slot", "Source" },
         ["New-RedisCluster"] = new[] { "ClusterNodeTimeout", "Count", "DockerHost", "Image", "InputObject", "Name", "Network", "Node", "Password", "ReplicasPerPrimary", "Session", "Subnet" },

@@ -29,7 +29,7 @@ BeforeDiscovery {
         'Get-RedisNode'           = @('Kind', 'Name', 'Network', 'Role', 'Session', 'Topology')
         'Get-RedisReplication'    = @('Name', 'Session', 'Topology')
         'Get-RedisSentinel'       = @('MasterName', 'Session', 'Topology')
-        'Invoke-RedisCommand'     = @('Cluster', 'Command', 'InputObject', 'Node', 'Session')
+        'Invoke-RedisCommand'     = @('AllNodes', 'Cluster', 'Command', 'InputObject', 'Node', 'Session')
         'Invoke-RedisFailover'    = @('Force', 'InputObject', 'Node', 'SentinelGroup', 'Session', 'Takeover', 'TimeoutSeconds', 'Topology', 'Wait')
         'Move-RedisClusterSlot'   = @('All', 'Cluster', 'Count', 'Destination', 'Session', 'Slot', 'Source')
         'New-RedisCluster'        = @('ClusterNodeTimeout', 'Count', 'DockerHost', 'Image', 'InputObject', 'Name', 'Network', 'Node', 'Password', 'ReplicasPerPrimary', 'Session', 'Subnet')
@@ -130,7 +130,11 @@ BeforeDiscovery {
         @{ Completer = 'SentinelCompleter'; CommandName = 'Get-RedisNode'; ParameterName = 'Name' }
         @{ Completer = 'SentinelGroupCompleter'; CommandName = 'Get-RedisSentinel'; ParameterName = 'MasterName' }
         @{ Completer = 'ClusterCompleter'; CommandName = 'Get-RedisClusterNode'; ParameterName = 'Cluster' }
+        @{ Completer = 'ClusterNodeCompleter'; CommandName = 'Move-RedisClusterSlot'; ParameterName = 'Source' }
+        @{ Completer = 'NonClusterNodeCompleter'; CommandName = 'Set-RedisReplica'; ParameterName = 'Primary' }
+        @{ Completer = 'ImageCompleter'; CommandName = 'New-RedisNode'; ParameterName = 'Image' }
     )
+    # ClusterRoleCompleter offers the fixed roles Primary and Replica: it needs no Docker.
 }
 
 BeforeAll {
@@ -325,12 +329,12 @@ Describe 'Format views' {
         $controls[0] | Should -BeOfType ([System.Management.Automation.TableControl])
     }
 
-    It 'formats a cluster check with its own view (Check, Passed, Detail; no Cluster column)' {
+    It 'formats a cluster check with its own view (Check, Passed, Detail, grouped under its cluster)' {
         $check = [RedisDocker.RedisClusterCheck]::new('rdformatcluster', 'SlotsCovered', $true, 'all 16384 slots covered')
         $text = $check | Format-Table | Out-String -Width 200
         $text | Should -Match 'Check\s+Passed\s+Detail'
         $text | Should -Match 'SlotsCovered'
-        $text | Should -Not -Match 'rdformatcluster'
+        $text | Should -Match 'Cluster: rdformatcluster'
     }
 }
 
@@ -379,7 +383,9 @@ Describe 'Argument completers when Docker is unreachable' {
         $pairs = @(
             foreach ($command in Get-Command -Module RedisDocker) {
                 foreach ($parameter in $command.Parameters.Values) {
-                    $hasCompleter = @($parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.ArgumentCompleterAttribute] }).Count -gt 0
+                    $hasCompleter = @($parameter.Attributes | Where-Object {
+                            $_ -is [System.Management.Automation.ArgumentCompleterAttribute] -and
+                            $_.Type.Name -ne 'ClusterRoleCompleter' }).Count -gt 0
                     if ($hasCompleter) { [pscustomobject]@{ Command = $command.Name; Parameter = $parameter.Name } }
                 }
             }

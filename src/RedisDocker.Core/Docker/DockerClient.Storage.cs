@@ -38,6 +38,15 @@ public sealed partial class DockerClient
 
     // ------------------------------------------------------------------ images
 
+    /// <summary>GET /images/json: the repository:tag references of the local images (untagged ones left out).</summary>
+    public async Task<IReadOnlyList<string>> ListImageTagsAsync(CancellationToken ct = default)
+    {
+        using var doc = await GetJsonAsync("/images/json", versioned: true, ct).ConfigureAwait(false);
+        if (doc is null || doc.RootElement.ValueKind != JsonValueKind.Array) return Array.Empty<string>();
+        return doc.RootElement.EnumerateArray().SelectMany(i => i.Strings("RepoTags"))
+            .Where(t => t.Length > 0 && t != "<none>:<none>").Distinct().OrderBy(t => t, StringComparer.Ordinal).ToArray();
+    }
+
     /// <summary>GET /images/{name}/json; null when the image is not present locally.</summary>
     public async Task<ImageInfo?> InspectImageAsync(string name, CancellationToken ct = default)
     {

@@ -36,7 +36,8 @@ public sealed record RedisCluster
     public int Primaries { get; init; }
     public int Replicas { get; init; }
     /// <summary>Container names of the members.</summary>
-    public IReadOnlyList<string> Nodes { get; init; } = Array.Empty<string>();
+    public IReadOnlyList<string> Nodes { get => _nodes; init => _nodes = TextList.From(value); }
+    private readonly IReadOnlyList<string> _nodes = TextList.Empty;
     public string DockerHost { get; init; } = "";
     /// <summary>Lets a cluster flow into -Cluster / -Topology by property name.</summary>
     public string Cluster => Name;
@@ -54,7 +55,8 @@ public sealed record RedisClusterNode
     public required string ContainerEndpoint { get; init; }
     public string? HostEndpoint { get; init; }
     public required RedisRole Role { get; init; }
-    public IReadOnlyList<string> Flags { get; init; } = Array.Empty<string>();
+    public IReadOnlyList<string> Flags { get => _flags; init => _flags = TextList.From(value); }
+    private readonly IReadOnlyList<string> _flags = TextList.Empty;
     public string? PrimaryId { get; init; }
     public string? PrimaryName { get; init; }
     public IReadOnlyList<SlotRange> SlotRanges { get; init; } = Array.Empty<SlotRange>();
@@ -62,9 +64,11 @@ public sealed record RedisClusterNode
     /// <summary>Slot ranges as redis-cli prints them: 0-5460.</summary>
     public string Slots => string.Join(",", SlotRanges);
     /// <summary>Slots being migrated out ("slot->node id") or imported ("slot-<-node id").</summary>
-    public IReadOnlyList<string> OpenSlots { get; init; } = Array.Empty<string>();
+    public IReadOnlyList<string> OpenSlots { get => _openSlots; init => _openSlots = TextList.From(value); }
+    private readonly IReadOnlyList<string> _openSlots = TextList.Empty;
     /// <summary>Names of this primary's replicas.</summary>
-    public IReadOnlyList<string> Replicas { get; init; } = Array.Empty<string>();
+    public IReadOnlyList<string> Replicas { get => _replicas; init => _replicas = TextList.From(value); }
+    private readonly IReadOnlyList<string> _replicas = TextList.Empty;
     public string LinkState { get; init; } = "";
     public long ConfigEpoch { get; init; }
     public long PingSent { get; init; }

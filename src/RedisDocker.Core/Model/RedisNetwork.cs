@@ -12,9 +12,11 @@ public sealed record RedisNetwork
     public string Driver { get; init; } = "bridge";
     public bool Internal { get; init; }
     /// <summary>Names of the containers attached now.</summary>
-    public IReadOnlyList<string> Containers { get; init; } = Array.Empty<string>();
+    public IReadOnlyList<string> Containers { get => _containers; init => _containers = TextList.From(value); }
+    private readonly IReadOnlyList<string> _containers = TextList.Empty;
     public int NodeCount => Containers.Count;
-    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Labels { get => _labels; init => _labels = LabelSet.From(value); }
+    private readonly IReadOnlyDictionary<string, string> _labels = LabelSet.Empty;
     /// <summary>The Docker endpoint that holds the network.</summary>
     public required string DockerHost { get; init; }
     public DateTimeOffset Created { get; init; }

@@ -40,7 +40,8 @@ public sealed record RedisNode
     public string DockerHost { get; init; } = "";
     public string? DataVolume { get; init; }
     public DateTimeOffset Created { get; init; }
-    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Labels { get => _labels; init => _labels = LabelSet.From(value); }
+    private readonly IReadOnlyDictionary<string, string> _labels = LabelSet.Empty;
     /// <summary>Lets a node flow by property name into parameters named NodeName.</summary>
     public string NodeName => Name;
     public override string ToString() => Name;

@@ -36,8 +36,10 @@ public sealed record RedisSentinelGroup
     public string? Primary { get; init; }
     public string? PrimaryContainerEndpoint { get; init; }
     public string? PrimaryHostEndpoint { get; init; }
-    public IReadOnlyList<string> Replicas { get; init; } = Array.Empty<string>();
-    public IReadOnlyList<string> Sentinels { get; init; } = Array.Empty<string>();
+    public IReadOnlyList<string> Replicas { get => _replicas; init => _replicas = TextList.From(value); }
+    private readonly IReadOnlyList<string> _replicas = TextList.Empty;
+    public IReadOnlyList<string> Sentinels { get => _sentinels; init => _sentinels = TextList.From(value); }
+    private readonly IReadOnlyList<string> _sentinels = TextList.Empty;
     public int SentinelCount => Sentinels.Count;
     /// <summary>Sentinels that answered.</summary>
     public int ReachableSentinels { get; init; }

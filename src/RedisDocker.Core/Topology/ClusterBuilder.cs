@@ -84,9 +84,16 @@ public sealed class ClusterBuilder
                 try { await nodeOps.RemoveAsync(n, removeVolume: true, cleanup.Token).ConfigureAwait(false); }
                 catch (Exception) { left.Add($"node {n}"); }
             }
+            var gone = made.Where(n => !left.Contains($"node {n}")).ToArray();
+            if (ct.IsCancellationRequested && gone.Length > 0)
+                _sink.Warning($"Stopped: removed the cluster's node(s) with their volumes: {string.Join(", ", gone)}.");
             if (madeNetwork)
             {
-                try { await netOps.RemoveAsync(network, force: true, cleanup.Token).ConfigureAwait(false); }
+                try
+                {
+                    await netOps.RemoveAsync(network, force: true, cleanup.Token).ConfigureAwait(false);
+                    if (ct.IsCancellationRequested) _sink.Warning($"Stopped: removed network '{network}', made for this cluster.");
+                }
                 catch (Exception) { left.Add($"network {network}"); }
             }
             if (left.Count > 0) _sink.Warning($"Could not remove everything after the failure; still there: {string.Join(", ", left)}.");

@@ -10,30 +10,44 @@ namespace RedisDocker.Core.Topology;
 public sealed class ClusterRouter
 {
     private readonly RedisDockerSession _session;
-    private readonly IOperationSink _sink;
     private readonly string _topology;
     private readonly string? _password;
     private readonly string?[] _slotOwner = new string?[ClusterSlot.Count];   // host endpoint per slot
     private IReadOnlyList<RedisNode> _nodes = Array.Empty<RedisNode>();
 
-    private ClusterRouter(RedisDockerSession session, IOperationSink sink, string topology, string? password)
+    private ClusterRouter(RedisDockerSession session, string topology, string? password)
     {
         _session = session;
-        _sink = sink;
         _topology = topology;
         _password = password;
     }
 
+    public string Topology => _topology;
+
+    /// <summary>A new router: reads the topology's nodes from Docker and the slot map from the cluster.</summary>
     public static async Task<ClusterRouter> OpenAsync(RedisDockerSession session, IOperationSink sink, string topology, CancellationToken ct)
     {
         var password = await session.GetPasswordAsync(topology, ct).ConfigureAwait(false);
-        var router = new ClusterRouter(session, sink, topology, password);
-        await router.RefreshAsync(ct).ConfigureAwait(false);
+        var router = new ClusterRouter(session, topology, password);
+        await router.RefreshAsync(sink, ct).ConfigureAwait(false);
+        return router;
+    }
+
+    /// <summary>
+    /// The session's router for a topology, opened on first use and kept: a loop of commands through
+    /// -Cluster asks Docker once, not on every call. MOVED, ASK and lost connections update it.
+    /// </summary>
+    public static async Task<ClusterRouter> ForSessionAsync(RedisDockerSession session, IOperationSink sink, string topology, CancellationToken ct)
+    {
+        if (session.ClusterRouters.TryGetValue(topology, out var cached)) return cached;
+        sink.Verbose($"Reading the nodes and the slot map of cluster '{topology}' (kept for the next commands of this session).");
+        var router = await OpenAsync(session, sink, topology, ct).ConfigureAwait(false);
+        session.ClusterRouters[topology] = router;
         return router;
     }
 
     /// <summary>Reloads the nodes (endpoint map) and the slot map.</summary>
-    public async Task RefreshAsync(CancellationToken ct)
+    public async Task RefreshAsync(IOperationSink sink, CancellationToken ct)
     {
         _nodes = (await new NodeOperations(_session, NullSink.Instance).GetAsync(new NodeFilter { Topology = _topology, IncludeSentinels = false }, ct).ConfigureAwait(false))
             .Where(n => n.ClusterEnabled && n.HostEndpoint is not null).ToArray();
@@ -62,7 +76,7 @@ public sealed class ClusterRouter
             }
             catch (RedisException e)
             {
-                _sink.Verbose($"Could not read CLUSTER SLOTS from '{node.Name}': {e.Message}");
+                sink.Verbose($"Could not read CLUSTER SLOTS from '{node.Name}': {e.Message}");
             }
         }
     }
@@ -80,9 +94,22 @@ public sealed class ClusterRouter
     public async Task<int?> SlotOfAsync(IReadOnlyList<object> args, CancellationToken ct)
     {
         if (args.Count < 2) return null;
-        var any = _nodes[0];
-        var conn = await _session.ConnectAsync(any.HostEndpoint!, _password, ct).ConfigureAwait(false);
-        var keys = await conn.SendAsync(new object[] { "COMMAND", "GETKEYS" }.Concat(args).ToArray(), ct).ConfigureAwait(false);
+        var getKeys = new object[] { "COMMAND", "GETKEYS" }.Concat(args).ToArray();
+        RespValue? answer = null;
+        RedisException? last = null;
+        foreach (var any in _nodes)
+        {
+            try
+            {
+                answer = await _session.SendAsync(any.HostEndpoint!, _password, getKeys, ct).ConfigureAwait(false);
+                break;
+            }
+            catch (RedisException e) when (e is RedisConnectionException or RedisTimeoutException)
+            {
+                last = e;
+            }
+        }
+        if (answer is not { } keys) throw last ?? new RedisConnectionException(_topology, $"No node of cluster '{_topology}' answers.");
         if (keys.IsError || keys.Items is not { Count: > 0 }) return null;
         var slot = ClusterSlot.GetSlot(keys.Items[0].Bytes ?? System.Text.Encoding.UTF8.GetBytes(keys.Items[0].Text ?? ""));
         foreach (var k in keys.Items.Skip(1))
@@ -94,9 +121,14 @@ public sealed class ClusterRouter
     }
 
     /// <summary>Sends the command to the slot owner, following MOVED and ASK (at most 5 hops).</summary>
-    public async Task<RespValue> ExecuteAsync(IReadOnlyList<object> args, CancellationToken ct)
+    public Task<RespValue> ExecuteAsync(IReadOnlyList<object> args, CancellationToken ct) => ExecuteAsync(args, NullSink.Instance, ct);
+
+    public async Task<RespValue> ExecuteAsync(IReadOnlyList<object> args, IOperationSink sink, CancellationToken ct) =>
+        await ExecuteAsync(args, await SlotOfAsync(args, ct).ConfigureAwait(false), sink, ct).ConfigureAwait(false);
+
+    /// <summary>Sends the command to the owner of a slot already known (any node when null), following MOVED and ASK.</summary>
+    public async Task<RespValue> ExecuteAsync(IReadOnlyList<object> args, int? slot, IOperationSink sink, CancellationToken ct)
     {
-        var slot = await SlotOfAsync(args, ct).ConfigureAwait(false);
         var target = slot is int s && _slotOwner[s] is { } owner ? owner : _nodes[0].HostEndpoint!;
         var asking = false;
         for (var hop = 0; hop < 6; hop++)
@@ -105,7 +137,7 @@ public sealed class ClusterRouter
             try
             {
                 var conn = await _session.ConnectAsync(target, _password, ct).ConfigureAwait(false);
-                _sink.Verbose($"{target}{(slot is null ? "" : $" (slot {slot})")}: {CommandOperations.Describe(args)}");
+                sink.Verbose($"{target}{(slot is null ? "" : $" (slot {slot})")}: {CommandOperations.Describe(args)}");
                 if (asking)
                 {
                     var replies = await conn.PipelineAsync(new IReadOnlyList<object>[] { new object[] { "ASKING" }, args }, ct).ConfigureAwait(false);
@@ -118,7 +150,7 @@ public sealed class ClusterRouter
                 // The owner may have died: reload the slot map from the nodes that answer, then retry.
                 _session.Evict(target);
                 await Task.Delay(200 * (hop + 1), ct).ConfigureAwait(false);
-                await RefreshAsync(ct).ConfigureAwait(false);
+                await RefreshAsync(sink, ct).ConfigureAwait(false);
                 target = slot is int s2 && _slotOwner[s2] is { } o2 ? o2 : _nodes[0].HostEndpoint!;
                 continue;
             }
@@ -129,7 +161,7 @@ public sealed class ClusterRouter
                 if (parts[0] is "MOVED" or "ASK" && parts.Length >= 3)
                 {
                     var hostEndpoint = Translate(parts[2]);
-                    _sink.Verbose($"{parts[0]} {parts[1]} → {parts[2]} (published as {hostEndpoint}).");
+                    sink.Verbose($"{parts[0]} {parts[1]} → {parts[2]} (published as {hostEndpoint}).");
                     if (parts[0] == "MOVED")
                     {
                         _slotOwner[int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture)] = hostEndpoint;
@@ -148,4 +180,60 @@ public sealed class ClusterRouter
         }
         throw new RedisDockerException(ErrorIds.RedisError, $"Too many redirections for {CommandOperations.Describe(args)}; the cluster's slot map is changing. Try again.", ErrorKind.InvalidOperation, args[0]);
     }
+
+    /// <summary>
+    /// Runs a command on every primary of the cluster (every reachable member with
+    /// <paramref name="allNodes"/>), as redis-cli --cluster call: the members come from CLUSTER NODES
+    /// of a node that answers, failed and handshaking members are left out. One reply per member,
+    /// ordered by node name; a member that cannot be reached gets its exception instead.
+    /// </summary>
+    public async Task<IReadOnlyList<NodeReply>> ExecuteOnEachAsync(IReadOnlyList<object> args, bool allNodes, IOperationSink sink, CancellationToken ct)
+    {
+        IReadOnlyList<ClusterNodesEntry>? entries = null;
+        for (var attempt = 0; attempt < 2 && entries is null; attempt++)
+        {
+            foreach (var node in _nodes)
+            {
+                try
+                {
+                    var text = await _session.SendAsync(node.HostEndpoint!, _password, new object[] { "CLUSTER", "NODES" }, ct).ConfigureAwait(false);
+                    if (text.IsError || text.Text is null) continue;
+                    entries = ClusterNodesParser.Parse(text.Text);
+                    break;
+                }
+                catch (RedisException e) when (e is RedisConnectionException or RedisTimeoutException)
+                {
+                    sink.Verbose($"Could not read CLUSTER NODES from '{node.Name}': {e.Message}");
+                }
+            }
+            if (entries is null && attempt == 0) await RefreshAsync(sink, ct).ConfigureAwait(false);
+        }
+        if (entries is null)
+            throw new RedisDockerException(ErrorIds.NodeNotReachable,
+                $"No node of cluster '{_topology}' answers CLUSTER NODES. Start its nodes (Start-RedisTopology {_topology}).",
+                ErrorKind.ConnectionError, _topology);
+        var members = entries
+            .Where(e => !e.NoAddress && !e.InHandshake && !e.Flags.Contains("fail") && (allNodes || e.IsPrimary))
+            .Select(e => _session.EndpointMap.TryTranslate(e.Endpoint, out var m) ? m : null)
+            .Where(m => m is not null).Select(m => m!)
+            .OrderBy(m => m.NodeName, StringComparer.Ordinal)
+            .ToArray();
+        sink.Verbose($"{CommandOperations.Describe(args)} on {members.Length} {(allNodes ? "node(s)" : "primaries")} of cluster '{_topology}'.");
+        var tasks = members.Select(async m =>
+        {
+            try
+            {
+                var reply = await _session.SendAsync(m.HostEndpoint, _password, args, ct).ConfigureAwait(false);
+                return new NodeReply(m.NodeName, m.HostEndpoint, reply, null);
+            }
+            catch (RedisException e)
+            {
+                return new NodeReply(m.NodeName, m.HostEndpoint, null, e);
+            }
+        }).ToArray();
+        return await Task.WhenAll(tasks).ConfigureAwait(false);
+    }
 }
+
+/// <summary>One member's answer to a command run on several nodes: its reply, or why it gave none.</summary>
+public sealed record NodeReply(string Node, string HostEndpoint, RespValue? Reply, Exception? Error);

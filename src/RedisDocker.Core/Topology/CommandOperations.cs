@@ -34,10 +34,57 @@ public sealed class CommandOperations
     public async Task<object?> InvokeOnClusterAsync(string topology, IReadOnlyList<object> args, CancellationToken ct)
     {
         if (args.Count == 0) throw new ArgumentException("Give a command, for example: SET a b.");
-        var router = await ClusterRouter.OpenAsync(_session, _sink, topology, ct).ConfigureAwait(false);
-        var reply = await router.ExecuteAsync(args, ct).ConfigureAwait(false);
+        var reply = await WithRouterAsync(topology, r => r.ExecuteAsync(args, _sink, ct), ct).ConfigureAwait(false);
         return reply.ThrowIfError().ToObject();
     }
+
+    /// <summary>
+    /// Runs the command on a cluster as an admin expects: a command with keys goes to the owner of
+    /// their slot (MOVED/ASK followed); a command without keys (DBSIZE, KEYS, INFO, FLUSHALL, CONFIG SET)
+    /// runs on every primary, or on every member with <paramref name="allNodes"/>, as
+    /// redis-cli --cluster call does, and answers once per node. PUBLISH goes to one node (the cluster
+    /// bus spreads it). The session keeps the slot router between calls.
+    /// </summary>
+    public async Task<ClusterCallResult> CallClusterAsync(string topology, IReadOnlyList<object> args, bool allNodes, CancellationToken ct)
+    {
+        if (args.Count == 0) throw new ArgumentException("Give a command, for example: SET a b, or DBSIZE.");
+        return await WithRouterAsync(topology, async router =>
+        {
+            var slot = await router.SlotOfAsync(args, ct).ConfigureAwait(false);
+            var name = Convert.ToString(args[0], System.Globalization.CultureInfo.InvariantCulture)?.ToUpperInvariant();
+            if (slot is not null || name is "PUBLISH" or "SPUBLISH")
+                return new ClusterCallResult(await router.ExecuteAsync(args, slot, _sink, ct).ConfigureAwait(false), null);
+            return new ClusterCallResult(null, await router.ExecuteOnEachAsync(args, allNodes, _sink, ct).ConfigureAwait(false));
+        }, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs work on the session's router; a router kept from an earlier call that no longer fits
+    /// (the topology was re-created: new password, new ports) is dropped and opened again, once.</summary>
+    private async Task<T> WithRouterAsync<T>(string topology, Func<ClusterRouter, Task<T>> work, CancellationToken ct)
+    {
+        var wasCached = _session.ClusterRouters.ContainsKey(topology);
+        var router = await ClusterRouter.ForSessionAsync(_session, _sink, topology, ct).ConfigureAwait(false);
+        try
+        {
+            return await work(router).ConfigureAwait(false);
+        }
+        catch (Exception e) when (wasCached && !ct.IsCancellationRequested && IsStaleRouter(e))
+        {
+            _sink.Verbose($"The kept slot map of '{topology}' is out of date ({e.Message}); reading it again.");
+            _session.ClusterRouters.TryRemove(topology, out _);
+            _session.ForgetPassword(topology);
+            router = await ClusterRouter.ForSessionAsync(_session, _sink, topology, ct).ConfigureAwait(false);
+            return await work(router).ConfigureAwait(false);
+        }
+    }
+
+    private static bool IsStaleRouter(Exception e) => e switch
+    {
+        RedisConnectionException => true,
+        RedisServerException s => s.Message.StartsWith("WRONGPASS", StringComparison.Ordinal) || s.Message.StartsWith("NOAUTH", StringComparison.Ordinal),
+        RedisDockerException d => d.ErrorId == ErrorIds.NodeNotReachable,
+        _ => false,
+    };
 
     /// <summary>The command for the Verbose stream, with AUTH/CONFIG SET requirepass arguments masked.</summary>
     public static string Describe(IReadOnlyList<object> args)
@@ -56,3 +103,6 @@ public sealed class CommandOperations
         return string.Join(' ', words.Select(w => w.Length > 60 ? w[..57] + "..." : w));
     }
 }
+
+/// <summary>What a command on a cluster returned: one routed reply, or one reply per node it ran on.</summary>
+public sealed record ClusterCallResult(RespValue? Routed, IReadOnlyList<NodeReply>? PerNode);

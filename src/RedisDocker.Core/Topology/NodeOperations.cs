@@ -238,11 +238,18 @@ public sealed class NodeOperations
         {
             // Stopped (Ctrl+C): the nodes that did start are removed too, so nothing is left half-made.
             using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            var removed = new List<string>();
             foreach (var made in results.Where(r => r.Node is not null))
             {
-                try { await RemoveAsync(made.Name, removeVolume: true, cleanup.Token).ConfigureAwait(false); }
+                try
+                {
+                    await RemoveAsync(made.Name, removeVolume: true, cleanup.Token).ConfigureAwait(false);
+                    removed.Add(made.Name);
+                }
                 catch (Exception e) { _sink.Warning($"Stopped: could not remove node '{made.Name}' ({e.Message}); remove it with Remove-RedisNode {made.Name}."); }
             }
+            if (removed.Count > 0)
+                _sink.Warning($"Stopped: removed the node(s) started before the stop, with their volumes: {string.Join(", ", removed)}.");
             ct.ThrowIfCancellationRequested();
         }
         return results;
@@ -456,6 +463,8 @@ public sealed class NodeOperations
                         await docker.RemoveContainerAsync(own.Id, force: true, removeVolumes: false, cleanup.Token).ConfigureAwait(false);
                     if (!existingVolume) await docker.RemoveVolumeAsync(volume, force: true, cleanup.Token).ConfigureAwait(false);
                 }
+                if (ct.IsCancellationRequested)
+                    _sink.Warning($"Stopped: removed the half-made node '{s.Name}' (container{(existingVolume ? "" : $" and volume '{volume}'")}).");
             }
             catch (Exception cleanupError)
             {

@@ -775,7 +775,9 @@ public sealed class SentinelOperations
         try
         {
             var conn = await _session.ConnectAsync(m.HostEndpoint, password, ct).ConfigureAwait(false);
-            var r = await conn.SendAsync(new object[] { "SET", "redisdocker:failover-probe", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), "PX", 60000 }, ct).ConfigureAwait(false);
+            // DEL is a write command, so a replica answers READONLY; deleting a key that is not there leaves the
+            // user's data as it was (no key, nothing replicated), unlike a probe SET seen in DBSIZE.
+            var r = await conn.SendAsync(new object[] { "DEL", "redisdocker:failover-probe" }, ct).ConfigureAwait(false);
             // NOREPLICAS: a primary that holds writes back until a replica follows it (the split-brain bound) is a primary.
             return !r.IsError || (r.Text ?? "").StartsWith("NOREPLICAS", StringComparison.Ordinal);
         }

@@ -12,10 +12,11 @@ public sealed class GetRedisClusterNodeCommand : ClusterCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("NodeName")]
     [SupportsWildcards]
-    [ArgumentCompleter(typeof(Completers.NodeCompleter))]
+    [ArgumentCompleter(typeof(Completers.ClusterNodeCompleter))]
     public string[]? Node { get; set; }
 
     [Parameter]
+    [ArgumentCompleter(typeof(Completers.ClusterRoleCompleter))]
     public RedisRole? Role { get; set; }
 
     private readonly Dictionary<string, IReadOnlyList<RedisClusterNode>> _cache = new(StringComparer.OrdinalIgnoreCase);

@@ -9,9 +9,11 @@ namespace RedisDocker.Cmdlets;
 public sealed class MoveRedisClusterSlotCommand : ClusterCmdlet
 {
     [Parameter(Mandatory = true)]
+    [ArgumentCompleter(typeof(Completers.ClusterNodeCompleter))]
     public string Source { get; set; } = "";
 
     [Parameter(Mandatory = true)]
+    [ArgumentCompleter(typeof(Completers.ClusterNodeCompleter))]
     public string Destination { get; set; } = "";
 
     /// <summary>How many slots to move (taken from the top of the source's slots).</summary>

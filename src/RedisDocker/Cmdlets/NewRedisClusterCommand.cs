@@ -40,6 +40,7 @@ public sealed class NewRedisClusterCommand : RedisDockerCmdlet
     public string? Subnet { get; set; }
 
     [Parameter(ParameterSetName = "Count")]
+    [ArgumentCompleter(typeof(Completers.ImageCompleter))]
     public string? Image { get; set; }
 
     /// <summary>With -Count: the Docker engine for the network and the nodes; the session's engine when omitted.</summary>

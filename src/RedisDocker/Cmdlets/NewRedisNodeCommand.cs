@@ -56,6 +56,7 @@ public sealed class NewRedisNodeCommand : RedisDockerCmdlet
 
     /// <summary>Docker image; an official redis tag by default (REDISDOCKER_IMAGE overrides).</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(Completers.ImageCompleter))]
     public string? Image { get; set; }
 
     /// <summary>Redis port inside the container.</summary>

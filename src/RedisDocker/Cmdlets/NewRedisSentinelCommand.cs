@@ -46,6 +46,7 @@ public sealed class NewRedisSentinelCommand : RedisDockerCmdlet
 
     /// <summary>Image for the sentinels; the primary's image when omitted.</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(Completers.ImageCompleter))]
     public string? Image { get; set; }
 
     /// <summary>Sentinel port; for host-network sentinels the first port (one more per sentinel).</summary>

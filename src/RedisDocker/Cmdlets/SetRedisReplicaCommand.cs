@@ -19,7 +19,7 @@ public sealed class SetRedisReplicaCommand : RedisDockerCmdlet
 
     /// <summary>The primary: a RedisNode or its name.</summary>
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = "Primary")]
-    [ArgumentCompleter(typeof(Completers.NodeCompleter))]
+    [ArgumentCompleter(typeof(Completers.NonClusterNodeCompleter))]
     public string Primary { get; set; } = "";
 
     /// <summary>Stop replicating: REPLICAOF NO ONE (the node becomes a standalone primary).</summary>

@@ -14,13 +14,29 @@ public abstract class NameCompleter : IArgumentCompleter
     {
         var session = fakeBoundParameters?["Session"] as RedisDockerSession ?? RedisDockerSession.Default;
         var prefix = (wordToComplete ?? "").Trim('\'', '"');
-        var names = Task.Run(() => NameLookup.GetNamesAsync(session, Kind, TimeSpan.FromSeconds(2))).GetAwaiter().GetResult();
+        var topology = Kind is NameKind.Node or NameKind.Sentinel or NameKind.ClusterNode or NameKind.NonClusterNode
+            ? TypedTopology(fakeBoundParameters) : null;
+        var names = Task.Run(() => NameLookup.GetNamesAsync(session, Kind, TimeSpan.FromSeconds(2), topology: topology)).GetAwaiter().GetResult();
         foreach (var name in names)
         {
             if (!name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)) continue;
             var text = name.IndexOfAny(new[] { ' ', '$', '\'', '"', '`', '{', '}', '(', ')', ';', ',', '|', '&', '@' }) >= 0 ? $"'{name.Replace("'", "''")}'" : name;
             yield return new CompletionResult(text, name, CompletionResultType.ParameterValue, $"{Kind}: {name}");
         }
+    }
+
+    /// <summary>The cluster or topology already typed on the line (-Cluster c -Node offers c's nodes only).</summary>
+    private static string? TypedTopology(IDictionary? bound)
+    {
+        if (bound is null) return null;
+        foreach (var key in new[] { "Cluster", "Topology" })
+        {
+            if (!bound.Contains(key)) continue;
+            var value = bound[key] is PSObject pso ? pso.BaseObject : bound[key];
+            if (value is string s && s.Length > 0 && !WildcardPattern.ContainsWildcardCharacters(s)) return s;
+            if (value is string[] { Length: 1 } one && one[0].Length > 0 && !WildcardPattern.ContainsWildcardCharacters(one[0])) return one[0];
+        }
+        return null;
     }
 }
 
@@ -30,3 +46,21 @@ public sealed class TopologyCompleter : NameCompleter { protected override NameK
 public sealed class SentinelCompleter : NameCompleter { protected override NameKind Kind => NameKind.Sentinel; }
 public sealed class SentinelGroupCompleter : NameCompleter { protected override NameKind Kind => NameKind.SentinelGroup; }
 public sealed class ClusterCompleter : NameCompleter { protected override NameKind Kind => NameKind.Cluster; }
+/// <summary>Nodes that are cluster members (Move-RedisClusterSlot -Source/-Destination), of the -Cluster typed.</summary>
+public sealed class ClusterNodeCompleter : NameCompleter { protected override NameKind Kind => NameKind.ClusterNode; }
+/// <summary>Nodes that are not cluster-enabled (Set-RedisReplica -Primary: replication outside a cluster).</summary>
+public sealed class NonClusterNodeCompleter : NameCompleter { protected override NameKind Kind => NameKind.NonClusterNode; }
+/// <summary>Local images (repository:tag) of the engine, for -Image.</summary>
+public sealed class ImageCompleter : NameCompleter { protected override NameKind Kind => NameKind.Image; }
+
+/// <summary>The roles a cluster member can have (Get-RedisClusterNode -Role): Primary, Replica.</summary>
+public sealed class ClusterRoleCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        var prefix = (wordToComplete ?? "").Trim('\'', '"');
+        foreach (var role in new[] { nameof(RedisRole.Primary), nameof(RedisRole.Replica) })
+            if (role.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+                yield return new CompletionResult(role, role, CompletionResultType.ParameterValue, $"Role: {role}");
+    }
+}
