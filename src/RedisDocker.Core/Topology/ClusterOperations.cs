@@ -821,9 +821,12 @@ public sealed class ClusterOperations
         double W(RedisClusterNode n) => weights is not null && weights.TryGetValue(n.Name!, out var w) ? w : 1.0;
         var total = primaries.Sum(W);
         if (total <= 0) throw new RedisDockerException(ErrorIds.InvalidArgument, "The weights add up to zero.", ErrorKind.InvalidArgument, weights);
-        var balance = primaries.ToDictionary(p => p.Name!, p => p.SlotCount - (int)Math.Round(ClusterSlot.Count * W(p) / total));
+        var targets = ApportionSlots(primaries.Select(W).ToList(), ClusterSlot.Count);
+        var balance = primaries.Select((p, i) => (p, i)).ToDictionary(x => x.p.Name!, x => x.p.SlotCount - targets[x.i]);
         var results = new List<SlotMoveResult>();
-        var givers = balance.Where(kv => kv.Value > threshold).Select(kv => kv.Key).ToList();
+        // a primary of weight 0 gives every slot it has, however few
+        var givers = balance.Where(kv => kv.Value > threshold || (kv.Value > 0 && W(primaries.First(p => p.Name == kv.Key)) == 0))
+            .Select(kv => kv.Key).ToList();
         var takers = balance.Where(kv => kv.Value < -threshold).Select(kv => kv.Key).ToList();
         foreach (var taker in takers)
         {
@@ -840,6 +843,20 @@ public sealed class ClusterOperations
             balance[taker] = -need;
         }
         return results;
+    }
+
+    /// <summary>Slots per primary in proportion to the weights, adding up to exactly <paramref name="slots"/>
+    /// (largest remainder; a weight of 0 gets 0).</summary>
+    internal static int[] ApportionSlots(IReadOnlyList<double> weights, int slots)
+    {
+        var total = weights.Sum();
+        var exact = weights.Select(w => slots * w / total).ToArray();
+        var result = exact.Select(x => (int)Math.Floor(x)).ToArray();
+        var left = slots - result.Sum();
+        foreach (var i in Enumerable.Range(0, exact.Length).Where(i => weights[i] > 0)
+                     .OrderByDescending(i => exact[i] - result[i]).ThenBy(i => i).Take(left))
+            result[i]++;
+        return result;
     }
 
     // ------------------------------------------------------------------ failover
