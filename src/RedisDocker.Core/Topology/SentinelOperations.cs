@@ -215,8 +215,12 @@ public sealed class SentinelOperations
     {
         // Every node of the topologies, not only the sentinels: the endpoint map needs them to name what the sentinels
         // report (a new session asks here first).
-        var everyone = await new NodeOperations(_session, _sink).GetAsync(new NodeFilter { Topology = topology }, ct).ConfigureAwait(false);
-        var all = everyone.Where(n => n.Kind == RedisNodeKind.Sentinel).ToList();
+        var nodeOps = new NodeOperations(_session, _sink);
+        var all = (await nodeOps.GetAsync(new NodeFilter { Topology = topology, SentinelsOnly = true }, ct).ConfigureAwait(false))
+            .Where(s => masterName is null || s.SentinelGroup == masterName).ToList();
+        var everyone = new List<RedisNode>();
+        foreach (var t in all.Select(s => s.Topology).Distinct(StringComparer.Ordinal))
+            everyone.AddRange(await nodeOps.GetAsync(new NodeFilter { Topology = t, IncludeSentinels = false }, ct).ConfigureAwait(false));
         // Nodes that do not run (killed, stopped): named, but never listed as working replicas.
         var down = everyone.Where(n => n.Kind == RedisNodeKind.Redis && n.HostEndpoint is null && n.ContainerEndpoint is not null)
             .GroupBy(n => n.ContainerEndpoint!).ToDictionary(g => g.Key, g => g.First().Name, StringComparer.Ordinal);
