@@ -285,6 +285,11 @@ Describe $describeName -Tag 'Integration', 'Docker' -Skip:(-not $dockerAvailable
             $result.OldPrimary | Should -Be "$t2-primary"
             $result.NewPrimary | Should -BeIn @("$t2-r1", "$t2-r2")
 
+            # Issue 9 item 10: reads agree as soon as the cmdlet returns, also in a new process asking the sentinels first.
+            (Get-RedisSentinel -MasterName $t2).Primary | Should -Be $result.NewPrimary
+            $fresh = & (Join-Path $PSHOME 'pwsh') -NoProfile -Command "Import-Module '$manifestPath'; (Get-RedisSentinel -MasterName '$t2').Primary"
+            $fresh | Should -Be $result.NewPrimary
+
             Wait-Until { (Get-RedisSentinel -MasterName $t2 -ErrorAction SilentlyContinue).Primary -eq $result.NewPrimary } | Should -BeTrue
             Wait-Until { (Get-RedisNode -Name "$t2-primary" -ErrorAction SilentlyContinue).Role -eq 'Replica' } | Should -BeTrue
             Invoke-RedisCommand -Node $result.NewPrimary GET greeting | Should -Be 'hello'

@@ -215,8 +215,12 @@ public sealed class SentinelOperations
     {
         // Every node of the topologies, not only the sentinels: the endpoint map needs them to name what the sentinels
         // report (a new session asks here first).
-        var everyone = await new NodeOperations(_session, _sink).GetAsync(new NodeFilter { Topology = topology }, ct).ConfigureAwait(false);
-        var all = everyone.Where(n => n.Kind == RedisNodeKind.Sentinel).ToList();
+        var nodeOps = new NodeOperations(_session, _sink);
+        var all = (await nodeOps.GetAsync(new NodeFilter { Topology = topology, SentinelsOnly = true }, ct).ConfigureAwait(false))
+            .Where(s => masterName is null || s.SentinelGroup == masterName).ToList();
+        var everyone = new List<RedisNode>();
+        foreach (var t in all.Select(s => s.Topology).Distinct(StringComparer.Ordinal))
+            everyone.AddRange(await nodeOps.GetAsync(new NodeFilter { Topology = t, IncludeSentinels = false }, ct).ConfigureAwait(false));
         // Nodes that do not run (killed, stopped): named, but never listed as working replicas.
         var down = everyone.Where(n => n.Kind == RedisNodeKind.Redis && n.HostEndpoint is null && n.ContainerEndpoint is not null)
             .GroupBy(n => n.ContainerEndpoint!).ToDictionary(g => g.Key, g => g.First().Name, StringComparer.Ordinal);
@@ -593,6 +597,18 @@ public sealed class SentinelOperations
                     return (true, "seen");
                 }, ct, ErrorIds.FailoverFailed, pollMs: 250).ConfigureAwait(false);
             }
+            // With the primary down, no replica's link is up: a coordinated failover cannot run, and -Force needs no link.
+            var primaryDown = false;
+            if (await CurrentPrimaryAsync(sentinels, masterName, ct).ConfigureAwait(false) is { } current && current != replica.ContainerEndpoint)
+            {
+                var pw = await _session.GetPasswordAsync(replica.Topology, ct).ConfigureAwait(false);
+                primaryDown = !_session.EndpointMap.TryTranslate(current, out var cm) || !await AnswersAsync(cm.HostEndpoint, pw, ct).ConfigureAwait(false);
+                if (primaryDown && !force)
+                    throw new RedisDockerException(ErrorIds.FailoverFailed,
+                        $"The primary '{(cm?.NodeName ?? current)}' does not answer, so a coordinated failover to '{replica.Name}' cannot run; nothing was changed. " +
+                        $"Use Invoke-RedisFailover -Node {replica.Name} -Force to promote it now (writes not yet replicated are lost), or start the primary.",
+                        ErrorKind.InvalidOperation, replica.Name);
+            }
             // A replica that just restarted or resynced is not yet one the sentinels may promote: wait until every
             // sentinel sees it linked and eligible, or say why not.
             await Waiter.UntilAsync(_sink, $"Sentinels seeing '{replica.Name}' as a replica they may promote", CandidateTimeout, async c =>
@@ -603,7 +619,7 @@ public sealed class SentinelOperations
                     var reps = (await conn.SendAsync(new object[] { "SENTINEL", "REPLICAS", masterName }, c).ConfigureAwait(false)).AsArray().Select(ToMap);
                     var me = reps.FirstOrDefault(r => $"{r.GetValueOrDefault("ip")}:{r.GetValueOrDefault("port")}" == replica.ContainerEndpoint);
                     if (me is null) return (false, $"{s.Name} does not list it");
-                    var why = CandidateProblem(me);
+                    var why = CandidateProblem(me, linkRequired: !primaryDown);
                     if (why is not null) return (false, $"{s.Name}: {why}");
                 }
                 return (true, "eligible");
@@ -634,11 +650,11 @@ public sealed class SentinelOperations
     public TimeSpan CandidateTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Why a sentinel would not promote a replica (its SENTINEL REPLICAS entry), or null when it may.</summary>
-    internal static string? CandidateProblem(IReadOnlyDictionary<string, string> r)
+    internal static string? CandidateProblem(IReadOnlyDictionary<string, string> r, bool linkRequired = true)
     {
         var flags = (r.GetValueOrDefault("flags") ?? "").Split(',');
         if (flags.Any(f => f is "s_down" or "o_down" or "disconnected")) return $"flags {string.Join(',', flags)}";
-        if (r.GetValueOrDefault("master-link-status") != "ok") return $"master link {r.GetValueOrDefault("master-link-status")}";
+        if (linkRequired && r.GetValueOrDefault("master-link-status") != "ok") return $"master link {r.GetValueOrDefault("master-link-status")}";
         if (r.GetValueOrDefault("slave-priority") == "0") return "replica-priority 0";
         if (long.TryParse(r.GetValueOrDefault("info-refresh"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var refresh) && refresh > 5000)
             return $"its INFO is {refresh} ms old";
@@ -766,6 +782,21 @@ public sealed class SentinelOperations
         {
             var r = await conn.SendAsync(cmd, ct).ConfigureAwait(false);
             if (r.IsError) { _sink.Warning($"{sentinel.Name}: {cmd[0]} {cmd[1]} failed: {r.Text}"); return; }
+        }
+    }
+
+    private async Task<bool> AnswersAsync(string hostEndpoint, string? password, CancellationToken ct)
+    {
+        try
+        {
+            using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            bound.CancelAfter(TimeSpan.FromSeconds(3));
+            return !(await _session.SendAsync(hostEndpoint, password, new object[] { "PING" }, bound.Token).ConfigureAwait(false)).IsError;
+        }
+        catch (Exception e) when (e is RedisException or OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            _session.Evict(hostEndpoint);
+            return false;
         }
     }
 
