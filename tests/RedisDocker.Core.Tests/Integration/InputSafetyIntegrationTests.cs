@@ -130,7 +130,7 @@ public class InputSafetyIntegrationTests : DockerTestBase
         await docker.CreateContainerAsync(new Core.Docker.ContainerCreateSpec
         {
             Name = name, Image = TestImage, Cmd = cmd,
-            Labels = new Dictionary<string, string> { [Labels.Topology] = Topology },
+            Labels = new Dictionary<string, string> { [Labels.Managed] = "true", [Labels.Topology] = Topology },
             Ports = new[] { new Core.Docker.PortBinding(6379, "tcp", "127.0.0.1", null) },
         }, Ct);
         var escaped = password.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
