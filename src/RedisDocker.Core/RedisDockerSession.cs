@@ -167,6 +167,8 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
     /// <summary>The engine that holds a container (by name or id), and the container; null when no engine has it.</summary>
     public async Task<(DockerClient Docker, ContainerInfo Info)?> FindContainerAsync(string nameOrId, CancellationToken ct)
     {
+        // A string that is no valid name and no full id names nothing; sent to Docker it could be a path ("../../etc").
+        if (!NetworkOperations.IsValidName(nameOrId) && !(nameOrId?.Length == 64 && nameOrId.All(char.IsAsciiHexDigit))) return null;
         if (_containerHosts.TryGetValue(nameOrId, out var host))
         {
             using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);

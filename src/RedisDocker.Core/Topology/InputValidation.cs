@@ -156,6 +156,7 @@ public static class InputValidation
             throw Invalid(ErrorIds.InvalidConfig, $"Topology spec '{spec.Name}' lacks networks, nodes or sentinelGroups (give [] for none).", spec.Name);
         var warnings = new List<string>(ValidatePassword(password, spec.Name));
         var networks = new HashSet<string>(StringComparer.Ordinal);
+        var subnets = new Dictionary<string, IPv4Cidr>(StringComparer.Ordinal);
         foreach (var n in spec.Networks)
         {
             if (n is null) throw Invalid(ErrorIds.InvalidConfig, "A network of the spec is null.", spec.Name);
@@ -165,6 +166,12 @@ public static class InputValidation
                 throw Invalid(ErrorIds.InvalidSubnet, $"Network '{n.Name}': subnet '{P(n.Subnet)}' is not valid{(why.Length > 0 ? $" ({why})" : "")}.", n.Name);
             if (n.Gateway is not null && !IPv4Cidr.TryParseAddress(n.Gateway, out _))
                 throw Invalid(ErrorIds.IPAddressInvalid, $"Network '{n.Name}': gateway '{P(n.Gateway)}' is not an IPv4 address.", n.Name);
+            if (n.Subnet is not null && IPv4Cidr.TryParse(n.Subnet, out var cidr, out _))
+            {
+                subnets[n.Name] = cidr;
+                if (n.Gateway is not null && !cidr.Contains(n.Gateway))
+                    throw Invalid(ErrorIds.IPAddressInvalid, $"Network '{n.Name}': gateway {n.Gateway} is not in its subnet {cidr}.", n.Name);
+            }
             ValidateDockerHost(n.DockerHost, n.Name);
         }
         var nodes = new Dictionary<string, NodeSpecDto>(StringComparer.OrdinalIgnoreCase);
@@ -177,6 +184,8 @@ public static class InputValidation
             warnings.AddRange(ValidateNode(ToNodeSpec(spec, n, password)));
             if (n.AnnounceAddress is null && !networks.Contains(n.Network))
                 throw Invalid(ErrorIds.NetworkNotFound, $"Node '{n.Name}' is on network '{n.Network}', which the spec does not define.", n.Name);
+            if (n.AnnounceAddress is null && n.IPAddress is not null && subnets.TryGetValue(n.Network, out var subnet) && !subnet.Contains(n.IPAddress))
+                throw Invalid(ErrorIds.IPAddressInvalid, $"Node '{n.Name}': {n.IPAddress} is not in the subnet {subnet} of network '{n.Network}'.", n.Name);
         }
         foreach (var n in spec.Nodes.Where(n => n.ReplicaOf is not null && !n.ClusterEnabled))
             if (!nodes.ContainsKey(n.ReplicaOf!))

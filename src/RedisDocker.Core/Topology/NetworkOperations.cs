@@ -31,6 +31,9 @@ public sealed class NetworkOperations
         _sink = sink;
     }
 
+    /// <summary>Whether the text is a valid network, node or topology name.</summary>
+    public static bool IsValidName(string? name) => name is not null && s_name.IsMatch(name);
+
     public static void ValidateName(string name, string what)
     {
         if (string.IsNullOrWhiteSpace(name) || !s_name.IsMatch(name))
@@ -160,6 +163,7 @@ public sealed class NetworkOperations
     /// <summary>The network by name on whichever engine of the session holds it (the primary engine first).</summary>
     public async Task<(DockerClient Docker, DockerNetwork Network)> FindAsync(string name, CancellationToken ct)
     {
+        if (!IsValidName(name)) throw NetworkNotFound(name);
         foreach (var (docker, net) in await _session.OnEveryEngineAsync((d, c) => d.InspectNetworkAsync(name, c), _sink, ct).ConfigureAwait(false))
             if (net is not null) return (docker, net);
         return (await _session.GetDockerAsync(ct).ConfigureAwait(false), await RequireAsync(await _session.GetDockerAsync(ct).ConfigureAwait(false), name, ct).ConfigureAwait(false));
@@ -168,11 +172,14 @@ public sealed class NetworkOperations
     /// <summary>The network by name on one engine, or a clear error naming it.</summary>
     public async Task<DockerNetwork> RequireAsync(DockerClient docker, string name, CancellationToken ct)
     {
-        return await docker.InspectNetworkAsync(name, ct).ConfigureAwait(false)
-            ?? throw new RedisDockerException(ErrorIds.NetworkNotFound,
-                $"No Docker network named '{name}'. Create it with New-RedisNetwork -Name {name}, or list them with Get-RedisNetwork.",
-                ErrorKind.ObjectNotFound, name);
+        if (!IsValidName(name)) throw NetworkNotFound(name);
+        return await docker.InspectNetworkAsync(name, ct).ConfigureAwait(false) ?? throw NetworkNotFound(name);
     }
+
+    private static RedisDockerException NetworkNotFound(string name) =>
+        new(ErrorIds.NetworkNotFound,
+            $"No Docker network named '{RedisConfigRenderer.Printable(name ?? "")}'. Create it with New-RedisNetwork, or list them with Get-RedisNetwork.",
+            ErrorKind.ObjectNotFound, name);
 
     /// <summary>
     /// Removes a network. While containers are attached it refuses, unless force: then the

@@ -37,6 +37,9 @@ public sealed class InputFuzzTests : IAsyncLifetime
 
     // ------------------------------------------------------------------ generators
 
+    /// <summary>A seed that is the same in every run (string.GetHashCode is randomised per process).</summary>
+    private static int Seed(string field) => field.Aggregate(17, (h, c) => unchecked(h * 31 + c));
+
     private static readonly string[] s_injections =
     {
         "\n", "\r\n", "\r", "\0", "\t", "\u0007", "\u001b[2J", "\u007f", "\u0085", "\u2028", "\u2029",
@@ -180,8 +183,9 @@ public sealed class InputFuzzTests : IAsyncLifetime
     [MemberData(nameof(NodeFields))]
     public async Task EveryBadNodeValueIsRefusedBeforeAnythingIsMade(string field)
     {
-        var r = new Random(field.GetHashCode(StringComparison.Ordinal) ^ 9009);
-        var nodes = new NodeOperations(_session, NullSink.Instance);
+        var r = new Random(Seed(field) ^ 9009);
+        var sink = new RecordingSink();
+        var nodes = new NodeOperations(_session, sink);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         for (var i = 0; i < PerField; i++)
         {
@@ -190,6 +194,8 @@ public sealed class InputFuzzTests : IAsyncLifetime
             Assert.True(s_validationIds.Contains(e.ErrorId) && e.ErrorId != ErrorIds.NetworkNotFound,
                 $"{field} #{i} '{RedisConfigRenderer.Printable(Describe(spec, field))}': {e.ErrorId} {e.Message}");
         }
+        // Refused before anything was made: no network, volume or container was even created and removed again.
+        Assert.DoesNotContain(sink.Lines, l => l.StartsWith("VERBOSE: Creating", StringComparison.Ordinal));
         await AssertNothingMadeAsync();
     }
 
@@ -231,7 +237,10 @@ public sealed class InputFuzzTests : IAsyncLifetime
         {
             "spec.name" => (spec with { Name = BadName(r) }, null),
             "networks.name" => (spec with { Networks = new[] { net with { Name = BadName(r) } } }, null),
-            "networks.subnet" => (spec with { Networks = new[] { net with { Subnet = r.Next(2) == 0 ? BadIp(r) : $"{BadIp(r)}/24" } } }, null),
+            "networks.subnet" => (spec with
+            {
+                Networks = new[] { net with { Subnet = r.Next(3) == 0 ? $"172.27.{r.Next(256)}.{1 + r.Next(255)}/24" : r.Next(2) == 0 ? $"10.0.0.0/{31 + r.Next(100)}" : $"{BadIp(r)}/24" } },
+            }, null),
             "networks.gateway" => (spec with { Networks = new[] { net with { Gateway = BadIp(r) } } }, null),
             "networks.dockerHost" => (spec with { Networks = new[] { net with { DockerHost = BadDockerHost(r) } } }, null),
             "nodes.name" => (WithNode(node with { Name = BadName(r) }), null),
@@ -270,17 +279,42 @@ public sealed class InputFuzzTests : IAsyncLifetime
     [MemberData(nameof(SpecFields))]
     public async Task EveryBadSpecFieldIsRefusedBeforeAnythingIsMade(string field)
     {
-        var r = new Random(field.GetHashCode(StringComparison.Ordinal) ^ 9017);
-        var topologies = new TopologyOperations(_session, NullSink.Instance);
+        var r = new Random(Seed(field) ^ 9017);
+        var sink = new RecordingSink();
+        var topologies = new TopologyOperations(_session, sink);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         for (var i = 0; i < PerField; i++)
         {
             var (spec, password) = BadSpec(field, r);
-            // Through JSON as Import-RedisTopology reads it, when the spec still serialises.
             var e = await Assert.ThrowsAsync<RedisDockerException>(() => topologies.ImportAsync(spec, password, cts.Token));
             Assert.True(s_validationIds.Contains(e.ErrorId), $"{field} #{i}: {e.ErrorId} {e.Message}");
             // Compose export goes through the same validation.
             if (password is null) Assert.Throws<RedisDockerException>(() => TopologyOperations.ToCompose(spec));
+        }
+        Assert.DoesNotContain(sink.Lines, l => l.StartsWith("VERBOSE: Creating", StringComparison.Ordinal));
+        await AssertNothingMadeAsync();
+    }
+
+    [Fact]
+    public async Task EveryBadNameGivenForAnExistingNodeOrNetworkIsNotFound()
+    {
+        // Remove-RedisNode, Stop-RedisNode, Get-RedisNode (one), Remove-RedisNetwork: a module error, never a raw Docker one.
+        var r = new Random(9031);
+        var nodes = new NodeOperations(_session, NullSink.Instance);
+        var networks = new NetworkOperations(_session, NullSink.Instance);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        for (var i = 0; i < PerField; i++)
+        {
+            var name = BadName(r);
+            Func<Task> act = (i % 4) switch
+            {
+                0 => () => nodes.RemoveAsync(name, true, cts.Token),
+                1 => () => nodes.StopAsync(name, 1, cts.Token),
+                2 => () => nodes.GetOneAsync(name, cts.Token),
+                _ => () => networks.RemoveAsync(name, false, cts.Token),
+            };
+            var e = await Assert.ThrowsAsync<RedisDockerException>(act);
+            Assert.True(e.ErrorId is ErrorIds.NodeNotFound or ErrorIds.NetworkNotFound, $"#{i} '{RedisConfigRenderer.Printable(name)}': {e.ErrorId} {e.Message}");
         }
         await AssertNothingMadeAsync();
     }

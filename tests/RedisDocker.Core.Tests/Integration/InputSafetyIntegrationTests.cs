@@ -130,7 +130,7 @@ public class InputSafetyIntegrationTests : DockerTestBase
         await docker.CreateContainerAsync(new Core.Docker.ContainerCreateSpec
         {
             Name = name, Image = TestImage, Cmd = cmd,
-            Labels = new Dictionary<string, string> { [Labels.Topology] = Topology },
+            Labels = new Dictionary<string, string> { [Labels.Managed] = "true", [Labels.Topology] = Topology },
             Ports = new[] { new Core.Docker.PortBinding(6379, "tcp", "127.0.0.1", null) },
         }, Ct);
         var escaped = password.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
@@ -179,5 +179,9 @@ public class InputSafetyIntegrationTests : DockerTestBase
         var e = await Assert.ThrowsAsync<RedisDockerException>(() => new TopologyOperations(Session, Sink).ImportAsync(spec, null, Ct));
         Assert.Equal(ErrorIds.InvalidName, e.ErrorId);
         Assert.Null(await (await Session.GetDockerAsync(Ct)).InspectNetworkAsync(Topology, Ct));
+        // Given to the cmdlets that act on an existing node or network: not found, never a raw HTTP 301.
+        Assert.Equal(ErrorIds.NodeNotFound, (await Assert.ThrowsAsync<RedisDockerException>(() => Nodes.RemoveAsync("../../etc", true, Ct))).ErrorId);
+        Assert.Equal(ErrorIds.NodeNotFound, (await Assert.ThrowsAsync<RedisDockerException>(() => Nodes.StopAsync("../../etc", 1, Ct))).ErrorId);
+        Assert.Equal(ErrorIds.NetworkNotFound, (await Assert.ThrowsAsync<RedisDockerException>(() => Networks.RemoveAsync("../../etc", false, Ct))).ErrorId);
     }
 }

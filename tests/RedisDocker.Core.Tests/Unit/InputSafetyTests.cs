@@ -216,6 +216,15 @@ public class InputSafetyTests
         Assert.Equal(ErrorIds.InvalidName, e.ErrorId);
     }
 
+    [Fact]
+    public void Item17_AnImportedAddressOutsideItsNetworkIsRefusedBeforeTheNetworkIsMade()
+    {
+        var e = Assert.Throws<RedisDockerException>(() => InputValidation.ValidateSpec(Spec(n => n with { IPAddress = "10.9.9.9" }), null));
+        Assert.Equal(ErrorIds.IPAddressInvalid, e.ErrorId);
+        var spec = Spec() with { Networks = new[] { new NetworkSpecDto("safe", "172.28.0.0/24", "10.0.0.1", false, null) } };
+        Assert.Equal(ErrorIds.IPAddressInvalid, Assert.Throws<RedisDockerException>(() => InputValidation.ValidateSpec(spec, null)).ErrorId);
+    }
+
     // ---- item 3: a name never matches an id prefix
 
     [Fact]
