@@ -91,11 +91,12 @@ Describe 'README.md, top to bottom, in a fresh pwsh' -Tag 'Integration', 'Docker
         $root = (Resolve-Path "$PSScriptRoot/../..").Path
         . "$PSScriptRoot/RedisDocker.Examples.Helpers.ps1"
         $PSNativeCommandUseErrorActionPreference = $false
-        $pwsh = (Get-Process -Id $PID).Path
+        # the pwsh of this session (under a .NET tool install the process itself is dotnet)
+        $pwsh = @((Join-Path $PSHOME 'pwsh'), (Join-Path $PSHOME 'pwsh.exe')) | Where-Object { Test-Path $_ } | Select-Object -First 1
+        if (-not $pwsh) { $pwsh = (Get-Command pwsh -CommandType Application -ErrorAction Stop).Source }
         $snippets = @(Get-MarkdownSnippet "$root/README.md" 'README')
         $work = Join-Path ([IO.Path]::GetTempPath()) ('rdreadme-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
         $null = New-Item -ItemType Directory $work
-        $before = @{ Networks = @(docker network ls -q); Volumes = @(docker volume ls -q); Containers = @(docker ps -aq) }
     }
     AfterAll {
         Remove-DocResource
