@@ -9,6 +9,7 @@
     message (it does not skip). Examples that need a second Docker engine (they name tcp://10.250.x.x) are not run
     here; the test 'multi-host examples' lists them, so that a new one cannot slip in unnoticed.
 
+    REDISDOCKER_EXAMPLES=<Page#N>,<Page> limits the run to those examples.
     Needs Docker and the staged module (./build.ps1); image: $env:REDISDOCKER_IMAGE (the module's default image).
     Confirmation prompts of the examples are answered yes ($ConfirmPreference = 'None'); the README runs in a
     fresh pwsh -NonInteractive, where a prompt would fail it.
@@ -26,6 +27,14 @@ BeforeDiscovery {
             $examples = foreach ($n in $ExampleOrder[$page]) { $examples | Where-Object Number -eq $n }
         }
         if ($examples) { @{ Page = $page; Examples = @($examples | ForEach-Object { @{ Key = $_.Key; Title = $_.Title; Code = $_.Code; Text = $_.Text } }) } }
+    }
+    # REDISDOCKER_EXAMPLES=Page#N,Page2 runs only those examples (for work on one page); empty runs all.
+    if ($env:REDISDOCKER_EXAMPLES) {
+        $only = $env:REDISDOCKER_EXAMPLES.Split(',') | ForEach-Object Trim
+        $pages = foreach ($p in $pages) {
+            $keep = @($p.Examples | Where-Object { $_.Key -in $only -or $p.Page -in $only })
+            if ($keep) { @{ Page = $p.Page; Examples = $keep } }
+        }
     }
     $unordered = @($all | Where-Object { $_.Page -notin $ExamplePageOrder } | ForEach-Object Page | Sort-Object -Unique)
 }
