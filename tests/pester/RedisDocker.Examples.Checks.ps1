@@ -127,8 +127,9 @@ $script:ExampleChecks = @{
     'Test-RedisCluster#3' = @{
         Setup = { Use-RedisCluster }
         Check = { $t = Get-Text; $t | Should -Match 'Check\s+Passed\s+Detail'; $t | Should -Match 'False'
-            (Get-RedisCluster -Cluster redis | Test-RedisCluster -ReplicasPerPrimary 2 | Where-Object Passed -eq $false).Check |
-                Should -Contain 'ReplicasPerPrimary' }
+            $t | Should -Match 'ReplicasPerPrimary\s+False'
+            $failed = Get-RedisCluster -Cluster redis | Test-RedisCluster -ReplicasPerPrimary 2 | Where-Object Passed -eq $false
+            $failed.Check | Should -Be 'ReplicasPerPrimary'; $failed.Detail | Should -Match 'expected 2: .*redis-1 has 1' }
     }
 
     # ------------------------------------------------------------ Get-RedisClusterNode
