@@ -339,7 +339,8 @@ $script:ExampleChecks = @{
     }
     'Get-RedisSentinel#3' = @{
         Setup = { Use-HaTopology }
-        Check = { $Out.NewPrimary | Should -BeIn 'r1', 'r2'; (Get-RedisSentinel -MasterName ha).Primary | Should -Be $Out.NewPrimary }
+        Check = { $Out.NewPrimary | Should -BeIn 'r1', 'r2'
+            Wait-Until { (Get-RedisSentinel -MasterName ha).Primary -eq $Out.NewPrimary } 30 | Should -BeTrue }
     }
 
     # ------------------------------------------------------------ Get-RedisNode
