@@ -93,7 +93,8 @@ $script:ExampleChecks = @{
                 if ($c.SlotsPFail + $c.SlotsFail -gt 0) { $seen.Failing = $true }
                 $c.State -eq 'ok' -and $c.SlotsOk -eq 16384 -and
                     "$((Get-RedisClusterNode -Cluster redis -Node redis-4).Role)" -eq 'Primary' } 90 | Should -BeTrue
-            $seen.Failing | Should -BeTrue -Because 'the slots of redis-1 are reported as pfail or fail until redis-4 took over'
+            # The pfail/fail window before redis-4 takes over lasts about a second (measured: 1 poll in 30); asserting
+            # that a poll saw it would assert timing, so only the recovery the text promises is checked.
         }
     }
     'Get-RedisCluster#3' = @{
@@ -126,8 +127,9 @@ $script:ExampleChecks = @{
     'Test-RedisCluster#3' = @{
         Setup = { Use-RedisCluster }
         Check = { $t = Get-Text; $t | Should -Match 'Check\s+Passed\s+Detail'; $t | Should -Match 'False'
-            (Get-RedisCluster -Cluster redis | Test-RedisCluster -ReplicasPerPrimary 2 | Where-Object Passed -eq $false).Check |
-                Should -Contain 'ReplicasPerPrimary' }
+            $t | Should -Match 'ReplicasPerPrimary\s+False'
+            $failed = Get-RedisCluster -Cluster redis | Test-RedisCluster -ReplicasPerPrimary 2 | Where-Object Passed -eq $false
+            $failed.Check | Should -Be 'ReplicasPerPrimary'; $failed.Detail | Should -Match 'expected 2: .*redis-1 has 1' }
     }
 
     # ------------------------------------------------------------ Get-RedisClusterNode
@@ -168,7 +170,8 @@ $script:ExampleChecks = @{
         Setup = { Use-RedisCluster }
         Check = { $f = $Out | Where-Object Mode; $f.Mode | Should -Be 'Force'; $f.NewPrimary | Should -Be 'redis-4'
             Wait-Until { (Get-RedisClusterNode -Cluster redis -Node redis-1).PrimaryName -eq 'redis-4' -and
-                "$((Get-RedisClusterNode -Cluster redis -Node redis-4).Role)" -eq 'Primary' } 60 | Should -BeTrue }
+                "$((Get-RedisClusterNode -Cluster redis -Node redis-4).Role)" -eq 'Primary' } 60 |
+                Should -BeTrue -Because (Get-RedisClusterNode -Cluster redis | Format-Table Name, Role, PrimaryName, Slots, Flags, ReportedBy | Out-String) }
     }
     'Invoke-RedisFailover#3' = @{
         Setup = { Use-HaTopology }
@@ -193,7 +196,8 @@ $script:ExampleChecks = @{
     }
     'Invoke-RedisFailover#6' = @{
         Setup = { Use-HaTopology }
-        Check = { $Out.NewPrimary | Should -Be 'r2'; (Get-RedisSentinel -MasterName ha).Primary | Should -Be 'r2' }
+        Check = { $Out.NewPrimary | Should -Be 'r2'
+            Wait-Until { (Get-RedisSentinel -MasterName ha).Primary -eq 'r2' } 30 | Should -BeTrue }
     }
     'Invoke-RedisFailover#7' = @{
         Setup = { Use-HaTopology }
@@ -235,7 +239,8 @@ $script:ExampleChecks = @{
         Setup = { Use-RedisCluster; Stop-RedisNode -Name redis-1 -Kill
             $null = Wait-Until { (Get-RedisClusterNode -Cluster redis -Node redis-4).Role -eq 'Primary' } 90 }
         Check = { $checks = $Out | Where-Object Check; $checks.Count | Should -Be 6
-            $checks.Passed | Should -Not -Contain $false -Because ($checks | Where-Object Passed -eq $false | Out-String)
+            @($checks | Where-Object Passed -eq $false).Check | Where-Object { $_ -ne 'SlotMapAgreement' } | Should -BeNullOrEmpty
+            Wait-Until { Test-RedisCluster -Cluster redis -Quiet } 30 | Should -BeTrue -Because 'every check passes again'
             (Get-RedisClusterNode -Cluster redis -Node redis-1).Role | Should -Be 'Replica' }
     }
 
@@ -334,7 +339,8 @@ $script:ExampleChecks = @{
     }
     'Get-RedisSentinel#3' = @{
         Setup = { Use-HaTopology }
-        Check = { $Out.NewPrimary | Should -BeIn 'r1', 'r2'; (Get-RedisSentinel -MasterName ha).Primary | Should -Be $Out.NewPrimary }
+        Check = { $Out.NewPrimary | Should -BeIn 'r1', 'r2'
+            Wait-Until { (Get-RedisSentinel -MasterName ha).Primary -eq $Out.NewPrimary } 30 | Should -BeTrue }
     }
 
     # ------------------------------------------------------------ Get-RedisNode
@@ -751,7 +757,10 @@ $script:ExampleChecks = @{
     'about_RedisDocker#4' = @{
         Check = { $f = @($Out | Where-Object Mode); $f[0].Mode | Should -Be 'Coordinated'; $f[1].Mode | Should -Be 'Force'
             Wait-Until { "$((Get-RedisClusterNode -Cluster redis -Node redis-2).Role)" -eq 'Replica' } 60 | Should -BeTrue
-            ($Out | Where-Object Check).Passed | Should -Not -Contain $false }
+            # right after Start-RedisNode, redis-2 may not have learnt the new slot map yet (see Start-RedisNode example 3)
+            @($Out | Where-Object { $_.Check -and -not $_.Passed }).Check | Where-Object { $_ -ne 'SlotMapAgreement' } |
+                Should -BeNullOrEmpty
+            Wait-Until { Test-RedisCluster -Cluster redis -Quiet } 30 | Should -BeTrue }
     }
     'about_RedisDocker#5' = @{
         Check = { $back = $Out | Where-Object Name -eq $now.Primary; $back.Role | Should -Be 'Replica'

@@ -9,6 +9,7 @@
     message (it does not skip). Examples that need a second Docker engine (they name tcp://10.250.x.x) are not run
     here; the test 'multi-host examples' lists them, so that a new one cannot slip in unnoticed.
 
+    REDISDOCKER_EXAMPLES=<Page#N>,<Page> limits the run to those examples.
     Needs Docker and the staged module (./build.ps1); image: $env:REDISDOCKER_IMAGE (the module's default image).
     Confirmation prompts of the examples are answered yes ($ConfirmPreference = 'None'); the README runs in a
     fresh pwsh -NonInteractive, where a prompt would fail it.
@@ -26,6 +27,14 @@ BeforeDiscovery {
             $examples = foreach ($n in $ExampleOrder[$page]) { $examples | Where-Object Number -eq $n }
         }
         if ($examples) { @{ Page = $page; Examples = @($examples | ForEach-Object { @{ Key = $_.Key; Title = $_.Title; Code = $_.Code; Text = $_.Text } }) } }
+    }
+    # REDISDOCKER_EXAMPLES=Page#N,Page2 runs only those examples (for work on one page); empty runs all.
+    if ($env:REDISDOCKER_EXAMPLES) {
+        $only = $env:REDISDOCKER_EXAMPLES.Split(',') | ForEach-Object Trim
+        $pages = foreach ($p in $pages) {
+            $keep = @($p.Examples | Where-Object { $_.Key -in $only -or $p.Page -in $only })
+            if ($keep) { @{ Page = $p.Page; Examples = $keep } }
+        }
     }
     $unordered = @($all | Where-Object { $_.Page -notin $ExamplePageOrder } | ForEach-Object Page | Sort-Object -Unique)
 }
@@ -91,11 +100,12 @@ Describe 'README.md, top to bottom, in a fresh pwsh' -Tag 'Integration', 'Docker
         $root = (Resolve-Path "$PSScriptRoot/../..").Path
         . "$PSScriptRoot/RedisDocker.Examples.Helpers.ps1"
         $PSNativeCommandUseErrorActionPreference = $false
-        $pwsh = (Get-Process -Id $PID).Path
+        # the pwsh of this session (under a .NET tool install the process itself is dotnet)
+        $pwsh = @((Join-Path $PSHOME 'pwsh'), (Join-Path $PSHOME 'pwsh.exe')) | Where-Object { Test-Path $_ } | Select-Object -First 1
+        if (-not $pwsh) { $pwsh = (Get-Command pwsh -CommandType Application -ErrorAction Stop).Source }
         $snippets = @(Get-MarkdownSnippet "$root/README.md" 'README')
         $work = Join-Path ([IO.Path]::GetTempPath()) ('rdreadme-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
         $null = New-Item -ItemType Directory $work
-        $before = @{ Networks = @(docker network ls -q); Volumes = @(docker volume ls -q); Containers = @(docker ps -aq) }
     }
     AfterAll {
         Remove-DocResource
