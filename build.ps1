@@ -6,6 +6,9 @@
     ./build.ps1            Release build; stages out/RedisDocker/ (manifest, assemblies, format file, en-US help).
     ./build.ps1 -Test      Also runs the xunit suites (dotnet test) and the Pester tests in tests/pester (Pester 5).
     ./build.ps1 -Demo      Builds, imports the staged module and stands up the README's demo cluster.
+    ./build.ps1 -Package   Also makes the gallery form: out/package/RedisDocker/<version>/ (a versioned module
+                           folder) and out/package/RedisDocker.<version>.nupkg, which Publish-PSResource -NupkgPath
+                           accepts. The version is ModuleVersion of RedisDocker.psd1 (the assemblies take it too).
     Needs only the .NET SDK (8 or later); Pester 5 only for -Test.
 .EXAMPLE
     ./build.ps1 -Test
@@ -16,6 +19,7 @@ param(
     [string] $Configuration = 'Release',
     [switch] $Test,
     [switch] $Demo,
+    [switch] $Package,
     # The Docker image the demo and the integration tests use (REDISDOCKER_IMAGE).
     [string] $Image
 )
@@ -51,6 +55,29 @@ Copy-Item (Join-Path $root 'src' 'RedisDocker' 'RedisDocker.Format.ps1xml') -Des
 Copy-Item (Join-Path $root 'en-US' '*') -Destination (Join-Path $out 'en-US')
 Test-ModuleManifest (Join-Path $out 'RedisDocker.psd1') | Out-Null
 Write-Host "Module staged: Import-Module $out"
+
+if ($Package) {
+    # One version: ModuleVersion of the manifest, which Directory.Build.props also gives the assemblies.
+    $version = (Import-PowerShellDataFile (Join-Path $out 'RedisDocker.psd1')).ModuleVersion
+    $assemblyVersion = [System.Reflection.AssemblyName]::GetAssemblyName((Join-Path $out 'RedisDocker.dll')).Version
+    if ($assemblyVersion.ToString(3) -ne $version) {
+        throw "RedisDocker.dll is version $($assemblyVersion.ToString(3)) but the manifest says ${version}: rebuild."
+    }
+    $packageRoot = Join-Path $root 'out' 'package'
+    $versioned = Join-Path $packageRoot 'RedisDocker' $version
+    Write-Host "Packaging RedisDocker $version in $packageRoot..."
+    if (Test-Path $packageRoot) { Remove-Item $packageRoot -Recurse -Force }
+    New-Item -ItemType Directory -Path $versioned | Out-Null
+    Copy-Item (Join-Path $out '*') -Destination $versioned -Recurse
+    Copy-Item (Join-Path $root 'LICENSE') -Destination $versioned
+    Test-ModuleManifest (Join-Path $versioned 'RedisDocker.psd1') | Out-Null
+    Import-Module Microsoft.PowerShell.PSResourceGet -MinimumVersion 1.1.0 -ErrorAction Stop
+    Compress-PSResource -Path $versioned -DestinationPath $packageRoot
+    $nupkg = Join-Path $packageRoot "RedisDocker.$version.nupkg"
+    if (-not (Test-Path $nupkg)) { throw "Compress-PSResource made no $nupkg." }
+    Write-Host "Module folder: $versioned"
+    Write-Host "Package:       $nupkg (Publish-PSResource -NupkgPath $nupkg -Repository <name>)"
+}
 
 if ($Image) { $env:REDISDOCKER_IMAGE = $Image; $env:REDISDOCKER_TEST_IMAGE = $Image }
 
