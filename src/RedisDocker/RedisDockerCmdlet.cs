@@ -30,13 +30,14 @@ public abstract class RedisDockerCmdlet : PSCmdlet
     /// <summary>Runs core work on the thread pool and pumps its reports onto the pipeline thread.</summary>
     protected T Run<T>(Func<IOperationSink, CancellationToken, Task<T>> work)
     {
-        using var sink = new PumpSink();
+        using var sink = new PumpSink(MyInvocation?.MyCommand?.Name ?? GetType().Name);
         var task = Task.Run(() => work(sink, _stop.Token));
         while (!task.IsCompleted)
         {
             if (sink.Queue.TryTake(out var action, 50)) action(this);
         }
         while (sink.Queue.TryTake(out var rest)) rest(this);
+        sink.CompleteAll(this, task.IsCompletedSuccessfully);
         if (task.IsCanceled || (task.Exception?.InnerException is OperationCanceledException && _stop.IsCancellationRequested))
             throw new PipelineStoppedException();
         return task.GetAwaiter().GetResult();
@@ -114,21 +115,64 @@ public abstract class RedisDockerCmdlet : PSCmdlet
     protected static string? ToPlain(System.Security.SecureString? secure) =>
         secure is null ? null : new System.Net.NetworkCredential(string.Empty, secure).Password;
 
+    /// <summary>
+    /// The core's reports, queued for the pipeline thread. Progress: every activity of the core becomes a child of
+    /// one activity of the cmdlet (shown before its first child), and whatever is still open when the work ends
+    /// (a failure, Ctrl+C) gets its Completed record, children before parents.
+    /// </summary>
     private sealed class PumpSink : IOperationSink, IDisposable
     {
+        private readonly int _parentId = ProgressReport.NextActivityId();
+        private readonly string _parentActivity;
+        private bool _parentShown;
+        // Activities shown and not completed (touched on the pipeline thread only), in the order they opened.
+        private readonly List<(int Id, string Activity, int ParentId)> _open = new();
+
+        public PumpSink(string command) => _parentActivity = command;
+
         public BlockingCollection<Action<Cmdlet>> Queue { get; } = new();
 
         public void Verbose(string message) => Add(c => c.WriteVerbose(message));
         public void Warning(string message) => Add(c => c.WriteWarning(message));
         public void Progress(ProgressReport r) => Add(c =>
         {
-            var record = new ProgressRecord(r.ActivityId, r.Activity, string.IsNullOrEmpty(r.Status) ? "..." : r.Status)
+            var index = _open.FindIndex(o => o.Id == r.ActivityId);
+            if (r.Completed && index < 0) return;  // never shown, or already completed
+            var parent = r.ParentActivityId >= 0 ? r.ParentActivityId : _parentId;
+            if (parent == _parentId && !_parentShown)
             {
+                _parentShown = true;
+                _open.Insert(0, (_parentId, _parentActivity, -1));
+                index = index < 0 ? -1 : index + 1;
+                c.WriteProgress(new ProgressRecord(_parentId, _parentActivity, "running"));
+            }
+            if (r.Completed) _open.RemoveAt(index);
+            else if (index < 0) _open.Add((r.ActivityId, r.Activity, parent));
+            c.WriteProgress(new ProgressRecord(r.ActivityId, r.Activity, string.IsNullOrEmpty(r.Status) ? "..." : r.Status)
+            {
+                ParentActivityId = parent,
                 PercentComplete = r.PercentComplete is >= 0 and <= 100 ? r.PercentComplete : -1,
                 RecordType = r.Completed ? ProgressRecordType.Completed : ProgressRecordType.Processing,
-            };
-            c.WriteProgress(record);
+            });
         });
+
+        /// <summary>Completed records for every activity still open, children first, then the cmdlet's.</summary>
+        public void CompleteAll(Cmdlet c, bool succeeded)
+        {
+            for (var i = _open.Count - 1; i >= 0; i--)
+            {
+                var (id, activity, parent) = _open[i];
+                _open.RemoveAt(i);
+                var record = new ProgressRecord(id, activity, succeeded ? "done" : "stopped")
+                {
+                    ParentActivityId = parent,
+                    PercentComplete = 100,
+                    RecordType = ProgressRecordType.Completed,
+                };
+                try { c.WriteProgress(record); }
+                catch (PipelineStoppedException) { return; }  // Ctrl+C: the host clears its progress display itself
+            }
+        }
 
         private void Add(Action<Cmdlet> a)
         {
