@@ -32,12 +32,27 @@ public abstract class RedisDockerCmdlet : PSCmdlet
     {
         using var sink = new PumpSink(MyInvocation?.MyCommand?.Name ?? GetType().Name);
         var task = Task.Run(() => work(sink, _stop.Token));
+        // Ctrl+C: every Write* on the stopping pipeline throws PipelineStoppedException. The core's work still runs
+        // to its end (it has been cancelled and cleans up what it made), so keep waiting for it: returning at once
+        // would give the prompt back while containers are still being removed, or leave them if pwsh exits.
+        // Its warnings (what could not be removed) then go straight to the host.
+        var stopping = false;
+        void Pump(Action<Cmdlet> action)
+        {
+            if (!stopping)
+            {
+                try { action(this); return; }
+                catch (PipelineStoppedException) { stopping = true; }
+            }
+            sink.ToHost(this, action);
+        }
         while (!task.IsCompleted)
         {
-            if (sink.Queue.TryTake(out var action, 50)) action(this);
+            if (sink.Queue.TryTake(out var action, 50)) Pump(action);
         }
-        while (sink.Queue.TryTake(out var rest)) rest(this);
-        sink.CompleteAll(this, task.IsCompletedSuccessfully);
+        while (sink.Queue.TryTake(out var rest)) Pump(rest);
+        if (!stopping) sink.CompleteAll(this, task.IsCompletedSuccessfully);
+        if (stopping) throw new PipelineStoppedException();
         if (task.IsCanceled || (task.Exception?.InnerException is OperationCanceledException && _stop.IsCancellationRequested))
             throw new PipelineStoppedException();
         return task.GetAwaiter().GetResult();
@@ -133,7 +148,7 @@ public abstract class RedisDockerCmdlet : PSCmdlet
         public BlockingCollection<Action<Cmdlet>> Queue { get; } = new();
 
         public void Verbose(string message) => Add(c => c.WriteVerbose(message));
-        public void Warning(string message) => Add(c => c.WriteWarning(message));
+        public void Warning(string message) => Add(new WarningAction(message).Write);
         public void Progress(ProgressReport r) => Add(c =>
         {
             var index = _open.FindIndex(o => o.Id == r.ActivityId);
@@ -155,6 +170,20 @@ public abstract class RedisDockerCmdlet : PSCmdlet
                 RecordType = r.Completed ? ProgressRecordType.Completed : ProgressRecordType.Processing,
             });
         });
+
+        /// <summary>A warning, recognisable after Ctrl+C, when only the host can still be written to.</summary>
+        private sealed record WarningAction(string Message)
+        {
+            public void Write(Cmdlet c) => c.WriteWarning(Message);
+        }
+
+        /// <summary>After Ctrl+C: warnings (what is left behind) go to the host's UI; the rest is dropped.</summary>
+        public void ToHost(PSCmdlet c, Action<Cmdlet> action)
+        {
+            if (action.Target is not WarningAction w) return;
+            try { c.Host?.UI?.WriteWarningLine(w.Message); }
+            catch (Exception) { }  // a host without UI: nothing more can be said
+        }
 
         /// <summary>Completed records for every activity still open, children first, then the cmdlet's.</summary>
         public void CompleteAll(Cmdlet c, bool succeeded)

@@ -48,7 +48,7 @@ public class StopTests : IDisposable
     [Theory]
     [InlineData("Starting 6 Redis nodes")]
     [InlineData("Joining 6 nodes")]
-    [InlineData("Attaching ")]
+    [InlineData("Waiting for the cluster to converge")]
     public void StoppingNewRedisClusterCountLeavesNothingBehind(string stopAt)
     {
         var t = NewTopology("rdhc");
