@@ -166,7 +166,6 @@ $found = @(Find-PSResource -Name RedisDocker -Repository $args[1])
     LicenseUri = "$($found[0].LicenseUri)"
     Tags = @($found[0].Tags)
     ReleaseNotes = $found[0].ReleaseNotes
-    Cmdlets = @($found[0].Includes.Cmdlet)
 } | ConvertTo-Json | Set-Content $args[0]
 '@ -Arguments $repositoryName, $feed, $nupkg
         $r.Exit | Should -Be 0 -Because $r.Log
