@@ -23,7 +23,8 @@ public static class ErrorTranslator
             $"{r.Message} Is the node running (Get-RedisNode)?", ErrorKind.ConnectionError, target ?? r.Endpoint, r),
         RedisException r => new RedisDockerException(ErrorIds.RedisError, r.Message, ErrorKind.InvalidData, target, r),
         TimeoutException t => new RedisDockerException(ErrorIds.Timeout, t.Message, ErrorKind.OperationTimeout, target, t),
-        ArgumentException a => new RedisDockerException(ErrorIds.InvalidArgument, MessageOf(a), ErrorKind.InvalidArgument, target, a),
+        ArgumentException a =>
+            new RedisDockerException(ErrorIds.InvalidArgument, MessageOf(a), ErrorKind.InvalidArgument, target, a),
         _ => new RedisDockerException(ErrorIds.UnexpectedError, e.Message, ErrorKind.NotSpecified, target, e),
     };
 

@@ -163,7 +163,8 @@ public abstract class RedisDockerCmdlet : PSCmdlet
             }
             if (r.Completed) _open.RemoveAt(index);
             else if (index < 0) _open.Add((r.ActivityId, r.Activity, parent));
-            c.WriteProgress(new ProgressRecord(r.ActivityId, r.Activity, string.IsNullOrEmpty(r.Status) ? "..." : r.Status)
+            var status = string.IsNullOrEmpty(r.Status) ? "..." : r.Status;
+            c.WriteProgress(new ProgressRecord(r.ActivityId, r.Activity, status)
             {
                 ParentActivityId = parent,
                 PercentComplete = r.PercentComplete is >= 0 and <= 100 ? r.PercentComplete : -1,

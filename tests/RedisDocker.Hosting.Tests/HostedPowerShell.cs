@@ -70,11 +70,13 @@ public sealed class HostedPowerShell : IDisposable
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "RedisDocker.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("RedisDocker.sln not found above the test binaries.");
+        return dir?.FullName
+            ?? throw new InvalidOperationException("RedisDocker.sln not found above the test binaries.");
     }
 }
 
-/// <summary>The docker CLI, for what the tests check and clean up behind the module's back (by topology label).</summary>
+/// <summary>The docker CLI, for what the tests check and clean up behind the module's back
+/// (by topology label).</summary>
 public static class DockerCli
 {
     public static string Run(params string[] args)
@@ -88,7 +90,8 @@ public static class DockerCli
         return stdout.Result;
     }
 
-    private static string[] Lines(string s) => s.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    private static string[] Lines(string s) =>
+        s.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     /// <summary>Containers, volumes and networks that carry the topology's label, as "kind name" lines.</summary>
     public static IReadOnlyList<string> Leftovers(string topology)

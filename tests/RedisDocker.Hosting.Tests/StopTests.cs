@@ -39,7 +39,8 @@ public class StopTests : IDisposable
         catch (PipelineStoppedException) { }
         lock (seen)
         {
-            Assert.True(stopped, $"'{stopAt}' never started; activities: " + string.Join(", ", seen.Select(s => s.Activity).Distinct())
+            Assert.True(stopped, $"'{stopAt}' never started; activities: "
+                + string.Join(", ", seen.Select(s => s.Activity).Distinct())
                 + "; errors: " + string.Join("; ", ps.Streams.Error));
             return seen.ToList();
         }
@@ -66,7 +67,8 @@ public class StopTests : IDisposable
     public void StoppingNewRedisSentinelRemovesTheSentinelsAndKeepsThePrimary(string stopAt)
     {
         var t = NewTopology("rdhs");
-        _ps.Output("param($Name, $Image) $null = New-RedisNetwork -Name $Name | New-RedisNode -Name \"$Name-p\" -Image $Image",
+        _ps.Output(
+            "param($Name, $Image) $null = New-RedisNetwork -Name $Name | New-RedisNode -Name \"$Name-p\" -Image $Image",
             new Dictionary<string, object?> { ["Name"] = t, ["Image"] = HostedPowerShell.Image });
 
         using var ps = _ps.Create();
@@ -75,7 +77,8 @@ public class StopTests : IDisposable
 
         Assert.Equal(new[] { $"container {t}-p", $"volume {t}-p-data", $"network {t}" }.Order(),
             DockerCli.Leftovers(t).Order());
-        var pong = _ps.Output("param($Name) Invoke-RedisCommand -Node \"$Name-p\" PING", new Dictionary<string, object?> { ["Name"] = t });
+        var pong = _ps.Output("param($Name) Invoke-RedisCommand -Node \"$Name-p\" PING",
+            new Dictionary<string, object?> { ["Name"] = t });
         Assert.Equal("PONG", Assert.Single(pong)?.ToString());
     }
 
@@ -89,19 +92,24 @@ public class StopTests : IDisposable
             $null = New-RedisCluster -Count 3 -ReplicasPerPrimary 0 -Name $Name -Image $Image -ErrorAction Stop
             foreach ($i in 1..$Keys) { $null = Invoke-RedisCommand -Cluster $Name SET "k$i" "v$i" -ErrorAction Stop }
             """, new Dictionary<string, object?> { ["Name"] = t, ["Image"] = HostedPowerShell.Image, ["Keys"] = keys });
-        var primaries = _ps.Output("param($Name) Get-RedisClusterNode -Cluster $Name -Role Primary | ForEach-Object Name",
+        var primaries = _ps.Output(
+            "param($Name) Get-RedisClusterNode -Cluster $Name -Role Primary | ForEach-Object Name",
             new Dictionary<string, object?> { ["Name"] = t }).Select(o => o!.ToString()!).ToList();
         Assert.Equal(3, primaries.Count);
 
         using var ps = _ps.Create();
-        ps.AddScript("param($Name, $Source, $Destination) Move-RedisClusterSlot -Cluster $Name -Source $Source -Destination $Destination -Count 3000 -Confirm:$false")
+        ps.AddScript("""
+            param($Name, $Source, $Destination)
+            Move-RedisClusterSlot -Cluster $Name -Source $Source -Destination $Destination -Count 3000 -Confirm:$false
+            """)
             .AddParameter("Name", t).AddParameter("Source", primaries[0]).AddParameter("Destination", primaries[1]);
         var progress = RunAndStop(ps, "Moving ", TimeSpan.FromSeconds(120));
         Assert.Contains(progress, p => p.Activity.StartsWith("Moving ", StringComparison.Ordinal));
 
         var failed = _ps.Output("""
             param($Name)
-            Test-RedisCluster -Cluster $Name | Where-Object { -not $_.Passed } | ForEach-Object { "$($_.Check): $($_.Detail)" }
+            Test-RedisCluster -Cluster $Name | Where-Object { -not $_.Passed } |
+                ForEach-Object { "$($_.Check): $($_.Detail)" }
             """, new Dictionary<string, object?> { ["Name"] = t });
         Assert.Empty(failed);
         var readable = _ps.Output("""

@@ -34,7 +34,8 @@ public class StreamTests : IDisposable
                 $null = Start-Transcript -Path $Transcript
                 try {
                     $secure = ConvertTo-SecureString $Password -AsPlainText -Force
-                    $primary = New-RedisNetwork -Name $Name | New-RedisNode -Name "$Name-a" -Password $secure -Image $Image
+                    $primary = New-RedisNetwork -Name $Name |
+                        New-RedisNode -Name "$Name-a" -Password $secure -Image $Image
                     $primary
                     New-RedisNode -Network $Name -Name "$Name-b" -Image $Image | Set-RedisReplica -Primary $primary
                     Invoke-RedisCommand -Node "$Name-a" SET greeting hello
@@ -72,15 +73,18 @@ public class StreamTests : IDisposable
 
             var texts = new List<(string Where, string Text)>();
             texts.AddRange(rendered.Select(r => ("Output", r)));
-            texts.AddRange(ps.Streams.Error.Select(e => ("Error", $"{e} {e.Exception} {e.TargetObject} {e.ErrorDetails}")));
+            texts.AddRange(ps.Streams.Error.Select(
+                e => ("Error", $"{e} {e.Exception} {e.TargetObject} {e.ErrorDetails}")));
             texts.AddRange(ps.Streams.Warning.Select(w => ("Warning", w.Message)));
             texts.AddRange(ps.Streams.Verbose.Select(v => ("Verbose", v.Message)));
             texts.AddRange(ps.Streams.Debug.Select(d => ("Debug", d.Message)));
             texts.AddRange(ps.Streams.Information.Select(i => ("Information", $"{i.MessageData}")));
-            texts.AddRange(ps.Streams.Progress.Select(p => ("Progress", $"{p.Activity} {p.StatusDescription} {p.CurrentOperation}")));
+            texts.AddRange(ps.Streams.Progress.Select(
+                p => ("Progress", $"{p.Activity} {p.StatusDescription} {p.CurrentOperation}")));
             texts.Add(("Transcript", File.ReadAllText(transcript)));
             foreach (var (where, text) in texts)
-                Assert.False(text.Contains(password, StringComparison.Ordinal), $"the password appears in {where}: {text}");
+                Assert.False(text.Contains(password, StringComparison.Ordinal),
+                    $"the password appears in {where}: {text}");
         }
         finally
         {
@@ -118,7 +122,8 @@ public class StreamTests : IDisposable
         var closed = new HashSet<int>();
         foreach (var r in records)
         {
-            Assert.False(closed.Contains(r.ActivityId), $"activity {r.ActivityId} ({r.Activity}) reported after it completed");
+            Assert.False(closed.Contains(r.ActivityId),
+                $"activity {r.ActivityId} ({r.Activity}) reported after it completed");
             if (open.TryGetValue(r.ActivityId, out var known))
             {
                 Assert.Equal(known.Activity, r.Activity);
@@ -126,9 +131,11 @@ public class StreamTests : IDisposable
             }
             else
             {
-                Assert.True(r.RecordType == ProgressRecordType.Processing, $"activity {r.ActivityId} ({r.Activity}) starts completed");
+                Assert.True(r.RecordType == ProgressRecordType.Processing,
+                    $"activity {r.ActivityId} ({r.Activity}) starts completed");
                 if (r.ParentActivityId >= 0)
-                    Assert.True(open.ContainsKey(r.ParentActivityId), $"'{r.Activity}' names parent {r.ParentActivityId}, which is not open");
+                    Assert.True(open.ContainsKey(r.ParentActivityId),
+                        $"'{r.Activity}' names parent {r.ParentActivityId}, which is not open");
                 open[r.ActivityId] = (r.Activity, r.ParentActivityId);
             }
             if (r.RecordType == ProgressRecordType.Completed)
@@ -138,7 +145,8 @@ public class StreamTests : IDisposable
                 closed.Add(r.ActivityId);
             }
         }
-        Assert.True(open.Count == 0, "activities without a Completed record: " + string.Join(", ", open.Values.Select(v => v.Activity)));
+        Assert.True(open.Count == 0,
+            "activities without a Completed record: " + string.Join(", ", open.Values.Select(v => v.Activity)));
     }
 
     public void Dispose()

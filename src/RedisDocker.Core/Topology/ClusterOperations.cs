@@ -691,7 +691,8 @@ public sealed class ClusterOperations
                 keys += await MoveSlotKeysAsync(src, dst, slot, password, sct).ConfigureAwait(false);
                 await AssignSlotAsync(members, slot, dst, ids, sct).ConfigureAwait(false);
                 status = $"slot {slot} ({i + 1} of {slots.Count}), {keys} key(s) moved";
-                _sink.Progress(new ProgressReport(progressId, activity, status, (i + 1) * 100 / Math.Max(1, slots.Count)));
+                var percent = (i + 1) * 100 / Math.Max(1, slots.Count);
+                _sink.Progress(new ProgressReport(progressId, activity, status, percent));
             }
             status = "done";
         }

@@ -84,7 +84,8 @@ public sealed class NetworkOperations
         else if (!IPv4Cidr.TryParseAddress(spec.Gateway, out var gw) || !subnet.Contains(gw) || gw == subnet.Network || gw == subnet.Broadcast)
             throw new RedisDockerException(ErrorIds.IPAddressInvalid,
                 $"Gateway '{spec.Gateway}' is not a host address inside {subnet}. Give a -Gateway inside the subnet, " +
-                $"or omit -Gateway to use {IPv4Cidr.Format(subnet.DefaultGateway)}.", ErrorKind.InvalidArgument, spec.Gateway);
+                $"or omit -Gateway to use {IPv4Cidr.Format(subnet.DefaultGateway)}.",
+                ErrorKind.InvalidArgument, spec.Gateway);
         else gateway = spec.Gateway;
 
         var labels = new Dictionary<string, string>(spec.Labels)
