@@ -4,10 +4,14 @@
     Builds RedisDocker, stages a loadable module in out/RedisDocker/, and optionally runs tests or the demo.
 .DESCRIPTION
     ./build.ps1            Release build; stages out/RedisDocker/ (manifest, assemblies, format file, en-US help).
-    ./build.ps1 -Test      Also runs the xunit suites (dotnet test) and the Pester tests in tests/pester (Pester 5).
+    ./build.ps1 -Test      Also packages (-Package), runs the xunit suites (dotnet test) and the Pester suites
+                           (tests/pester, docs/examples) with tests/pester/Invoke-PesterSuites.ps1.
     ./build.ps1 -Demo      Builds, imports the staged module and stands up the README's demo cluster through
                            the cmdlets (6 nodes, 3 primaries x 1 replica), SET/GET from the host, then tears it
                            down (-Keep leaves it running).
+    ./build.ps1 -Package   Also makes the gallery form: out/package/RedisDocker/<version>/ (a versioned module
+                           folder) and out/package/RedisDocker.<version>.nupkg, which Publish-PSResource -NupkgPath
+                           accepts. The version is ModuleVersion of RedisDocker.psd1 (the assemblies take it too).
     Needs the .NET SDK (8 or later); for -Test also Pester 5.9.1 (tools/setup.sh restores it from NuGet, or
     Install-Module Pester -RequiredVersion 5.9.1) and the Docker engine.
 .EXAMPLE
@@ -26,6 +30,7 @@ param(
     # -Demo: topology (network) name and subnet.
     [string] $DemoName = 'demo',
     [string] $DemoSubnet = '172.28.0.0/16',
+    [switch] $Package,
     # The Docker image the demo and the integration tests use (REDISDOCKER_IMAGE).
     [string] $Image
 )
@@ -67,11 +72,36 @@ Copy-Item (Join-Path $root 'en-US' '*') -Destination (Join-Path $out 'en-US')
 Test-ModuleManifest (Join-Path $out 'RedisDocker.psd1') | Out-Null
 Write-Host "Module staged: Import-Module $out"
 
+# -Test needs the package too: tests/pester/RedisDocker.Package.Tests.ps1 installs it from a local repository.
+if ($Package -or $Test) {
+    # One version: ModuleVersion of the manifest, which Directory.Build.props also gives the assemblies.
+    $version = (Import-PowerShellDataFile (Join-Path $out 'RedisDocker.psd1')).ModuleVersion
+    $assemblyVersion = [System.Reflection.AssemblyName]::GetAssemblyName((Join-Path $out 'RedisDocker.dll')).Version
+    if ($assemblyVersion.ToString(3) -ne $version) {
+        throw "RedisDocker.dll is version $($assemblyVersion.ToString(3)) but the manifest says ${version}: rebuild."
+    }
+    $packageRoot = Join-Path $root 'out' 'package'
+    $versioned = Join-Path $packageRoot 'RedisDocker' $version
+    Write-Host "Packaging RedisDocker $version in $packageRoot..."
+    if (Test-Path $packageRoot) { Remove-Item $packageRoot -Recurse -Force }
+    New-Item -ItemType Directory -Path $versioned | Out-Null
+    Copy-Item (Join-Path $out '*') -Destination $versioned -Recurse
+    Copy-Item (Join-Path $root 'LICENSE') -Destination $versioned
+    Test-ModuleManifest (Join-Path $versioned 'RedisDocker.psd1') | Out-Null
+    Import-Module Microsoft.PowerShell.PSResourceGet -MinimumVersion 1.1.0 -ErrorAction Stop
+    Compress-PSResource -Path $versioned -DestinationPath $packageRoot
+    $nupkg = Join-Path $packageRoot "RedisDocker.$version.nupkg"
+    if (-not (Test-Path $nupkg)) { throw "Compress-PSResource made no $nupkg." }
+    Write-Host "Module folder: $versioned"
+    Write-Host "Package:       $nupkg (Publish-PSResource -NupkgPath $nupkg -Repository <name>)"
+}
+
 if ($Image) { $env:REDISDOCKER_IMAGE = $Image; $env:REDISDOCKER_TEST_IMAGE = $Image }
 
 if ($Test) {
     $failed = 0
-    foreach ($suite in 'RedisDocker.Core.Tests', 'RedisDocker.Module.Tests', 'RedisDocker.HelpGen.Tests') {
+    foreach ($suite in 'RedisDocker.Core.Tests', 'RedisDocker.Module.Tests', 'RedisDocker.HelpGen.Tests',
+        'RedisDocker.Hosting.Tests') {
         dotnet test (Join-Path $root 'tests' $suite) -c $Configuration --no-build -nologo
         if ($LASTEXITCODE -ne 0) { $failed++ }
     }
@@ -115,8 +145,8 @@ if ($Demo) {
     }
     finally {
         if ($Keep -and $made) {
-            Write-Host "Kept. Tear down later with: Get-RedisNode -Topology $DemoName | Remove-RedisNode;" +
-                " Remove-RedisNetwork $DemoName   (or ./build.ps1 -Demo again without -Keep)"
+            Write-Host ("Kept. Tear down later with: Remove-RedisTopology $DemoName" +
+                '   (or ./build.ps1 -Demo again without -Keep)')
         }
         else {
             Remove-Demo

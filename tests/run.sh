@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test suite: sets the machine up (tools/setup.sh: Docker engine, offline image, pwsh 7.6.9,
-# Pester 5.9.1), builds, checks the MAML help, stages the module (pwsh ./build.ps1 -NoBuild), runs the xunit
-# suites (unit + real-Docker integration + module metadata + help), then the Pester suites in pwsh
+# Pester 5.9.1), builds, checks the MAML help, stages and packages the module (pwsh ./build.ps1 -NoBuild
+# -Package), runs the xunit suites (unit + real-Docker integration + module metadata + help + hosted PowerShell), then the Pester suites in pwsh
 # (tests/pester, docs/examples), and prints the totals over all of them alone on the last line:
 #   N passed, N failed[, N skipped]
 # Exit code 0 only when nothing failed and at least one test ran.
@@ -19,9 +19,9 @@ dotnet build RedisDocker.sln -c Release -nologo -v q || { echo "0 passed, 1 fail
 # The MAML help must match its markdown sources.
 dotnet run --project tools/RedisDocker.HelpGen -c Release --no-build -- --docs docs/help --out en-US --check || help_failed=1
 pwsh=$here/.tools/pwsh/pwsh
-"$pwsh" -NoLogo -NoProfile -NonInteractive -File build.ps1 -NoBuild || { echo "0 passed, 1 failed"; exit 1; }
+"$pwsh" -NoLogo -NoProfile -NonInteractive -File build.ps1 -NoBuild -Package || { echo "0 passed, 1 failed"; exit 1; }
 
-suites=(tests/RedisDocker.Core.Tests tests/RedisDocker.Module.Tests tests/RedisDocker.HelpGen.Tests)
+suites=(tests/RedisDocker.Core.Tests tests/RedisDocker.Module.Tests tests/RedisDocker.HelpGen.Tests tests/RedisDocker.Hosting.Tests)
 status=0
 for s in "${suites[@]}"; do
   [[ -d $s ]] || continue

@@ -23,7 +23,15 @@ public static class ErrorTranslator
             $"{r.Message} Is the node running (Get-RedisNode)?", ErrorKind.ConnectionError, target ?? r.Endpoint, r),
         RedisException r => new RedisDockerException(ErrorIds.RedisError, r.Message, ErrorKind.InvalidData, target, r),
         TimeoutException t => new RedisDockerException(ErrorIds.Timeout, t.Message, ErrorKind.OperationTimeout, target, t),
-        ArgumentException a => new RedisDockerException(ErrorIds.InvalidArgument, a.Message, ErrorKind.InvalidArgument, target, a),
+        ArgumentException a =>
+            new RedisDockerException(ErrorIds.InvalidArgument, MessageOf(a), ErrorKind.InvalidArgument, target, a),
         _ => new RedisDockerException(ErrorIds.UnexpectedError, e.Message, ErrorKind.NotSpecified, target, e),
     };
+
+    /// <summary>The message of an ArgumentException without .NET's " (Parameter 'x')" suffix, which names a C#
+    /// parameter the user never typed.</summary>
+    public static string MessageOf(ArgumentException a) =>
+        a.ParamName is { Length: > 0 } p && a.Message.EndsWith($" (Parameter '{p}')", StringComparison.Ordinal)
+            ? a.Message[..^$" (Parameter '{p}')".Length]
+            : a.Message;
 }

@@ -1,12 +1,21 @@
 namespace RedisDocker.Core;
 
 /// <summary>One step of a long wait, as the cmdlet layer shows it with Write-Progress.</summary>
-/// <param name="ActivityId">Stable id per activity (Write-Progress -Id).</param>
+/// <param name="ActivityId">Stable id per activity (Write-Progress -Id), from <see cref="NextActivityId"/>.</param>
 /// <param name="Activity">What is being waited for.</param>
 /// <param name="Status">Where it is now.</param>
 /// <param name="PercentComplete">0..100, or -1 when unknown.</param>
 /// <param name="Completed">True on the last report of the activity.</param>
-public sealed record ProgressReport(int ActivityId, string Activity, string Status, int PercentComplete = -1, bool Completed = false);
+/// <param name="ParentActivityId">The activity this one is part of (Write-Progress -ParentId), or -1: the cmdlet
+/// layer then makes it a child of the cmdlet's own activity.</param>
+public sealed record ProgressReport(int ActivityId, string Activity, string Status, int PercentComplete = -1,
+    bool Completed = false, int ParentActivityId = -1)
+{
+    private static int s_nextActivityId;
+
+    /// <summary>A process-wide unique activity id, so that concurrent activities never share one.</summary>
+    public static int NextActivityId() => Interlocked.Increment(ref s_nextActivityId);
+}
 
 /// <summary>
 /// How the core reports to whoever drives it (the cmdlet layer, a test, the demo).

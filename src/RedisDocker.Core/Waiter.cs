@@ -5,8 +5,6 @@ namespace RedisDocker.Core;
 /// <summary>Bounded polling with progress: every long wait in the module goes through here.</summary>
 public static class Waiter
 {
-    private static int s_activity = 1000;
-
     /// <summary>
     /// Polls until the probe reports done, or throws a timeout error that carries the probe's last
     /// status (what was still missing). Progress shows elapsed time against the bound.
@@ -15,7 +13,7 @@ public static class Waiter
         Func<CancellationToken, Task<(bool Done, string Status)>> probe, CancellationToken ct,
         string errorId = ErrorIds.Timeout, Func<string, string>? describeTimeout = null, int pollMs = 100)
     {
-        var id = Interlocked.Increment(ref s_activity);
+        var id = ProgressReport.NextActivityId();
         var sw = Stopwatch.StartNew();
         var status = "starting";
         try

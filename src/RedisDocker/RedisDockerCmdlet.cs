@@ -27,47 +27,38 @@ public abstract class RedisDockerCmdlet : PSCmdlet
         base.StopProcessing();
     }
 
-    /// <summary>
-    /// Runs core work on the thread pool and pumps its reports onto the pipeline thread. After Ctrl+C
-    /// the pipeline thread stays here until the work (and its cleanup) has ended, so the prompt comes
-    /// back only when nothing is left running; what the cleanup reports then goes straight to the host.
-    /// </summary>
+    /// <summary>Runs core work on the thread pool and pumps its reports onto the pipeline thread.</summary>
     protected T Run<T>(Func<IOperationSink, CancellationToken, Task<T>> work)
     {
-        using var sink = new PumpSink();
+        using var sink = new PumpSink(MyInvocation?.MyCommand?.Name ?? GetType().Name);
         var task = Task.Run(() => work(sink, _stop.Token));
         // The pump wakes as soon as the work ends (not at the next 50 ms tick): a quick command stays quick.
-        _ = task.ContinueWith(_ => sink.Complete(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _ = task.ContinueWith(_ => sink.Complete(), CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        // Ctrl+C: every Write* on the stopping pipeline throws PipelineStoppedException. The core's work still runs
+        // to its end (it has been cancelled and cleans up what it made), so keep waiting for it: returning at once
+        // would give the prompt back while containers are still being removed, or leave them if pwsh exits.
+        // Its warnings (what could not be removed) then go straight to the host.
+        var stopping = false;
+        void Pump(Action<Cmdlet> action)
+        {
+            if (!stopping)
+            {
+                try { action(this); return; }
+                catch (PipelineStoppedException) { stopping = true; }
+            }
+            sink.ToHost(this, action);
+        }
         while (!task.IsCompleted)
         {
-            if (sink.Queue.TryTake(out var report, 50)) Deliver(report);
+            if (sink.Queue.TryTake(out var action, 50)) Pump(action);
         }
-        while (sink.Queue.TryTake(out var rest)) Deliver(rest);
+        while (sink.Queue.TryTake(out var rest)) Pump(rest);
+        if (!stopping) sink.CompleteAll(this, task.IsCompletedSuccessfully);
+        if (stopping) throw new PipelineStoppedException();
         if (task.IsCanceled || (task.Exception?.InnerException is OperationCanceledException && _stop.IsCancellationRequested))
             throw new PipelineStoppedException();
         return task.GetAwaiter().GetResult();
-    }
-
-    /// <summary>One report onto the pipeline; once stopped (Write* throws), warnings go to the host's UI.</summary>
-    private void Deliver(Report report)
-    {
-        if (!_stop.IsCancellationRequested)
-        {
-            try
-            {
-                switch (report.Kind)
-                {
-                    case ReportKind.Verbose: WriteVerbose(report.Message); break;
-                    case ReportKind.Warning: WriteWarning(report.Message); break;
-                    default: WriteProgress(report.Progress!); break;
-                }
-                return;
-            }
-            catch (PipelineStoppedException) when (_stop.IsCancellationRequested) { }
-        }
-        if (report.Kind != ReportKind.Warning) return;
-        try { Host?.UI?.WriteWarningLine(report.Message); }
-        catch (Exception e) when (e is PipelineStoppedException or InvalidOperationException or NotImplementedException or IOException) { }
     }
 
     protected void Run(Func<IOperationSink, CancellationToken, Task> work) =>
@@ -142,29 +133,83 @@ public abstract class RedisDockerCmdlet : PSCmdlet
     protected static string? ToPlain(System.Security.SecureString? secure) =>
         secure is null ? null : new System.Net.NetworkCredential(string.Empty, secure).Password;
 
-    private enum ReportKind { Verbose, Warning, Progress }
-
-    private sealed record Report(ReportKind Kind, string Message, ProgressRecord? Progress = null);
-
+    /// <summary>
+    /// The core's reports, queued for the pipeline thread. Progress: every activity of the core becomes a child of
+    /// one activity of the cmdlet (shown before its first child), and whatever is still open when the work ends
+    /// (a failure, Ctrl+C) gets its Completed record, children before parents.
+    /// </summary>
     private sealed class PumpSink : IOperationSink, IDisposable
     {
-        public BlockingCollection<Report> Queue { get; } = new();
+        private readonly int _parentId = ProgressReport.NextActivityId();
+        private readonly string _parentActivity;
+        private bool _parentShown;
+        // Activities shown and not completed (touched on the pipeline thread only), in the order they opened.
+        private readonly List<(int Id, string Activity, int ParentId)> _open = new();
 
-        public void Verbose(string message) => Add(new Report(ReportKind.Verbose, message));
-        public void Warning(string message) => Add(new Report(ReportKind.Warning, message));
-        public void Progress(ProgressReport r)
+        public PumpSink(string command) => _parentActivity = command;
+
+        public BlockingCollection<Action<Cmdlet>> Queue { get; } = new();
+
+        public void Verbose(string message) => Add(c => c.WriteVerbose(message));
+        public void Warning(string message) => Add(new WarningAction(message).Write);
+        public void Progress(ProgressReport r) => Add(c =>
         {
-            var record = new ProgressRecord(r.ActivityId, r.Activity, string.IsNullOrEmpty(r.Status) ? "..." : r.Status)
+            var index = _open.FindIndex(o => o.Id == r.ActivityId);
+            if (r.Completed && index < 0) return;  // never shown, or already completed
+            var parent = r.ParentActivityId >= 0 ? r.ParentActivityId : _parentId;
+            if (parent == _parentId && !_parentShown)
             {
+                _parentShown = true;
+                _open.Insert(0, (_parentId, _parentActivity, -1));
+                index = index < 0 ? -1 : index + 1;
+                c.WriteProgress(new ProgressRecord(_parentId, _parentActivity, "running"));
+            }
+            if (r.Completed) _open.RemoveAt(index);
+            else if (index < 0) _open.Add((r.ActivityId, r.Activity, parent));
+            var status = string.IsNullOrEmpty(r.Status) ? "..." : r.Status;
+            c.WriteProgress(new ProgressRecord(r.ActivityId, r.Activity, status)
+            {
+                ParentActivityId = parent,
                 PercentComplete = r.PercentComplete is >= 0 and <= 100 ? r.PercentComplete : -1,
                 RecordType = r.Completed ? ProgressRecordType.Completed : ProgressRecordType.Processing,
-            };
-            Add(new Report(ReportKind.Progress, r.Activity, record));
+            });
+        });
+
+        /// <summary>A warning, recognisable after Ctrl+C, when only the host can still be written to.</summary>
+        private sealed record WarningAction(string Message)
+        {
+            public void Write(Cmdlet c) => c.WriteWarning(Message);
         }
 
-        private void Add(Report r)
+        /// <summary>After Ctrl+C: warnings (what is left behind) go to the host's UI; the rest is dropped.</summary>
+        public void ToHost(PSCmdlet c, Action<Cmdlet> action)
         {
-            try { Queue.Add(r); } catch (InvalidOperationException) { }  // also ObjectDisposedException: the cmdlet finished
+            if (action.Target is not WarningAction w) return;
+            try { c.Host?.UI?.WriteWarningLine(w.Message); }
+            catch (Exception) { }  // a host without UI: nothing more can be said
+        }
+
+        /// <summary>Completed records for every activity still open, children first, then the cmdlet's.</summary>
+        public void CompleteAll(Cmdlet c, bool succeeded)
+        {
+            for (var i = _open.Count - 1; i >= 0; i--)
+            {
+                var (id, activity, parent) = _open[i];
+                _open.RemoveAt(i);
+                var record = new ProgressRecord(id, activity, succeeded ? "done" : "stopped")
+                {
+                    ParentActivityId = parent,
+                    PercentComplete = 100,
+                    RecordType = ProgressRecordType.Completed,
+                };
+                try { c.WriteProgress(record); }
+                catch (PipelineStoppedException) { return; }  // Ctrl+C: the host clears its progress display itself
+            }
+        }
+
+        private void Add(Action<Cmdlet> a)
+        {
+            try { Queue.Add(a); } catch (InvalidOperationException) { }  // also ObjectDisposedException: the cmdlet finished
         }
 
         private int _completed;

@@ -53,6 +53,18 @@ public class ManifestTests
         Assert.StartsWith("https://", Value("LicenseUri"));
         Assert.False(string.IsNullOrWhiteSpace(Value("ReleaseNotes")));
         Assert.Matches("^[0-9a-f-]{36}$", Value("GUID"));
+        foreach (var key in new[] { "Description", "Author", "CompanyName", "Copyright" })
+            Assert.False(string.IsNullOrWhiteSpace(Value(key)), $"{key} missing");
+    }
+
+    [Fact]
+    public void TheVersionLivesOnlyInTheManifest()
+    {
+        // Directory.Build.props reads ModuleVersion from RedisDocker.psd1 rather than repeating a number.
+        var props = File.ReadAllText(Path.Combine(_m.RepoRoot, "Directory.Build.props"));
+        Assert.DoesNotMatch(@"<Version>\s*\d", props);
+        Assert.Contains("RedisDocker.psd1", props);
+        Assert.Equal(Value("ModuleVersion"), _m.CoreAssembly.GetName().Version!.ToString(3));
     }
 
     [Fact]

@@ -717,6 +717,9 @@ public sealed class ClusterOperations
     /// Moves slots (with their keys, MIGRATE in batches) from one primary to another. Safe to
     /// re-run: slots already owned by the destination are skipped, half-moved slots are finished.
     /// </summary>
+    /// <summary>How long a slot already opened may take to finish after Ctrl+C.</summary>
+    private static readonly TimeSpan SlotFinishBound = TimeSpan.FromSeconds(60);
+
     public async Task<SlotMoveResult> MoveSlotsAsync(string topology, string source, string destination, int? count, IReadOnlyList<SlotRange>? ranges, CancellationToken ct)
     {
         var members = await TopologyMembersAsync(topology, ct).ConfigureAwait(false);
@@ -751,18 +754,33 @@ public sealed class ClusterOperations
         var password = await _session.GetPasswordAsync(topology, ct).ConfigureAwait(false);
         long keys = 0;
         var activity = $"Moving {slots.Count} slot(s) from {src.Name} to {dst.Name}";
-        var progressId = 5000 + Math.Abs(activity.GetHashCode() % 1000);
-        for (var i = 0; i < slots.Count; i++)
+        var progressId = ProgressReport.NextActivityId();
+        var status = "starting";
+        try
         {
-            ct.ThrowIfCancellationRequested();
-            var slot = slots[i];
-            await dst.Ok(ct, "CLUSTER", "SETSLOT", slot, "IMPORTING", ids[src.Name]).ConfigureAwait(false);
-            await src.Ok(ct, "CLUSTER", "SETSLOT", slot, "MIGRATING", ids[dst.Name]).ConfigureAwait(false);
-            keys += await MoveSlotKeysAsync(src, dst, slot, password, ct).ConfigureAwait(false);
-            await AssignSlotAsync(members, slot, dst, ids, ct).ConfigureAwait(false);
-            _sink.Progress(new ProgressReport(progressId, activity, $"slot {slot} ({i + 1} of {slots.Count}), {keys} key(s) moved", (i + 1) * 100 / Math.Max(1, slots.Count)));
+            for (var i = 0; i < slots.Count; i++)
+            {
+                ct.ThrowIfCancellationRequested();
+                var slot = slots[i];
+                // Ctrl+C is honoured between slots: a slot once opened is finished (within a bound), so a stopped
+                // move leaves no slot MIGRATING/IMPORTING behind for Repair-RedisCluster to fix.
+                using var slotBound = new CancellationTokenSource(SlotFinishBound);
+                var sct = slotBound.Token;
+                await dst.Ok(sct, "CLUSTER", "SETSLOT", slot, "IMPORTING", ids[src.Name]).ConfigureAwait(false);
+                await src.Ok(sct, "CLUSTER", "SETSLOT", slot, "MIGRATING", ids[dst.Name]).ConfigureAwait(false);
+                keys += await MoveSlotKeysAsync(src, dst, slot, password, sct).ConfigureAwait(false);
+                await AssignSlotAsync(members, slot, dst, ids, sct).ConfigureAwait(false);
+                status = $"slot {slot} ({i + 1} of {slots.Count}), {keys} key(s) moved";
+                var percent = (i + 1) * 100 / Math.Max(1, slots.Count);
+                _sink.Progress(new ProgressReport(progressId, activity, status, percent));
+            }
+            status = "done";
         }
-        _sink.Progress(new ProgressReport(progressId, activity, "done", 100, Completed: true));
+        finally
+        {
+            // Also when it fails or is stopped: every activity ends with a Completed record.
+            _sink.Progress(new ProgressReport(progressId, activity, status, 100, Completed: true));
+        }
         _sink.Verbose($"Moved {slots.Count} slot(s) and {keys} key(s) from {src.Name} to {dst.Name}.");
         if (slots.Count > 0) await WaitConvergedAsync(members, null, ct).ConfigureAwait(false);
         return new SlotMoveResult(topology, src.Name, dst.Name, slots.Count, keys, SlotRange.FromSlots(slots));

@@ -86,7 +86,9 @@ public sealed class NetworkOperations
         if (spec.Gateway is null) gateway = IPv4Cidr.Format(subnet.DefaultGateway);
         else if (!IPv4Cidr.TryParseAddress(spec.Gateway, out var gw) || !subnet.Contains(gw) || gw == subnet.Network || gw == subnet.Broadcast)
             throw new RedisDockerException(ErrorIds.IPAddressInvalid,
-                $"Gateway '{spec.Gateway}' is not a host address inside {subnet}.", ErrorKind.InvalidArgument, spec.Gateway);
+                $"Gateway '{spec.Gateway}' is not a host address inside {subnet}. Give a -Gateway inside the subnet, " +
+                $"or omit -Gateway to use {IPv4Cidr.Format(subnet.DefaultGateway)}.",
+                ErrorKind.InvalidArgument, spec.Gateway);
         else gateway = spec.Gateway;
 
         var labels = new Dictionary<string, string>(spec.Labels)

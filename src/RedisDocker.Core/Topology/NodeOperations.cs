@@ -51,7 +51,6 @@ public sealed class NodeOperations
 {
     private readonly RedisDockerSession _session;
     private readonly IOperationSink _sink;
-    private static int s_activityId = 100;
 
     public NodeOperations(RedisDockerSession session, IOperationSink sink)
     {
@@ -215,7 +214,7 @@ public sealed class NodeOperations
             await EnsureImageAsync(engine, image, ct).ConfigureAwait(false);
 
         // 5. Create, upload configuration, start, wait: all nodes at once.
-        var activity = Interlocked.Increment(ref s_activityId);
+        var activity = ProgressReport.NextActivityId();
         var ready = 0;
         var total = specs.Count;
         var kind = specs.All(s => s.Sentinel is not null) ? "sentinel" : "Redis node";
@@ -535,7 +534,7 @@ public sealed class NodeOperations
     public async Task EnsureImageAsync(DockerClient docker, string image, CancellationToken ct)
     {
         if (await docker.InspectImageAsync(image, ct).ConfigureAwait(false) is not null) return;
-        var activity = Interlocked.Increment(ref s_activityId);
+        var activity = ProgressReport.NextActivityId();
         _sink.Verbose($"Image {image} is not present: pulling it.");
         var progress = new Progress<PullProgress>(p =>
         {

@@ -53,7 +53,9 @@ public sealed class SentinelOperations
             throw new RedisDockerException(ErrorIds.SentinelQuorumInvalid, "-Count must be at least 1.", ErrorKind.InvalidArgument, count);
         if (quorum < 1 || quorum > count)
             throw new RedisDockerException(ErrorIds.SentinelQuorumInvalid,
-                $"-Quorum {quorum} cannot be reached by {count} sentinel(s): the quorum must be between 1 and the sentinel count. For {count} sentinels, {count / 2 + 1} is usual.",
+                $"-Quorum {quorum} cannot be reached by {count} sentinel(s): " +
+                "the quorum must be between 1 and the sentinel count. " +
+                $"Give -Quorum {count / 2 + 1} (usual for {count} sentinels) or add sentinels with -Count.",
                 ErrorKind.InvalidArgument, quorum);
         var warnings = new List<string>();
         if (count == 1)

@@ -46,7 +46,8 @@ public sealed class ConnectRedisDockerCommand : PSCmdlet
         }
         catch (ArgumentException e)
         {
-            ThrowTerminatingError(new ErrorRecord(e, ErrorIds.InvalidDockerHost, ErrorCategory.InvalidArgument, DockerHost));
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException(ErrorTranslator.MessageOf(e), e),
+                ErrorIds.InvalidDockerHost, ErrorCategory.InvalidArgument, DockerHost));
             return;
         }
         if (Add)

@@ -56,13 +56,16 @@ public sealed class InvokeRedisFailoverCommand : RedisDockerCmdlet
     protected override void ProcessRecord()
     {
         if (Force && Takeover)
-            ThrowParameterError(Core.ErrorIds.InvalidArgument, "Give -Force or -Takeover, not both.");
+            ThrowParameterError(Core.ErrorIds.InvalidArgument, "Give -Force or -Takeover, not both.",
+                ParameterSetName switch { "Sentinel" => SentinelGroup, "Node" => Node, _ => InputObject?.Name });
         var mode = Takeover ? ClusterFailoverMode.Takeover : Force ? ClusterFailoverMode.Force : ClusterFailoverMode.Coordinated;
         var timeout = TimeSpan.FromSeconds(TimeoutSeconds);
 
         if (ParameterSetName == "Sentinel")
         {
-            if (Wait && Force) ThrowParameterError(Core.ErrorIds.InvalidArgument, "Give -Wait or -Force, not both.");
+            if (Wait && Force) ThrowParameterError(Core.ErrorIds.InvalidArgument,
+                "Give -Wait or -Force, not both: -Wait lets the sentinels fail over by themselves, -Force makes them " +
+                "fail over now.", SentinelGroup);
             var action = Wait ? $"Wait for the sentinels of '{SentinelGroup}' to promote a replica"
                 : Force ? $"Forcefully failing over sentinel group '{SentinelGroup}', allowing potential data loss"
                 : $"Coordinated failover of sentinel group '{SentinelGroup}' (no acknowledged write is lost)";

@@ -39,7 +39,9 @@ public sealed class MoveRedisClusterSlotCommand : ClusterCmdlet
             {
                 var parts = s.Split('-');
                 if (parts.Length is < 1 or > 2 || !int.TryParse(parts[0], out var a) || !int.TryParse(parts[^1], out var b) || a < 0 || b > 16383 || b < a)
-                    ThrowParameterError(Core.ErrorIds.InvalidSlot, $"'{s}' is not a slot (0-16383) or a range such as 200-300.", s);
+                    ThrowParameterError(Core.ErrorIds.InvalidSlot,
+                        $"'{s}' is not a slot (0-16383) or a range such as 200-300. " +
+                        "Give -Slot as slot numbers and ranges, for example -Slot 0-99, 500.", s);
                 else list.Add(new SlotRange(a, b));
             }
             ranges = list;

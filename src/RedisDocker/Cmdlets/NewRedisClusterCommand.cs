@@ -76,7 +76,9 @@ public sealed class NewRedisClusterCommand : RedisDockerCmdlet
             var primaries = Count / (ReplicasPerPrimary + 1);
             if (primaries < 3)
                 ThrowParameterError(Core.ErrorIds.ClusterTooSmall,
-                    $"A cluster needs at least 3 primaries: with -ReplicasPerPrimary {ReplicasPerPrimary} that is 3 × (1 + {ReplicasPerPrimary}) = {3 * (ReplicasPerPrimary + 1)} nodes, and -Count is {Count}.", Count);
+                    $"A cluster needs at least 3 primaries: with -ReplicasPerPrimary {ReplicasPerPrimary} that is " +
+                    $"3 × (1 + {ReplicasPerPrimary}) = {3 * (ReplicasPerPrimary + 1)} nodes, and -Count is {Count}. " +
+                    $"Give -Count {3 * (ReplicasPerPrimary + 1)} or more, or lower -ReplicasPerPrimary.", Count);
             var where = Network ?? Name!;
             if (!ShouldProcess($"{Count} cluster nodes on network '{where}'", "Create a Redis Cluster")) return;
             var spec = new ClusterFromScratchSpec

@@ -79,7 +79,9 @@ public sealed class NewRedisSentinelCommand : RedisDockerCmdlet
     {
         if (Quorum > Count)
             ThrowParameterError(Core.ErrorIds.SentinelQuorumInvalid,
-                $"-Quorum {Quorum} cannot be reached by {Count} sentinel(s): the quorum must be at most the sentinel count. For {Count} sentinels, {Count / 2 + 1} is usual.", Quorum);
+                $"-Quorum {Quorum} cannot be reached by {Count} sentinel(s): " +
+                "the quorum must be at most the sentinel count. " +
+                $"Give -Quorum {Count / 2 + 1} (usual for {Count} sentinels) or more sentinels with -Count.", Quorum);
         if (DockerHost is not null && AnnounceAddress is not null && DockerHost.Length != AnnounceAddress.Length)
             ThrowParameterError(Core.ErrorIds.InvalidArgument, $"-DockerHost has {DockerHost.Length} host(s) and -AnnounceAddress {AnnounceAddress.Length} address(es): give one address per host.");
         if (!ShouldProcess($"{Count} sentinel(s) monitoring '{Primary}' (quorum {Quorum})", "Create")) return;

@@ -41,7 +41,7 @@ public class SentinelQuorumTests
         Assert.Equal(ErrorKind.InvalidArgument, ex.Kind);
         Assert.Equal(quorum, ex.Target);
         Assert.Contains($"-Quorum {quorum} cannot be reached by {count} sentinel(s)", ex.Message);
-        Assert.Contains($"For {count} sentinels, {count / 2 + 1} is usual", ex.Message);
+        Assert.Contains($"Give -Quorum {count / 2 + 1} (usual for {count} sentinels)", ex.Message);
     }
 
     [Fact]
