@@ -43,6 +43,9 @@ else {
 if (-not (Test-Path (Join-Path $ModulePath 'RedisDocker.psd1'))) {
     throw "No staged module in ${ModulePath}: run ./build.ps1 first."
 }
+# The runbooks in docs/examples import $env:REDISDOCKER_MODULE (an installed RedisDocker without it): this build's.
+$env:REDISDOCKER_MODULE = (Resolve-Path (Join-Path $ModulePath 'RedisDocker.psd1')).Path
+
 if (-not $Path) {
     $Path = @(Join-Path $root 'tests' 'pester')
     $examples = Join-Path $root 'docs' 'examples'
