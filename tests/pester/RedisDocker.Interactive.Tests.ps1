@@ -353,11 +353,14 @@ New-RedisCluster -Count 6 -Name $Name -Subnet $Subnet -Image $Image
                     -not (docker ps -aq --filter "label=io.redisdocker.topology=$name" 2>$null)) { Start-Sleep -Milliseconds 100 }
                 $child.Process.HasExited | Should -BeFalse -Because "the cluster is still being made: $($child.Err.Result)"
                 Start-Sleep -Milliseconds $Delay
-                kill -INT $child.Process.Id          # what Ctrl+C sends
+                $child.Process.HasExited | Should -BeFalse -Because "the cluster is still being made: $($child.Err.Result)"
+                $childId = $child.Process.Id
+                kill -INT $childId                   # what Ctrl+C sends
                 $child.Process.WaitForExit(120000) | Should -BeTrue
+                $said = "$($child.Out.Result)`n$($child.Err.Result)"
                 # The prompt is back (here: the process ended): nothing of the stopped cluster may remain.
-                @(Get-Leftover $name) | Should -BeNullOrEmpty
-                "$($child.Out.Result)`n$($child.Err.Result)" | Should -Match 'Stopped: removed'
+                @(Get-Leftover $name) | Should -BeNullOrEmpty -Because "the child said:`n$said"
+                $said | Should -Match 'Stopped: removed'
             }
             finally {
                 if (-not $child.Process.HasExited) { $child.Process.Kill($true) }
