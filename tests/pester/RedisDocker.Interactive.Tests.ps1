@@ -336,7 +336,7 @@ Describe 'Interactive use of RedisDocker' -Tag 'Integration', 'Docker' {
     Context 'Ctrl+C' {
         It 'stopping New-RedisCluster -Count <Delay> ms after its first container removes everything before the prompt returns, and says so' -Skip:$IsWindows -ForEach @(
             @{ Index = 0; Delay = 300 }
-            @{ Index = 1; Delay = 2500 }
+            @{ Index = 1; Delay = 1500 }
         ) {
             $name = $stopped[$Index]
             $script = Join-Path $TestDrive "stop-$Index.ps1"
@@ -351,9 +351,10 @@ New-RedisCluster -Count 6 -Name $Name -Subnet $Subnet -Image $Image
                 $deadline = [DateTime]::UtcNow.AddSeconds(90)
                 while ([DateTime]::UtcNow -lt $deadline -and -not $child.Process.HasExited -and
                     -not (docker ps -aq --filter "label=io.redisdocker.topology=$name" 2>$null)) { Start-Sleep -Milliseconds 100 }
-                $child.Process.HasExited | Should -BeFalse -Because "the cluster is still being made: $($child.Err.Result)"
+                # (Out.Result and Err.Result wait for the child's end: read them only once it has ended.)
+                $child.Process.HasExited | Should -BeFalse -Because 'the cluster is still being made'
                 Start-Sleep -Milliseconds $Delay
-                $child.Process.HasExited | Should -BeFalse -Because "the cluster is still being made: $($child.Err.Result)"
+                $child.Process.HasExited | Should -BeFalse -Because 'the cluster is still being made'
                 $childId = $child.Process.Id
                 kill -INT $childId                   # what Ctrl+C sends
                 $child.Process.WaitForExit(120000) | Should -BeTrue
