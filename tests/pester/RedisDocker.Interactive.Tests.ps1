@@ -128,7 +128,8 @@ Describe 'Interactive use of RedisDocker' -Tag 'Integration', 'Docker' {
         $s = "$run-s"             # one plain node
         $solo = "$run-solo"
         $stopped = @("$run-x1", "$run-x2")   # clusters stopped with Ctrl+C while being made
-        $allTopologies = @($c, $s) + $stopped
+        $h = "$run-h"             # replication and Sentinel, for the failover probe
+        $allTopologies = @($c, $s, $h) + $stopped
 
         $moduleDir = Join-Path $PSScriptRoot '..' '..' 'out' 'RedisDocker'
         Import-Module (Join-Path $moduleDir 'RedisDocker.psd1') -Force -ErrorAction Stop
@@ -139,7 +140,7 @@ Describe 'Interactive use of RedisDocker' -Tag 'Integration', 'Docker' {
         $null = docker image inspect $image 2>$null
         if ($LASTEXITCODE -ne 0) { throw "The image '$image' is not present (set REDISDOCKER_IMAGE to a local image)." }
 
-        $subnets = @(Get-FreeTestSubnet -Count 4)
+        $subnets = @(Get-FreeTestSubnet -Count 5)
         Write-Host "Interactive run $run on $($subnets -join ', ') with image $image"
         & {
             $ErrorActionPreference = 'Stop'
@@ -330,6 +331,22 @@ Describe 'Interactive use of RedisDocker' -Tag 'Integration', 'Docker' {
 
         It '-Image completes local images' {
             Get-Completion "New-RedisNode -Image $($image.Substring(0, 4))" | Should -Contain $image
+        }
+    }
+
+    Context 'Failover probes' {
+        It 'a Sentinel failover leaves no key of its own in the user''s data' {
+            & {
+                $ErrorActionPreference = 'Stop'
+                $primary = New-RedisNetwork -Name $h -Subnet $subnets[4] | New-RedisNode -Name "$h-p" -Image $image
+                $null = New-RedisNode -Network $h -Name "$h-r1" -Image $image | Set-RedisReplica -Primary $primary -Confirm:$false
+                $null = $primary | New-RedisSentinel -Count 3 -Quorum 2 -Image $image
+            }
+            $null = Invoke-RedisCommand "$h-p" SET only-key 1 -ErrorAction Stop
+            $result = Invoke-RedisFailover -SentinelGroup $h -Confirm:$false -ErrorAction Stop
+            $result.NewPrimary | Should -Be "$h-r1"
+            Invoke-RedisCommand $result.NewPrimary DBSIZE | Should -Be 1
+            Invoke-RedisCommand $result.NewPrimary EXISTS redisdocker:failover-probe | Should -Be 0
         }
     }
 
