@@ -129,7 +129,7 @@ Describe 'Interactive use of RedisDocker' -Tag 'Integration', 'Docker' {
         $solo = "$run-solo"
         $stopped = @("$run-x1", "$run-x2")   # clusters stopped with Ctrl+C while being made
         $h = "$run-h"             # replication and Sentinel, for the failover probe
-        $allTopologies = @($c, $s, $h) + $stopped
+        $allTopologies = @($c, $s, $h, "$run-w") + $stopped
 
         $moduleDir = Join-Path $PSScriptRoot '..' '..' 'out' 'RedisDocker'
         Import-Module (Join-Path $moduleDir 'RedisDocker.psd1') -Force -ErrorAction Stop
@@ -347,6 +347,36 @@ Describe 'Interactive use of RedisDocker' -Tag 'Integration', 'Docker' {
             $result.NewPrimary | Should -Be "$h-r1"
             Invoke-RedisCommand $result.NewPrimary DBSIZE | Should -Be 1
             Invoke-RedisCommand $result.NewPrimary EXISTS redisdocker:failover-probe | Should -Be 0
+        }
+    }
+
+    Context '-WhatIf shows the plan' {
+        It 'New-RedisCluster -Count -WhatIf names the nodes and the slot split, and makes nothing' {
+            $name = "$run-w"
+            $script = Join-Path $TestDrive 'whatif.ps1'
+            Set-Content -LiteralPath $script -Value @'
+param([string] $Module, [string] $Name)
+Import-Module $Module -ErrorAction Stop
+New-RedisCluster -Count 6 -Name $Name -Subnet 172.28.250.0/24 -WhatIf
+'@
+            $child = Start-ChildPwsh $script @('-Module', (Join-Path $moduleDir 'RedisDocker.psd1'), '-Name', $name)
+            $child.Process.WaitForExit(120000) | Should -BeTrue
+            $said = $child.Out.Result -replace '\s+', ' '
+            foreach ($i in 1..6) { $said | Should -Match ([regex]::Escape("$name-$i")) }
+            $said | Should -Match '0-5460'
+            $said | Should -Match '5461-10922'
+            $said | Should -Match '10923-16383'
+            @(Get-Leftover $name) | Should -BeNullOrEmpty
+        }
+
+        It 'Remove-RedisNode -WhatIf on a missing node errors like the real run' {
+            $missing = "$run-missing"
+            $null = Remove-RedisNode $missing -WhatIf -ErrorVariable whatIfErrors -ErrorAction SilentlyContinue
+            $null = Remove-RedisNode $missing -Confirm:$false -ErrorVariable realErrors -ErrorAction SilentlyContinue
+            $realErrors.Count | Should -Be 1
+            $whatIfErrors.Count | Should -Be 1
+            $whatIfErrors[0].FullyQualifiedErrorId | Should -Be $realErrors[0].FullyQualifiedErrorId
+            $whatIfErrors[0].FullyQualifiedErrorId | Should -Match '^RedisDocker\.NodeNotFound'
         }
     }
 
