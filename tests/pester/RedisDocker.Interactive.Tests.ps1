@@ -369,6 +369,25 @@ New-RedisCluster -Count 6 -Name $Name -Subnet 172.28.250.0/24 -WhatIf
             @(Get-Leftover $name) | Should -BeNullOrEmpty
         }
 
+        It 'Optimize-RedisCluster -WhatIf lists the slot moves, and moves nothing' {
+            $primaries = @(Get-RedisClusterNode -Cluster $c | Where-Object Role -eq Primary | Sort-Object Name)
+            $heavy = $primaries[0].Name
+            $script = Join-Path $TestDrive 'optimize.ps1'
+            Set-Content -LiteralPath $script -Value @'
+param([string] $Module, [string] $Cluster, [string] $Heavy)
+Import-Module $Module -ErrorAction Stop
+Optimize-RedisCluster -Cluster $Cluster -Weight @{ $Heavy = 2 } -WhatIf
+'@
+            $child = Start-ChildPwsh $script @('-Module', (Join-Path $moduleDir 'RedisDocker.psd1'), '-Cluster', $c, '-Heavy', $heavy)
+            $child.Process.WaitForExit(120000) | Should -BeTrue
+            $said = $child.Out.Result -replace '\s+', ' '
+            foreach ($giver in $primaries[1..2]) {
+                $said | Should -Match ("\d+ slot\(s\) {0} -> {1}" -f [regex]::Escape($giver.Name), [regex]::Escape($heavy))
+            }
+            $after = @(Get-RedisClusterNode -Cluster $c | Where-Object Role -eq Primary | Sort-Object Name)
+            @($after.SlotCount) | Should -Be @($primaries.SlotCount)
+        }
+
         It 'Remove-RedisNode -WhatIf on a missing node errors like the real run' {
             $missing = "$run-missing"
             $null = Remove-RedisNode $missing -WhatIf -ErrorVariable whatIfErrors -ErrorAction SilentlyContinue
