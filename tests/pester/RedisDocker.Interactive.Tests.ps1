@@ -128,7 +128,8 @@ Describe 'Interactive use of RedisDocker' -Tag 'Integration', 'Docker' {
         $s = "$run-s"             # one plain node
         $solo = "$run-solo"
         $stopped = @("$run-x1", "$run-x2")   # clusters stopped with Ctrl+C while being made
-        $allTopologies = @($c, $s) + $stopped
+        $h = "$run-h"             # replication and Sentinel, for the failover probe
+        $allTopologies = @($c, $s, $h, "$run-w") + $stopped
 
         $moduleDir = Join-Path $PSScriptRoot '..' '..' 'out' 'RedisDocker'
         Import-Module (Join-Path $moduleDir 'RedisDocker.psd1') -Force -ErrorAction Stop
@@ -139,7 +140,7 @@ Describe 'Interactive use of RedisDocker' -Tag 'Integration', 'Docker' {
         $null = docker image inspect $image 2>$null
         if ($LASTEXITCODE -ne 0) { throw "The image '$image' is not present (set REDISDOCKER_IMAGE to a local image)." }
 
-        $subnets = @(Get-FreeTestSubnet -Count 4)
+        $subnets = @(Get-FreeTestSubnet -Count 5)
         Write-Host "Interactive run $run on $($subnets -join ', ') with image $image"
         & {
             $ErrorActionPreference = 'Stop'
@@ -333,10 +334,75 @@ Describe 'Interactive use of RedisDocker' -Tag 'Integration', 'Docker' {
         }
     }
 
+    Context 'Failover probes' {
+        It 'a Sentinel failover leaves no key of its own in the user''s data' {
+            & {
+                $ErrorActionPreference = 'Stop'
+                $primary = New-RedisNetwork -Name $h -Subnet $subnets[4] | New-RedisNode -Name "$h-p" -Image $image
+                $null = New-RedisNode -Network $h -Name "$h-r1" -Image $image | Set-RedisReplica -Primary $primary -Confirm:$false
+                $null = $primary | New-RedisSentinel -Count 3 -Quorum 2 -Image $image
+            }
+            $null = Invoke-RedisCommand "$h-p" SET only-key 1 -ErrorAction Stop
+            $result = Invoke-RedisFailover -SentinelGroup $h -Confirm:$false -ErrorAction Stop
+            $result.NewPrimary | Should -Be "$h-r1"
+            Invoke-RedisCommand $result.NewPrimary DBSIZE | Should -Be 1
+            Invoke-RedisCommand $result.NewPrimary EXISTS redisdocker:failover-probe | Should -Be 0
+        }
+    }
+
+    Context '-WhatIf shows the plan' {
+        It 'New-RedisCluster -Count -WhatIf names the nodes and the slot split, and makes nothing' {
+            $name = "$run-w"
+            $script = Join-Path $TestDrive 'whatif.ps1'
+            Set-Content -LiteralPath $script -Value @'
+param([string] $Module, [string] $Name)
+Import-Module $Module -ErrorAction Stop
+New-RedisCluster -Count 6 -Name $Name -Subnet 172.28.250.0/24 -WhatIf
+'@
+            $child = Start-ChildPwsh $script @('-Module', (Join-Path $moduleDir 'RedisDocker.psd1'), '-Name', $name)
+            $child.Process.WaitForExit(120000) | Should -BeTrue
+            $said = $child.Out.Result -replace '\s+', ' '
+            foreach ($i in 1..6) { $said | Should -Match ([regex]::Escape("$name-$i")) }
+            $said | Should -Match '0-5460'
+            $said | Should -Match '5461-10922'
+            $said | Should -Match '10923-16383'
+            @(Get-Leftover $name) | Should -BeNullOrEmpty
+        }
+
+        It 'Optimize-RedisCluster -WhatIf lists the slot moves, and moves nothing' {
+            $primaries = @(Get-RedisClusterNode -Cluster $c | Where-Object Role -eq Primary | Sort-Object Name)
+            $heavy = $primaries[0].Name
+            $script = Join-Path $TestDrive 'optimize.ps1'
+            Set-Content -LiteralPath $script -Value @'
+param([string] $Module, [string] $Cluster, [string] $Heavy)
+Import-Module $Module -ErrorAction Stop
+Optimize-RedisCluster -Cluster $Cluster -Weight @{ $Heavy = 2 } -WhatIf
+'@
+            $child = Start-ChildPwsh $script @('-Module', (Join-Path $moduleDir 'RedisDocker.psd1'), '-Cluster', $c, '-Heavy', $heavy)
+            $child.Process.WaitForExit(120000) | Should -BeTrue
+            $said = $child.Out.Result -replace '\s+', ' '
+            foreach ($giver in $primaries[1..2]) {
+                $said | Should -Match ("\d+ slot\(s\) {0} -> {1}" -f [regex]::Escape($giver.Name), [regex]::Escape($heavy))
+            }
+            $after = @(Get-RedisClusterNode -Cluster $c | Where-Object Role -eq Primary | Sort-Object Name)
+            @($after.SlotCount) | Should -Be @($primaries.SlotCount)
+        }
+
+        It 'Remove-RedisNode -WhatIf on a missing node errors like the real run' {
+            $missing = "$run-missing"
+            $null = Remove-RedisNode $missing -WhatIf -ErrorVariable whatIfErrors -ErrorAction SilentlyContinue
+            $null = Remove-RedisNode $missing -Confirm:$false -ErrorVariable realErrors -ErrorAction SilentlyContinue
+            $realErrors.Count | Should -Be 1
+            $whatIfErrors.Count | Should -Be 1
+            $whatIfErrors[0].FullyQualifiedErrorId | Should -Be $realErrors[0].FullyQualifiedErrorId
+            $whatIfErrors[0].FullyQualifiedErrorId | Should -Match '^RedisDocker\.NodeNotFound'
+        }
+    }
+
     Context 'Ctrl+C' {
         It 'stopping New-RedisCluster -Count <Delay> ms after its first container removes everything before the prompt returns, and says so' -Skip:$IsWindows -ForEach @(
             @{ Index = 0; Delay = 300 }
-            @{ Index = 1; Delay = 2500 }
+            @{ Index = 1; Delay = 1500 }
         ) {
             $name = $stopped[$Index]
             $script = Join-Path $TestDrive "stop-$Index.ps1"
@@ -351,13 +417,17 @@ New-RedisCluster -Count 6 -Name $Name -Subnet $Subnet -Image $Image
                 $deadline = [DateTime]::UtcNow.AddSeconds(90)
                 while ([DateTime]::UtcNow -lt $deadline -and -not $child.Process.HasExited -and
                     -not (docker ps -aq --filter "label=io.redisdocker.topology=$name" 2>$null)) { Start-Sleep -Milliseconds 100 }
-                $child.Process.HasExited | Should -BeFalse -Because "the cluster is still being made: $($child.Err.Result)"
+                # (Out.Result and Err.Result wait for the child's end: read them only once it has ended.)
+                $child.Process.HasExited | Should -BeFalse -Because 'the cluster is still being made'
                 Start-Sleep -Milliseconds $Delay
-                kill -INT $child.Process.Id          # what Ctrl+C sends
+                $child.Process.HasExited | Should -BeFalse -Because 'the cluster is still being made'
+                $childId = $child.Process.Id
+                kill -INT $childId                   # what Ctrl+C sends
                 $child.Process.WaitForExit(120000) | Should -BeTrue
+                $said = "$($child.Out.Result)`n$($child.Err.Result)"
                 # The prompt is back (here: the process ended): nothing of the stopped cluster may remain.
-                @(Get-Leftover $name) | Should -BeNullOrEmpty
-                "$($child.Out.Result)`n$($child.Err.Result)" | Should -Match 'Stopped: removed'
+                @(Get-Leftover $name) | Should -BeNullOrEmpty -Because "the child said:`n$said"
+                $said | Should -Match 'Stopped: removed'
             }
             finally {
                 if (-not $child.Process.HasExited) { $child.Process.Kill($true) }

@@ -134,7 +134,6 @@ BeforeDiscovery {
         @{ Completer = 'NonClusterNodeCompleter'; CommandName = 'Set-RedisReplica'; ParameterName = 'Primary' }
         @{ Completer = 'ImageCompleter'; CommandName = 'New-RedisNode'; ParameterName = 'Image' }
     )
-    # ClusterRoleCompleter offers the fixed roles Primary and Replica: it needs no Docker.
 }
 
 BeforeAll {
@@ -383,9 +382,7 @@ Describe 'Argument completers when Docker is unreachable' {
         $pairs = @(
             foreach ($command in Get-Command -Module RedisDocker) {
                 foreach ($parameter in $command.Parameters.Values) {
-                    $hasCompleter = @($parameter.Attributes | Where-Object {
-                            $_ -is [System.Management.Automation.ArgumentCompleterAttribute] -and
-                            $_.Type.Name -ne 'ClusterRoleCompleter' }).Count -gt 0
+                    $hasCompleter = @($parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.ArgumentCompleterAttribute] }).Count -gt 0
                     if ($hasCompleter) { [pscustomobject]@{ Command = $command.Name; Parameter = $parameter.Name } }
                 }
             }

@@ -150,7 +150,7 @@ public sealed class ClusterFailoverScenario : IScenario
         return null;
     }
 
-    /// <summary>SET a &lt;value&gt; through InvokeOnClusterAsync (a fresh router each time, as Invoke-RedisCommand -Cluster) until OK.</summary>
+    /// <summary>SET a &lt;value&gt; through InvokeOnClusterAsync (the session's kept router, as Invoke-RedisCommand -Cluster) until OK.</summary>
     private static Task<PollResult> WriteUntilOkAsync(BenchContext ctx, CommandOperations cmd, string topology, string value) =>
         ctx.PollAsync($"SET a {value}", Bound, PollMs, async c =>
             Equals(await cmd.InvokeOnClusterAsync(topology, new object[] { "SET", "a", value }, c), "OK"));

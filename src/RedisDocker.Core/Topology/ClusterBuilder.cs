@@ -27,6 +27,21 @@ public sealed class ClusterBuilder
     }
 
     /// <summary>Makes everything; on failure removes what it made (nodes, volumes, and the network if it made it).</summary>
+    /// <summary>
+    /// The plan of CreateFromScratchAsync in words, for -WhatIf and -Confirm: the node names it would
+    /// take now and the slots and replicas of each primary (one Docker host: names in order).
+    /// </summary>
+    public async Task<string> DescribePlanAsync(ClusterFromScratchSpec spec, CancellationToken ct)
+    {
+        var prefix = spec.Network ?? spec.NewNetworkName!;
+        var names = await new NodeOperations(_session, _sink).NextNamesAsync(prefix, spec.Count, ct).ConfigureAwait(false);
+        var plan = ClusterPlanner.Plan(names.Select(n => (n, "")).ToList(), spec.ReplicasPerPrimary);
+        var primaries = plan.Primaries.Select(p =>
+            $"{p.Name} (slots {string.Join(",", p.AllSlots)}{(p.Replicas.Count == 0 ? "" : $", replicas {string.Join(", ", p.Replicas)}")})");
+        var network = spec.Network is not null ? $"network '{spec.Network}'" : $"new network '{spec.NewNetworkName}'{(spec.Subnet is null ? "" : $" ({spec.Subnet})")}";
+        return $"{spec.Count} cluster nodes on {network}: {string.Join("; ", primaries)}";
+    }
+
     public async Task<RedisCluster> CreateFromScratchAsync(ClusterFromScratchSpec spec, CancellationToken ct)
     {
         ClusterPlanner.Plan(Enumerable.Range(0, spec.Count).Select(i => ($"n{i}", "")).ToList(), spec.ReplicasPerPrimary);

@@ -832,7 +832,20 @@ public sealed class ClusterOperations
         text is not null && (text.Contains("master", StringComparison.OrdinalIgnoreCase) || text.Contains("replica", StringComparison.OrdinalIgnoreCase) || text.Contains("slave", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Rebalances slots across primaries by weight (equal weights by default), like redis-cli --cluster rebalance.</summary>
-    public async Task<IReadOnlyList<SlotMoveResult>> RebalanceAsync(string topology, IReadOnlyDictionary<string, double>? weights, int threshold, CancellationToken ct)
+    public async Task<IReadOnlyList<SlotMoveResult>> RebalanceAsync(string topology, IReadOnlyDictionary<string, double>? weights, int threshold, CancellationToken ct) =>
+        await RebalanceAsync(topology, await PlanRebalanceAsync(topology, weights, threshold, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
+
+    /// <summary>Carries out a rebalance plan: the slot moves in order, keys with them.</summary>
+    public async Task<IReadOnlyList<SlotMoveResult>> RebalanceAsync(string topology, IReadOnlyList<PlannedSlotMove> plan, CancellationToken ct)
+    {
+        var results = new List<SlotMoveResult>();
+        foreach (var move in plan)
+            results.Add(await MoveSlotsAsync(topology, move.Source, move.Destination, move.Slots, null, ct).ConfigureAwait(false));
+        return results;
+    }
+
+    /// <summary>The slot moves a rebalance would make now (for -WhatIf and -Confirm, and for the run itself).</summary>
+    public async Task<IReadOnlyList<PlannedSlotMove>> PlanRebalanceAsync(string topology, IReadOnlyDictionary<string, double>? weights, int threshold, CancellationToken ct)
     {
         var nodes = await GetNodesAsync(topology, ct).ConfigureAwait(false);
         var primaries = nodes.Where(n => n.Role == RedisRole.Primary && !n.Failing && n.Name is not null).ToList();
@@ -841,7 +854,7 @@ public sealed class ClusterOperations
         if (total <= 0) throw new RedisDockerException(ErrorIds.InvalidArgument, "The weights add up to zero.", ErrorKind.InvalidArgument, weights);
         var targets = ApportionSlots(primaries.Select(W).ToList(), ClusterSlot.Count);
         var balance = primaries.Select((p, i) => (p, i)).ToDictionary(x => x.p.Name!, x => x.p.SlotCount - targets[x.i]);
-        var results = new List<SlotMoveResult>();
+        var results = new List<PlannedSlotMove>();
         // a primary of weight 0 gives every slot it has, however few
         var givers = balance.Where(kv => kv.Value > threshold || (kv.Value > 0 && W(primaries.First(p => p.Name == kv.Key)) == 0))
             .Select(kv => kv.Key).ToList();
@@ -854,7 +867,7 @@ public sealed class ClusterOperations
                 if (need <= 0) break;
                 var can = Math.Min(need, balance[giver]);
                 if (can <= 0) continue;
-                results.Add(await MoveSlotsAsync(topology, giver, taker, can, null, ct).ConfigureAwait(false));
+                results.Add(new PlannedSlotMove(giver, taker, can));
                 balance[giver] -= can;
                 need -= can;
             }
@@ -947,4 +960,10 @@ public sealed class ClusterOperations
             Detail = mode == ClusterFailoverMode.Coordinated ? "replica caught up with its primary before switching" : primaryDown ? "promoted without the primary's agreement; writes not yet replicated may be lost" : null,
         };
     }
+}
+
+/// <summary>One move of a rebalance plan: how many slots go from one primary to another.</summary>
+public sealed record PlannedSlotMove(string Source, string Destination, int Slots)
+{
+    public override string ToString() => $"{Slots} slot(s) {Source} -> {Destination}";
 }

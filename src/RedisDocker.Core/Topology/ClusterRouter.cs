@@ -14,6 +14,8 @@ public sealed class ClusterRouter
     private readonly string? _password;
     private readonly string?[] _slotOwner = new string?[ClusterSlot.Count];   // host endpoint per slot
     private IReadOnlyList<RedisNode> _nodes = Array.Empty<RedisNode>();
+    /// <summary>Where the calls without a sink of their own report: the sink the router was opened with.</summary>
+    private IOperationSink _defaultSink = NullSink.Instance;
 
     private ClusterRouter(RedisDockerSession session, string topology, string? password)
     {
@@ -28,7 +30,7 @@ public sealed class ClusterRouter
     public static async Task<ClusterRouter> OpenAsync(RedisDockerSession session, IOperationSink sink, string topology, CancellationToken ct)
     {
         var password = await session.GetPasswordAsync(topology, ct).ConfigureAwait(false);
-        var router = new ClusterRouter(session, topology, password);
+        var router = new ClusterRouter(session, topology, password) { _defaultSink = sink };
         await router.RefreshAsync(sink, ct).ConfigureAwait(false);
         return router;
     }
@@ -42,6 +44,7 @@ public sealed class ClusterRouter
         if (session.ClusterRouters.TryGetValue(topology, out var cached)) return cached;
         sink.Verbose($"Reading the nodes and the slot map of cluster '{topology}' (kept for the next commands of this session).");
         var router = await OpenAsync(session, sink, topology, ct).ConfigureAwait(false);
+        router._defaultSink = NullSink.Instance;   // kept beyond this call: it must not hold the caller's sink
         session.ClusterRouters[topology] = router;
         return router;
     }
@@ -121,7 +124,7 @@ public sealed class ClusterRouter
     }
 
     /// <summary>Sends the command to the slot owner, following MOVED and ASK (at most 5 hops).</summary>
-    public Task<RespValue> ExecuteAsync(IReadOnlyList<object> args, CancellationToken ct) => ExecuteAsync(args, NullSink.Instance, ct);
+    public Task<RespValue> ExecuteAsync(IReadOnlyList<object> args, CancellationToken ct) => ExecuteAsync(args, _defaultSink, ct);
 
     public async Task<RespValue> ExecuteAsync(IReadOnlyList<object> args, IOperationSink sink, CancellationToken ct) =>
         await ExecuteAsync(args, await SlotOfAsync(args, ct).ConfigureAwait(false), sink, ct).ConfigureAwait(false);

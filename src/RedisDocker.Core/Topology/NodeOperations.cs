@@ -872,6 +872,9 @@ public sealed class NodeOperations
     }
 
     /// <summary>Removes the container and, unless kept, its data volume.</summary>
+    /// <summary>Fails as RemoveAsync would when the node is not there (NodeNotFound): -WhatIf reports the same error.</summary>
+    public async Task RequireAsync(string name, CancellationToken ct) => await RequireManagedAsync(name, ct).ConfigureAwait(false);
+
     public async Task RemoveAsync(string name, bool removeVolume, CancellationToken ct)
     {
         var (docker, info) = await RequireManagedAsync(name, ct).ConfigureAwait(false);

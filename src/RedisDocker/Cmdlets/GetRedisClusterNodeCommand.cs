@@ -16,7 +16,7 @@ public sealed class GetRedisClusterNodeCommand : ClusterCmdlet
     public string[]? Node { get; set; }
 
     [Parameter]
-    [ArgumentCompleter(typeof(Completers.ClusterRoleCompleter))]
+    [ValidateSet(nameof(RedisRole.Primary), nameof(RedisRole.Replica), IgnoreCase = true)]
     public RedisRole? Role { get; set; }
 
     private readonly Dictionary<string, IReadOnlyList<RedisClusterNode>> _cache = new(StringComparer.OrdinalIgnoreCase);

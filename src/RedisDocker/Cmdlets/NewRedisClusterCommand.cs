@@ -80,7 +80,6 @@ public sealed class NewRedisClusterCommand : RedisDockerCmdlet
                     $"3 × (1 + {ReplicasPerPrimary}) = {3 * (ReplicasPerPrimary + 1)} nodes, and -Count is {Count}. " +
                     $"Give -Count {3 * (ReplicasPerPrimary + 1)} or more, or lower -ReplicasPerPrimary.", Count);
             var where = Network ?? Name!;
-            if (!ShouldProcess($"{Count} cluster nodes on network '{where}'", "Create a Redis Cluster")) return;
             var spec = new ClusterFromScratchSpec
             {
                 Network = Network,
@@ -93,6 +92,10 @@ public sealed class NewRedisClusterCommand : RedisDockerCmdlet
                 ClusterNodeTimeoutMs = ClusterNodeTimeout,
                 DockerHost = DockerHost,
             };
+            // -WhatIf and -Confirm show the plan: node names, and the slots and replicas of each primary.
+            if (!TryRun(where, (sink, ct) => new ClusterBuilder(CurrentSession, sink).DescribePlanAsync(spec, ct), out var plan))
+                return;
+            if (!ShouldProcess(plan, "Create a Redis Cluster")) return;
             if (TryRun(where, (sink, ct) => new ClusterBuilder(CurrentSession, sink).CreateFromScratchAsync(spec, ct), out var made))
                 WriteObject(made);
             return;

@@ -27,8 +27,16 @@ public sealed class OptimizeRedisClusterCommand : ClusterCmdlet
             foreach (DictionaryEntry e in Weight)
                 weights[Convert.ToString(e.Key, System.Globalization.CultureInfo.InvariantCulture)!] = Convert.ToDouble(e.Value, System.Globalization.CultureInfo.InvariantCulture);
         }
-        if (!ShouldProcess($"Redis Cluster '{Cluster}'", "Rebalance slots (keys move with them)")) return;
-        if (TryRun(Cluster, (sink, ct) => new ClusterOperations(CurrentSession, sink).RebalanceAsync(Cluster, weights, Threshold, ct), out var moves))
+        // -WhatIf and -Confirm show the slot moves the run would make.
+        if (!TryRun(Cluster, (sink, ct) => new ClusterOperations(CurrentSession, sink).PlanRebalanceAsync(Cluster, weights, Threshold, ct), out var plan))
+            return;
+        if (plan.Count == 0)
+        {
+            WriteVerbose($"Cluster '{Cluster}' is balanced within {Threshold} slot(s): nothing to move.");
+            return;
+        }
+        if (!ShouldProcess($"Redis Cluster '{Cluster}'", $"Rebalance slots (keys move with them): {string.Join("; ", plan)}")) return;
+        if (TryRun(Cluster, (sink, ct) => new ClusterOperations(CurrentSession, sink).RebalanceAsync(Cluster, plan, ct), out var moves))
             foreach (var m in moves) WriteObject(m);
     }
 }

@@ -52,15 +52,3 @@ public sealed class ClusterNodeCompleter : NameCompleter { protected override Na
 public sealed class NonClusterNodeCompleter : NameCompleter { protected override NameKind Kind => NameKind.NonClusterNode; }
 /// <summary>Local images (repository:tag) of the engine, for -Image.</summary>
 public sealed class ImageCompleter : NameCompleter { protected override NameKind Kind => NameKind.Image; }
-
-/// <summary>The roles a cluster member can have (Get-RedisClusterNode -Role): Primary, Replica.</summary>
-public sealed class ClusterRoleCompleter : IArgumentCompleter
-{
-    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
-    {
-        var prefix = (wordToComplete ?? "").Trim('\'', '"');
-        foreach (var role in new[] { nameof(RedisRole.Primary), nameof(RedisRole.Replica) })
-            if (role.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
-                yield return new CompletionResult(role, role, CompletionResultType.ParameterValue, $"Role: {role}");
-    }
-}
