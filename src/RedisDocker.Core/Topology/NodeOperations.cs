@@ -447,13 +447,15 @@ public sealed class NodeOperations
         {
             // Leave nothing half-built: the container, then its volume. A request cancelled in flight may
             // still complete in the engine (and a container creates its missing volume), so remove whatever
-            // exists by name, twice, the second time after in-flight requests had time to land.
+            // exists by name, again after in-flight requests had time to land: after Ctrl+C (a request may have
+            // been cut off in flight) for 3 s, as a loaded engine can take that long to act on it.
             using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            int[] pauses = ct.IsCancellationRequested ? [0, 500, 1000, 1500] : [0, 500];
             try
             {
-                for (var pass = 0; pass < 2; pass++)
+                foreach (var pause in pauses)
                 {
-                    if (pass == 1) await Task.Delay(500, cleanup.Token).ConfigureAwait(false);
+                    if (pause > 0) await Task.Delay(pause, cleanup.Token).ConfigureAwait(false);
                     // Docker resolves a name that is no container's as an id prefix: a name of hex digits only is
                     // removed by its exact match, any other name cannot be an id prefix.
                     if (!s.Name.All(char.IsAsciiHexDigitLower))
