@@ -59,7 +59,8 @@ $script:ExampleChecks = @{
     'Invoke-RedisCommand#1' = @{
         Setup = { Use-RedisCluster }
         Check = { @($Out) | Should -Be @('OK', 'b')
-            Invoke-RedisCommand -Cluster redis CLUSTER KEYSLOT a | Should -Be 15495 }
+            # CLUSTER KEYSLOT has no key: it runs on every primary, and each says 15495.
+            @((Invoke-RedisCommand -Cluster redis CLUSTER KEYSLOT a).Reply | Select-Object -Unique) | Should -Be @(15495) }
     }
     'Invoke-RedisCommand#2' = @{
         Setup = { Use-HaTopology }
@@ -70,9 +71,18 @@ $script:ExampleChecks = @{
     }
     'Invoke-RedisCommand#4' = @{
         Setup = { Use-RedisCluster; $null = Invoke-RedisCommand -Cluster redis SET a b }
-        Check = { $Out.Count | Should -Be 3
-            @($Out.Node | Sort-Object) | Should -Be @('redis-1', 'redis-2', 'redis-3')
-            ($Out | Measure-Object Keys -Sum).Sum | Should -BeGreaterOrEqual 1 }
+        Check = { $Out.Count | Should -Be 3   # one reply per primary, summed
+            $each = Get-RedisClusterNode -Cluster redis | Where-Object Role -eq Primary | ForEach-Object {
+                Invoke-RedisCommand -Node $_.Name DBSIZE }
+            $Out.Sum | Should -Be ($each | Measure-Object -Sum).Sum
+            $Out.Sum | Should -BeGreaterOrEqual 1 }
+    }
+    'Invoke-RedisCommand#5' = @{
+        Setup = { Use-RedisCluster }
+        Check = { $primaries = @(Get-RedisClusterNode -Cluster redis | Where-Object Role -eq Primary).Name
+            $Out.Count | Should -Be 3
+            @($Out.Node | Sort-Object) | Should -Be @($primaries | Sort-Object)
+            $Out | ForEach-Object { "$($_.Reply)" | Should -Match 'used_memory:' } }
     }
 
     # ------------------------------------------------------------ Get-RedisCluster
@@ -99,7 +109,7 @@ $script:ExampleChecks = @{
     }
     'Get-RedisCluster#3' = @{
         Setup = { Use-RedisCluster }
-        Check = { $Out.Count | Should -Be 6; $Out.Passed | Should -Not -Contain $false }
+        Check = { $Out.Count | Should -Be 7; $Out.Passed | Should -Not -Contain $false }
     }
     'Get-RedisCluster#4' = @{
         Check = { @($Out).Count | Should -Be 1; $Out[0].Name | Should -Be 'redis' }
@@ -108,7 +118,7 @@ $script:ExampleChecks = @{
     # ------------------------------------------------------------ Test-RedisCluster
     'Test-RedisCluster#1' = @{
         Setup = { Use-RedisCluster }
-        Check = { $Out.Count | Should -Be 6; $Out.Passed | Should -Not -Contain $false; $Out.Detail | Should -Not -BeNullOrEmpty }
+        Check = { $Out.Count | Should -Be 7; $Out.Passed | Should -Not -Contain $false; $Out.Detail | Should -Not -BeNullOrEmpty }
     }
     'Test-RedisCluster#2' = @{
         Setup = { Use-RedisCluster }
@@ -238,7 +248,7 @@ $script:ExampleChecks = @{
     'Start-RedisNode#3' = @{
         Setup = { Use-RedisCluster; Stop-RedisNode -Name redis-1 -Kill
             $null = Wait-Until { (Get-RedisClusterNode -Cluster redis -Node redis-4).Role -eq 'Primary' } 90 }
-        Check = { $checks = $Out | Where-Object Check; $checks.Count | Should -Be 6
+        Check = { $checks = $Out | Where-Object Check; $checks.Count | Should -Be 7
             @($checks | Where-Object Passed -eq $false).Check | Where-Object { $_ -ne 'SlotMapAgreement' } | Should -BeNullOrEmpty
             Wait-Until { Test-RedisCluster -Cluster redis -Quiet } 30 | Should -BeTrue -Because 'every check passes again'
             (Get-RedisClusterNode -Cluster redis -Node redis-1).Role | Should -Be 'Replica' }
