@@ -462,6 +462,11 @@ public sealed class SentinelOperations
         if (int.Parse(oldInfo.GetValueOrDefault("connected_slaves", "0"), CultureInfo.InvariantCulture) == 0)
             throw new RedisDockerException(ErrorIds.FailoverFailed, $"Primary '{oldName}' has no connected replica to fail over to.", ErrorKind.InvalidOperation, oldName);
 
+        // Right after a failover or a restart the sentinels have no fresh view of the replicas yet (NOGOODSLAVE):
+        // wait for one they may promote before pausing writes.
+        await WaitPromotableAsync(sentinels.First(s => s.HostEndpoint is not null), masterName, linkRequired: true, ct)
+            .ConfigureAwait(false);
+
         long pausedOffset;
         string newPrimary;
         // Writes wait on a short lease, renewed while this failover runs: if the caller dies (SIGKILL, a lost host),
@@ -491,8 +496,14 @@ public sealed class SentinelOperations
             var sconn = await _session.ConnectAsync(askSentinel, ct).ConfigureAwait(false);
             _sink.Verbose($"{askSentinel.Name}: SENTINEL FAILOVER {masterName}");
             var fr = await sconn.SendAsync(new object[] { "SENTINEL", "FAILOVER", masterName }, ct).ConfigureAwait(false);
+            if (fr.IsError && (fr.Text ?? "").Contains("NOGOODSLAVE", StringComparison.Ordinal))
+                throw NoGoodReplica(masterName, fr.Text);
             if (fr.IsError)
-                throw new RedisDockerException(ErrorIds.FailoverFailed, $"The sentinels refused the failover: {fr.Text}.", ErrorKind.InvalidOperation, masterName);
+                throw new RedisDockerException(ErrorIds.FailoverFailed,
+                    $"The sentinels refused the failover: {fr.Text}. " +
+                    $"Check Get-RedisSentinel -MasterName {masterName}, " +
+                    $"then run Invoke-RedisFailover -SentinelGroup {masterName} again.",
+                    ErrorKind.InvalidOperation, masterName);
 
             string? promoted = null;
             await Waiter.UntilAsync(_sink, $"Sentinels promoting a replica of '{oldName}'", timeout, async c =>
@@ -652,15 +663,72 @@ public sealed class SentinelOperations
     public TimeSpan CandidateTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Why a sentinel would not promote a replica (its SENTINEL REPLICAS entry), or null when it may.</summary>
-    internal static string? CandidateProblem(IReadOnlyDictionary<string, string> r, bool linkRequired = true)
+    internal static string? CandidateProblem(IReadOnlyDictionary<string, string> r, bool linkRequired = true,
+        long infoValidityMs = 5000)
     {
         var flags = (r.GetValueOrDefault("flags") ?? "").Split(',');
         if (flags.Any(f => f is "s_down" or "o_down" or "disconnected")) return $"flags {string.Join(',', flags)}";
         if (linkRequired && r.GetValueOrDefault("master-link-status") != "ok") return $"master link {r.GetValueOrDefault("master-link-status")}";
         if (r.GetValueOrDefault("slave-priority") == "0") return "replica-priority 0";
-        if (long.TryParse(r.GetValueOrDefault("info-refresh"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var refresh) && refresh > 5000)
+        if (long.TryParse(r.GetValueOrDefault("last-ok-ping-reply"), NumberStyles.Integer, CultureInfo.InvariantCulture,
+                out var ping) && ping > 5000)
+            return $"no PING reply for {ping} ms";
+        if (long.TryParse(r.GetValueOrDefault("info-refresh"), NumberStyles.Integer, CultureInfo.InvariantCulture,
+                out var refresh) && refresh > infoValidityMs)
             return $"its INFO is {refresh} ms old";
         return null;
+    }
+
+    private static RedisDockerException NoGoodReplica(string masterName, string? text, string? detail = null) =>
+        new(ErrorIds.FailoverFailed,
+            $"The sentinels of '{masterName}' have no replica they can promote yet " +
+            $"({text}{(detail is null ? "" : "; " + detail)}). " +
+            $"Wait until Get-RedisReplication shows the replicas linked, or Start-RedisNode <stopped replica>, " +
+            $"then run Invoke-RedisFailover -SentinelGroup {masterName} -Force again.",
+            ErrorKind.InvalidOperation, masterName);
+
+    /// <summary>How long "no replica is coming" (all down or priority 0) may last before a failover gives up.</summary>
+    public TimeSpan NoCandidateGrace { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Waits (at most <see cref="CandidateTimeout"/>) until the sentinel that will run SENTINEL FAILOVER lists a
+    /// replica it may promote. Just after a failover it re-creates its replica entries and has no INFO from them, and
+    /// a restarted replica is still linking: both become promotable within seconds. When no replica is coming at all
+    /// (every one down or priority 0 for <see cref="NoCandidateGrace"/>), it fails early with what to run.
+    /// </summary>
+    private async Task WaitPromotableAsync(RedisNode sentinel, string masterName, bool linkRequired,
+        CancellationToken ct)
+    {
+        var none = Stopwatch.StartNew();
+        var activity = $"Sentinels of '{masterName}' seeing a replica they may promote";
+        await Waiter.UntilAsync(_sink, activity, CandidateTimeout, async c =>
+        {
+            var conn = await _session.ConnectAsync(sentinel, c).ConfigureAwait(false);
+            var reply = await conn.SendAsync(new object[] { "SENTINEL", "REPLICAS", masterName }, c)
+                .ConfigureAwait(false);
+            var reps = reply.IsError ? new List<Dictionary<string, string>>() : reply.AsArray().Select(ToMap).ToList();
+            var why = new List<string>();
+            var coming = false;
+            foreach (var r in reps)
+            {
+                // A sentinel takes INFO up to 30 s old while the primary is not down (it refreshes every 10 s).
+                var problem = CandidateProblem(r, linkRequired, infoValidityMs: linkRequired ? 30000 : 5000);
+                if (problem is null) return (true, "eligible");
+                why.Add($"{r.GetValueOrDefault("ip")}:{r.GetValueOrDefault("port")} {problem}");
+                var flags = (r.GetValueOrDefault("flags") ?? "").Split(',');
+                if (!flags.Any(f => f is "s_down" or "o_down") && r.GetValueOrDefault("slave-priority") != "0")
+                    coming = true;
+            }
+            var state = reps.Count == 0 ? "no replica listed" : string.Join("; ", why);
+            if (coming) none.Restart();
+            else if (none.Elapsed >= NoCandidateGrace)
+                throw NoGoodReplica(masterName, "NOGOODSLAVE", $"{sentinel.Name}: {state}");
+            return (false, state);
+        }, ct, ErrorIds.FailoverFailed, st => $"The sentinels of '{masterName}' have no replica they can promote " +
+            $"within {CandidateTimeout.TotalSeconds:0} s ({st}); nothing was changed. " +
+            $"Wait until Get-RedisReplication shows the replicas linked, or Start-RedisNode <stopped replica>, then run " +
+            $"Invoke-RedisFailover -SentinelGroup {masterName} again.",
+            pollMs: 250).ConfigureAwait(false);
     }
 
     /// <summary>SENTINEL FAILOVER without pausing the (unreachable) primary: the sentinels pick and promote a replica now.</summary>
@@ -668,6 +736,7 @@ public sealed class SentinelOperations
         string oldName, string? password, TimeSpan timeout, Stopwatch sw, CancellationToken ct, RedisNode? expected)
     {
         var ask = sentinels.First(s => s.HostEndpoint is not null);
+        await WaitPromotableAsync(ask, masterName, linkRequired: false, ct).ConfigureAwait(false);
         _sink.Verbose($"{ask.Name}: SENTINEL FAILOVER {masterName} (forced: '{oldName}' does not answer).");
         // A failover the sentinels still run (from an earlier drill) answers INPROG: wait for it to end, then ask again.
         await Waiter.UntilAsync(_sink, $"Sentinels accepting a failover of '{masterName}'", timeout, async c =>
@@ -676,11 +745,11 @@ public sealed class SentinelOperations
             if (!r.IsError) return (true, "accepted");
             if ((r.Text ?? "").Contains("INPROG", StringComparison.Ordinal)) return (false, "a failover is still in progress");
             if ((r.Text ?? "").Contains("NOGOODSLAVE", StringComparison.Ordinal))
-                throw new RedisDockerException(ErrorIds.FailoverFailed,
-                    $"The sentinels of '{masterName}' see no replica they may promote ({r.Text}): every replica is down, disconnected or has " +
-                    $"replica-priority 0. Start a replica (Start-RedisNode), wait until Get-RedisSentinel -MasterName {masterName} lists it, then retry.",
-                    ErrorKind.InvalidOperation, masterName);
-            throw new RedisDockerException(ErrorIds.FailoverFailed, $"The sentinels refused the failover: {r.Text}.", ErrorKind.InvalidOperation, masterName);
+                throw NoGoodReplica(masterName, r.Text);
+            throw new RedisDockerException(ErrorIds.FailoverFailed, $"The sentinels refused the failover: {r.Text}. " +
+                $"Check Get-RedisSentinel -MasterName {masterName}, " +
+                $"then run Invoke-RedisFailover -SentinelGroup {masterName} -Force again.",
+                ErrorKind.InvalidOperation, masterName);
         }, ct, ErrorIds.FailoverFailed, s => $"The sentinels of '{masterName}' did not accept a failover within {timeout.TotalSeconds:0} s ({s}). " +
             $"Check Get-RedisSentinel -MasterName {masterName}, then retry.", pollMs: 250).ConfigureAwait(false);
         string? promoted = null;

@@ -71,6 +71,12 @@ public class ClusterIntegrationTests : DockerTestBase
         await Clusters.MoveSlotsAsync(Topology, owner.Name!, other.Name, null, new[] { new SlotRange(15495, 15495) }, Ct);
         Assert.Equal("b", (await router.ExecuteAsync(new object[] { "GET", "a" }, Ct)).AsString());
         Assert.Contains(Sink.Lines, l => l.Contains("MOVED 15495", StringComparison.Ordinal));
+        // The session's kept router (opened by the calls above, its map as stale) narrates the MOVED to the
+        // current call's sink, as Invoke-RedisCommand -Cluster -Verbose shows it, not to the opener's.
+        var later = new RecordingSink();
+        var laterCmd = new CommandOperations(Session, later);
+        Assert.Equal("b", await laterCmd.InvokeOnClusterAsync(Topology, new object[] { "GET", "a" }, Ct));
+        Assert.Contains(later.Lines, l => l.Contains("MOVED 15495", StringComparison.Ordinal));
         await AssertHealthyAsync(1);
     }
 
