@@ -124,6 +124,15 @@ public sealed class ReplicationOperations
         var conn = await _session.ConnectAsync(node, ct).ConfigureAwait(false);
         _sink.Verbose($"{node.Name}: REPLICAOF NO ONE, then CONFIG REWRITE.");
         (await conn.SendAsync(new object[] { "REPLICAOF", "NO", "ONE" }, ct).ConfigureAwait(false)).ThrowIfError();
+        // A standalone primary has no replicas: the split-brain bound of its former group would refuse every write.
+        var (minReplicas, maxLag) = await GetWriteBoundAsync(_session, node, ct).ConfigureAwait(false);
+        if (minReplicas > 0)
+        {
+            _sink.Warning($"'{node.Name}' is a standalone primary now: its min-replicas-to-write {minReplicas} (the bound of " +
+                "its former group) would refuse every write without replicas, so it is set to 0. Set-RedisReplica " +
+                "nodes to it and New-RedisSentinel -MinReplicasToWrite bring a bound back.");
+            await SetWriteBoundAsync(_session, node, 0, maxLag, ct, rewrite: false).ConfigureAwait(false);
+        }
         (await conn.SendAsync(new object[] { "CONFIG", "REWRITE" }, ct).ConfigureAwait(false)).ThrowIfError();
         return await nodes.GetOneAsync(name, ct).ConfigureAwait(false);
     }
