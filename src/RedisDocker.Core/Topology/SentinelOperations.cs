@@ -458,14 +458,16 @@ public sealed class SentinelOperations
                 return await old.SendAsync(args, c).ConfigureAwait(false);
             }
         }
-        var oldInfo = RedisInfo.Parse((await old.SendAsync(new object[] { "INFO", "replication" }, ct).ConfigureAwait(false)).ThrowIfError().AsString());
-        if (int.Parse(oldInfo.GetValueOrDefault("connected_slaves", "0"), CultureInfo.InvariantCulture) == 0)
-            throw new RedisDockerException(ErrorIds.FailoverFailed, $"Primary '{oldName}' has no connected replica to fail over to.", ErrorKind.InvalidOperation, oldName);
-
         // Right after a failover or a restart the sentinels have no fresh view of the replicas yet (NOGOODSLAVE):
         // wait for one they may promote before pausing writes.
         await WaitPromotableAsync(sentinels.First(s => s.HostEndpoint is not null), masterName, linkRequired: true, ct)
             .ConfigureAwait(false);
+        var oldInfo = RedisInfo.Parse((await old.SendAsync(new object[] { "INFO", "replication" }, ct).ConfigureAwait(false)).ThrowIfError().AsString());
+        if (int.Parse(oldInfo.GetValueOrDefault("connected_slaves", "0"), CultureInfo.InvariantCulture) == 0)
+            throw new RedisDockerException(ErrorIds.FailoverFailed,
+                $"Primary '{oldName}' has no connected replica to fail over to; nothing was changed. " +
+                $"Start-RedisNode <stopped replica>, wait until Get-RedisReplication shows it linked, " +
+                $"then run Invoke-RedisFailover -SentinelGroup {masterName} again.", ErrorKind.InvalidOperation, oldName);
 
         long pausedOffset;
         string newPrimary;
