@@ -105,7 +105,7 @@ Describe 'Sentinel drill: the primary crashes, the sentinels promote a replica' 
     }
 
     It 'keeps every key on the new primary' {
-        # (Not DBSIZE: the failover's write probe, redisdocker:failover-probe, lives there for a minute.)
+        # (EXISTS of each key: the keys this drill wrote are there, whatever else the database holds.)
         $keys = @(1..$keyCount | ForEach-Object { "drill:$_" })
         Invoke-RedisCommand -Node $failover.NewPrimary EXISTS @keys | Should -Be $keyCount
         foreach ($i in 1..$keyCount) {

@@ -676,8 +676,10 @@ $script:ExampleChecks = @{
         Setup = { Use-DemoTopology; Remove-Item ./compose -Recurse -ErrorAction SilentlyContinue }
         Check = { $lines = Get-Content ./compose/docker-compose.yml; $lines[0] | Should -Match '^#.*(unix|tcp|npipe)://'
             ($lines -join "`n") | Should -Match 'demo-1'
-            $env:REDIS_PASSWORD | Should -Be (Get-RedisCredential -Topology demo).GetNetworkCredential().Password
-            Remove-Item Env:REDIS_PASSWORD }
+            ($lines -join "`n") | Should -Match 'redis-auth\.conf'   # nodes read the password from the secret file
+            $p = (Get-RedisCredential -Topology demo).GetNetworkCredential().Password
+            ($lines -join "`n") | Should -Not -Match ([regex]::Escape($p))
+            Get-Content ./compose/redis-auth.conf -Raw | Should -Match ('requirepass "' + [regex]::Escape($p) + '"') }
     }
     'Export-RedisTopology#4' = @{
         Setup = { Use-HaTopology }
@@ -694,7 +696,7 @@ $script:ExampleChecks = @{
         Setup = { Use-DemoTopology; $id = docker inspect demo-1 --format '{{.Id}}' }
         Check = { docker inspect demo-1 --format '{{.Id}}' | Should -Not -Be $id
             Test-RedisCluster -Cluster demo -Quiet | Should -BeTrue
-            Invoke-RedisCommand -Cluster demo DBSIZE | Should -Be 0 }
+            ((Invoke-RedisCommand -Cluster demo DBSIZE).Reply | Measure-Object -Sum).Sum | Should -Be 0 }
     }
     'Import-RedisTopology#2' = @{
         Setup = { Use-DemoTopology }
