@@ -44,7 +44,8 @@ fi
 # Leftovers from tests are a bug: report and remove them (by label).
 left=$(docker ps -aq --filter label=io.redisdocker.managed=true | wc -l)
 if (( left > 0 )); then
-  echo "WARNING: tests left $left managed container(s) behind; removing them" >&2
+  echo "WARNING: tests left $left managed container(s) behind; removing them:" >&2
+  docker ps -a --filter label=io.redisdocker.managed=true --format '  {{.Names}} ({{.Label "io.redisdocker.topology"}}, {{.Status}})' >&2
   docker ps -aq --filter label=io.redisdocker.managed=true | xargs -r docker rm -f >/dev/null
   docker volume ls -q --filter label=io.redisdocker.managed=true | xargs -r docker volume rm -f >/dev/null
   docker network ls -q --filter label=io.redisdocker.managed=true | xargs -r docker network rm >/dev/null

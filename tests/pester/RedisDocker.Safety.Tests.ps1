@@ -127,7 +127,10 @@ Describe 'RedisDocker input safety (issue 9)' -Tag 'Integration', 'Docker', 'Saf
         $e = Get-RecordedError { Remove-RedisNode -Name $prefix -Confirm:$false }
         $e.FullyQualifiedErrorId | Should -BeLike 'RedisDocker.NodeNotFound*'
         (docker inspect $node.Name --format '{{.State.Running}}') | Should -Be 'true'
-        Get-RedisNode -Name $prefix | Should -BeNullOrEmpty
+        # A name that is no node's is an error (like Get-Process -Name), whatever container id it prefixes.
+        $e = Get-RecordedError { Get-RedisNode -Name $prefix }
+        $e.FullyQualifiedErrorId | Should -BeLike 'RedisDocker.NodeNotFound*'
+        Get-RedisNode -Name $prefix -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
     }
 
     It 'item 5: an empty password is refused at once (InvalidPassword)' {
