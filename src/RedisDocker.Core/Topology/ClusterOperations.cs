@@ -892,6 +892,14 @@ public sealed class ClusterOperations
 
     // ------------------------------------------------------------------ failover
 
+    /// <summary>The node's cluster-node-timeout in ms (5000, the module's default, when it cannot be read).</summary>
+    private static async Task<int> ClusterNodeTimeoutMsAsync(Member member, CancellationToken ct)
+    {
+        var r = await member.Exec(ct, "CONFIG", "GET", "cluster-node-timeout").ConfigureAwait(false);
+        return !r.IsError && r.AsArray() is { Count: 2 } a && int.TryParse(a[1].AsString(), out var ms) && ms > 0
+            ? ms : 5000;
+    }
+
     /// <summary>CLUSTER FAILOVER [FORCE|TAKEOVER] on a replica; waits until it is primary and the cluster is ok.</summary>
     public async Task<RedisFailoverResult> FailoverAsync(string topology, string replicaName, ClusterFailoverMode mode, CancellationToken ct)
     {
@@ -916,19 +924,35 @@ public sealed class ClusterOperations
             ClusterFailoverMode.Takeover => new object[] { "CLUSTER", "FAILOVER", "TAKEOVER" },
             _ => new object[] { "CLUSTER", "FAILOVER" },
         };
-        _sink.Verbose($"{replicaName}: {string.Join(' ', args)} (primary {oldPrimary}{(primaryDown ? ", down" : "")}).");
-        await replica.Ok(ct, args).ConfigureAwait(false);
-        await Waiter.UntilAsync(_sink, $"Failing over to {replicaName}", FailoverTimeout, async c =>
+        // Redis keeps a replica's election state (votes counted) for 4 x cluster-node-timeout after its last election.
+        // A CLUSTER FAILOVER on a replica that was promoted within that window (a quick back-and-forth between the same
+        // pair) "wins" with those stale votes without a new epoch: it turns primary for a moment, loses the epoch
+        // collision and turns back into a replica. So success is only every node agreeing; a promotion that reverted
+        // (or never happened) is asked again once 4 x cluster-node-timeout passed, within the bound.
+        var nodeTimeoutMs = await ClusterNodeTimeoutMsAsync(replica, ct).ConfigureAwait(false);
+        var bound = TimeSpan.FromMilliseconds(Math.Max(FailoverTimeout.TotalMilliseconds, 8.0 * nodeTimeoutMs));
+        var attempts = 0;
+        var attempt = Stopwatch.StartNew();
+        var seenPrimary = false;
+        TimeSpan? retryAt = null;
+        async Task IssueAsync(CancellationToken c)
         {
-            var r = await replica.Conn.PipelineAsync(new[] { new object[] { "ROLE" }, new object[] { "CLUSTER", "INFO" } }, c).ConfigureAwait(false);
-            var (role, _) = NodeOperations.ParseRole(r[0]);
-            var state = RedisInfo.Parse(r[1].AsString()).GetValueOrDefault("cluster_state");
-            return (role == RedisRole.Primary && state == "ok", $"{replicaName} is {role}, cluster_state:{state}");
-        }, ct, ErrorIds.FailoverFailed, s => $"'{replicaName}' did not become a working primary within {FailoverTimeout.TotalSeconds:0} s ({s}). {(mode == ClusterFailoverMode.Coordinated ? "Try -Force if its primary is unhealthy." : mode == ClusterFailoverMode.Force ? "Try -Takeover if a majority of primaries cannot vote." : "")}", pollMs: 50).ConfigureAwait(false);
+            attempts++;
+            var note = (primaryDown ? ", down" : "") + (attempts > 1 ? $", attempt {attempts}" : "");
+            _sink.Verbose($"{replicaName}: {string.Join(' ', args)} (primary {oldPrimary}{note}).");
+            await replica.Ok(c, args).ConfigureAwait(false);
+            attempt.Restart();
+            seenPrimary = false;
+            retryAt = null;
+        }
+        await IssueAsync(ct).ConfigureAwait(false);
         // Reads (Get-RedisClusterNode asks any node) agree before this returns: every running node sees the new primary,
         // and the old one, when it runs, as its replica.
-        await Waiter.UntilAsync(_sink, "Every node agreeing on the new primary", FailoverTimeout, async c =>
+        await Waiter.UntilAsync(_sink, $"Failing over to {replicaName}", bound, async c =>
         {
+            var roleReply = await replica.Conn.SendAsync(new object[] { "ROLE" }, c).ConfigureAwait(false);
+            var (role, _) = NodeOperations.ParseRole(roleReply);
+            if (role == RedisRole.Primary) seenPrimary = true;
             var missing = new List<string>();
             foreach (var m in members)
             {
@@ -937,13 +961,38 @@ public sealed class ClusterOperations
                 catch (RedisException) { continue; }   // a node that went away meanwhile is not asked
                 if (r.IsError) continue;
                 var v = ClusterNodesParser.Parse(r.AsString());
-                if (v.FirstOrDefault(e => e.Id == me.Id) is not { IsPrimary: true }) missing.Add($"{m.Name} still sees {replicaName} as a replica");
-                if (!primaryDown && v.FirstOrDefault(e => e.Id == oldPrimaryEntry.Id) is { } o && !(o.IsReplica && o.PrimaryId == me.Id)
-                    && !o.Flags.Contains("fail"))
-                    missing.Add($"{m.Name} does not see {oldPrimary} as a replica of {replicaName} yet");
+                var mine = v.FirstOrDefault(e => e.Id == me.Id);
+                if (mine is null) missing.Add($"{m.Name} does not know {replicaName}");
+                else if (!mine.IsPrimary) missing.Add($"{m.Name} still sees {replicaName} as a replica");
+                if (!primaryDown && v.FirstOrDefault(e => e.Id == oldPrimaryEntry.Id) is { } o
+                    && !(o.IsReplica && o.PrimaryId == me.Id) && !o.Flags.Contains("fail"))
+                    missing.Add($"{m.Name} still sees {oldPrimary} as " +
+                        (o.IsPrimary ? "a primary" : "another node's replica"));
             }
-            return (missing.Count == 0, missing.Count == 0 ? "agreed" : string.Join("; ", missing.Take(3)));
-        }, ct, ErrorIds.FailoverFailed, s => $"'{replicaName}' is the primary now, but not every node agrees within {FailoverTimeout.TotalSeconds:0} s ({s}). " +
+            if (missing.Count == 0) return (true, "agreed");
+            var reverted = role != RedisRole.Primary
+                && (seenPrimary || attempt.ElapsedMilliseconds > 2L * nodeTimeoutMs + 1000);
+            if (reverted && retryAt is null)
+            {
+                // The stale election (or a refused vote, 2 x cluster-node-timeout) is at most 4 x cluster-node-timeout
+                // older than this attempt, so asking again after that runs a real election. Asking sooner only repeats
+                // the flap and pauses the primary's writes again. The flap can be too brief to see, so both cases wait.
+                retryAt = TimeSpan.FromMilliseconds(4L * nodeTimeoutMs + 500);
+                var wait = Math.Max(0, (retryAt.Value - attempt.Elapsed).TotalSeconds);
+                var what = seenPrimary ? $"turned primary but back into a replica of {oldPrimary}" : "not promoted";
+                _sink.Verbose($"{replicaName}: {what} (a replica promoted less than 4 x cluster-node-timeout ago " +
+                    $"reuses that election in Redis, without a new epoch, and loses); asking again in {wait:0.#} s.");
+            }
+            if (retryAt is { } at && attempt.Elapsed >= at && role != RedisRole.Primary)
+                await IssueAsync(c).ConfigureAwait(false);
+            return (false, $"{string.Join("; ", missing.Take(3))}; {attempts} attempt(s)");
+        }, ct, ErrorIds.FailoverFailed, s =>
+            $"'{replicaName}' did not become a primary that every node agrees on within {bound.TotalSeconds:0} s " +
+            $"({s}). " +
+            (mode == ClusterFailoverMode.Coordinated
+                ? "If its primary is unhealthy, try -Force; if it failed over moments ago, " +
+                  "wait 4 x cluster-node-timeout and try again. "
+                : mode == ClusterFailoverMode.Force ? "Try -Takeover if a majority of primaries cannot vote. " : "") +
             $"Check Test-RedisCluster -Cluster {topology}.", pollMs: 50).ConfigureAwait(false);
         var duration = sw.Elapsed;
         return new RedisFailoverResult
