@@ -17,7 +17,8 @@ param(
     [string] $ModulePath = (Join-Path $PSScriptRoot '..' '..' 'out' 'RedisDocker'),
     # Where the NUnit XML results go; the totals go beside it, in <ResultPath>.totals ("passed failed skipped").
     [string] $ResultPath = (Join-Path $PSScriptRoot '..' '..' 'out' 'pester-results.xml'),
-    # Test files or folders; default: every *.Tests.ps1 in tests/pester and docs/examples.
+    # Test files or folders (several: comma-separated in one string also works, for -File callers);
+    # default: every *.Tests.ps1 in tests/pester and docs/examples.
     [string[]] $Path,
     # Only tests with these tags / without these tags.
     [string[]] $Tag,
@@ -46,6 +47,7 @@ if (-not (Test-Path (Join-Path $ModulePath 'RedisDocker.psd1'))) {
 # The runbooks in docs/examples import $env:REDISDOCKER_MODULE (an installed RedisDocker without it): this build's.
 $env:REDISDOCKER_MODULE = (Resolve-Path (Join-Path $ModulePath 'RedisDocker.psd1')).Path
 
+$Path = @($Path | ForEach-Object { $_ -split ',' } | Where-Object { $_ })
 if (-not $Path) {
     $Path = @(Join-Path $root 'tests' 'pester')
     $examples = Join-Path $root 'docs' 'examples'
@@ -64,7 +66,13 @@ $config.TestResult.OutputPath = $ResultPath
 if ($Tag) { $config.Filter.Tag = $Tag }
 if ($ExcludeTag) { $config.Filter.ExcludeTag = $ExcludeTag }
 
-$result = Invoke-Pester -Configuration $config
+try { $result = Invoke-Pester -Configuration $config }
+catch {
+    # Pester itself failed (a path that does not exist, a broken file): one failure, said plainly.
+    "Pester did not run: $_"
+    '0 1 0' | Set-Content -Path "$ResultPath.totals"
+    exit 1
+}
 # A block or file that failed outside its tests (BeforeAll, discovery) counts as one failure each.
 $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
 "$($result.PassedCount) $failed $($result.SkippedCount)" | Set-Content -Path "$ResultPath.totals"
