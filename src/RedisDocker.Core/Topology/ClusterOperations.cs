@@ -912,6 +912,8 @@ public sealed class ClusterOperations
         if (me.IsPrimary)
             throw new RedisDockerException(ErrorIds.FailoverFailed, $"'{replicaName}' is already a primary. Fail over from one of its replicas (Get-RedisClusterNode -Cluster {topology} | Where-Object PrimaryName -eq {replicaName}).", ErrorKind.InvalidOperation, replicaName);
         var oldPrimaryEntry = view.First(e => e.Id == me.PrimaryId);
+        var oldSlots = oldPrimaryEntry.Slots;
+        var bumped = false;
         string? oldPrimary = _session.EndpointMap.TryTranslate(oldPrimaryEntry.Endpoint, out var op) ? op.NodeName : oldPrimaryEntry.Endpoint;
         var primaryDown = oldPrimaryEntry.Flags.Contains("fail") || oldPrimaryEntry.Flags.Contains("fail?") || !members.Any(m => m.Name == oldPrimary);
         if (mode == ClusterFailoverMode.Coordinated && primaryDown)
@@ -954,6 +956,7 @@ public sealed class ClusterOperations
             var (role, _) = NodeOperations.ParseRole(roleReply);
             if (role == RedisRole.Primary) seenPrimary = true;
             var missing = new List<string>();
+            var unclaimed = false;
             foreach (var m in members)
             {
                 RespValue r;
@@ -964,12 +967,28 @@ public sealed class ClusterOperations
                 var mine = v.FirstOrDefault(e => e.Id == me.Id);
                 if (mine is null) missing.Add($"{m.Name} does not know {replicaName}");
                 else if (!mine.IsPrimary) missing.Add($"{m.Name} still sees {replicaName} as a replica");
+                // A primary is only the new owner once the others give it the old primary's slots: a stale election
+                // (below) can leave it a primary whose claim, of an older epoch, the others turn down.
+                else if (oldSlots.Count > 0 && !oldSlots.All(mine.Slots.Contains))
+                {
+                    missing.Add($"{m.Name} does not give {replicaName} the slots of {oldPrimary} yet");
+                    unclaimed = true;
+                }
                 if (!primaryDown && v.FirstOrDefault(e => e.Id == oldPrimaryEntry.Id) is { } o
                     && !(o.IsReplica && o.PrimaryId == me.Id) && !o.Flags.Contains("fail"))
                     missing.Add($"{m.Name} still sees {oldPrimary} as " +
                         (o.IsPrimary ? "a primary" : "another node's replica"));
             }
             if (missing.Count == 0) return (true, "agreed");
+            if (unclaimed && role == RedisRole.Primary && !bumped && attempt.ElapsedMilliseconds > 2000)
+            {
+                // Its claim carries the epoch of a reused election, older than the slots' owner's: a new epoch
+                // (CLUSTER BUMPEPOCH) makes the others take the claim.
+                bumped = true;
+                _sink.Verbose($"{replicaName}: primary, but the others keep the slots of {oldPrimary} (its claim has an " +
+                    "older epoch); CLUSTER BUMPEPOCH so that they take it.");
+                await replica.Conn.SendAsync(new object[] { "CLUSTER", "BUMPEPOCH" }, c).ConfigureAwait(false);
+            }
             var reverted = role != RedisRole.Primary
                 && (seenPrimary || attempt.ElapsedMilliseconds > 2L * nodeTimeoutMs + 1000);
             if (reverted && retryAt is null)
