@@ -100,23 +100,35 @@ public sealed class NetworkOperations
         };
         _sink.Verbose($"Creating Docker network '{spec.Name}' ({subnet}, gateway {gateway}{(spec.Internal ? ", internal" : "")}) for topology '{topology}'.");
         string createdId;
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            createdId = await docker.CreateNetworkAsync(new NetworkCreateSpec
+            try
             {
-                Name = spec.Name,
-                Subnet = subnet.ToString(),
-                Gateway = gateway,
-                Internal = spec.Internal,
-                Attachable = true,
-                Labels = labels,
-            }, ct).ConfigureAwait(false);
-        }
-        catch (DockerApiException e) when (e.EngineMessage.Contains("overlap", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new RedisDockerException(ErrorIds.SubnetOverlap,
-                $"Docker refused subnet {subnet}: {e.EngineMessage}. Choose a subnet that no other network or host route uses.",
-                ErrorKind.ResourceExists, spec.Subnet, e);
+                createdId = await docker.CreateNetworkAsync(new NetworkCreateSpec
+                {
+                    Name = spec.Name,
+                    Subnet = subnet.ToString(),
+                    Gateway = gateway,
+                    Internal = spec.Internal,
+                    Attachable = true,
+                    Labels = labels,
+                }, ct).ConfigureAwait(false);
+                break;
+            }
+            catch (DockerApiException e) when (e.EngineMessage.Contains("overlap", StringComparison.OrdinalIgnoreCase)
+                && spec.Subnet is null && attempt < 5)
+            {
+                // The subnet this call picked was taken meanwhile by another caller: pick another free one.
+                subnet = PickFreeSubnet(await docker.ListNetworksAsync(null, ct).ConfigureAwait(false));
+                if (spec.Gateway is null) gateway = IPv4Cidr.Format(subnet.DefaultGateway);
+                _sink.Verbose($"That subnet was taken meanwhile: using the free private subnet {subnet}.");
+            }
+            catch (DockerApiException e) when (e.EngineMessage.Contains("overlap", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new RedisDockerException(ErrorIds.SubnetOverlap,
+                    $"Docker refused subnet {subnet}: {e.EngineMessage}. Choose a subnet that no other network or host route uses.",
+                    ErrorKind.ResourceExists, spec.Subnet, e);
+            }
         }
         // Docker's duplicate check is not atomic: two callers creating the same name at once may both succeed. The one
         // created first stays (a caller that sees only its own network was first); the other removes its own and says so.
