@@ -100,6 +100,7 @@ public sealed class NetworkOperations
         };
         _sink.Verbose($"Creating Docker network '{spec.Name}' ({subnet}, gateway {gateway}{(spec.Internal ? ", internal" : "")}) for topology '{topology}'.");
         string createdId;
+        var refused = new List<IPv4Cidr>();
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -118,8 +119,10 @@ public sealed class NetworkOperations
             catch (DockerApiException e) when (e.EngineMessage.Contains("overlap", StringComparison.OrdinalIgnoreCase)
                 && spec.Subnet is null && attempt < 5)
             {
-                // The subnet this call picked was taken meanwhile by another caller: pick another free one.
-                subnet = PickFreeSubnet(await docker.ListNetworksAsync(null, ct).ConfigureAwait(false));
+                // The subnet this call picked was taken meanwhile by another caller (or is still held by a network
+                // being removed, no longer listed): pick another free one, never one refused already.
+                refused.Add(subnet);
+                subnet = PickFreeSubnet(await docker.ListNetworksAsync(null, ct).ConfigureAwait(false), refused);
                 if (spec.Gateway is null) gateway = IPv4Cidr.Format(subnet.DefaultGateway);
                 _sink.Verbose($"That subnet was taken meanwhile: using the free private subnet {subnet}.");
             }
@@ -148,11 +151,11 @@ public sealed class NetworkOperations
     }
 
     /// <summary>A free /24 from 172.28.0.0/14 upwards, avoiding every subnet Docker already uses.</summary>
-    internal static IPv4Cidr PickFreeSubnet(IEnumerable<DockerNetwork> existing)
+    internal static IPv4Cidr PickFreeSubnet(IEnumerable<DockerNetwork> existing, IEnumerable<IPv4Cidr>? alsoUsed = null)
     {
         var used = existing.SelectMany(n => n.Subnets)
             .Select(s => IPv4Cidr.TryParse(s.Subnet, out var c, out _) ? c : (IPv4Cidr?)null)
-            .Where(c => c is not null).Select(c => c!.Value).ToList();
+            .Where(c => c is not null).Select(c => c!.Value).Concat(alsoUsed ?? []).ToList();
         for (uint second = 28; second <= 31; second++)
             for (uint third = 0; third < 256; third++)
             {
