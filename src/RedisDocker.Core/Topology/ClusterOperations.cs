@@ -969,7 +969,7 @@ public sealed class ClusterOperations
                 else if (!mine.IsPrimary) missing.Add($"{m.Name} still sees {replicaName} as a replica");
                 // A primary is only the new owner once the others give it the old primary's slots: a stale election
                 // (below) can leave it a primary whose claim, of an older epoch, the others turn down.
-                else if (oldSlots.Count > 0 && !oldSlots.All(mine.Slots.Contains))
+                else if (oldSlots.Count > 0 && !oldSlots.All(mine.Slots.ToHashSet().Contains))
                 {
                     missing.Add($"{m.Name} does not give {replicaName} the slots of {oldPrimary} yet");
                     unclaimed = true;
