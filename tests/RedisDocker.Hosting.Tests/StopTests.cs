@@ -1,4 +1,6 @@
 using System.Management.Automation;
+using System.Net;
+using System.Net.Sockets;
 using Xunit;
 
 namespace RedisDocker.Hosting.Tests;
@@ -117,6 +119,37 @@ public class StopTests : IDisposable
             @(1..$Keys | Where-Object { (Invoke-RedisCommand -Cluster $Name GET "k$_") -eq "v$_" }).Count
             """, new Dictionary<string, object?> { ["Name"] = t, ["Keys"] = keys });
         Assert.Equal(keys, Convert.ToInt32(Assert.Single(readable), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Connect-RedisDocker waits up to 30 s for an engine; Ctrl+C must reach it while it waits (it used to
+    /// block outside the bridge, where only its own 30 s bound ended the wait). The "engine" is a listener on a
+    /// loopback port that accepts the connection and never answers.</summary>
+    [Fact]
+    public async Task StoppingConnectRedisDockerWhileTheEngineDoesNotAnswerStopsIt()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            using var ps = _ps.Create();
+            ps.AddScript("param($DockerHost) Connect-RedisDocker -DockerHost $DockerHost -NoDefault")
+                .AddParameter("DockerHost", $"tcp://127.0.0.1:{port}");
+            var handle = ps.BeginInvoke();
+            using var engine = await listener.AcceptTcpClientAsync().WaitAsync(TimeSpan.FromSeconds(20));
+
+            var stop = ps.BeginStop(null, null);
+            // A bound well under the cmdlet's own 30 s: past it, the stop did not reach the wait.
+            Assert.True(stop.AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(20)),
+                "Connect-RedisDocker did not stop while it waited on the engine");
+            ps.EndStop(stop);
+            try { ps.EndInvoke(handle); }
+            catch (PipelineStoppedException) { }
+
+            Assert.Equal(PSInvocationState.Stopped, ps.InvocationStateInfo.State);
+            Assert.Empty(ps.Streams.Error);
+        }
+        finally { listener.Stop(); }
     }
 
     public void Dispose()

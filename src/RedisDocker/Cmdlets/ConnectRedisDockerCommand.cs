@@ -7,7 +7,7 @@ namespace RedisDocker.Cmdlets;
 /// <summary>Connect-RedisDocker: a session for a Docker endpoint (unix://, npipe://, tcp:// with or without TLS).</summary>
 [Cmdlet(VerbsCommunications.Connect, "RedisDocker")]
 [OutputType(typeof(RedisDockerSession))]
-public sealed class ConnectRedisDockerCommand : PSCmdlet
+public sealed class ConnectRedisDockerCommand : AsyncCmdlet
 {
     /// <summary>Docker endpoint; DOCKER_HOST or the platform default when omitted.</summary>
     [Parameter(Position = 0)]
@@ -54,33 +54,44 @@ public sealed class ConnectRedisDockerCommand : PSCmdlet
         {
             var current = RedisDockerSession.Default;
             current.AddHost(endpoint);
-            using var addCts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             try
             {
-                var added = Task.Run(() => current.GetDockerAsync(endpoint.ToString(), addCts.Token)).GetAwaiter().GetResult();
-                WriteVerbose($"Added Docker {added.Version.Version} (API {added.ApiVersion}) at {endpoint} to the session ({current.Hosts.Count} engines).");
+                var added = Run((_, ct) => Bounded(ct, bound => current.GetDockerAsync(endpoint.ToString(), bound)));
+                WriteVerbose($"Added Docker {added.Version.Version} (API {added.ApiVersion}) at {endpoint} "
+                    + $"to the session ({current.Hosts.Count} engines).");
             }
             catch (Exception e)
             {
                 current.RemoveHost(endpoint);
-                ThrowTerminatingError(RedisDockerCmdlet.ToErrorRecord(e, endpoint.ToString()));
+                if (e is PipelineStoppedException) throw;
+                ThrowTerminatingError(ToErrorRecord(e, endpoint.ToString()));
             }
             WriteObject(current);
             return;
         }
         var session = new RedisDockerSession(endpoint);
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         try
         {
-            var docker = Task.Run(() => session.GetDockerAsync(cts.Token)).GetAwaiter().GetResult();
+            var docker = Run((_, ct) => Bounded(ct, session.GetDockerAsync));
             WriteVerbose($"Connected to Docker {docker.Version.Version} (API {docker.ApiVersion}) at {endpoint}.");
         }
         catch (Exception e)
         {
             session.Dispose();
-            ThrowTerminatingError(RedisDockerCmdlet.ToErrorRecord(e, endpoint.ToString()));
+            if (e is PipelineStoppedException) throw;
+            ThrowTerminatingError(ToErrorRecord(e, endpoint.ToString()));
         }
         if (!NoDefault) RedisDockerSession.SetDefault(session);
         WriteObject(session);
     }
+
+    /// <summary>An engine that does not answer within 30 s is a timeout (Ctrl+C stops the wait at once).</summary>
+    private static async Task<T> Bounded<T>(CancellationToken stop, Func<CancellationToken, Task<T>> connect)
+    {
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        bound.CancelAfter(ConnectBound);
+        return await connect(bound.Token).ConfigureAwait(false);
+    }
+
+    private static readonly TimeSpan ConnectBound = TimeSpan.FromSeconds(30);
 }
