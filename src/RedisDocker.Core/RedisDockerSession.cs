@@ -180,7 +180,9 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
             }
             catch (Exception e) when (e is DockerException or OperationCanceledException && !ct.IsCancellationRequested)
             {
-                throw new RedisDockerException(ErrorIds.DockerUnreachable, $"'{nameOrId}' is on Docker host {host}, which does not answer.", ErrorKind.ConnectionError, nameOrId, e);
+                throw Errors.DockerUnreachable(
+                    $"'{nameOrId}' is on Docker host {host}, which does not answer.",
+                    nameOrId, e);
             }
         }
         foreach (var (d, info) in await OnEveryEngineAsync((d, c) => d.InspectContainerAsync(nameOrId, c), NullSink.Instance, ct).ConfigureAwait(false))
@@ -246,8 +248,7 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
     public async Task<RespConnection> ConnectAsync(RedisNode node, CancellationToken ct)
     {
         if (node.HostEndpoint is null)
-            throw new RedisDockerException(ErrorIds.NodeNotReachable,
-                $"Node '{node.Name}' has no published endpoint (state: {node.State}). Start it with Start-RedisNode.", ErrorKind.ResourceUnavailable, node.Name);
+            throw Errors.NoPublishedEndpoint(node.Name, node.State);
         var password = await GetPasswordAsync(node.Topology, ct).ConfigureAwait(false);
         return await ConnectAsync(node.HostEndpoint, password, ct).ConfigureAwait(false);
     }

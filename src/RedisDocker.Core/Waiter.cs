@@ -30,9 +30,10 @@ public static class Waiter
                 }
                 if (done) return sw.Elapsed;
                 if (sw.Elapsed > timeout)
-                    throw new RedisDockerException(errorId,
-                        describeTimeout?.Invoke(status) ?? $"{activity}: not done within {timeout.TotalSeconds:0} s. Still missing: {status}.",
-                        ErrorKind.OperationTimeout, activity);
+                    throw Errors.WaitTimedOut(errorId,
+                        describeTimeout?.Invoke(status)
+                            ?? $"{activity}: not done within {timeout.TotalSeconds:0} s. Still missing: {status}.",
+                        activity);
                 sink.Progress(new ProgressReport(id, activity, status, (int)Math.Min(99, sw.Elapsed.TotalMilliseconds * 100 / timeout.TotalMilliseconds)));
                 await Task.Delay(pollMs, ct).ConfigureAwait(false);
             }

@@ -64,10 +64,13 @@ public sealed class ClusterBuilder
                 var existing = await docker.InspectNetworkAsync(spec.NewNetworkName!, ct).ConfigureAwait(false);
                 if (existing?.Labels.Get(Labels.Managed) != "true" || existing.Labels.Get(Labels.Topology) is not { } t) throw;
                 var held = await docker.ListContainersAsync(Labels.ForTopology(t), all: true, ct).ConfigureAwait(false);
-                throw new RedisDockerException(ErrorIds.NetworkNameTaken,
-                    $"Topology '{t}' already exists with {held.Count} node(s). If it is a finished cluster, use it (Get-RedisCluster -Cluster {t}). " +
-                    $"If a New-RedisCluster -Name {t} was interrupted (and none is running now), remove what it left with Remove-RedisTopology {t} " +
-                    "and run this command again; or choose another -Name.", ErrorKind.ResourceExists, t, e);
+                throw Errors.NetworkNameTaken(
+                    $"Topology '{t}' already exists with {held.Count} node(s). If it is a finished cluster, use "
+                    + $"it (Get-RedisCluster -Cluster {t}). "
+                    + $"If a New-RedisCluster -Name {t} was interrupted (and none is running now), remove what it "
+                    + $"left with Remove-RedisTopology {t} "
+                    + "and run this command again; or choose another -Name.",
+                    t, e);
             }
             madeNetwork = true;
         }

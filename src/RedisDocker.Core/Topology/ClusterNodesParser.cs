@@ -99,9 +99,11 @@ public static class ClusterPlanner
     {
         var primaryCount = nodes.Count / (replicasPerPrimary + 1);
         if (primaryCount < 3)
-            throw new RedisDockerException(ErrorIds.ClusterTooSmall,
-                $"A cluster needs at least 3 primaries: with -ReplicasPerPrimary {replicasPerPrimary} that is 3 × (1 + {replicasPerPrimary}) = {3 * (replicasPerPrimary + 1)} nodes, and {nodes.Count} were given. Add {3 * (replicasPerPrimary + 1) - nodes.Count} node(s) or lower -ReplicasPerPrimary.",
-                ErrorKind.InvalidArgument, nodes.Count);
+            throw Errors.ClusterTooSmall(
+                $"A cluster needs at least 3 primaries: with -ReplicasPerPrimary {replicasPerPrimary} that is 3 × "
+                + $"(1 + {replicasPerPrimary}) = {3 * (replicasPerPrimary + 1)} nodes, and {nodes.Count} were given. "
+                + $"Add {3 * (replicasPerPrimary + 1) - nodes.Count} node(s) or lower -ReplicasPerPrimary.",
+                nodes.Count);
         // Interleave domains so that primaries land on as many hosts as possible.
         var byDomain = nodes.GroupBy(n => n.Domain).Select(g => new Queue<(string Name, string Domain)>(g)).ToList();
         var interleaved = new List<(string Name, string Domain)>();

@@ -36,7 +36,7 @@ public sealed class ClusterOperations
         public async Task<RespValue> Ok(CancellationToken ct, params object[] args)
         {
             var r = await Conn.SendAsync(args, ct).ConfigureAwait(false);
-            if (r.IsError) throw new RedisDockerException(ErrorIds.RedisError, $"{Name}: {CommandOperations.Describe(args)} failed: {r.Text}", ErrorKind.InvalidOperation, Name);
+            if (r.IsError) throw Errors.RedisCommandFailed(Name, CommandOperations.Describe(args), r.Text);
             return r;
         }
     }
@@ -55,9 +55,10 @@ public sealed class ClusterOperations
         foreach (var name in distinct) nodes.Add(await nodeOps.GetOneAsync(name, ct).ConfigureAwait(false));
         var topologies = nodes.Select(n => n.Topology).Distinct().ToList();
         if (topologies.Count > 1)
-            throw new RedisDockerException(ErrorIds.TopologyMismatch,
-                $"The nodes belong to different topologies ({string.Join(", ", topologies)}); a cluster is made of the nodes of one topology.",
-                ErrorKind.InvalidArgument, string.Join(",", topologies));
+            throw Errors.TopologyMismatch(
+                $"The nodes belong to different topologies ({string.Join(", ", topologies)}); a cluster is made of "
+                + "the nodes of one topology.",
+                string.Join(",", topologies));
         plan = ClusterPlanner.Plan(nodes.Select(n => (n.Name, n.DockerHost)).ToList(), replicasPerPrimary);
         if (!plan.AntiAffinityHeld)
             _sink.Warning("Some replicas share a Docker host with their primary: there are not enough hosts to keep them apart.");
@@ -97,7 +98,7 @@ public sealed class ClusterOperations
                 _sink.Verbose($"{m.Name}: CLUSTER MEET {string.Join(", ", members.Skip(i + 1).Select(o => o.Name))}");
                 var replies = await m.Conn.PipelineAsync(meets, ct).ConfigureAwait(false);
                 if (replies.FirstOrDefault(r => r.IsError) is { } bad)
-                    throw new RedisDockerException(ErrorIds.RedisError, $"{m.Name}: CLUSTER MEET failed: {bad.Text}", ErrorKind.InvalidOperation, m.Name);
+                    throw Errors.RedisCommandFailed(m.Name, "CLUSTER MEET", bad.Text);
             })).ConfigureAwait(false);
             await WaitAllKnownAsync(members, ct).ConfigureAwait(false);
 
@@ -233,30 +234,32 @@ public sealed class ClusterOperations
         var network = nodes[0].Network;
         var hostNetworked = nodes.Count(n => n.Labels.Get(Labels.HostNetwork) == "true");
         if (hostNetworked > 0 && hostNetworked < nodes.Count)
-            throw new RedisDockerException(ErrorIds.NodeNotReachable,
-                "Some nodes use their host's network and others a Docker network: a cluster is made of one kind. Create them alike.", ErrorKind.InvalidArgument, nodes[0].Name);
+            throw Errors.MixedNetworkModes(nodes[0].Name);
         var members = new List<Member>();
         foreach (var n in nodes)
         {
             if (n.Kind != RedisNodeKind.Redis)
-                throw new RedisDockerException(ErrorIds.ClusterModeRequired, $"'{n.Name}' is a sentinel, not a Redis node.", ErrorKind.InvalidArgument, n.Name);
+                throw Errors.SentinelIsNotARedisNode(n.Name);
             if (n.HostEndpoint is null)
-                throw new RedisDockerException(ErrorIds.NodeNotReachable, $"Node '{n.Name}' is not running ({n.State}). Start it with Start-RedisNode {n.Name}.", ErrorKind.ResourceUnavailable, n.Name);
+                throw Errors.NodeNotRunning(n.Name, n.State);
             var found = await _session.FindContainerAsync(n.Id, ct).ConfigureAwait(false) ?? throw NodeOperations.NotFound(n.Name);
             var info = found.Info;
             string? ip = null;
             if (hostNetworked > 0) ip = n.IPAddress;   // the announce address on its Docker host
             else if (network is not null && info.Networks.TryGetValue(network, out var ni) && !string.IsNullOrEmpty(ni.IPAddress)) ip = ni.IPAddress;
             if (ip is null)
-                throw new RedisDockerException(ErrorIds.NodeNotReachable,
-                    $"Node '{n.Name}' is not on network '{network}' where '{nodes[0].Name}' is, so the nodes cannot reach each other's cluster bus. Connect it with Connect-RedisNetwork -Node {n.Name} -Network {network}, or create it on '{network}'.",
-                    ErrorKind.ConnectionError, n.Name);
+                throw Errors.NodeNotReachable(
+                    $"Node '{n.Name}' is not on network '{network}' where '{nodes[0].Name}' is, so the nodes cannot "
+                    + $"reach each other's cluster bus. Connect it with Connect-RedisNetwork -Node {n.Name} -Network "
+                    + $"{network}, or create it on '{network}'.",
+                    n.Name);
             var conn = await _session.ConnectAsync(n, ct).ConfigureAwait(false);
             var clusterInfo = await conn.SendAsync(new object[] { "INFO", "cluster" }, ct).ConfigureAwait(false);
             if (clusterInfo.IsError || RedisInfo.Parse(clusterInfo.AsString()).GetValueOrDefault("cluster_enabled") != "1")
-                throw new RedisDockerException(ErrorIds.ClusterModeRequired,
-                    $"Node '{n.Name}' runs without cluster mode. Create cluster nodes with New-RedisNode -ClusterEnabled.",
-                    ErrorKind.InvalidArgument, n.Name);
+                throw Errors.ClusterModeRequired(
+                    $"Node '{n.Name}' runs without cluster mode. Create cluster nodes with New-RedisNode "
+                    + "-ClusterEnabled.",
+                    n.Name);
             if (ip != n.IPAddress)
             {
                 // The node was created on another network: announce the address the others can reach.
@@ -279,13 +282,16 @@ public sealed class ClusterOperations
             var known = int.Parse(info.GetValueOrDefault("cluster_known_nodes", "1"), CultureInfo.InvariantCulture);
             var slots = int.Parse(info.GetValueOrDefault("cluster_slots_assigned", "0"), CultureInfo.InvariantCulture);
             if (known > 1 || slots > 0)
-                throw new RedisDockerException(ErrorIds.ClusterNodeNotEmpty,
-                    $"Node '{m.Name}' is already in a cluster (it knows {known} node(s) and {slots} slot(s)). Remove it from that cluster (Remove-RedisClusterNode) or reset it (Invoke-RedisCommand -Node {m.Name} CLUSTER RESET HARD).",
-                    ErrorKind.ResourceExists, m.Name);
+                throw Errors.ClusterNodeNotEmpty(
+                    $"Node '{m.Name}' is already in a cluster (it knows {known} node(s) and {slots} slot(s)). "
+                    + "Remove it from that cluster (Remove-RedisClusterNode) or reset it (Invoke-RedisCommand -Node "
+                    + $"{m.Name} CLUSTER RESET HARD).",
+                    m.Name);
             if (replies[1].AsInt64() > 0)
-                throw new RedisDockerException(ErrorIds.ClusterNodeNotEmpty,
-                    $"Node '{m.Name}' holds {replies[1].AsInt64()} key(s); a new cluster is made of empty nodes. Flush it (Invoke-RedisCommand -Node {m.Name} FLUSHALL) or use another node.",
-                    ErrorKind.ResourceExists, m.Name);
+                throw Errors.ClusterNodeNotEmpty(
+                    $"Node '{m.Name}' holds {replies[1].AsInt64()} key(s); a new cluster is made of empty nodes. "
+                    + $"Flush it (Invoke-RedisCommand -Node {m.Name} FLUSHALL) or use another node.",
+                    m.Name);
         }
     }
 
@@ -392,16 +398,17 @@ public sealed class ClusterOperations
         var nodes = (await new NodeOperations(_session, _sink).GetAsync(new NodeFilter { Topology = topology, IncludeSentinels = false }, ct).ConfigureAwait(false))
             .Where(n => n.ClusterEnabled).ToList();
         if (nodes.Count == 0)
-            throw new RedisDockerException(ErrorIds.ClusterNotFound,
-                $"Topology '{topology}' has no cluster-enabled node. List clusters with Get-RedisCluster, or create one with New-RedisCluster.",
-                ErrorKind.ObjectNotFound, topology);
+            throw Errors.ClusterNotFound(
+                $"Topology '{topology}' has no cluster-enabled node. List clusters with Get-RedisCluster, or create "
+                + "one with New-RedisCluster.",
+                topology);
         var members = new List<Member>();
         var outsiders = 0;
         foreach (var n in nodes)
         {
             if (n.HostEndpoint is null)
             {
-                if (requireAll) throw new RedisDockerException(ErrorIds.NodeNotReachable, $"Node '{n.Name}' is not running.", ErrorKind.ResourceUnavailable, n.Name);
+                if (requireAll) throw Errors.NodeNotRunning(n.Name, n.State);
                 continue;
             }
             try
@@ -423,10 +430,12 @@ public sealed class ClusterOperations
             }
         }
         if (members.Count == 0 && outsiders > 0)
-            throw new RedisDockerException(ErrorIds.ClusterNotFound,
-                $"The cluster-enabled nodes of topology '{topology}' are not in a cluster yet. Create one with New-RedisCluster.", ErrorKind.ObjectNotFound, topology);
+            throw Errors.ClusterNotFound(
+                $"The cluster-enabled nodes of topology '{topology}' are not in a cluster yet. Create one with "
+                + "New-RedisCluster.",
+                topology);
         if (members.Count == 0)
-            throw new RedisDockerException(ErrorIds.NodeNotReachable, $"No node of cluster '{topology}' answers. Start them with Get-RedisNode -Topology {topology} | Start-RedisNode.", ErrorKind.ResourceUnavailable, topology);
+            throw Errors.NoClusterNodeAnswers(topology);
         return members;
     }
 
@@ -444,7 +453,7 @@ public sealed class ClusterOperations
             if (view.Count == 1 && view[0].Slots.Count == 0 && members.Count > 1) continue;   // an empty node: ask another
             return ToClusterNodes(topology, view, m.Name);
         }
-        throw new RedisDockerException(ErrorIds.NodeNotReachable, $"No node of cluster '{topology}' answered CLUSTER NODES.", ErrorKind.ResourceUnavailable, topology);
+        throw Errors.NoClusterNodeAnswers(topology);
     }
 
     private IReadOnlyList<RedisClusterNode> ToClusterNodes(string topology, IReadOnlyList<ClusterNodesEntry> view, string reportedBy)
@@ -646,10 +655,14 @@ public sealed class ClusterOperations
         var existing = await ReadViewsAsync(members, ct).ConfigureAwait(false);
         var inCluster = members.Where(m => existing.TryGetValue(m.Name, out var v) && (v.Count > 1 || v[0].Slots.Count > 0)).ToList();
         if (inCluster.Count == 0)
-            throw new RedisDockerException(ErrorIds.ClusterNotFound, $"Topology '{topology}' has no cluster yet. Create one with New-RedisCluster.", ErrorKind.ObjectNotFound, topology);
+            throw Errors.ClusterNotFound(
+                $"Topology '{topology}' has no cluster yet. Create one with New-RedisCluster.",
+                topology);
         var node = await new NodeOperations(_session, _sink).GetOneAsync(nodeName, ct).ConfigureAwait(false);
         if (node.Topology != topology)
-            throw new RedisDockerException(ErrorIds.TopologyMismatch, $"Node '{nodeName}' belongs to topology '{node.Topology}', not '{topology}'.", ErrorKind.InvalidArgument, nodeName);
+            throw Errors.TopologyMismatch(
+                $"Node '{nodeName}' belongs to topology '{node.Topology}', not '{topology}'.",
+                nodeName);
         var newMember = (await LoadMembersAsync(new[] { inCluster[0].Node, node }, ct).ConfigureAwait(false))[1];
         await CheckEmptyAsync(new[] { newMember }, ct).ConfigureAwait(false);
         var ids = await ReadIdsAsync(inCluster, ct).ConfigureAwait(false);
@@ -657,9 +670,9 @@ public sealed class ClusterOperations
         if (primaryName is not null)
         {
             var primary = inCluster.FirstOrDefault(m => string.Equals(m.Name, primaryName, StringComparison.OrdinalIgnoreCase) || ids[m.Name] == primaryName)
-                ?? throw new RedisDockerException(ErrorIds.NodeNotFound, $"'{primaryName}' is not a node of cluster '{topology}'.", ErrorKind.ObjectNotFound, primaryName);
+                ?? throw Errors.NodeNotFound($"'{primaryName}' is not a node of cluster '{topology}'.", primaryName);
             if (!existing[primary.Name].First(e => e.Myself).IsPrimary)
-                throw new RedisDockerException(ErrorIds.InvalidConfig, $"'{primary.Name}' is a replica; give a primary.", ErrorKind.InvalidArgument, primaryName);
+                throw Errors.InvalidConfig($"'{primary.Name}' is a replica; give a primary.", primaryName);
             primaryId = ids[primary.Name];
         }
         _sink.Verbose($"{inCluster[0].Name}: CLUSTER MEET {newMember.Ip} {node.Port} ({node.Name})");
@@ -688,14 +701,17 @@ public sealed class ClusterOperations
             ? reference.FirstOrDefault(e => EndpointMap.Normalize(e.Endpoint) == target.ContainerEndpoint)
             : reference.FirstOrDefault(e => e.Id == nodeName);
         if (entry is null)
-            throw new RedisDockerException(ErrorIds.NodeNotFound, $"'{nodeName}' is not a member of cluster '{topology}'.", ErrorKind.ObjectNotFound, nodeName);
+            throw Errors.NodeNotFound($"'{nodeName}' is not a member of cluster '{topology}'.", nodeName);
         if (entry.IsPrimary && entry.Slots.Count > 0)
-            throw new RedisDockerException(ErrorIds.PrimaryOwnsSlots,
-                $"'{nodeName}' is a primary that owns {entry.Slots.Count} slot(s). Move them away first (Move-RedisClusterSlot -Cluster {topology} -Source {nodeName} -Destination <primary> -All), then remove it.",
-                ErrorKind.InvalidOperation, nodeName);
+            throw Errors.PrimaryOwnsSlots(
+                $"'{nodeName}' is a primary that owns {entry.Slots.Count} slot(s). Move them away first "
+                + $"(Move-RedisClusterSlot -Cluster {topology} -Source {nodeName} -Destination <primary> -All), then "
+                + "remove it.",
+                nodeName);
         if (entry.IsPrimary && reference.Any(e => e.PrimaryId == entry.Id))
-            throw new RedisDockerException(ErrorIds.PrimaryOwnsSlots,
-                $"'{nodeName}' still has replicas; remove or re-attach them first.", ErrorKind.InvalidOperation, nodeName);
+            throw Errors.PrimaryOwnsSlots(
+                $"'{nodeName}' still has replicas; remove or re-attach them first.",
+                nodeName);
         var others = members.Where(m => m != target).ToList();
         _sink.Verbose($"Every other node: CLUSTER FORGET {entry.Id} ({nodeName})");
         if (target is not null)
@@ -708,7 +724,7 @@ public sealed class ClusterOperations
         {
             var r = await m.Exec(ct, "CLUSTER", "FORGET", entry.Id).ConfigureAwait(false);
             if (r.IsError && !(r.Text ?? "").Contains("Unknown node", StringComparison.OrdinalIgnoreCase))
-                throw new RedisDockerException(ErrorIds.RedisError, $"{m.Name}: CLUSTER FORGET failed: {r.Text}", ErrorKind.InvalidOperation, m.Name);
+                throw Errors.RedisCommandFailed(m.Name, "CLUSTER FORGET", r.Text);
         }
         await WaitConvergedAsync(others, null, ct).ConfigureAwait(false);
     }
@@ -725,14 +741,16 @@ public sealed class ClusterOperations
         var members = await TopologyMembersAsync(topology, ct).ConfigureAwait(false);
         var ids = await ReadIdsAsync(members, ct).ConfigureAwait(false);
         Member Find(string n) => members.FirstOrDefault(m => string.Equals(m.Name, n, StringComparison.OrdinalIgnoreCase) || ids[m.Name] == n)
-            ?? throw new RedisDockerException(ErrorIds.NodeNotFound, $"'{n}' is not a running node of cluster '{topology}'.", ErrorKind.ObjectNotFound, n);
+            ?? throw Errors.NotARunningClusterNode(n, topology);
         var src = Find(source);
         var dst = Find(destination);
-        if (src == dst) throw new RedisDockerException(ErrorIds.InvalidArgument, "-Source and -Destination are the same node.", ErrorKind.InvalidArgument, source);
+        if (src == dst) throw Errors.InvalidArgument("-Source and -Destination are the same node.", source);
         var views = await ReadViewsAsync(members, ct).ConfigureAwait(false);
         var srcEntry = views[src.Name].First(e => e.Myself);
         var dstEntry = views[dst.Name].First(e => e.Myself);
-        if (!dstEntry.IsPrimary) throw new RedisDockerException(ErrorIds.InvalidConfig, $"Destination '{dst.Name}' is a replica; slots go to primaries.", ErrorKind.InvalidArgument, destination);
+        if (!dstEntry.IsPrimary) throw Errors.InvalidConfig(
+            $"Destination '{dst.Name}' is a replica; slots go to primaries.",
+            destination);
         var owned = new HashSet<int>(srcEntry.Slots);
         // Half-moved slots first (resume), then the ones asked for.
         var pending = srcEntry.Migrating.Where(x => x.NodeId == ids[dst.Name]).Select(x => x.Slot).ToList();
@@ -742,7 +760,10 @@ public sealed class ClusterOperations
             var asked = ranges.SelectMany(r => Enumerable.Range(r.Start, r.Count)).ToList();
             var foreign = asked.Where(s => !owned.Contains(s) && !dstEntry.Slots.Contains(s)).ToList();
             if (foreign.Count > 0)
-                throw new RedisDockerException(ErrorIds.InvalidConfig, $"{foreign.Count} of the slots asked ({string.Join(",", SlotRange.FromSlots(foreign).Take(5))}) are owned by neither '{src.Name}' nor '{dst.Name}'.", ErrorKind.InvalidArgument, ranges);
+                throw Errors.InvalidConfig(
+                    $"{foreign.Count} of the slots asked ({string.Join(",", SlotRange.FromSlots(foreign).Take(5))}) "
+                    + $"are owned by neither '{src.Name}' nor '{dst.Name}'.",
+                    ranges);
             slots = asked.Where(owned.Contains).ToList();
         }
         else
@@ -808,7 +829,10 @@ public sealed class ClusterOperations
                     r = await src.Conn.SendAsync(args, ct).ConfigureAwait(false);
                 }
                 if (r.IsError)
-                    throw new RedisDockerException(ErrorIds.RedisError, $"{src.Name}: MIGRATE of slot {slot} to {dst.Name} failed: {r.Text}. Re-run the same command to resume.", ErrorKind.InvalidOperation, slot);
+                    throw Errors.RedisError(
+                        $"{src.Name}: MIGRATE of slot {slot} to {dst.Name} failed: {r.Text}. Re-run the same "
+                        + "command to resume.",
+                        slot);
             }
             moved += keys.Count;
         }
@@ -823,7 +847,7 @@ public sealed class ClusterOperations
             var r = await m.Exec(ct, "CLUSTER", "SETSLOT", slot, "NODE", ids[owner.Name]).ConfigureAwait(false);
             // Replicas refuse SETSLOT; they learn the change from their primary.
             if (r.IsError && !IsReplicaRefusal(r.Text))
-                throw new RedisDockerException(ErrorIds.RedisError, $"{m.Name}: CLUSTER SETSLOT {slot} NODE failed: {r.Text}", ErrorKind.InvalidOperation, m.Name);
+                throw Errors.RedisCommandFailed(m.Name, $"CLUSTER SETSLOT {slot} NODE", r.Text);
         }
     }
 
@@ -851,7 +875,7 @@ public sealed class ClusterOperations
         var primaries = nodes.Where(n => n.Role == RedisRole.Primary && !n.Failing && n.Name is not null).ToList();
         double W(RedisClusterNode n) => weights is not null && weights.TryGetValue(n.Name!, out var w) ? w : 1.0;
         var total = primaries.Sum(W);
-        if (total <= 0) throw new RedisDockerException(ErrorIds.InvalidArgument, "The weights add up to zero.", ErrorKind.InvalidArgument, weights);
+        if (total <= 0) throw Errors.InvalidArgument("The weights add up to zero.", weights);
         var targets = ApportionSlots(primaries.Select(W).ToList(), ClusterSlot.Count);
         var balance = primaries.Select((p, i) => (p, i)).ToDictionary(x => x.p.Name!, x => x.p.SlotCount - targets[x.i]);
         var results = new List<PlannedSlotMove>();
@@ -906,20 +930,24 @@ public sealed class ClusterOperations
         var sw = Stopwatch.StartNew();
         var members = await TopologyMembersAsync(topology, ct).ConfigureAwait(false);
         var replica = members.FirstOrDefault(m => string.Equals(m.Name, replicaName, StringComparison.OrdinalIgnoreCase))
-            ?? throw new RedisDockerException(ErrorIds.NodeNotReachable, $"'{replicaName}' is not a running node of cluster '{topology}'.", ErrorKind.ObjectNotFound, replicaName);
+            ?? throw Errors.NotARunningClusterNode(replicaName, topology);
         var view = ClusterNodesParser.Parse((await replica.Ok(ct, "CLUSTER", "NODES").ConfigureAwait(false)).AsString());
         var me = view.First(e => e.Myself);
         if (me.IsPrimary)
-            throw new RedisDockerException(ErrorIds.FailoverFailed, $"'{replicaName}' is already a primary. Fail over from one of its replicas (Get-RedisClusterNode -Cluster {topology} | Where-Object PrimaryName -eq {replicaName}).", ErrorKind.InvalidOperation, replicaName);
+            throw Errors.FailoverFailed(
+                $"'{replicaName}' is already a primary. Fail over from one of its replicas (Get-RedisClusterNode "
+                + $"-Cluster {topology} | Where-Object PrimaryName -eq {replicaName}).",
+                replicaName);
         var oldPrimaryEntry = view.First(e => e.Id == me.PrimaryId);
         var oldSlots = oldPrimaryEntry.Slots;
         var bumped = false;
         string? oldPrimary = _session.EndpointMap.TryTranslate(oldPrimaryEntry.Endpoint, out var op) ? op.NodeName : oldPrimaryEntry.Endpoint;
         var primaryDown = oldPrimaryEntry.Flags.Contains("fail") || oldPrimaryEntry.Flags.Contains("fail?") || !members.Any(m => m.Name == oldPrimary);
         if (mode == ClusterFailoverMode.Coordinated && primaryDown)
-            throw new RedisDockerException(ErrorIds.FailoverFailed,
-                $"The primary '{oldPrimary}' of '{replicaName}' is down, so a coordinated failover cannot run. Use -Force to promote '{replicaName}' now (writes not yet replicated to it are lost).",
-                ErrorKind.InvalidOperation, replicaName);
+            throw Errors.FailoverFailed(
+                $"The primary '{oldPrimary}' of '{replicaName}' is down, so a coordinated failover cannot run. Use "
+                + $"-Force to promote '{replicaName}' now (writes not yet replicated to it are lost).",
+                replicaName);
         var args = mode switch
         {
             ClusterFailoverMode.Force => new object[] { "CLUSTER", "FAILOVER", "FORCE" },

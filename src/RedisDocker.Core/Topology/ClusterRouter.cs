@@ -55,9 +55,10 @@ public sealed class ClusterRouter
         _nodes = (await new NodeOperations(_session, NullSink.Instance).GetAsync(new NodeFilter { Topology = _topology, IncludeSentinels = false }, ct).ConfigureAwait(false))
             .Where(n => n.ClusterEnabled && n.HostEndpoint is not null).ToArray();
         if (_nodes.Count == 0)
-            throw new RedisDockerException(ErrorIds.ClusterNotFound,
-                $"Topology '{_topology}' has no running cluster-enabled node. Create one with New-RedisCluster, or start its nodes.",
-                ErrorKind.ObjectNotFound, _topology);
+            throw Errors.ClusterNotFound(
+                $"Topology '{_topology}' has no running cluster-enabled node. Create one with New-RedisCluster, or "
+                + "start its nodes.",
+                _topology);
         Array.Clear(_slotOwner);
         foreach (var node in _nodes)
         {
@@ -88,9 +89,10 @@ public sealed class ClusterRouter
     public string Translate(string containerEndpoint)
     {
         if (_session.EndpointMap.TryTranslate(containerEndpoint, out var mapped)) return mapped.HostEndpoint;
-        throw new RedisDockerException(ErrorIds.NodeNotReachable,
-            $"The cluster reported {containerEndpoint}, which is not a published endpoint of any node of topology '{_topology}' the host can reach.",
-            ErrorKind.ConnectionError, containerEndpoint);
+        throw Errors.NodeNotReachable(
+            $"The cluster reported {containerEndpoint}, which is not a published endpoint of any node of topology "
+            + $"'{_topology}' the host can reach.",
+            containerEndpoint);
     }
 
     /// <summary>The key's slot for commands with keys, or null (any node will do).</summary>
@@ -117,9 +119,7 @@ public sealed class ClusterRouter
         var slot = ClusterSlot.GetSlot(keys.Items[0].Bytes ?? System.Text.Encoding.UTF8.GetBytes(keys.Items[0].Text ?? ""));
         foreach (var k in keys.Items.Skip(1))
             if (ClusterSlot.GetSlot(k.Bytes ?? System.Text.Encoding.UTF8.GetBytes(k.Text ?? "")) != slot)
-                throw new RedisDockerException(ErrorIds.RedisError,
-                    "The command's keys hash to different slots (CROSSSLOT). Put them in one slot with a hash tag, e.g. {user1}:a and {user1}:b.",
-                    ErrorKind.InvalidArgument, args[0]);
+                throw Errors.CrossSlot(args[0]);
         return slot;
     }
 
@@ -181,7 +181,10 @@ public sealed class ClusterRouter
             }
             return reply;
         }
-        throw new RedisDockerException(ErrorIds.RedisError, $"Too many redirections for {CommandOperations.Describe(args)}; the cluster's slot map is changing. Try again.", ErrorKind.InvalidOperation, args[0]);
+        throw Errors.RedisError(
+            $"Too many redirections for {CommandOperations.Describe(args)}; the cluster's slot map is changing. Try "
+            + "again.",
+            args[0]);
     }
 
     /// <summary>
@@ -212,9 +215,7 @@ public sealed class ClusterRouter
             if (entries is null && attempt == 0) await RefreshAsync(sink, ct).ConfigureAwait(false);
         }
         if (entries is null)
-            throw new RedisDockerException(ErrorIds.NodeNotReachable,
-                $"No node of cluster '{_topology}' answers CLUSTER NODES. Start its nodes (Start-RedisTopology {_topology}).",
-                ErrorKind.ConnectionError, _topology);
+            throw Errors.NoClusterNodeAnswers(_topology);
         var members = entries
             .Where(e => !e.NoAddress && !e.InHandshake && !e.Flags.Contains("fail") && (allNodes || e.IsPrimary))
             .Select(e => _session.EndpointMap.TryTranslate(e.Endpoint, out var m) ? m : null)

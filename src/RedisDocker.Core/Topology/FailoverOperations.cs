@@ -18,17 +18,17 @@ public sealed class FailoverOperations
         if (node.ClusterEnabled)
             return await new ClusterOperations(_session, _sink) { FailoverTimeout = timeout }.FailoverAsync(topology ?? node.Topology, node.Name, mode, ct).ConfigureAwait(false);
         if (mode == ClusterFailoverMode.Takeover)
-            throw new RedisDockerException(ErrorIds.InvalidArgument, "-Takeover applies to cluster replicas only.", ErrorKind.InvalidArgument, nodeName);
+            throw Errors.InvalidArgument("-Takeover applies to cluster replicas only.", nodeName);
         if (node.Role != RedisRole.Replica)
-            throw new RedisDockerException(ErrorIds.FailoverFailed, $"'{node.Name}' is not a replica (it reports {node.Role}); give the replica to promote.", ErrorKind.InvalidOperation, nodeName);
+            throw Errors.FailoverFailed(
+                $"'{node.Name}' is not a replica (it reports {node.Role}); give the replica to promote.",
+                nodeName);
         var sentinels = await new NodeOperations(_session, _sink).GetAsync(new NodeFilter { Topology = node.Topology, SentinelsOnly = true }, ct).ConfigureAwait(false);
         var group = sentinels.Select(s => s.SentinelGroup).FirstOrDefault(g => g is not null);
         if (group is null)
         {
             if (mode != ClusterFailoverMode.Force)
-                throw new RedisDockerException(ErrorIds.SentinelNotFound,
-                    $"No sentinel group watches topology '{node.Topology}'. Promote '{node.Name}' by hand with Set-RedisReplica -None (or -Force here), or add sentinels with New-RedisSentinel.",
-                    ErrorKind.InvalidOperation, nodeName);
+                throw Errors.NoSentinelGroupWatches(node.Name, node.Topology);
             var sw = System.Diagnostics.Stopwatch.StartNew();
             var promoted = await new ReplicationOperations(_session, _sink).PromoteAsync(node.Name, ct).ConfigureAwait(false);
             return new RedisFailoverResult

@@ -27,7 +27,7 @@ public static class InputValidation
     public const string ReservedLabelPrefix = "io.redisdocker.";
 
     private static RedisDockerException Invalid(string id, string message, object? target) =>
-        new(id, message, ErrorKind.InvalidArgument, target);
+        Errors.InvalidInput(id, message, target);
 
     private static string P(string? s) => RedisConfigRenderer.Printable(s ?? "");
 

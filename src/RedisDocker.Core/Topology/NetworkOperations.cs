@@ -37,9 +37,10 @@ public sealed class NetworkOperations
     public static void ValidateName(string name, string what)
     {
         if (string.IsNullOrWhiteSpace(name) || !s_name.IsMatch(name))
-            throw new RedisDockerException(ErrorIds.InvalidName,
-                $"'{RedisConfigRenderer.Printable(name ?? "")}' is not a valid {what} name: use 1-63 letters, digits, '_', '.' or '-', starting with a letter or digit.",
-                ErrorKind.InvalidArgument, name);
+            throw Errors.InvalidName(
+                $"'{RedisConfigRenderer.Printable(name ?? "")}' is not a valid {what} name: use 1-63 letters, "
+                + "digits, '_', '.' or '-', starting with a letter or digit.",
+                name);
     }
 
     public async Task<RedisNetwork> CreateAsync(NetworkSpec spec, CancellationToken ct)
@@ -50,16 +51,19 @@ public sealed class NetworkOperations
         var docker = await _session.GetDockerAsync(spec.DockerHost, ct).ConfigureAwait(false);
 
         if (await docker.InspectNetworkAsync(spec.Name, ct).ConfigureAwait(false) is not null)
-            throw new RedisDockerException(ErrorIds.NetworkNameTaken,
-                $"A Docker network named '{spec.Name}' already exists. Choose another -Name, or use it with Get-RedisNetwork {spec.Name}.",
-                ErrorKind.ResourceExists, spec.Name);
+            throw Errors.NetworkNameTaken(
+                $"A Docker network named '{spec.Name}' already exists. Choose another -Name, or use it with "
+                + $"Get-RedisNetwork {spec.Name}.",
+                spec.Name);
 
         // A topology's bridge network lives on one Docker host: the same topology name on another host would be another group under one name.
         foreach (var (engine, held) in await _session.OnEveryEngineAsync((d, c) => d.ListContainersAsync(Labels.ForTopology(topology), all: true, c), _sink, ct).ConfigureAwait(false))
             if (held.Count > 0 && engine != docker)
-                throw new RedisDockerException(ErrorIds.TopologyExists,
-                    $"Topology '{topology}' is already in use on Docker host {engine.Endpoint}. Choose another name (-Topology), or span hosts with host-network nodes (New-RedisNode -HostNetwork -Topology {topology}).",
-                    ErrorKind.ResourceExists, topology);
+                throw Errors.TopologyExists(
+                    $"Topology '{topology}' is already in use on Docker host {engine.Endpoint}. Choose another name "
+                    + "(-Topology), or span hosts with host-network nodes (New-RedisNode -HostNetwork -Topology "
+                    + $"{topology}).",
+                    topology);
         var existing = await docker.ListNetworksAsync(null, ct).ConfigureAwait(false);
         IPv4Cidr subnet;
         if (spec.Subnet is null)
@@ -70,25 +74,27 @@ public sealed class NetworkOperations
         else
         {
             if (!IPv4Cidr.TryParse(spec.Subnet, out subnet, out var error))
-                throw new RedisDockerException(ErrorIds.InvalidSubnet, error, ErrorKind.InvalidArgument, spec.Subnet);
+                throw Errors.InvalidSubnet(error, spec.Subnet);
             if (!subnet.IsPrivate)
-                throw new RedisDockerException(ErrorIds.InvalidSubnet,
-                    $"Subnet {subnet} is not a private range. Use one inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16 (for example 172.28.0.0/16): a public range shadows real hosts on the internet.",
-                    ErrorKind.InvalidArgument, spec.Subnet);
+                throw Errors.InvalidSubnet(
+                    $"Subnet {subnet} is not a private range. Use one inside 10.0.0.0/8, 172.16.0.0/12 or "
+                    + "192.168.0.0/16 (for example 172.28.0.0/16): a public range shadows real hosts on the internet.",
+                    spec.Subnet);
             foreach (var n in existing)
                 foreach (var s in n.Subnets)
                     if (IPv4Cidr.TryParse(s.Subnet, out var other, out _) && other.Overlaps(subnet))
-                        throw new RedisDockerException(ErrorIds.SubnetOverlap,
-                            $"Subnet {subnet} overlaps {other} of Docker network '{n.Name}'. Choose a subnet that no other network uses.",
-                            ErrorKind.ResourceExists, spec.Subnet);
+                        throw Errors.SubnetOverlap(
+                            $"Subnet {subnet} overlaps {other} of Docker network '{n.Name}'. Choose a subnet that "
+                            + "no other network uses.",
+                            spec.Subnet);
         }
         string gateway;
         if (spec.Gateway is null) gateway = IPv4Cidr.Format(subnet.DefaultGateway);
         else if (!IPv4Cidr.TryParseAddress(spec.Gateway, out var gw) || !subnet.Contains(gw) || gw == subnet.Network || gw == subnet.Broadcast)
-            throw new RedisDockerException(ErrorIds.IPAddressInvalid,
-                $"Gateway '{spec.Gateway}' is not a host address inside {subnet}. Give a -Gateway inside the subnet, " +
-                $"or omit -Gateway to use {IPv4Cidr.Format(subnet.DefaultGateway)}.",
-                ErrorKind.InvalidArgument, spec.Gateway);
+            throw Errors.IPAddressInvalid(
+                $"Gateway '{spec.Gateway}' is not a host address inside {subnet}. Give a -Gateway inside the subnet, "
+                + $"or omit -Gateway to use {IPv4Cidr.Format(subnet.DefaultGateway)}.",
+                spec.Gateway);
         else gateway = spec.Gateway;
 
         var labels = new Dictionary<string, string>(spec.Labels)
@@ -128,9 +134,10 @@ public sealed class NetworkOperations
             }
             catch (DockerApiException e) when (e.EngineMessage.Contains("overlap", StringComparison.OrdinalIgnoreCase))
             {
-                throw new RedisDockerException(ErrorIds.SubnetOverlap,
-                    $"Docker refused subnet {subnet}: {e.EngineMessage}. Choose a subnet that no other network or host route uses.",
-                    ErrorKind.ResourceExists, spec.Subnet, e);
+                throw Errors.SubnetOverlap(
+                    $"Docker refused subnet {subnet}: {e.EngineMessage}. Choose a subnet that no other network or "
+                    + "host route uses.",
+                    spec.Subnet, e);
             }
         }
         // Docker's duplicate check is not atomic: two callers creating the same name at once may both succeed. The one
@@ -141,12 +148,13 @@ public sealed class NetworkOperations
         {
             _sink.Verbose($"Another caller created a network named '{spec.Name}' at the same time: removing ours.");
             await docker.RemoveNetworkAsync(createdId, CancellationToken.None).ConfigureAwait(false);
-            throw new RedisDockerException(ErrorIds.NetworkNameTaken,
-                $"A Docker network named '{spec.Name}' was created by another caller at the same time; ours was removed. Choose another -Name, or use it with Get-RedisNetwork {spec.Name}.",
-                ErrorKind.ResourceExists, spec.Name);
+            throw Errors.NetworkNameTaken(
+                $"A Docker network named '{spec.Name}' was created by another caller at the same time; ours was "
+                + $"removed. Choose another -Name, or use it with Get-RedisNetwork {spec.Name}.",
+                spec.Name);
         }
         var created = await docker.InspectNetworkAsync(createdId, ct).ConfigureAwait(false)
-            ?? throw new RedisDockerException(ErrorIds.DockerError, $"Network '{spec.Name}' vanished right after it was created.", ErrorKind.InvalidOperation, spec.Name);
+            ?? throw Errors.DockerError($"Network '{spec.Name}' vanished right after it was created.", spec.Name);
         return ToRedisNetwork(created) with { DockerHost = docker.Endpoint.ToString() };
     }
 
@@ -162,7 +170,7 @@ public sealed class NetworkOperations
                 var candidate = new IPv4Cidr(0xAC000000 | second << 16 | third << 8, 24);
                 if (!used.Any(u => u.Overlaps(candidate))) return candidate;
             }
-        throw new RedisDockerException(ErrorIds.InvalidSubnet, "No free /24 left in 172.28.0.0/14: give -Subnet.", ErrorKind.LimitsExceeded);
+        throw Errors.NoFreeSubnet();
     }
 
     public async Task<IReadOnlyList<RedisNetwork>> GetAsync(string? name, string? topology, CancellationToken ct)
@@ -194,9 +202,10 @@ public sealed class NetworkOperations
     }
 
     private static RedisDockerException NetworkNotFound(string name) =>
-        new(ErrorIds.NetworkNotFound,
-            $"No Docker network named '{RedisConfigRenderer.Printable(name ?? "")}'. Create it with New-RedisNetwork, or list them with Get-RedisNetwork.",
-            ErrorKind.ObjectNotFound, name);
+        Errors.NetworkNotFound(
+            $"No Docker network named '{RedisConfigRenderer.Printable(name ?? "")}'. Create it with New-RedisNetwork, "
+            + "or list them with Get-RedisNetwork.",
+            name);
 
     /// <summary>
     /// Removes a network. While containers are attached it refuses, unless force: then the
@@ -206,14 +215,17 @@ public sealed class NetworkOperations
     {
         var (docker, net) = await FindAsync(name, ct).ConfigureAwait(false);
         if (net.Labels.Get(Labels.Managed) != "true")
-            throw new RedisDockerException(ErrorIds.NetworkNotFound,
-                $"'{name}' is not a network made by RedisDocker; remove it with docker network rm if you mean to.", ErrorKind.InvalidOperation, name);
+            throw Errors.NotARedisDockerNetwork(
+                $"'{name}' is not a network made by RedisDocker; remove it with docker network rm if you mean to.",
+                name);
         if (net.Containers.Count > 0)
         {
             if (!force)
-                throw new RedisDockerException(ErrorIds.NetworkInUse,
-                    $"Network '{name}' still has {net.Containers.Count} container(s) attached ({string.Join(", ", net.Containers.Select(c => c.Name))}). Remove them first (Get-RedisNode -Network {name} | Remove-RedisNode), or use -Force.",
-                    ErrorKind.InvalidOperation, name);
+                throw Errors.NetworkInUse(
+                    $"Network '{name}' still has {net.Containers.Count} container(s) attached "
+                    + $"({string.Join(", ", net.Containers.Select(c => c.Name))}). Remove them first (Get-RedisNode "
+                    + $"-Network {name} | Remove-RedisNode), or use -Force.",
+                    name);
             var nodes = new NodeOperations(_session, _sink);
             // All attached containers at once: removal is mostly waiting on the engine.
             await Task.WhenAll(net.Containers.Select(async c =>
@@ -253,9 +265,10 @@ public sealed class NetworkOperations
         var info = await docker.InspectContainerAsync(nodeName, ct).ConfigureAwait(false)
             ?? throw NodeOperations.NotFound(nodeName);
         if (info.Labels.Get(Labels.Network) == network && !force)
-            throw new RedisDockerException(ErrorIds.NetworkInUse,
-                $"'{network}' is the network node '{nodeName}' was created on; its topology talks over it. Use -Force to disconnect anyway.",
-                ErrorKind.InvalidOperation, nodeName);
+            throw Errors.NetworkInUse(
+                $"'{network}' is the network node '{nodeName}' was created on; its topology talks over it. Use "
+                + "-Force to disconnect anyway.",
+                nodeName);
         _sink.Verbose($"Disconnecting node '{nodeName}' from network '{network}'.");
         await docker.DisconnectNetworkAsync(network, info.Id, force, ct).ConfigureAwait(false);
     }
@@ -265,20 +278,23 @@ public sealed class NetworkOperations
     {
         var subnetText = net.Subnets.FirstOrDefault()?.Subnet;
         if (subnetText is null || !IPv4Cidr.TryParse(subnetText, out var subnet, out _))
-            throw new RedisDockerException(ErrorIds.IPAddressInvalid,
-                $"Network '{net.Name}' has no IPv4 subnet of its own, so static addresses cannot be used on it. Create it with New-RedisNetwork -Subnet.",
-                ErrorKind.InvalidArgument, ipAddress);
+            throw Errors.IPAddressInvalid(
+                $"Network '{net.Name}' has no IPv4 subnet of its own, so static addresses cannot be used on it. "
+                + "Create it with New-RedisNetwork -Subnet.",
+                ipAddress);
         if (!IPv4Cidr.TryParseAddress(ipAddress, out var ip))
-            throw new RedisDockerException(ErrorIds.IPAddressInvalid, $"'{ipAddress}' is not an IPv4 address.", ErrorKind.InvalidArgument, ipAddress);
+            throw Errors.IPAddressInvalid($"'{ipAddress}' is not an IPv4 address.", ipAddress);
         if (!subnet.Contains(ip) || ip == subnet.Network || ip == subnet.Broadcast)
-            throw new RedisDockerException(ErrorIds.IPAddressInvalid,
-                $"{ipAddress} is not a host address of network '{net.Name}' ({subnet}). Pick one inside the subnet, or leave -IPAddress out.",
-                ErrorKind.InvalidArgument, ipAddress);
+            throw Errors.IPAddressInvalid(
+                $"{ipAddress} is not a host address of network '{net.Name}' ({subnet}). Pick one inside the subnet, "
+                + "or leave -IPAddress out.",
+                ipAddress);
         var gateway = net.Subnets.FirstOrDefault()?.Gateway;
         if (gateway == ipAddress || net.Containers.Any(c => c.IPv4Address == ipAddress))
-            throw new RedisDockerException(ErrorIds.IPAddressTaken,
-                $"{ipAddress} is already used on network '{net.Name}'{(gateway == ipAddress ? " (gateway)" : "")}. Pick a free address or leave -IPAddress out.",
-                ErrorKind.ResourceExists, ipAddress);
+            throw Errors.IPAddressTaken(
+                $"{ipAddress} is already used on network '{net.Name}'{(gateway == ipAddress ? " (gateway)" : "")}. "
+                + "Pick a free address or leave -IPAddress out.",
+                ipAddress);
         return ip;
     }
 

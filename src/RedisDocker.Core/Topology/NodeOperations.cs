@@ -61,7 +61,7 @@ public sealed class NodeOperations
     public TimeSpan ReadyTimeout { get; init; } = Defaults.ReadyTimeout;
 
     internal static RedisDockerException NotFound(string name) =>
-        new(ErrorIds.NodeNotFound, $"No RedisDocker node named '{name}'. List them with Get-RedisNode.", ErrorKind.ObjectNotFound, name);
+        Errors.NodeNotFound($"No RedisDocker node named '{name}'. List them with Get-RedisNode.", name);
 
     /// <summary>
     /// Creates nodes in parallel. Each result is the node or the failure of that node; a failed
@@ -94,53 +94,60 @@ public sealed class NodeOperations
         // 1. Names: valid, unique in the batch, free on every engine.
         var dup = specs.GroupBy(s => s.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
         if (dup is not null)
-            throw new RedisDockerException(ErrorIds.NodeNameTaken, $"The name '{dup.Key}' is given twice.", ErrorKind.InvalidArgument, dup.Key);
+            throw Errors.NameGivenTwice(dup.Key);
         foreach (var s in specs)
         {
             NetworkOperations.ValidateName(s.Name, "node");
             if (s.Port is < 1 or > 65535 || (s.ClusterEnabled && s.BusPort is null && s.Port > 55535))
-                throw new RedisDockerException(ErrorIds.InvalidConfig,
+                throw Errors.InvalidConfig(
                     s.ClusterEnabled ? $"Port {s.Port} is out of range for a cluster node (1-55535: the bus port is port+10000)." : $"Port {s.Port} is out of range (1-65535).",
-                    ErrorKind.InvalidArgument, s.Name);
+                    s.Name);
             if (s.HostPort is < 1 or > 65535)
-                throw new RedisDockerException(ErrorIds.InvalidConfig, $"Host port {s.HostPort} is out of range (1-65535).", ErrorKind.InvalidArgument, s.Name);
+                throw Errors.InvalidConfig($"Host port {s.HostPort} is out of range (1-65535).", s.Name);
             if (s.HostNetwork && (s.AnnounceAddress is null || !IPv4Cidr.TryParseAddress(s.AnnounceAddress, out _)))
-                throw new RedisDockerException(ErrorIds.IPAddressInvalid,
-                    $"Node '{s.Name}' uses the host's network: give -AnnounceAddress, the address of its Docker host that the other nodes reach (it defaults to the address of a tcp:// engine).", ErrorKind.InvalidArgument, s.Name);
+                throw Errors.IPAddressInvalid(
+                    $"Node '{s.Name}' uses the host's network: give -AnnounceAddress, the address of its Docker "
+                    + "host that the other nodes reach (it defaults to the address of a tcp:// engine).",
+                    s.Name);
             if (s.HostNetwork && s.Topology is null)
-                throw new RedisDockerException(ErrorIds.InvalidArgument, $"Node '{s.Name}' uses the host's network: give -Topology.", ErrorKind.InvalidArgument, s.Name);
+                throw Errors.InvalidArgument($"Node '{s.Name}' uses the host's network: give -Topology.", s.Name);
             foreach (var kv in s.Config)
                 if (RedisConfigRenderer.ValidateExtra(kv.Key, kv.Value) is { } problem)
-                    throw new RedisDockerException(ErrorIds.InvalidConfig, problem, ErrorKind.InvalidArgument, kv.Key);
+                    throw Errors.InvalidConfig(problem, kv.Key);
             if (await _session.FindContainerAsync(s.Name, ct).ConfigureAwait(false) is not null)
-                throw new RedisDockerException(ErrorIds.NodeNameTaken,
-                    $"A container named '{s.Name}' already exists. Choose another name, or remove it with Remove-RedisNode {s.Name}.",
-                    ErrorKind.ResourceExists, s.Name);
+                throw Errors.NodeNameTaken(
+                    $"A container named '{s.Name}' already exists. Choose another name, or remove it with "
+                    + $"Remove-RedisNode {s.Name}.",
+                    s.Name);
         }
         var hostPorts = specs.Select((s, i) => (s, i)).Where(x => x.s.HostPort is not null).GroupBy(x => (engines[x.i].Endpoint.ToString(), x.s.HostPort)).FirstOrDefault(g => g.Count() > 1);
         if (hostPorts is not null)
-            throw new RedisDockerException(ErrorIds.HostPortTaken, $"Host port {hostPorts.Key.HostPort} is given to more than one node.", ErrorKind.InvalidArgument, hostPorts.Key.HostPort);
+            throw Errors.HostPortConflict($"Host port {hostPorts.Key.HostPort} is given to more than one node.",
+                hostPorts.Key.HostPort);
         // Host network: two nodes of one Docker host cannot share a port (nor its bus port).
         var hostNet = specs.Select((s, i) => (s, i)).Where(x => x.s.HostNetwork)
             .SelectMany(x => PortsOf(x.s).Select(port => (Host: engines[x.i].Endpoint.ToString(), Port: port, x.s.Name)))
             .GroupBy(x => (x.Host, x.Port)).FirstOrDefault(g => g.Select(x => x.Name).Distinct().Count() > 1);
         if (hostNet is not null)
-            throw new RedisDockerException(ErrorIds.HostPortTaken,
-                $"Nodes {string.Join(" and ", hostNet.Select(x => x.Name).Distinct())} would both use port {hostNet.Key.Port} on Docker host {hostNet.Key.Host}. Give each node of a host its own -Port.",
-                ErrorKind.InvalidArgument, hostNet.Key.Port);
+            throw Errors.HostPortConflict(
+                $"Nodes {string.Join(" and ", hostNet.Select(x => x.Name).Distinct())} would both use port "
+                + $"{hostNet.Key.Port} on Docker host {hostNet.Key.Host}. Give each node of a host its own -Port.",
+                hostNet.Key.Port);
         for (var i = 0; i < specs.Count; i++)
         {
             var s = specs[i];
             if (!engines[i].Endpoint.IsLocal()) continue;
             if (!s.HostNetwork && !InputValidation.IsAnyAddress(s.HostIp) && !IsAddressOfThisMachine(s.HostIp))
-                throw new RedisDockerException(ErrorIds.IPAddressInvalid,
-                    $"-HostAddress {s.HostIp} is not an address of this host. Give one of its addresses (127.0.0.1 by default).",
-                    ErrorKind.InvalidArgument, s.Name);
+                throw Errors.IPAddressInvalid(
+                    $"-HostAddress {s.HostIp} is not an address of this host. Give one of its addresses (127.0.0.1 "
+                    + "by default).",
+                    s.Name);
             if (s.HostPort is int hp && !IsHostPortFree(s.HostIp, hp)) throw HostPortTaken(s.HostIp, hp, null);
             if (s.HostNetwork && !IsAddressOfThisMachine(s.AnnounceAddress!))
-                throw new RedisDockerException(ErrorIds.IPAddressInvalid,
-                    $"{s.AnnounceAddress} is not an address of Docker host {engines[i].Endpoint}. Give -AnnounceAddress with an address of that host.",
-                    ErrorKind.InvalidArgument, s.Name);
+                throw Errors.IPAddressInvalid(
+                    $"{s.AnnounceAddress} is not an address of Docker host {engines[i].Endpoint}. Give "
+                    + "-AnnounceAddress with an address of that host.",
+                    s.Name);
             if (s.HostNetwork)
                 foreach (var port in PortsOf(s))
                     if (!IsHostPortFree(s.AnnounceAddress!, port)) throw HostPortTaken(s.AnnounceAddress!, port, null);
@@ -159,12 +166,15 @@ public sealed class NodeOperations
             if (specs[i].HostNetwork) { topologyOf[i] = specs[i].Topology!; continue; }
             networks[i] = await netOps.RequireAsync(engines[i], specs[i].Network, ct).ConfigureAwait(false);
             if (networks[i]!.Labels.Get(Labels.Managed) != "true")
-                throw new RedisDockerException(ErrorIds.NetworkNotFound,
-                    $"'{specs[i].Network}' is not a network made by RedisDocker (nodes need its fixed subnet and labels). Create one with New-RedisNetwork.",
-                    ErrorKind.InvalidArgument, specs[i].Network);
+                throw Errors.NotARedisDockerNetwork(
+                    $"'{specs[i].Network}' is not a network made by RedisDocker (nodes need its fixed subnet and "
+                    + "labels). Create one with New-RedisNetwork.",
+                    specs[i].Network);
             topologyOf[i] = TopologyOf(networks[i]!);
             if (specs[i].Topology is { } t && t != topologyOf[i])
-                throw new RedisDockerException(ErrorIds.TopologyMismatch, $"Network '{specs[i].Network}' belongs to topology '{topologyOf[i]}', not '{t}'.", ErrorKind.InvalidArgument, specs[i].Name);
+                throw Errors.TopologyMismatch(
+                    $"Network '{specs[i].Network}' belongs to topology '{topologyOf[i]}', not '{t}'.",
+                    specs[i].Name);
         }
         var topologies = topologyOf.Distinct().ToList();
         var taken = new HashSet<string>(StringComparer.Ordinal);
@@ -176,7 +186,7 @@ public sealed class NodeOperations
             {
                 NetworkOperations.ValidateAddressFree(networks[i]!, ip);
                 if (!taken.Add(ip))
-                    throw new RedisDockerException(ErrorIds.IPAddressTaken, $"{ip} is given to more than one node.", ErrorKind.InvalidArgument, ip);
+                    throw Errors.IPAddressGivenTwice(ip);
                 addresses[i] = ip;
             }
         }
@@ -184,9 +194,7 @@ public sealed class NodeOperations
         {
             if (addresses[i] is not null) continue;
             var free = NetworkOperations.FreeAddresses(networks[i]!, taken).FirstOrDefault()
-                ?? throw new RedisDockerException(ErrorIds.IPAddressInvalid,
-                    $"Network '{specs[i].Network}' has no free address left (or no subnet of its own). Use a network made by New-RedisNetwork with a larger -Subnet.",
-                    ErrorKind.LimitsExceeded, specs[i].Network);
+                ?? throw Errors.NoFreeAddress(specs[i].Network);
             taken.Add(free);
             addresses[i] = free;
         }
@@ -198,9 +206,10 @@ public sealed class NodeOperations
             var existing = await _session.GetPasswordAsync(topo, ct).ConfigureAwait(false);
             var given = specs.Where((s, i) => topologyOf[i] == topo).Select(s => s.Password).FirstOrDefault(p => p is not null);
             if (given is not null && existing is not null && given != existing)
-                throw new RedisDockerException(ErrorIds.TopologyMismatch,
-                    $"Topology '{topo}' already uses another password, and replication needs one password per topology. Leave -Password out to reuse it.",
-                    ErrorKind.InvalidArgument, topo);
+                throw Errors.TopologyMismatch(
+                    $"Topology '{topo}' already uses another password, and replication needs one password per "
+                    + "topology. Leave -Password out to reuse it.",
+                    topo);
             var pw = existing ?? given ?? Secrets.GeneratePassword();
             if (existing is null) _sink.Verbose(given is null
                 ? $"Generated a password for topology '{topo}' (kept in the nodes' configuration; read it back with Get-RedisCredential)."
@@ -484,25 +493,27 @@ public sealed class NodeOperations
         var stray = bound.FirstOrDefault(p => !(IPAddress.TryParse(p.HostIp is "" ? "0.0.0.0" : p.HostIp, out var a) &&
             (a.Equals(wanted) || (InputValidation.IsAnyAddress(s.HostIp) && InputValidation.IsAnyAddress(a.ToString())))));
         if (bound.Count == 0 || stray is not null)
-            throw new RedisDockerException(ErrorIds.IPAddressInvalid,
+            throw Errors.IPAddressInvalid(
                 $"Docker published node '{s.Name}' on {(stray is null ? "no address" : $"{stray.HostIp}:{stray.HostPort}")} instead of {s.HostIp}. Give -HostAddress with an address of this host.",
-                ErrorKind.InvalidArgument, s.Name);
+                s.Name);
     }
 
     private static RedisDockerException HostPortTaken(string hostIp, int port, Exception? inner) =>
-        new(ErrorIds.HostPortTaken,
-            $"Host port {hostIp}:{port} is already in use. Choose another -HostPort, or leave it out to let Docker pick a free one.",
-            ErrorKind.ResourceExists, port, inner);
+        Errors.HostPortTaken(
+            $"Host port {hostIp}:{port} is already in use. Choose another -HostPort, or leave it out to let Docker "
+            + "pick a free one.",
+            port, inner);
 
     /// <summary>A node's pinned host port (or, on the host's network, its port) is used by another process now.</summary>
     private static RedisDockerException KeptHostPortTaken(ContainerInfo info, DockerApiException e)
     {
         var port = info.Labels.Get(Labels.HostPort) ?? info.Labels.Get(Labels.Port) ?? "?";
-        return new(ErrorIds.HostPortTaken,
-            $"Node '{info.Name}' keeps host port {port} for life, but another process uses it now ({e.EngineMessage.Trim()}). "
-            + $"Stop that process and start the node again, or recreate the node on another port (Remove-RedisNode {info.Name} -KeepVolume, "
-            + "then New-RedisNode with the same name and -HostPort).",
-            ErrorKind.ResourceExists, info.Name, e);
+        return Errors.HostPortTaken(
+            $"Node '{info.Name}' keeps host port {port} for life, but another process uses it now "
+            + $"({e.EngineMessage.Trim()}). Stop that process and start the node again, or recreate the node on "
+            + $"another port (Remove-RedisNode {info.Name} -KeepVolume, then New-RedisNode with the same name and "
+            + "-HostPort).",
+            info.Name, e);
     }
 
     private static bool IsAddressOfThisMachine(string address)
@@ -549,16 +560,17 @@ public sealed class NodeOperations
         }
         catch (DockerException e)
         {
-            throw new RedisDockerException(ErrorIds.ImageUnavailable,
-                $"Image '{image}' is not present and could not be pulled: {e.Message}. Check the registry is reachable (docker pull {image}), or give -Image with an image that is present (docker images).",
-                ErrorKind.ObjectNotFound, image, e);
+            throw Errors.ImageUnavailable(
+                $"Image '{image}' is not present and could not be pulled: {e.Message}. Check the registry is "
+                + $"reachable (docker pull {image}), or give -Image with an image that is present (docker images).",
+                image, e);
         }
         finally
         {
             _sink.Progress(new ProgressReport(activity, $"Pulling {image}", "done", 100, Completed: true));
         }
         if (await docker.InspectImageAsync(image, ct).ConfigureAwait(false) is null)
-            throw new RedisDockerException(ErrorIds.ImageUnavailable, $"Pulling '{image}' finished but the image is not present.", ErrorKind.ObjectNotFound, image);
+            throw Errors.ImageUnavailable($"Pulling '{image}' finished but the image is not present.", image);
     }
 
     /// <summary>
@@ -580,16 +592,16 @@ public sealed class NodeOperations
                 var logs = await SafeLogsAsync(docker, name, password, ct).ConfigureAwait(false);
                 var announce = info.Labels.Get(Labels.Announce);
                 if (logs.Contains("Cannot assign requested address", StringComparison.Ordinal))
-                    throw new RedisDockerException(ErrorIds.IPAddressInvalid,
-                        $"Node '{name}' cannot listen on {announce}: it is not an address of Docker host {docker.Endpoint}. Give -AnnounceAddress with an address of that host.",
-                        ErrorKind.InvalidArgument, name);
+                    throw Errors.IPAddressInvalid(
+                        $"Node '{name}' cannot listen on {announce}: it is not an address of Docker host "
+                        + $"{docker.Endpoint}. Give -AnnounceAddress with an address of that host.",
+                        name);
                 if (logs.Contains("Address already in use", StringComparison.Ordinal))
-                    throw new RedisDockerException(ErrorIds.HostPortTaken,
-                        $"Node '{name}' cannot listen on port {info.Labels.Get(Labels.Port)} (or its bus port) of Docker host {docker.Endpoint}: it is already in use. Choose another -Port.",
-                        ErrorKind.ResourceExists, name);
-                throw new RedisDockerException(ErrorIds.NodeNotReady,
-                    $"Node '{name}' exited with code {info.State.ExitCode} while starting. Its last log lines:\n{logs}",
-                    ErrorKind.InvalidOperation, name);
+                    throw Errors.HostPortTaken(
+                        $"Node '{name}' cannot listen on port {info.Labels.Get(Labels.Port)} (or its bus port) of "
+                        + $"Docker host {docker.Endpoint}: it is already in use. Choose another -Port.",
+                        name);
+                throw Errors.NodeExitedWhileStarting(name, info.State.ExitCode, logs);
             }
             var node = ToRedisNode(info, RedisRole.Unknown, docker);
             if (node.HostEndpoint is not null && info.State.Running)
@@ -600,7 +612,9 @@ public sealed class NodeOperations
                     var replies = await conn.PipelineAsync(new[] { new object[] { "PING" }, new object[] { "INFO", "persistence" } }, ct).ConfigureAwait(false);
                     var ping = replies[0];
                     if (ping.IsError && ping.Text is { } err && (err.StartsWith("WRONGPASS", StringComparison.Ordinal) || err.StartsWith("NOAUTH", StringComparison.Ordinal)))
-                        throw new RedisDockerException(ErrorIds.WrongPassword, $"Node '{name}' refused the topology's password ({err.Split(' ')[0]}).", ErrorKind.AuthenticationError, name);
+                        throw Errors.WrongPassword(
+                            $"Node '{name}' refused the topology's password ({err.Split(' ')[0]}).",
+                            name);
                     if (!ping.IsError && !replies[1].IsError && RedisInfo.Parse(replies[1].AsString()).GetValueOrDefault("loading") != "1")
                     {
                         _sink.Verbose($"Node '{name}' is ready at {node.HostEndpoint} after {sw.ElapsedMilliseconds} ms.");
@@ -610,7 +624,7 @@ public sealed class NodeOperations
                 }
                 catch (RedisServerException e) when (e.Prefix is "WRONGPASS" or "NOAUTH")
                 {
-                    throw new RedisDockerException(ErrorIds.WrongPassword, $"Node '{name}' refused the topology's password ({e.Prefix}).", ErrorKind.AuthenticationError, name, e);
+                    throw Errors.WrongPassword($"Node '{name}' refused the topology's password ({e.Prefix}).", name, e);
                 }
                 catch (RedisException e)
                 {
@@ -626,9 +640,10 @@ public sealed class NodeOperations
             if (sw.Elapsed > ReadyTimeout)
             {
                 var logs = await SafeLogsAsync(docker, name, password, ct).ConfigureAwait(false);
-                throw new RedisDockerException(ErrorIds.NodeNotReady,
-                    $"Node '{name}' was not ready within {ReadyTimeout.TotalSeconds:0} s ({lastProblem}). Its last log lines:\n{logs}",
-                    ErrorKind.OperationTimeout, name);
+                throw Errors.NodeNotReady(
+                    $"Node '{name}' was not ready within {ReadyTimeout.TotalSeconds:0} s ({lastProblem}). Its last "
+                    + $"log lines:\n{logs}",
+                    name);
             }
             await Task.Delay(delay, ct).ConfigureAwait(false);
             delay = Math.Min(delay * 2, 250);
@@ -828,15 +843,16 @@ public sealed class NodeOperations
         var network = info.Labels.Get(Labels.Network)!;
         var recorded = info.Labels.Get(Labels.Address)!;
         var net = await docker.InspectNetworkAsync(network, ct).ConfigureAwait(false)
-            ?? throw new RedisDockerException(ErrorIds.NetworkNotFound,
-                $"Node '{info.Name}' was created on network '{network}', which no longer exists. Recreate it with New-RedisNetwork, or remove the node.",
-                ErrorKind.ObjectNotFound, network);
+            ?? throw Errors.NetworkNotFound(
+                $"Node '{info.Name}' was created on network '{network}', which no longer exists. Recreate it with "
+                + "New-RedisNetwork, or remove the node.",
+                network);
         var squatter = net.Containers.FirstOrDefault(c => c.IPv4Address == recorded && c.ContainerId != info.Id);
         if (squatter is not null)
-            throw new RedisDockerException(ErrorIds.IPAddressTaken,
+            throw Errors.IPAddressTaken(
                 $"Node '{info.Name}' belongs at {recorded} on '{network}' (its cluster and sentinels know it there), but container '{squatter.Name}' has that address now. "
                 + $"Disconnect '{squatter.Name}' from '{network}', then start '{info.Name}' again.",
-                ErrorKind.ResourceExists, info.Name);
+                info.Name);
         _sink.Warning($"Node '{info.Name}' has address {now} on '{network}' instead of its own {recorded} (reconnected without it?): "
             + $"putting it back at {recorded}, where its cluster and sentinels know it.");
         if (info.Networks.ContainsKey(network))

@@ -276,7 +276,7 @@ public static class RedisConfigRenderer
     private static void ThrowIfInvalid(IEnumerable<string> problems)
     {
         if (problems.FirstOrDefault() is { } problem)
-            throw new RedisDockerException(ErrorIds.InvalidConfig, problem, ErrorKind.InvalidArgument);
+            throw Errors.InvalidConfig(problem);
     }
 
     /// <summary>Quotes an argument the way redis.conf reads it (sdssplitargs).</summary>
@@ -363,7 +363,8 @@ public static class RedisConfigRenderer
     private static void Line(StringBuilder sb, string name, string value)
     {
         // The last line of defence: nothing rendered may start a second directive.
-        if (IndexOfControl(value) >= 0) throw new RedisDockerException(ErrorIds.InvalidConfig, $"The value of '{name}' contains a control character.", ErrorKind.InvalidArgument);
+        if (IndexOfControl(value) >= 0) throw Errors.InvalidConfig(
+            $"The value of '{name}' contains a control character.");
         sb.Append(name).Append(' ').Append(value).Append('\n');
     }
 

@@ -24,22 +24,26 @@ public sealed class ReplicationOperations
         var replica = await nodes.GetOneAsync(replicaName, ct).ConfigureAwait(false);
         var primary = await nodes.GetOneAsync(primaryName, ct).ConfigureAwait(false);
         if (string.Equals(replica.Name, primary.Name, StringComparison.OrdinalIgnoreCase))
-            throw new RedisDockerException(ErrorIds.InvalidArgument, $"'{replica.Name}' cannot be a replica of itself.", ErrorKind.InvalidArgument, replicaName);
+            throw Errors.InvalidArgument($"'{replica.Name}' cannot be a replica of itself.", replicaName);
         foreach (var n in new[] { replica, primary })
         {
             if (n.ClusterEnabled)
-                throw new RedisDockerException(ErrorIds.ClusterModeNotAllowed,
-                    $"'{n.Name}' runs in cluster mode, where Redis refuses REPLICAOF ('replicaof directive not allowed in cluster mode'). In a cluster, attach a replica with Add-RedisClusterNode -Cluster {n.Topology} -Node <name> -Primary <primary>, or create it with New-RedisCluster -ReplicasPerPrimary.",
-                    ErrorKind.InvalidOperation, n.Name);
+                throw Errors.ClusterModeNotAllowed(
+                    $"'{n.Name}' runs in cluster mode, where Redis refuses REPLICAOF ('replicaof directive not "
+                    + "allowed in cluster mode'). In a cluster, attach a replica with Add-RedisClusterNode -Cluster "
+                    + $"{n.Topology} -Node <name> -Primary <primary>, or create it with New-RedisCluster "
+                    + "-ReplicasPerPrimary.",
+                    n.Name);
             if (n.Kind != RedisNodeKind.Redis)
-                throw new RedisDockerException(ErrorIds.InvalidArgument, $"'{n.Name}' is a sentinel, not a Redis node.", ErrorKind.InvalidArgument, n.Name);
+                throw Errors.SentinelIsNotARedisNode(n.Name);
             if (n.HostEndpoint is null)
-                throw new RedisDockerException(ErrorIds.NodeNotReachable, $"Node '{n.Name}' is not running. Start it with Start-RedisNode {n.Name}.", ErrorKind.ResourceUnavailable, n.Name);
+                throw Errors.NodeNotRunning(n.Name, n.State);
         }
         if (replica.Topology != primary.Topology)
-            throw new RedisDockerException(ErrorIds.TopologyMismatch,
-                $"'{replica.Name}' (topology '{replica.Topology}') and '{primary.Name}' (topology '{primary.Topology}') do not share a password; replication works inside one topology.",
-                ErrorKind.InvalidArgument, replicaName);
+            throw Errors.TopologyMismatch(
+                $"'{replica.Name}' (topology '{replica.Topology}') and '{primary.Name}' (topology "
+                + $"'{primary.Topology}') do not share a password; replication works inside one topology.",
+                replicaName);
         var primaryIp = await AddressReachableFromAsync(replica, primary, ct).ConfigureAwait(false);
 
         var conn = await _session.ConnectAsync(replica, ct).ConfigureAwait(false);
@@ -103,14 +107,17 @@ public sealed class ReplicationOperations
         var r = (await _session.FindContainerAsync(replica.Id, ct).ConfigureAwait(false) ?? throw NodeOperations.NotFound(replica.Name)).Info;
         var p = (await _session.FindContainerAsync(primary.Id, ct).ConfigureAwait(false) ?? throw NodeOperations.NotFound(primary.Name)).Info;
         if (replica.DockerHost != primary.DockerHost)
-            throw new RedisDockerException(ErrorIds.NodeNotReachable,
-                $"'{replica.Name}' ({replica.DockerHost}) and '{primary.Name}' ({primary.DockerHost}) are on different Docker hosts; across hosts, create both with -HostNetwork and -AnnounceAddress.",
-                ErrorKind.ConnectionError, replica.Name);
+            throw Errors.NodeNotReachable(
+                $"'{replica.Name}' ({replica.DockerHost}) and '{primary.Name}' ({primary.DockerHost}) are on "
+                + "different Docker hosts; across hosts, create both with -HostNetwork and -AnnounceAddress.",
+                replica.Name);
         foreach (var (net, info) in p.Networks)
             if (r.Networks.ContainsKey(net) && !string.IsNullOrEmpty(info.IPAddress)) return info.IPAddress;
-        throw new RedisDockerException(ErrorIds.NodeNotReachable,
-            $"'{replica.Name}' cannot reach '{primary.Name}': they share no network ({string.Join(", ", r.Networks.Keys)} vs {string.Join(", ", p.Networks.Keys)}). Connect one to the other's network with Connect-RedisNetwork.",
-            ErrorKind.ConnectionError, replica.Name);
+        throw Errors.NodeNotReachable(
+            $"'{replica.Name}' cannot reach '{primary.Name}': they share no network "
+            + $"({string.Join(", ", r.Networks.Keys)} vs {string.Join(", ", p.Networks.Keys)}). Connect one to the "
+            + "other's network with Connect-RedisNetwork.",
+            replica.Name);
     }
 
     /// <summary>REPLICAOF NO ONE: the node becomes a standalone primary (persisted).</summary>
@@ -119,8 +126,9 @@ public sealed class ReplicationOperations
         var nodes = new NodeOperations(_session, _sink);
         var node = await nodes.GetOneAsync(name, ct).ConfigureAwait(false);
         if (node.ClusterEnabled)
-            throw new RedisDockerException(ErrorIds.ClusterModeNotAllowed,
-                $"'{node.Name}' runs in cluster mode; promote a cluster replica with Invoke-RedisFailover.", ErrorKind.InvalidOperation, name);
+            throw Errors.ClusterModeNotAllowed(
+                $"'{node.Name}' runs in cluster mode; promote a cluster replica with Invoke-RedisFailover.",
+                name);
         var conn = await _session.ConnectAsync(node, ct).ConfigureAwait(false);
         _sink.Verbose($"{node.Name}: REPLICAOF NO ONE, then CONFIG REWRITE.");
         (await conn.SendAsync(new object[] { "REPLICAOF", "NO", "ONE" }, ct).ConfigureAwait(false)).ThrowIfError();

@@ -50,13 +50,13 @@ public sealed class SentinelOperations
     public static IReadOnlyList<string> ValidateQuorum(int count, int quorum)
     {
         if (count < 1)
-            throw new RedisDockerException(ErrorIds.SentinelQuorumInvalid, "-Count must be at least 1.", ErrorKind.InvalidArgument, count);
+            throw Errors.SentinelQuorumInvalid("-Count must be at least 1.", count);
         if (quorum < 1 || quorum > count)
-            throw new RedisDockerException(ErrorIds.SentinelQuorumInvalid,
-                $"-Quorum {quorum} cannot be reached by {count} sentinel(s): " +
-                "the quorum must be between 1 and the sentinel count. " +
-                $"Give -Quorum {count / 2 + 1} (usual for {count} sentinels) or add sentinels with -Count.",
-                ErrorKind.InvalidArgument, quorum);
+            throw Errors.SentinelQuorumInvalid(
+                $"-Quorum {quorum} cannot be reached by {count} sentinel(s): "
+                + "the quorum must be between 1 and the sentinel count. "
+                + $"Give -Quorum {count / 2 + 1} (usual for {count} sentinels) or add sentinels with -Count.",
+                quorum);
         var warnings = new List<string>();
         if (count == 1)
             warnings.Add("A single sentinel dies with its one container, and then nothing fails over. Use -Count 3.");
@@ -72,12 +72,14 @@ public sealed class SentinelOperations
         var nodeOps = new NodeOperations(_session, _sink);
         var primary = await nodeOps.GetOneAsync(spec.Primary, ct).ConfigureAwait(false);
         if (primary.ClusterEnabled)
-            throw new RedisDockerException(ErrorIds.ClusterModeNotAllowed,
-                $"'{primary.Name}' runs in cluster mode; Redis Cluster fails over by itself, without sentinels. Use Invoke-RedisFailover on its replicas.",
-                ErrorKind.InvalidOperation, primary.Name);
+            throw Errors.ClusterModeNotAllowed(
+                $"'{primary.Name}' runs in cluster mode; Redis Cluster fails over by itself, without sentinels. Use "
+                + "Invoke-RedisFailover on its replicas.",
+                primary.Name);
         if (primary.Kind != RedisNodeKind.Redis || primary.Role != RedisRole.Primary)
-            throw new RedisDockerException(ErrorIds.InvalidArgument,
-                $"'{primary.Name}' is not a running primary (it reports {primary.Role}). Give the current primary.", ErrorKind.InvalidArgument, primary.Name);
+            throw Errors.InvalidArgument(
+                $"'{primary.Name}' is not a running primary (it reports {primary.Role}). Give the current primary.",
+                primary.Name);
         var masterName = spec.MasterName ?? primary.Topology;
         NetworkOperations.ValidateName(masterName, "master");
         var primaryConn0 = await _session.ConnectAsync(primary, ct).ConfigureAwait(false);
@@ -85,23 +87,26 @@ public sealed class SentinelOperations
             .ConfigureAwait(false)).ThrowIfError().AsString())).Count;
         var minReplicas = spec.MinReplicasToWrite ?? (replicaCount > 0 ? 1 : 0);
         if (minReplicas < 0 || minReplicas > replicaCount)
-            throw new RedisDockerException(ErrorIds.InvalidArgument,
-                $"-MinReplicasToWrite {minReplicas} cannot be met: '{primary.Name}' has {replicaCount} replica(s), so it would refuse every write. " +
-                $"Give a value from 0 to {replicaCount} (0 turns the split-brain bound off).", ErrorKind.InvalidArgument, minReplicas);
+            throw Errors.InvalidArgument(
+                $"-MinReplicasToWrite {minReplicas} cannot be met: '{primary.Name}' has {replicaCount} "
+                + "replica(s), so it would refuse every write. "
+                + $"Give a value from 0 to {replicaCount} (0 turns the split-brain bound off).",
+                minReplicas);
         if (spec.MinReplicasMaxLag < 1)
-            throw new RedisDockerException(ErrorIds.InvalidArgument, "-MinReplicasMaxLag must be at least 1 (seconds).",
-                ErrorKind.InvalidArgument, spec.MinReplicasMaxLag);
+            throw Errors.InvalidArgument("-MinReplicasMaxLag must be at least 1 (seconds).", spec.MinReplicasMaxLag);
         var existing = await nodeOps.GetAsync(new NodeFilter { Topology = primary.Topology, SentinelsOnly = true }, ct).ConfigureAwait(false);
         if (existing.Any(s => s.SentinelGroup == masterName))
-            throw new RedisDockerException(ErrorIds.NodeNameTaken,
-                $"Topology '{primary.Topology}' already has a sentinel group '{masterName}'. See it with Get-RedisSentinel -MasterName {masterName}.",
-                ErrorKind.ResourceExists, masterName);
+            throw Errors.NodeNameTaken(
+                $"Topology '{primary.Topology}' already has a sentinel group '{masterName}'. See it with "
+                + $"Get-RedisSentinel -MasterName {masterName}.",
+                masterName);
         var names = await nodeOps.NextNamesAsync($"{primary.Topology}-sentinel", spec.Count, ct).ConfigureAwait(false);
         var hostNetwork = primary.Labels.Get(Labels.HostNetwork) == "true";
         if (hostNetwork && spec.AnnounceAddresses is not { Count: > 0 })
-            throw new RedisDockerException(ErrorIds.InvalidArgument,
-                $"'{primary.Name}' uses its host's network, so the sentinels do too: give -AnnounceAddress (one per Docker host of -DockerHost, in the same order).",
-                ErrorKind.InvalidArgument, primary.Name);
+            throw Errors.InvalidArgument(
+                $"'{primary.Name}' uses its host's network, so the sentinels do too: give -AnnounceAddress (one per "
+                + "Docker host of -DockerHost, in the same order).",
+                primary.Name);
         string? HostOf(int i) => spec.DockerHosts is { Count: > 0 } h ? h[i % h.Count] : null;
         var results = await nodeOps.CreateAsync(names.Select((n, i) => new NodeSpec
         {
@@ -206,9 +211,9 @@ public sealed class SentinelOperations
         var all = await new NodeOperations(_session, _sink).GetAsync(new NodeFilter { Topology = topology, SentinelsOnly = true }, ct).ConfigureAwait(false);
         var group = all.Where(s => s.SentinelGroup == masterName).ToList();
         if (group.Count == 0)
-            throw new RedisDockerException(ErrorIds.SentinelNotFound,
+            throw Errors.SentinelNotFound(
                 $"No sentinel group '{masterName}'{(topology is null ? "" : $" in topology '{topology}'")}. List groups with Get-RedisSentinel.",
-                ErrorKind.ObjectNotFound, masterName);
+                masterName);
         return group;
     }
 
@@ -397,7 +402,7 @@ public sealed class SentinelOperations
         topology ??= sentinels[0].Topology;
         var password = await _session.GetPasswordAsync(topology, ct).ConfigureAwait(false);
         var before = await CurrentPrimaryAsync(sentinels, masterName, ct).ConfigureAwait(false)
-            ?? throw new RedisDockerException(ErrorIds.SentinelNotFound, $"No sentinel of '{masterName}' answers.", ErrorKind.ResourceUnavailable, masterName);
+            ?? throw Errors.NoSentinelAnswers(masterName);
         await new NodeOperations(_session, NullSink.Instance).GetAsync(new NodeFilter { Topology = topology }, ct).ConfigureAwait(false);   // refreshes the endpoint map
         _session.EndpointMap.TryTranslate(before, out var oldMapped);
         var oldName = oldMapped?.NodeName ?? before;
@@ -440,9 +445,11 @@ public sealed class SentinelOperations
         if (reachable is null)
         {
             if (!force)
-                throw new RedisDockerException(ErrorIds.FailoverFailed,
-                    $"The primary '{oldName}' does not answer, so a coordinated failover cannot run. Use -Force to have the sentinels promote a replica now (writes not yet replicated are lost), or -Wait to let them do it after down-after-milliseconds.",
-                    ErrorKind.InvalidOperation, masterName);
+                throw Errors.FailoverFailed(
+                    $"The primary '{oldName}' does not answer, so a coordinated failover cannot run. Use -Force to "
+                    + "have the sentinels promote a replica now (writes not yet replicated are lost), or -Wait to "
+                    + "let them do it after down-after-milliseconds.",
+                    masterName);
             return await ForcedFailoverAsync(sentinels, topology, masterName, before, oldName, password, timeout, sw, ct, expected).ConfigureAwait(false);
         }
         var old = reachable;
@@ -464,10 +471,11 @@ public sealed class SentinelOperations
             .ConfigureAwait(false);
         var oldInfo = RedisInfo.Parse((await old.SendAsync(new object[] { "INFO", "replication" }, ct).ConfigureAwait(false)).ThrowIfError().AsString());
         if (int.Parse(oldInfo.GetValueOrDefault("connected_slaves", "0"), CultureInfo.InvariantCulture) == 0)
-            throw new RedisDockerException(ErrorIds.FailoverFailed,
-                $"Primary '{oldName}' has no connected replica to fail over to; nothing was changed. " +
-                $"Start-RedisNode <stopped replica>, wait until Get-RedisReplication shows it linked, " +
-                $"then run Invoke-RedisFailover -SentinelGroup {masterName} again.", ErrorKind.InvalidOperation, oldName);
+            throw Errors.FailoverFailed(
+                $"Primary '{oldName}' has no connected replica to fail over to; nothing was changed. "
+                + $"Start-RedisNode <stopped replica>, wait until Get-RedisReplication shows it linked, "
+                + $"then run Invoke-RedisFailover -SentinelGroup {masterName} again.",
+                oldName);
 
         long pausedOffset;
         string newPrimary;
@@ -501,11 +509,11 @@ public sealed class SentinelOperations
             if (fr.IsError && (fr.Text ?? "").Contains("NOGOODSLAVE", StringComparison.Ordinal))
                 throw NoGoodReplica(masterName, fr.Text);
             if (fr.IsError)
-                throw new RedisDockerException(ErrorIds.FailoverFailed,
-                    $"The sentinels refused the failover: {fr.Text}. " +
-                    $"Check Get-RedisSentinel -MasterName {masterName}, " +
-                    $"then run Invoke-RedisFailover -SentinelGroup {masterName} again.",
-                    ErrorKind.InvalidOperation, masterName);
+                throw Errors.FailoverFailed(
+                    $"The sentinels refused the failover: {fr.Text}. "
+                    + $"Check Get-RedisSentinel -MasterName {masterName}, "
+                    + $"then run Invoke-RedisFailover -SentinelGroup {masterName} again.",
+                    masterName);
 
             string? promoted = null;
             await Waiter.UntilAsync(_sink, $"Sentinels promoting a replica of '{oldName}'", timeout, async c =>
@@ -514,10 +522,12 @@ public sealed class SentinelOperations
                 if (now is null || now == before) return (false, "not promoted yet");
                 if (!_session.EndpointMap.TryTranslate(now, out var m)) return (false, $"{now} is unknown");
                 if (expected is not null && now != expected.ContainerEndpoint)
-                    throw new RedisDockerException(ErrorIds.FailoverFailed,
-                        $"The sentinels promoted '{m.NodeName}' instead of '{expected.Name}'. '{m.NodeName}' is the primary now; " +
-                        $"run Invoke-RedisFailover -Node {expected.Name} again to move the primary to '{expected.Name}'.",
-                        ErrorKind.InvalidOperation, expected.Name);
+                    throw Errors.FailoverFailed(
+                        $"The sentinels promoted '{m.NodeName}' instead of '{expected.Name}'. '{m.NodeName}' is "
+                        + "the primary now; "
+                        + $"run Invoke-RedisFailover -Node {expected.Name} again to move the primary to "
+                        + $"'{expected.Name}'.",
+                        expected.Name);
                 var conn = await _session.ConnectAsync(m.HostEndpoint, password, c).ConfigureAwait(false);
                 var (role, _) = NodeOperations.ParseRole(await conn.SendAsync(new object[] { "ROLE" }, c).ConfigureAwait(false));
                 if (role != RedisRole.Primary) return (false, $"{m.NodeName} is still {role}");
@@ -619,10 +629,12 @@ public sealed class SentinelOperations
                 var pw = await _session.GetPasswordAsync(replica.Topology, ct).ConfigureAwait(false);
                 primaryDown = !_session.EndpointMap.TryTranslate(current, out var cm) || !await AnswersAsync(cm.HostEndpoint, pw, ct).ConfigureAwait(false);
                 if (primaryDown && !force)
-                    throw new RedisDockerException(ErrorIds.FailoverFailed,
-                        $"The primary '{(cm?.NodeName ?? current)}' does not answer, so a coordinated failover to '{replica.Name}' cannot run; nothing was changed. " +
-                        $"Use Invoke-RedisFailover -Node {replica.Name} -Force to promote it now (writes not yet replicated are lost), or start the primary.",
-                        ErrorKind.InvalidOperation, replica.Name);
+                    throw Errors.FailoverFailed(
+                        $"The primary '{(cm?.NodeName ?? current)}' does not answer, so a coordinated failover to "
+                        + $"'{replica.Name}' cannot run; nothing was changed. "
+                        + $"Use Invoke-RedisFailover -Node {replica.Name} -Force to promote it now (writes not "
+                        + "yet replicated are lost), or start the primary.",
+                        replica.Name);
             }
             // A replica that just restarted or resynced is not yet one the sentinels may promote: wait until every
             // sentinel sees it linked and eligible, or say why not.
@@ -682,12 +694,12 @@ public sealed class SentinelOperations
     }
 
     private static RedisDockerException NoGoodReplica(string masterName, string? text, string? detail = null) =>
-        new(ErrorIds.FailoverFailed,
+        Errors.FailoverFailed(
             $"The sentinels of '{masterName}' have no replica they can promote yet " +
             $"({text}{(detail is null ? "" : "; " + detail)}). " +
             $"Wait until Get-RedisReplication shows the replicas linked, or Start-RedisNode <stopped replica>, " +
             $"then run Invoke-RedisFailover -SentinelGroup {masterName} -Force again.",
-            ErrorKind.InvalidOperation, masterName);
+            masterName);
 
     /// <summary>How long "no replica is coming" (all down or priority 0) may last before a failover gives up.</summary>
     public TimeSpan NoCandidateGrace { get; init; } = TimeSpan.FromSeconds(5);
@@ -748,10 +760,11 @@ public sealed class SentinelOperations
             if ((r.Text ?? "").Contains("INPROG", StringComparison.Ordinal)) return (false, "a failover is still in progress");
             if ((r.Text ?? "").Contains("NOGOODSLAVE", StringComparison.Ordinal))
                 throw NoGoodReplica(masterName, r.Text);
-            throw new RedisDockerException(ErrorIds.FailoverFailed, $"The sentinels refused the failover: {r.Text}. " +
-                $"Check Get-RedisSentinel -MasterName {masterName}, " +
-                $"then run Invoke-RedisFailover -SentinelGroup {masterName} -Force again.",
-                ErrorKind.InvalidOperation, masterName);
+            throw Errors.FailoverFailed(
+                $"The sentinels refused the failover: {r.Text}. "
+                + $"Check Get-RedisSentinel -MasterName {masterName}, "
+                + $"then run Invoke-RedisFailover -SentinelGroup {masterName} -Force again.",
+                masterName);
         }, ct, ErrorIds.FailoverFailed, s => $"The sentinels of '{masterName}' did not accept a failover within {timeout.TotalSeconds:0} s ({s}). " +
             $"Check Get-RedisSentinel -MasterName {masterName}, then retry.", pollMs: 250).ConfigureAwait(false);
         string? promoted = null;
@@ -767,9 +780,11 @@ public sealed class SentinelOperations
         await WaitAgreementAsync(sentinels, masterName, promoted!, password, null, timeout, ct).ConfigureAwait(false);
         _session.EndpointMap.TryTranslate(promoted!, out var m);
         if (expected is not null && promoted != expected.ContainerEndpoint)
-            throw new RedisDockerException(ErrorIds.FailoverFailed,
-                $"The sentinels promoted '{m?.NodeName ?? promoted}' instead of '{expected.Name}'. '{m?.NodeName ?? promoted}' is the primary now; " +
-                $"run Invoke-RedisFailover -Node {expected.Name} to move the primary to '{expected.Name}'.", ErrorKind.InvalidOperation, expected.Name);
+            throw Errors.FailoverFailed(
+                $"The sentinels promoted '{m?.NodeName ?? promoted}' instead of '{expected.Name}'. "
+                + $"'{m?.NodeName ?? promoted}' is the primary now; "
+                + $"run Invoke-RedisFailover -Node {expected.Name} to move the primary to '{expected.Name}'.",
+                expected.Name);
         return new RedisFailoverResult
         {
             Topology = topology, Kind = "Sentinel", Mode = "Force", OldPrimary = oldName, NewPrimary = m?.NodeName ?? promoted!,

@@ -73,7 +73,7 @@ public sealed class TopologyOperations
 
     private async Task<RedisTopology> RequireAsync(string name, CancellationToken ct) =>
         (await GetAsync(name, ct).ConfigureAwait(false)).FirstOrDefault(t => t.Name == name)
-        ?? throw new RedisDockerException(ErrorIds.TopologyNotFound, $"No topology named '{name}'. List them with Get-RedisTopology.", ErrorKind.ObjectNotFound, name);
+        ?? throw Errors.TopologyNotFound($"No topology named '{name}'. List them with Get-RedisTopology.", name);
 
     /// <summary>Removes every container, volume (unless kept) and network of the topology, like compose down.</summary>
     public async Task RemoveAsync(string name, bool keepVolumes, CancellationToken ct)
@@ -85,9 +85,10 @@ public sealed class TopologyOperations
             await RemoveFromEngineAsync(docker, name, labels, keepVolumes, ct).ConfigureAwait(false);
         var missed = _session.Hosts.Select(h => h.ToString()).Except(engines.Select(e => e.Docker.Endpoint.ToString())).ToList();
         if (missed.Count > 0)
-            throw new RedisDockerException(ErrorIds.DockerUnreachable,
-                $"Topology '{name}' was removed from every Docker host but {string.Join(", ", missed)}, which did not answer: run Remove-RedisTopology {name} again when it is back.",
-                ErrorKind.ConnectionError, name);
+            throw Errors.DockerUnreachable(
+                $"Topology '{name}' was removed from every Docker host but {string.Join(", ", missed)}, which did "
+                + $"not answer: run Remove-RedisTopology {name} again when it is back.",
+                name);
         _session.ForgetPassword(name);
     }
 
@@ -266,9 +267,9 @@ public sealed class TopologyOperations
     {
         TopologySpec? spec;
         try { spec = JsonSerializer.Deserialize<TopologySpec>(json, JsonOptions); }
-        catch (JsonException e) { throw new RedisDockerException(ErrorIds.InvalidConfig, $"The topology spec is not valid JSON: {e.Message}", ErrorKind.InvalidData, null, e); }
+        catch (JsonException e) { throw Errors.SpecNotJson(e); }
         if (spec is null || spec.Format != TopologySpec.CurrentFormat)
-            throw new RedisDockerException(ErrorIds.InvalidConfig, $"Not a RedisDocker topology spec (expected format '{TopologySpec.CurrentFormat}').", ErrorKind.InvalidData);
+            throw Errors.NotATopologySpec();
         return spec;
     }
 
@@ -288,9 +289,11 @@ public sealed class TopologyOperations
         if (dockerHost is not null)
         {
             if (spec.Nodes.Any(n => n.AnnounceAddress is not null))
-                throw new RedisDockerException(ErrorIds.InvalidArgument,
-                    $"Topology '{spec.Name}' has host-network nodes that announce their hosts' addresses; it cannot be moved to one Docker host as it is. Edit the spec's dockerHost and announceAddress of each node instead.",
-                    ErrorKind.InvalidArgument, spec.Name);
+                throw Errors.InvalidArgument(
+                    $"Topology '{spec.Name}' has host-network nodes that announce their hosts' addresses; it cannot "
+                    + "be moved to one Docker host as it is. Edit the spec's dockerHost and announceAddress of each "
+                    + "node instead.",
+                    spec.Name);
             spec = spec with
             {
                 Networks = spec.Networks.Select(n => n with { DockerHost = dockerHost }).ToArray(),
@@ -300,10 +303,12 @@ public sealed class TopologyOperations
         // Every field checked before anything is made: a bad spec creates nothing.
         foreach (var w in InputValidation.ValidateSpec(spec, password).Distinct()) _sink.Warning(w);
         if ((await GetAsync(spec.Name, ct).ConfigureAwait(false)).Any(t => t.Name == spec.Name))
-            throw new RedisDockerException(ErrorIds.NodeNameTaken, $"Topology '{spec.Name}' already exists here. Remove it first (Remove-RedisTopology {spec.Name}).", ErrorKind.ResourceExists, spec.Name);
+            throw Errors.NodeNameTaken(
+                $"Topology '{spec.Name}' already exists here. Remove it first (Remove-RedisTopology {spec.Name}).",
+                spec.Name);
         foreach (var n in spec.Nodes)
             if (await _session.FindContainerAsync(n.Name, ct).ConfigureAwait(false) is not null)
-                throw new RedisDockerException(ErrorIds.NodeNameTaken, $"A container named '{n.Name}' already exists.", ErrorKind.ResourceExists, n.Name);
+                throw Errors.NodeNameTaken($"A container named '{n.Name}' already exists.", n.Name);
         // Volumes kept by Remove-RedisTopology -KeepVolume are reused, and never removed if the import fails.
         var keptVolumes = new HashSet<string>(StringComparer.Ordinal);
         foreach (var engine in await _session.GetAllDockerAsync(ct).ConfigureAwait(false))
