@@ -4,7 +4,8 @@ using RedisDocker.Core.Topology;
 namespace RedisDocker.Cmdlets;
 
 /// <summary>Add-RedisClusterNode: adds empty cluster-enabled nodes as primaries without slots, or as replicas of -Primary.</summary>
-[Cmdlet(VerbsCommon.Add, "RedisClusterNode", SupportsShouldProcess = true, DefaultParameterSetName = "Name")]
+[Cmdlet(VerbsCommon.Add, "RedisClusterNode", SupportsShouldProcess = true,
+    DefaultParameterSetName = ParameterSets.Name)]
 [OutputType(typeof(RedisClusterNode))]
 public sealed class AddRedisClusterNodeCommand : RedisDockerCmdlet
 {
@@ -13,12 +14,13 @@ public sealed class AddRedisClusterNodeCommand : RedisDockerCmdlet
     [ArgumentCompleter(typeof(Completers.ClusterCompleter))]
     public string Cluster { get; set; } = "";
 
-    [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = "Name")]
+    [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true,
+        ParameterSetName = ParameterSets.Name)]
     [Alias("NodeName", "Name")]
     [ArgumentCompleter(typeof(Completers.NodeCompleter))]
     public string[] Node { get; set; } = Array.Empty<string>();
 
-    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = "InputObject")]
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ParameterSets.InputObject)]
     public RedisNode[] InputObject { get; set; } = Array.Empty<RedisNode>();
 
     /// <summary>Attach as a replica of this primary (name or node id); as an empty primary when omitted.</summary>
@@ -27,7 +29,7 @@ public sealed class AddRedisClusterNodeCommand : RedisDockerCmdlet
 
     protected override void ProcessRecord()
     {
-        var names = ParameterSetName == "InputObject" ? InputObject.Select(n => n.Name) : Node;
+        var names = ParameterSetName == ParameterSets.InputObject ? InputObject.Select(n => n.Name) : Node;
         foreach (var name in names)
         {
             if (!ShouldProcess($"Node '{name}'", Primary is null ? $"Add to cluster '{Cluster}' as a primary without slots" : $"Add to cluster '{Cluster}' as a replica of '{Primary}'")) continue;

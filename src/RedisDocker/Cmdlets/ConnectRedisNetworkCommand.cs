@@ -4,16 +4,18 @@ using RedisDocker.Core.Topology;
 namespace RedisDocker.Cmdlets;
 
 /// <summary>Connect-RedisNetwork: attaches nodes to a second network (docker network connect).</summary>
-[Cmdlet(VerbsCommunications.Connect, "RedisNetwork", SupportsShouldProcess = true, DefaultParameterSetName = "Name")]
+[Cmdlet(VerbsCommunications.Connect, "RedisNetwork", SupportsShouldProcess = true,
+    DefaultParameterSetName = ParameterSets.Name)]
 [OutputType(typeof(RedisNode))]
 public sealed class ConnectRedisNetworkCommand : RedisDockerCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = "Name")]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true,
+        ParameterSetName = ParameterSets.Name)]
     [Alias("NodeName", "Name")]
     [ArgumentCompleter(typeof(Completers.NodeCompleter))]
     public string[] Node { get; set; } = Array.Empty<string>();
 
-    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = "InputObject")]
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ParameterSets.InputObject)]
     public RedisNode[] InputObject { get; set; } = Array.Empty<RedisNode>();
 
     [Parameter(Mandatory = true, Position = 1)]
@@ -29,7 +31,7 @@ public sealed class ConnectRedisNetworkCommand : RedisDockerCmdlet
 
     protected override void ProcessRecord()
     {
-        var names = ParameterSetName == "InputObject" ? InputObject.Select(n => n.Name).ToArray() : Node;
+        var names = ParameterSetName == ParameterSets.InputObject ? InputObject.Select(n => n.Name).ToArray() : Node;
         if (IPAddress is not null && names.Length > 1)
             ThrowParameterError(Core.ErrorIds.InvalidArgument, "-IPAddress can be given for one node at a time.", IPAddress);
         foreach (var name in names)

@@ -4,16 +4,18 @@ using RedisDocker.Core.Topology;
 namespace RedisDocker.Cmdlets;
 
 /// <summary>Disconnect-RedisNetwork: detaches nodes from a network they were connected to.</summary>
-[Cmdlet(VerbsCommunications.Disconnect, "RedisNetwork", SupportsShouldProcess = true, DefaultParameterSetName = "Name")]
+[Cmdlet(VerbsCommunications.Disconnect, "RedisNetwork", SupportsShouldProcess = true,
+    DefaultParameterSetName = ParameterSets.Name)]
 [OutputType(typeof(RedisNode))]
 public sealed class DisconnectRedisNetworkCommand : RedisDockerCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = "Name")]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true,
+        ParameterSetName = ParameterSets.Name)]
     [Alias("NodeName", "Name")]
     [ArgumentCompleter(typeof(Completers.NodeCompleter))]
     public string[] Node { get; set; } = Array.Empty<string>();
 
-    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = "InputObject")]
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ParameterSets.InputObject)]
     public RedisNode[] InputObject { get; set; } = Array.Empty<RedisNode>();
 
     [Parameter(Mandatory = true, Position = 1)]
@@ -29,7 +31,7 @@ public sealed class DisconnectRedisNetworkCommand : RedisDockerCmdlet
 
     protected override void ProcessRecord()
     {
-        var names = ParameterSetName == "InputObject" ? InputObject.Select(n => n.Name) : Node;
+        var names = ParameterSetName == ParameterSets.InputObject ? InputObject.Select(n => n.Name) : Node;
         foreach (var name in names)
         {
             if (!ShouldProcess($"Node '{name}'", $"Disconnect from network '{Network}'")) continue;

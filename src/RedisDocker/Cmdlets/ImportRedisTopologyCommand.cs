@@ -5,16 +5,16 @@ using RedisDocker.Core.Topology;
 namespace RedisDocker.Cmdlets;
 
 /// <summary>Import-RedisTopology: rebuilds a topology from an Export-RedisTopology JSON spec (all or nothing).</summary>
-[Cmdlet(VerbsData.Import, "RedisTopology", SupportsShouldProcess = true, DefaultParameterSetName = "Path")]
+[Cmdlet(VerbsData.Import, "RedisTopology", SupportsShouldProcess = true, DefaultParameterSetName = ParameterSets.Path)]
 [OutputType(typeof(RedisTopology))]
 public sealed class ImportRedisTopologyCommand : RedisDockerCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Path")]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParameterSets.Path)]
     [Alias("FullName")]
     public string Path { get; set; } = "";
 
     /// <summary>The JSON text itself (from Export-RedisTopology without -Path).</summary>
-    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = "Json")]
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ParameterSets.Json)]
     public string Json { get; set; } = "";
 
     /// <summary>Password for the rebuilt topology; a new one is generated when omitted (the export never holds one).</summary>
@@ -27,7 +27,9 @@ public sealed class ImportRedisTopologyCommand : RedisDockerCmdlet
 
     protected override void ProcessRecord()
     {
-        var text = ParameterSetName == "Path" ? File.ReadAllText(GetUnresolvedProviderPathFromPSPath(Path)) : Json;
+        var text = ParameterSetName == ParameterSets.Path
+            ? File.ReadAllText(GetUnresolvedProviderPathFromPSPath(Path))
+            : Json;
         TopologySpec spec;
         try { spec = TopologyOperations.FromJson(text); }
         catch (Exception e) { WriteError(ToErrorRecord(e, Path)); return; }

@@ -8,44 +8,46 @@ namespace RedisDocker.Cmdlets;
 /// catches up before it takes over, no acknowledged write is lost); -Force when the primary is
 /// down (writes not yet replicated may be lost); -Takeover when no agreement is possible (cluster).
 /// </summary>
-[Cmdlet(VerbsLifecycle.Invoke, "RedisFailover", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = "Node")]
+[Cmdlet(VerbsLifecycle.Invoke, "RedisFailover", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High,
+    DefaultParameterSetName = ParameterSets.Node)]
 [OutputType(typeof(RedisFailoverResult))]
 public sealed class InvokeRedisFailoverCommand : RedisDockerCmdlet
 {
     /// <summary>A cluster replica to promote (from Get-RedisClusterNode).</summary>
-    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = "ClusterNode")]
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ParameterSets.ClusterNode)]
     public RedisClusterNode? InputObject { get; set; }
 
     /// <summary>The replica to promote: a cluster replica, or a replica monitored by a sentinel group.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = "Node")]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true,
+        ParameterSetName = ParameterSets.Node)]
     [Alias("NodeName")]
     [ArgumentCompleter(typeof(Completers.NodeCompleter))]
     public string Node { get; set; } = "";
 
     /// <summary>A sentinel group (its master name): the sentinels choose the replica to promote.</summary>
-    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "Sentinel")]
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.Sentinel)]
     [Alias("MasterName")]
     [ArgumentCompleter(typeof(Completers.SentinelGroupCompleter))]
     public string SentinelGroup { get; set; } = "";
 
     /// <summary>The topology the sentinel group belongs to.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = "Sentinel")]
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ParameterSets.Sentinel)]
     [ArgumentCompleter(typeof(Completers.TopologyCompleter))]
     public string? Topology { get; set; }
 
     /// <summary>Promote without the primary's agreement (it is down): writes not yet replicated may be lost.</summary>
-    [Parameter(ParameterSetName = "ClusterNode")]
-    [Parameter(ParameterSetName = "Node")]
-    [Parameter(ParameterSetName = "Sentinel")]
+    [Parameter(ParameterSetName = ParameterSets.ClusterNode)]
+    [Parameter(ParameterSetName = ParameterSets.Node)]
+    [Parameter(ParameterSetName = ParameterSets.Sentinel)]
     public SwitchParameter Force { get; set; }
 
     /// <summary>Cluster only: promote without any agreement from the other primaries (last resort).</summary>
-    [Parameter(ParameterSetName = "ClusterNode")]
-    [Parameter(ParameterSetName = "Node")]
+    [Parameter(ParameterSetName = ParameterSets.ClusterNode)]
+    [Parameter(ParameterSetName = ParameterSets.Node)]
     public SwitchParameter Takeover { get; set; }
 
     /// <summary>Sentinel only: do not trigger, wait for the sentinels to promote after a primary loss.</summary>
-    [Parameter(ParameterSetName = "Sentinel")]
+    [Parameter(ParameterSetName = ParameterSets.Sentinel)]
     public SwitchParameter Wait { get; set; }
 
     /// <summary>Bound of the wait, in seconds.</summary>
@@ -57,11 +59,16 @@ public sealed class InvokeRedisFailoverCommand : RedisDockerCmdlet
     {
         if (Force && Takeover)
             ThrowParameterError(Core.ErrorIds.InvalidArgument, "Give -Force or -Takeover, not both.",
-                ParameterSetName switch { "Sentinel" => SentinelGroup, "Node" => Node, _ => InputObject?.Name });
+                ParameterSetName switch
+                {
+                    ParameterSets.Sentinel => SentinelGroup,
+                    ParameterSets.Node => Node,
+                    _ => InputObject?.Name,
+                });
         var mode = Takeover ? ClusterFailoverMode.Takeover : Force ? ClusterFailoverMode.Force : ClusterFailoverMode.Coordinated;
         var timeout = TimeSpan.FromSeconds(TimeoutSeconds);
 
-        if (ParameterSetName == "Sentinel")
+        if (ParameterSetName == ParameterSets.Sentinel)
         {
             if (Wait && Force) ThrowParameterError(Core.ErrorIds.InvalidArgument,
                 "Give -Wait or -Force, not both: -Wait lets the sentinels fail over by themselves, -Force makes them " +
@@ -75,8 +82,8 @@ public sealed class InvokeRedisFailoverCommand : RedisDockerCmdlet
             return;
         }
 
-        var name = ParameterSetName == "ClusterNode" ? InputObject!.Name ?? InputObject.NodeId : Node;
-        var topology = ParameterSetName == "ClusterNode" ? InputObject!.Cluster : null;
+        var name = ParameterSetName == ParameterSets.ClusterNode ? InputObject!.Name ?? InputObject.NodeId : Node;
+        var topology = ParameterSetName == ParameterSets.ClusterNode ? InputObject!.Cluster : null;
         var message = mode switch
         {
             ClusterFailoverMode.Force => $"Forcefully failing over to '{name}', allowing potential data loss",

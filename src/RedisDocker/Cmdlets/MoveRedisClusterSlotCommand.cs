@@ -4,7 +4,8 @@ using RedisDocker.Core.Topology;
 namespace RedisDocker.Cmdlets;
 
 /// <summary>Move-RedisClusterSlot: reshards slots (with their keys) from one primary to another; safe to re-run after an interruption.</summary>
-[Cmdlet(VerbsCommon.Move, "RedisClusterSlot", SupportsShouldProcess = true, DefaultParameterSetName = "Count")]
+[Cmdlet(VerbsCommon.Move, "RedisClusterSlot", SupportsShouldProcess = true,
+    DefaultParameterSetName = ParameterSets.Count)]
 [OutputType(typeof(SlotMoveResult))]
 public sealed class MoveRedisClusterSlotCommand : ClusterCmdlet
 {
@@ -17,22 +18,22 @@ public sealed class MoveRedisClusterSlotCommand : ClusterCmdlet
     public string Destination { get; set; } = "";
 
     /// <summary>How many slots to move (taken from the top of the source's slots).</summary>
-    [Parameter(Mandatory = true, ParameterSetName = "Count")]
+    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.Count)]
     [ValidateRange(1, 16384)]
     public int Count { get; set; }
 
     /// <summary>Slots or ranges to move: 100, 200-300.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = "Slot")]
+    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.Slot)]
     public string[] Slot { get; set; } = Array.Empty<string>();
 
     /// <summary>Every slot the source owns (to empty a primary before removing it).</summary>
-    [Parameter(Mandatory = true, ParameterSetName = "All")]
+    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.All)]
     public SwitchParameter All { get; set; }
 
     protected override void ProcessRecord()
     {
         IReadOnlyList<SlotRange>? ranges = null;
-        if (ParameterSetName == "Slot")
+        if (ParameterSetName == ParameterSets.Slot)
         {
             var list = new List<SlotRange>();
             foreach (var s in Slot.SelectMany(x => x.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
@@ -46,9 +47,14 @@ public sealed class MoveRedisClusterSlotCommand : ClusterCmdlet
             }
             ranges = list;
         }
-        var what = ParameterSetName switch { "Count" => $"{Count} slot(s)", "All" => "every slot", _ => $"slots {string.Join(",", ranges!)}" };
+        var what = ParameterSetName switch
+        {
+            ParameterSets.Count => $"{Count} slot(s)",
+            ParameterSets.All => "every slot",
+            _ => $"slots {string.Join(",", ranges!)}",
+        };
         if (!ShouldProcess($"Redis Cluster '{Cluster}'", $"Move {what} with their keys from '{Source}' to '{Destination}'")) return;
-        int? count = ParameterSetName == "Count" ? Count : null;
+        int? count = ParameterSetName == ParameterSets.Count ? Count : null;
         if (TryRun(Cluster, (sink, ct) => new ClusterOperations(CurrentSession, sink).MoveSlotsAsync(Cluster, Source, Destination, count, ranges, ct), out var result))
             WriteObject(result);
     }

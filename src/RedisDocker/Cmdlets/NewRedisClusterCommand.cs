@@ -9,48 +9,49 @@ namespace RedisDocker.Cmdlets;
 /// redis-cli --cluster create, meets the nodes, attaches replicas and waits until every node is ok.
 /// With -Count it also makes the nodes (and with -Name and no -Network, the network).
 /// </summary>
-[Cmdlet(VerbsCommon.New, "RedisCluster", SupportsShouldProcess = true, DefaultParameterSetName = "InputObject")]
+[Cmdlet(VerbsCommon.New, "RedisCluster", SupportsShouldProcess = true,
+    DefaultParameterSetName = ParameterSets.InputObject)]
 [OutputType(typeof(RedisCluster))]
 public sealed class NewRedisClusterCommand : RedisDockerCmdlet
 {
-    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = "InputObject")]
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ParameterSets.InputObject)]
     public RedisNode[] InputObject { get; set; } = Array.Empty<RedisNode>();
 
     /// <summary>Node names (cluster-enabled, empty, one topology).</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Node")]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParameterSets.Node)]
     [ArgumentCompleter(typeof(Completers.NodeCompleter))]
     public string[] Node { get; set; } = Array.Empty<string>();
 
     /// <summary>Make this many cluster-enabled nodes first.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = "Count")]
+    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.Count)]
     [ValidateRange(3, 100)]
     public int Count { get; set; }
 
     /// <summary>With -Count: the network for the new nodes (made with New-RedisNetwork).</summary>
-    [Parameter(ParameterSetName = "Count", ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = ParameterSets.Count, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(Completers.NetworkCompleter))]
     public string? Network { get; set; }
 
     /// <summary>With -Count and no -Network: the name of the network (and topology) to make.</summary>
-    [Parameter(ParameterSetName = "Count")]
+    [Parameter(ParameterSetName = ParameterSets.Count)]
     public string? Name { get; set; }
 
     /// <summary>With -Count and a new network: its subnet (a free private /24 when omitted).</summary>
-    [Parameter(ParameterSetName = "Count")]
+    [Parameter(ParameterSetName = ParameterSets.Count)]
     public string? Subnet { get; set; }
 
-    [Parameter(ParameterSetName = "Count")]
+    [Parameter(ParameterSetName = ParameterSets.Count)]
     [ArgumentCompleter(typeof(Completers.ImageCompleter))]
     public string? Image { get; set; }
 
     /// <summary>With -Count: the Docker engine for the network and the nodes; the session's engine when omitted.</summary>
-    [Parameter(ParameterSetName = "Count")]
+    [Parameter(ParameterSetName = ParameterSets.Count)]
     public string? DockerHost { get; set; }
 
-    [Parameter(ParameterSetName = "Count")]
+    [Parameter(ParameterSetName = ParameterSets.Count)]
     public SecureString? Password { get; set; }
 
-    [Parameter(ParameterSetName = "Count")]
+    [Parameter(ParameterSetName = ParameterSets.Count)]
     [ValidateRange(100, 600000)]
     public int ClusterNodeTimeout { get; set; } = 5000;
 
@@ -63,13 +64,13 @@ public sealed class NewRedisClusterCommand : RedisDockerCmdlet
 
     protected override void ProcessRecord()
     {
-        if (ParameterSetName == "InputObject") _nodes.AddRange(InputObject.Select(n => n.Name));
-        else if (ParameterSetName == "Node") _nodes.AddRange(Node);
+        if (ParameterSetName == ParameterSets.InputObject) _nodes.AddRange(InputObject.Select(n => n.Name));
+        else if (ParameterSetName == ParameterSets.Node) _nodes.AddRange(Node);
     }
 
     protected override void EndProcessing()
     {
-        if (ParameterSetName == "Count")
+        if (ParameterSetName == ParameterSets.Count)
         {
             if (Network is null && Name is null)
                 ThrowParameterError(Core.ErrorIds.InvalidArgument, "With -Count, give -Network (an existing network) or -Name (a network to create).");

@@ -10,21 +10,21 @@ namespace RedisDocker.Cmdlets;
 /// a data volume, the port published on 127.0.0.1, protected mode on with a password, AOF on,
 /// and readiness waited for.
 /// </summary>
-[Cmdlet(VerbsCommon.New, "RedisNode", SupportsShouldProcess = true, DefaultParameterSetName = "Name")]
+[Cmdlet(VerbsCommon.New, "RedisNode", SupportsShouldProcess = true, DefaultParameterSetName = ParameterSets.Name)]
 [OutputType(typeof(RedisNode))]
 public sealed class NewRedisNodeCommand : RedisDockerCmdlet
 {
     /// <summary>Node (container) names.</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Name")]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParameterSets.Name)]
     public string[] Name { get; set; } = Array.Empty<string>();
 
     /// <summary>How many nodes to create, named Prefix-1, Prefix-2, ... (numbers already used are skipped).</summary>
-    [Parameter(Mandatory = true, ParameterSetName = "Count")]
+    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.Count)]
     [ValidateRange(1, 100)]
     public int Count { get; set; }
 
     /// <summary>Name prefix for -Count; the network's name when omitted.</summary>
-    [Parameter(ParameterSetName = "Count")]
+    [Parameter(ParameterSetName = ParameterSets.Count)]
     public string? NamePrefix { get; set; }
 
     /// <summary>The network (made by New-RedisNetwork); binds from a piped RedisNetwork. Not used with -HostNetwork.</summary>
@@ -119,14 +119,15 @@ public sealed class NewRedisNodeCommand : RedisDockerCmdlet
             ThrowParameterError(Core.ErrorIds.InvalidArgument, "-HostNetwork needs -Topology (and -AnnounceAddress, the Docker host's address the other nodes reach, unless -DockerHost is a tcp:// address).");
         if (!HostNetwork && string.IsNullOrEmpty(Network))
             ThrowParameterError(Core.ErrorIds.InvalidArgument, "Give -Network (made with New-RedisNetwork), or -HostNetwork with -AnnounceAddress and -Topology.");
-        if (HostNetwork && ParameterSetName == "Count" && Count > 1 && !MyInvocation.BoundParameters.ContainsKey(nameof(Port)))
+        if (HostNetwork && ParameterSetName == ParameterSets.Count && Count > 1
+            && !MyInvocation.BoundParameters.ContainsKey(nameof(Port)))
             ThrowParameterError(Core.ErrorIds.InvalidArgument, "Several host-network nodes on one host need their own ports: create them one -Port at a time.");
-        if (IPAddress is not null && ParameterSetName == "Name" && IPAddress.Length != Name.Length)
+        if (IPAddress is not null && ParameterSetName == ParameterSets.Name && IPAddress.Length != Name.Length)
             ThrowParameterError(Core.ErrorIds.InvalidArgument, $"-IPAddress has {IPAddress.Length} address(es) for {Name.Length} node(s): give one per node.", IPAddress);
-        var expected = ParameterSetName == "Name" ? Name.Length : Count;
+        var expected = ParameterSetName == ParameterSets.Name ? Name.Length : Count;
         if (HostPort is not null && HostPort.Length != expected)
             ThrowParameterError(Core.ErrorIds.InvalidArgument, $"-HostPort has {HostPort.Length} port(s) for {expected} node(s): give one per node.", HostPort);
-        if (IPAddress is not null && ParameterSetName == "Count" && IPAddress.Length != Count)
+        if (IPAddress is not null && ParameterSetName == ParameterSets.Count && IPAddress.Length != Count)
             ThrowParameterError(Core.ErrorIds.InvalidArgument, $"-IPAddress has {IPAddress.Length} address(es) for {Count} node(s): give one per node.", IPAddress);
 
         var password = ToPlain(Password);
@@ -135,7 +136,7 @@ public sealed class NewRedisNodeCommand : RedisDockerCmdlet
         var appendOnly = !MyInvocation.BoundParameters.ContainsKey(nameof(AppendOnly)) || AppendOnly.IsPresent;
 
         string[] names;
-        if (ParameterSetName == "Name") names = Name;
+        if (ParameterSetName == ParameterSets.Name) names = Name;
         else if (!TryRun(Network, (sink, ct) => new NodeOperations(CurrentSession, sink).NextNamesAsync(NamePrefix ?? (HostNetwork ? Topology! : Network), Count, ct), out var next)) return;
         else names = next.ToArray();
 

@@ -4,7 +4,8 @@ using RedisDocker.Core.Topology;
 namespace RedisDocker.Cmdlets;
 
 /// <summary>Remove-RedisNode: removes nodes and their data volumes.</summary>
-[Cmdlet(VerbsCommon.Remove, "RedisNode", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = "Name")]
+[Cmdlet(VerbsCommon.Remove, "RedisNode", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High,
+    DefaultParameterSetName = ParameterSets.Name)]
 [OutputType(typeof(void))]
 public sealed class RemoveRedisNodeCommand : NodeActionCmdlet
 {

@@ -4,7 +4,8 @@ using RedisDocker.Core.Topology;
 namespace RedisDocker.Cmdlets;
 
 /// <summary>Restart-RedisNode: restarts nodes (data and identity kept) and waits until each answers.</summary>
-[Cmdlet(VerbsLifecycle.Restart, "RedisNode", SupportsShouldProcess = true, DefaultParameterSetName = "Name")]
+[Cmdlet(VerbsLifecycle.Restart, "RedisNode", SupportsShouldProcess = true,
+    DefaultParameterSetName = ParameterSets.Name)]
 [OutputType(typeof(RedisNode))]
 public sealed class RestartRedisNodeCommand : NodeActionCmdlet
 {

@@ -7,7 +7,7 @@ namespace RedisDocker.Cmdlets;
 /// Set-RedisReplica: makes nodes replicas of a primary (REPLICAOF with the topology's masterauth,
 /// persisted with CONFIG REWRITE, initial sync waited for); -None makes them standalone primaries.
 /// </summary>
-[Cmdlet(VerbsCommon.Set, "RedisReplica", SupportsShouldProcess = true, DefaultParameterSetName = "Primary")]
+[Cmdlet(VerbsCommon.Set, "RedisReplica", SupportsShouldProcess = true, DefaultParameterSetName = ParameterSets.Primary)]
 [OutputType(typeof(RedisNode))]
 public sealed class SetRedisReplicaCommand : RedisDockerCmdlet
 {
@@ -18,12 +18,12 @@ public sealed class SetRedisReplicaCommand : RedisDockerCmdlet
     public string[] Name { get; set; } = Array.Empty<string>();
 
     /// <summary>The primary: a RedisNode or its name.</summary>
-    [Parameter(Mandatory = true, Position = 1, ParameterSetName = "Primary")]
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = ParameterSets.Primary)]
     [ArgumentCompleter(typeof(Completers.NonClusterNodeCompleter))]
     public string Primary { get; set; } = "";
 
     /// <summary>Stop replicating: REPLICAOF NO ONE (the node becomes a standalone primary).</summary>
-    [Parameter(Mandatory = true, ParameterSetName = "None")]
+    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.None)]
     public SwitchParameter None { get; set; }
 
     protected override void ProcessRecord()

@@ -4,7 +4,7 @@ using RedisDocker.Core.Topology;
 namespace RedisDocker.Cmdlets;
 
 /// <summary>Start-RedisNode: starts stopped nodes and waits until each answers.</summary>
-[Cmdlet(VerbsLifecycle.Start, "RedisNode", SupportsShouldProcess = true, DefaultParameterSetName = "Name")]
+[Cmdlet(VerbsLifecycle.Start, "RedisNode", SupportsShouldProcess = true, DefaultParameterSetName = ParameterSets.Name)]
 [OutputType(typeof(RedisNode))]
 public sealed class StartRedisNodeCommand : NodeActionCmdlet
 {
