@@ -7,15 +7,13 @@ namespace RedisDocker.Core;
 
 /// <summary>
 /// One Docker endpoint, the Redis credentials learnt for its topologies, a cache of RESP
-/// connections and the endpoint map. Cmdlets share <see cref="Default"/> unless given -Session.
+/// connections and the endpoint map. Cmdlets use their runspace's default session unless given -Session
+/// (the cmdlet layer keeps one per runspace).
 /// Docker stays the source of truth: everything here can be rebuilt from labels and from the
 /// configuration files inside the containers.
 /// </summary>
 public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
 {
-    private static readonly object s_defaultLock = new();
-    private static RedisDockerSession? s_default;
-
     private readonly SemaphoreSlim _dockerLock = new(1, 1);
     private DockerClient? _docker;
     private readonly ConcurrentDictionary<string, string> _passwords = new(StringComparer.Ordinal);
@@ -28,23 +26,42 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
         Id = Guid.NewGuid().ToString("N")[..8];
     }
 
-    /// <summary>The session cmdlets use when none is given: DOCKER_HOST or the platform default.</summary>
+    /// <summary>A session for DOCKER_HOST (with DOCKER_TLS_VERIFY and DOCKER_CERT_PATH) or the platform default.
+    /// </summary>
+    public static RedisDockerSession FromEnvironment() => new(DockerEndpoint.FromEnvironment());
+
+    private static readonly object s_defaultLock = new();
+    private static RedisDockerSession? s_default;
+
+    /// <summary>Where <see cref="Default"/> lives. The module installs one that keeps a default session per
+    /// PowerShell runspace; without one (the core used on its own) there is one default session for the process.
+    /// </summary>
+    public static IDefaultSessionStore? DefaultStore { get; set; }
+
+    /// <summary>The session cmdlets use when none is given: the current runspace's (Connect-RedisDocker), else one
+    /// for DOCKER_HOST or the platform default, made on first use and made anew once disposed.</summary>
     public static RedisDockerSession Default
     {
         get
         {
+            if (DefaultStore is { } store) return store.Current;
             lock (s_defaultLock)
             {
-                if (s_default is null || s_default._disposed != 0)
-                    s_default = new RedisDockerSession(DockerEndpoint.FromEnvironment());
+                if (s_default is null || s_default.IsDisposed) s_default = FromEnvironment();
                 return s_default;
             }
         }
     }
 
-    /// <summary>Makes the session the default one (Connect-RedisDocker); disposes the previous default.</summary>
+    /// <summary>Makes the session the default one (Connect-RedisDocker); disposes the previous default (of the same
+    /// runspace, with the module's store).</summary>
     public static void SetDefault(RedisDockerSession session)
     {
+        if (DefaultStore is { } store)
+        {
+            store.Set(session);
+            return;
+        }
         RedisDockerSession? old;
         lock (s_defaultLock)
         {
@@ -53,6 +70,9 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
         }
         if (old is not null && !ReferenceEquals(old, session)) old.Dispose();
     }
+
+    /// <summary>Disposed: its connections are closed; a default session is then made anew.</summary>
+    public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
     public string Id { get; }
     public DockerEndpoint Endpoint { get; }
@@ -334,4 +354,15 @@ public static class Defaults
         Environment.GetEnvironmentVariable("REDISDOCKER_IMAGE") is { Length: > 0 } img ? img : "redis:7.4";
 
     public static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
+}
+
+/// <summary>Keeps the default session(s) (<see cref="RedisDockerSession.Default"/>): the module keeps one per
+/// PowerShell runspace.</summary>
+public interface IDefaultSessionStore
+{
+    /// <summary>The default session of the caller's context, made on first use (and anew once disposed).</summary>
+    RedisDockerSession Current { get; }
+
+    /// <summary>Makes the session the caller's default one; disposes the one it replaces.</summary>
+    void Set(RedisDockerSession session);
 }

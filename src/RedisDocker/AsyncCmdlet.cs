@@ -11,6 +11,9 @@ public abstract class AsyncCmdlet : PSCmdlet
 {
     private readonly CancellationTokenSource _stop = new();
 
+    // Also when the module was loaded without its import hook (IModuleAssemblyInitializer) running.
+    static AsyncCmdlet() => DefaultSessions.Install();
+
     protected CancellationToken StopToken => _stop.Token;
 
     protected override void StopProcessing()

@@ -11,11 +11,12 @@ namespace RedisDocker;
 /// </summary>
 public abstract class RedisDockerCmdlet : AsyncCmdlet
 {
-    /// <summary>The session to use; the default session (DOCKER_HOST or the platform default) when omitted.</summary>
+    /// <summary>The session to use; the runspace's default session (Connect-RedisDocker, else DOCKER_HOST or the
+    /// platform default) when omitted.</summary>
     [Parameter]
     public RedisDockerSession? Session { get; set; }
 
-    protected RedisDockerSession CurrentSession => Session ?? RedisDockerSession.Default;
+    protected RedisDockerSession CurrentSession => Session ?? DefaultSessions.Current;
 
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 

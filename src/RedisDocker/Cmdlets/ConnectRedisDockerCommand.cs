@@ -52,7 +52,7 @@ public sealed class ConnectRedisDockerCommand : AsyncCmdlet
         }
         if (Add)
         {
-            var current = RedisDockerSession.Default;
+            var current = DefaultSessions.Current;
             current.AddHost(endpoint);
             try
             {
@@ -81,7 +81,7 @@ public sealed class ConnectRedisDockerCommand : AsyncCmdlet
             if (e is PipelineStoppedException) throw;
             ThrowTerminatingError(ToErrorRecord(e, endpoint.ToString()));
         }
-        if (!NoDefault) RedisDockerSession.SetDefault(session);
+        if (!NoDefault) DefaultSessions.Set(session);
         WriteObject(session);
     }
 

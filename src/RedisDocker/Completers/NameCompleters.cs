@@ -12,7 +12,7 @@ public abstract class NameCompleter : IArgumentCompleter
 
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
     {
-        var session = fakeBoundParameters?["Session"] as RedisDockerSession ?? RedisDockerSession.Default;
+        var session = fakeBoundParameters?["Session"] as RedisDockerSession ?? DefaultSessions.Current;
         var prefix = (wordToComplete ?? "").Trim('\'', '"');
         var topology = Kind is NameKind.Node or NameKind.Sentinel or NameKind.ClusterNode or NameKind.NonClusterNode
             ? TypedTopology(fakeBoundParameters) : null;
