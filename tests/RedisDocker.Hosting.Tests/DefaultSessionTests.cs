@@ -36,7 +36,9 @@ public class DefaultSessionTests
             Assert.Equal(Get<string>(sessionB, "Id"), Get<string>(Session(b, Default, EndpointB), "Id"));
             Assert.Equal(EndpointA, Get<string>(Session(a, Default, EndpointA), "DockerHost"));
             // And A's cmdlets still work on it.
-            Assert.Empty(a.Output("Get-RedisNode -Topology ('rdhz' + [guid]::NewGuid().ToString('N').Substring(0, 8))"));
+            const string NoSuchTopology =
+                "Get-RedisNode -Topology ('rdhz' + [guid]::NewGuid().ToString('N').Substring(0, 8))";
+            Assert.Empty(a.Output(NoSuchTopology));
 
             // Connecting again in A disposes A's previous default, not B's.
             var sessionA2 = Session(a, "param($Endpoint) Connect-RedisDocker $Endpoint", EndpointA);

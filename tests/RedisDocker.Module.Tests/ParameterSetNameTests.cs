@@ -17,7 +17,8 @@ public partial class ParameterSetNameTests
         Assert.NotNull(dir);
         var cmdlets = Path.Combine(dir.FullName, "src", "RedisDocker");
         var offenders = Directory.EnumerateFiles(cmdlets, "*.cs", SearchOption.AllDirectories)
-            .Where(f => !f.Contains("/obj/", StringComparison.Ordinal) && !f.Contains("/bin/", StringComparison.Ordinal))
+            .Where(f => !f.Contains("/obj/", StringComparison.Ordinal)
+                && !f.Contains("/bin/", StringComparison.Ordinal))
             .Where(f => Literal().IsMatch(File.ReadAllText(f)))
             .Select(f => Path.GetRelativePath(dir.FullName, f))
             .ToList();

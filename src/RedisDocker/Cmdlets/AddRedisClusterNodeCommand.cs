@@ -3,7 +3,8 @@ using RedisDocker.Core.Topology;
 
 namespace RedisDocker.Cmdlets;
 
-/// <summary>Add-RedisClusterNode: adds empty cluster-enabled nodes as primaries without slots, or as replicas of -Primary.</summary>
+/// <summary>Add-RedisClusterNode: adds empty cluster-enabled nodes as primaries without slots, or as replicas of
+/// -Primary.</summary>
 [Cmdlet(VerbsCommon.Add, "RedisClusterNode", SupportsShouldProcess = true,
     DefaultParameterSetName = ParameterSets.Name)]
 [OutputType(typeof(RedisClusterNode))]
@@ -32,8 +33,11 @@ public sealed class AddRedisClusterNodeCommand : RedisDockerCmdlet
         var names = ParameterSetName == ParameterSets.InputObject ? InputObject.Select(n => n.Name) : Node;
         foreach (var name in names)
         {
-            if (!ShouldProcess($"Node '{name}'", Primary is null ? $"Add to cluster '{Cluster}' as a primary without slots" : $"Add to cluster '{Cluster}' as a replica of '{Primary}'")) continue;
-            if (TryRun(name, (sink, ct) => new ClusterOperations(CurrentSession, sink).AddNodeAsync(Cluster, name, Primary, ct), out var added))
+            var action = Primary is null ? $"Add to cluster '{Cluster}' as a primary without slots"
+                : $"Add to cluster '{Cluster}' as a replica of '{Primary}'";
+            if (!ShouldProcess($"Node '{name}'", action)) continue;
+            if (TryRun(name, (sink, ct) =>
+                new ClusterOperations(CurrentSession, sink).AddNodeAsync(Cluster, name, Primary, ct), out var added))
                 WriteObject(added);
         }
     }

@@ -4,7 +4,8 @@ using RedisDocker.Core.Docker;
 
 namespace RedisDocker.Cmdlets;
 
-/// <summary>Connect-RedisDocker: a session for a Docker endpoint (unix://, npipe://, tcp:// with or without TLS).</summary>
+/// <summary>Connect-RedisDocker: a session for a Docker endpoint (unix://, npipe://, tcp:// with or without
+/// TLS).</summary>
 [Cmdlet(VerbsCommunications.Connect, "RedisDocker")]
 [OutputType(typeof(RedisDockerSession))]
 public sealed class ConnectRedisDockerCommand : AsyncCmdlet
@@ -26,7 +27,8 @@ public sealed class ConnectRedisDockerCommand : AsyncCmdlet
     [Parameter]
     public SwitchParameter NoDefault { get; set; }
 
-    /// <summary>Add the engine to the default session (one topology across several Docker hosts) instead of replacing it.</summary>
+    /// <summary>Add the engine to the default session (one topology across several Docker hosts) instead of replacing
+    /// it.</summary>
     [Parameter]
     public SwitchParameter Add { get; set; }
 
@@ -36,11 +38,14 @@ public sealed class ConnectRedisDockerCommand : AsyncCmdlet
         try
         {
             bool? tlsVerify = MyInvocation.BoundParameters.ContainsKey(nameof(TlsVerify)) ? TlsVerify.IsPresent : null;
-            if (DockerHost is null && CertPath is null && tlsVerify is null) endpoint = DockerEndpoint.FromEnvironment();
+            if (DockerHost is null && CertPath is null && tlsVerify is null)
+                endpoint = DockerEndpoint.FromEnvironment();
             else
             {
                 // TLS options without -DockerHost apply to DOCKER_HOST (or the platform default).
-                var host = DockerHost ?? (Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } env ? env : DockerEndpoint.FromEnvironment().ToString());
+                var host = DockerHost ?? (Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } env
+                    ? env
+                    : DockerEndpoint.FromEnvironment().ToString());
                 endpoint = DockerEndpoint.Parse(host, CertPath, tlsVerify);
             }
         }

@@ -33,13 +33,15 @@ public sealed class ConnectRedisNetworkCommand : RedisDockerCmdlet
     {
         var names = ParameterSetName == ParameterSets.InputObject ? InputObject.Select(n => n.Name).ToArray() : Node;
         if (IPAddress is not null && names.Length > 1)
-            ThrowParameterError(Core.ErrorIds.InvalidArgument, "-IPAddress can be given for one node at a time.", IPAddress);
+            ThrowParameterError(Core.ErrorIds.InvalidArgument,
+                "-IPAddress can be given for one node at a time.", IPAddress);
         foreach (var name in names)
         {
             if (!ShouldProcess($"Node '{name}'", $"Connect to network '{Network}'")) continue;
             if (TryRun(name, async (sink, ct) =>
                 {
-                    await new NetworkOperations(CurrentSession, sink).ConnectAsync(name, Network, IPAddress, ct).ConfigureAwait(false);
+                    await new NetworkOperations(CurrentSession, sink).ConnectAsync(name, Network, IPAddress, ct)
+                        .ConfigureAwait(false);
                     return await new NodeOperations(CurrentSession, sink).GetOneAsync(name, ct).ConfigureAwait(false);
                 }, out var node) && PassThru)
                 WriteObject(node);

@@ -37,7 +37,8 @@ public sealed class DisconnectRedisNetworkCommand : RedisDockerCmdlet
             if (!ShouldProcess($"Node '{name}'", $"Disconnect from network '{Network}'")) continue;
             if (TryRun(name, async (sink, ct) =>
                 {
-                    await new NetworkOperations(CurrentSession, sink).DisconnectAsync(name, Network, Force.IsPresent, ct).ConfigureAwait(false);
+                    await new NetworkOperations(CurrentSession, sink)
+                        .DisconnectAsync(name, Network, Force.IsPresent, ct).ConfigureAwait(false);
                     return await new NodeOperations(CurrentSession, sink).GetOneAsync(name, ct).ConfigureAwait(false);
                 }, out var node) && PassThru)
                 WriteObject(node);

@@ -3,7 +3,8 @@ using RedisDocker.Core.Topology;
 
 namespace RedisDocker.Cmdlets;
 
-/// <summary>Get-RedisReplication: INFO replication per node: role, primary (container and published address), link, offsets, lag, replicas.</summary>
+/// <summary>Get-RedisReplication: INFO replication per node: role, primary (container and published address), link,
+/// offsets, lag, replicas.</summary>
 [Cmdlet(VerbsCommon.Get, "RedisReplication", DefaultParameterSetName = ParameterSets.Name)]
 [OutputType(typeof(RedisReplicationInfo))]
 public sealed class GetRedisReplicationCommand : RedisDockerCmdlet
@@ -24,11 +25,15 @@ public sealed class GetRedisReplicationCommand : RedisDockerCmdlet
         IEnumerable<string> names = Name;
         if (ParameterSetName == ParameterSets.Topology)
         {
-            if (!TryRun(Topology, (sink, ct) => new NodeOperations(CurrentSession, sink).GetAsync(new NodeFilter { Topology = Topology, IncludeSentinels = false }, ct), out var nodes)) return;
+            if (!TryRun(Topology, (sink, ct) =>
+                new NodeOperations(CurrentSession, sink)
+                    .GetAsync(new NodeFilter { Topology = Topology, IncludeSentinels = false }, ct),
+                out var nodes)) return;
             names = nodes.Where(n => n.HostEndpoint is not null).Select(n => n.Name);
         }
         foreach (var name in names)
-            if (TryRun(name, (sink, ct) => new ReplicationOperations(CurrentSession, sink).GetAsync(name, ct), out var info))
+            if (TryRun(name, (sink, ct) =>
+                new ReplicationOperations(CurrentSession, sink).GetAsync(name, ct), out var info))
                 WriteObject(info);
     }
 }

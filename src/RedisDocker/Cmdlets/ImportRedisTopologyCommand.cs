@@ -4,7 +4,8 @@ using RedisDocker.Core.Topology;
 
 namespace RedisDocker.Cmdlets;
 
-/// <summary>Import-RedisTopology: rebuilds a topology from an Export-RedisTopology JSON spec (all or nothing).</summary>
+/// <summary>Import-RedisTopology: rebuilds a topology from an Export-RedisTopology JSON spec (all or
+/// nothing).</summary>
 [Cmdlet(VerbsData.Import, "RedisTopology", SupportsShouldProcess = true, DefaultParameterSetName = ParameterSets.Path)]
 [OutputType(typeof(RedisTopology))]
 public sealed class ImportRedisTopologyCommand : RedisDockerCmdlet
@@ -17,7 +18,8 @@ public sealed class ImportRedisTopologyCommand : RedisDockerCmdlet
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ParameterSets.Json)]
     public string Json { get; set; } = "";
 
-    /// <summary>Password for the rebuilt topology; a new one is generated when omitted (the export never holds one).</summary>
+    /// <summary>Password for the rebuilt topology; a new one is generated when omitted (the export never holds
+    /// one).</summary>
     [Parameter]
     public SecureString? Password { get; set; }
 
@@ -33,9 +35,13 @@ public sealed class ImportRedisTopologyCommand : RedisDockerCmdlet
         TopologySpec spec;
         try { spec = TopologyOperations.FromJson(text); }
         catch (Exception e) { WriteError(ToErrorRecord(e, Path)); return; }
-        if (!ShouldProcess($"Topology '{spec.Name}' ({spec.Networks.Count} network(s), {spec.Nodes.Count} node(s), {spec.SentinelGroups.Sum(g => g.Count)} sentinel(s))", "Create")) return;
+        var sentinels = spec.SentinelGroups.Sum(g => g.Count);
+        var what = $"Topology '{spec.Name}' ({spec.Networks.Count} network(s), {spec.Nodes.Count} node(s), "
+            + $"{sentinels} sentinel(s))";
+        if (!ShouldProcess(what, "Create")) return;
         var password = ToPlain(Password);
-        if (TryRun(spec.Name, (sink, ct) => new TopologyOperations(CurrentSession, sink).ImportAsync(spec, password, ct, DockerHost), out var topology))
+        if (TryRun(spec.Name, (sink, ct) =>
+            new TopologyOperations(CurrentSession, sink).ImportAsync(spec, password, ct, DockerHost), out var topology))
             WriteObject(topology);
     }
 }

@@ -65,7 +65,9 @@ public sealed class InvokeRedisFailoverCommand : RedisDockerCmdlet
                     ParameterSets.Node => Node,
                     _ => InputObject?.Name,
                 });
-        var mode = Takeover ? ClusterFailoverMode.Takeover : Force ? ClusterFailoverMode.Force : ClusterFailoverMode.Coordinated;
+        var mode = Takeover ? ClusterFailoverMode.Takeover
+            : Force ? ClusterFailoverMode.Force
+            : ClusterFailoverMode.Coordinated;
         var timeout = TimeSpan.FromSeconds(TimeoutSeconds);
 
         if (ParameterSetName == ParameterSets.Sentinel)
@@ -77,7 +79,10 @@ public sealed class InvokeRedisFailoverCommand : RedisDockerCmdlet
                 : Force ? $"Forcefully failing over sentinel group '{SentinelGroup}', allowing potential data loss"
                 : $"Coordinated failover of sentinel group '{SentinelGroup}' (no acknowledged write is lost)";
             if (!ShouldProcess($"Sentinel group '{SentinelGroup}'", action)) return;
-            if (TryRun(SentinelGroup, (sink, ct) => new SentinelOperations(CurrentSession, sink).FailoverAsync(Topology, SentinelGroup, Wait.IsPresent, timeout, ct, Force.IsPresent), out var r))
+            if (TryRun(SentinelGroup, (sink, ct) =>
+                new SentinelOperations(CurrentSession, sink)
+                    .FailoverAsync(Topology, SentinelGroup, Wait.IsPresent, timeout, ct, Force.IsPresent),
+                out var r))
                 WriteObject(r);
             return;
         }
@@ -87,11 +92,14 @@ public sealed class InvokeRedisFailoverCommand : RedisDockerCmdlet
         var message = mode switch
         {
             ClusterFailoverMode.Force => $"Forcefully failing over to '{name}', allowing potential data loss",
-            ClusterFailoverMode.Takeover => $"Taking over as primary with '{name}' without the cluster's agreement, allowing potential data loss and conflicting configuration",
+            ClusterFailoverMode.Takeover => $"Taking over as primary with '{name}' without the cluster's agreement, "
+                + "allowing potential data loss and conflicting configuration",
             _ => $"Coordinated failover to '{name}' (no acknowledged write is lost)",
         };
         if (!ShouldProcess($"Replica '{name}'", message)) return;
-        if (TryRun(name, (sink, ct) => new FailoverOperations(CurrentSession, sink).FailoverToAsync(topology, name, mode, timeout, ct), out var result))
+        if (TryRun(name, (sink, ct) =>
+            new FailoverOperations(CurrentSession, sink).FailoverToAsync(topology, name, mode, timeout, ct),
+            out var result))
             WriteObject(result);
     }
 }

@@ -3,7 +3,8 @@ using RedisDocker.Core.Topology;
 
 namespace RedisDocker.Cmdlets;
 
-/// <summary>Move-RedisClusterSlot: reshards slots (with their keys) from one primary to another; safe to re-run after an interruption.</summary>
+/// <summary>Move-RedisClusterSlot: reshards slots (with their keys) from one primary to another; safe to re-run after
+/// an interruption.</summary>
 [Cmdlet(VerbsCommon.Move, "RedisClusterSlot", SupportsShouldProcess = true,
     DefaultParameterSetName = ParameterSets.Count)]
 [OutputType(typeof(SlotMoveResult))]
@@ -36,10 +37,12 @@ public sealed class MoveRedisClusterSlotCommand : ClusterCmdlet
         if (ParameterSetName == ParameterSets.Slot)
         {
             var list = new List<SlotRange>();
-            foreach (var s in Slot.SelectMany(x => x.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+            const StringSplitOptions Clean = StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries;
+            foreach (var s in Slot.SelectMany(x => x.Split(',', Clean)))
             {
                 var parts = s.Split('-');
-                if (parts.Length is < 1 or > 2 || !int.TryParse(parts[0], out var a) || !int.TryParse(parts[^1], out var b) || a < 0 || b > 16383 || b < a)
+                if (parts.Length is < 1 or > 2 || !int.TryParse(parts[0], out var a)
+                    || !int.TryParse(parts[^1], out var b) || a < 0 || b > 16383 || b < a)
                     ThrowParameterError(Core.ErrorIds.InvalidSlot,
                         $"'{s}' is not a slot (0-16383) or a range such as 200-300. " +
                         "Give -Slot as slot numbers and ranges, for example -Slot 0-99, 500.", s);
@@ -53,9 +56,12 @@ public sealed class MoveRedisClusterSlotCommand : ClusterCmdlet
             ParameterSets.All => "every slot",
             _ => $"slots {string.Join(",", ranges!)}",
         };
-        if (!ShouldProcess($"Redis Cluster '{Cluster}'", $"Move {what} with their keys from '{Source}' to '{Destination}'")) return;
+        if (!ShouldProcess($"Redis Cluster '{Cluster}'",
+            $"Move {what} with their keys from '{Source}' to '{Destination}'")) return;
         int? count = ParameterSetName == ParameterSets.Count ? Count : null;
-        if (TryRun(Cluster, (sink, ct) => new ClusterOperations(CurrentSession, sink).MoveSlotsAsync(Cluster, Source, Destination, count, ranges, ct), out var result))
+        if (TryRun(Cluster, (sink, ct) =>
+            new ClusterOperations(CurrentSession, sink).MoveSlotsAsync(Cluster, Source, Destination, count, ranges, ct),
+            out var result))
             WriteObject(result);
     }
 }

@@ -44,7 +44,8 @@ public sealed class NewRedisClusterCommand : RedisDockerCmdlet
     [ArgumentCompleter(typeof(Completers.ImageCompleter))]
     public string? Image { get; set; }
 
-    /// <summary>With -Count: the Docker engine for the network and the nodes; the session's engine when omitted.</summary>
+    /// <summary>With -Count: the Docker engine for the network and the nodes; the session's engine when
+    /// omitted.</summary>
     [Parameter(ParameterSetName = ParameterSets.Count)]
     public string? DockerHost { get; set; }
 
@@ -73,7 +74,8 @@ public sealed class NewRedisClusterCommand : RedisDockerCmdlet
         if (ParameterSetName == ParameterSets.Count)
         {
             if (Network is null && Name is null)
-                ThrowParameterError(Core.ErrorIds.InvalidArgument, "With -Count, give -Network (an existing network) or -Name (a network to create).");
+                ThrowParameterError(Core.ErrorIds.InvalidArgument,
+                    "With -Count, give -Network (an existing network) or -Name (a network to create).");
             var primaries = Count / (ReplicasPerPrimary + 1);
             if (primaries < 3)
                 ThrowParameterError(Core.ErrorIds.ClusterTooSmall,
@@ -94,16 +96,21 @@ public sealed class NewRedisClusterCommand : RedisDockerCmdlet
                 DockerHost = DockerHost,
             };
             // -WhatIf and -Confirm show the plan: node names, and the slots and replicas of each primary.
-            if (!TryRun(where, (sink, ct) => new ClusterBuilder(CurrentSession, sink).DescribePlanAsync(spec, ct), out var plan))
+            if (!TryRun(where, (sink, ct) =>
+                new ClusterBuilder(CurrentSession, sink).DescribePlanAsync(spec, ct), out var plan))
                 return;
             if (!ShouldProcess(plan, "Create a Redis Cluster")) return;
-            if (TryRun(where, (sink, ct) => new ClusterBuilder(CurrentSession, sink).CreateFromScratchAsync(spec, ct), out var made))
+            if (TryRun(where, (sink, ct) =>
+                new ClusterBuilder(CurrentSession, sink).CreateFromScratchAsync(spec, ct), out var made))
                 WriteObject(made);
             return;
         }
         if (_nodes.Count == 0) return;
-        if (!ShouldProcess($"Redis Cluster of {_nodes.Count} nodes ({string.Join(", ", _nodes)}) with {ReplicasPerPrimary} replica(s) per primary", "Create")) return;
-        if (TryRun(_nodes[0], (sink, ct) => new ClusterOperations(CurrentSession, sink).CreateAsync(_nodes, ReplicasPerPrimary, ct), out var cluster))
+        var what = $"Redis Cluster of {_nodes.Count} nodes ({string.Join(", ", _nodes)}) with {ReplicasPerPrimary} "
+            + "replica(s) per primary";
+        if (!ShouldProcess(what, "Create")) return;
+        if (TryRun(_nodes[0], (sink, ct) =>
+            new ClusterOperations(CurrentSession, sink).CreateAsync(_nodes, ReplicasPerPrimary, ct), out var cluster))
             WriteObject(cluster);
     }
 }

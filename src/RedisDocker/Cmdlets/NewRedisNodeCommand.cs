@@ -27,20 +27,24 @@ public sealed class NewRedisNodeCommand : RedisDockerCmdlet
     [Parameter(ParameterSetName = ParameterSets.Count)]
     public string? NamePrefix { get; set; }
 
-    /// <summary>The network (made by New-RedisNetwork); binds from a piped RedisNetwork. Not used with -HostNetwork.</summary>
+    /// <summary>The network (made by New-RedisNetwork); binds from a piped RedisNetwork. Not used with
+    /// -HostNetwork.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(Completers.NetworkCompleter))]
     public string Network { get; set; } = "";
 
-    /// <summary>The Docker engine to create the nodes on (unix://, npipe://, tcp://); the session's engine when omitted.</summary>
+    /// <summary>The Docker engine to create the nodes on (unix://, npipe://, tcp://); the session's engine when
+    /// omitted.</summary>
     [Parameter]
     public string? DockerHost { get; set; }
 
-    /// <summary>Host network mode: the node listens on -AnnounceAddress:-Port of its Docker host (for topologies across several hosts).</summary>
+    /// <summary>Host network mode: the node listens on -AnnounceAddress:-Port of its Docker host (for topologies across
+    /// several hosts).</summary>
     [Parameter]
     public SwitchParameter HostNetwork { get; set; }
 
-    /// <summary>With -HostNetwork: the address of the Docker host the other nodes reach (cluster-announce-ip).</summary>
+    /// <summary>With -HostNetwork: the address of the Docker host the other nodes reach
+    /// (cluster-announce-ip).</summary>
     [Parameter]
     public string? AnnounceAddress { get; set; }
 
@@ -69,7 +73,8 @@ public sealed class NewRedisNodeCommand : RedisDockerCmdlet
     [ValidateRange(1, 65535)]
     public int[]? HostPort { get; set; }
 
-    /// <summary>Host address the port is published on (127.0.0.1 by default: reachable from this machine only).</summary>
+    /// <summary>Host address the port is published on (127.0.0.1 by default: reachable from this machine
+    /// only).</summary>
     [Parameter]
     public string HostAddress { get; set; } = "127.0.0.1";
 
@@ -81,7 +86,8 @@ public sealed class NewRedisNodeCommand : RedisDockerCmdlet
     [Parameter]
     public string[]? IPAddress { get; set; }
 
-    /// <summary>The topology's password. Generated (and kept inside the nodes) when omitted; one per topology.</summary>
+    /// <summary>The topology's password. Generated (and kept inside the nodes) when omitted; one per
+    /// topology.</summary>
     [Parameter]
     public SecureString? Password { get; set; }
 
@@ -102,7 +108,8 @@ public sealed class NewRedisNodeCommand : RedisDockerCmdlet
     public string? MaxMemory { get; set; }
 
     [Parameter]
-    [ValidateSet("noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl")]
+    [ValidateSet("noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-lru", "volatile-lfu",
+        "volatile-random", "volatile-ttl")]
     public string? MaxMemoryPolicy { get; set; }
 
     /// <summary>Any other redis.conf directive: @{ 'hz' = 50; 'notify-keyspace-events' = 'Ex' }.</summary>
@@ -116,19 +123,27 @@ public sealed class NewRedisNodeCommand : RedisDockerCmdlet
     protected override void ProcessRecord()
     {
         if (HostNetwork && Topology is null)
-            ThrowParameterError(Core.ErrorIds.InvalidArgument, "-HostNetwork needs -Topology (and -AnnounceAddress, the Docker host's address the other nodes reach, unless -DockerHost is a tcp:// address).");
+            ThrowParameterError(Core.ErrorIds.InvalidArgument,
+                "-HostNetwork needs -Topology (and -AnnounceAddress, the Docker host's address the other nodes "
+                + "reach, unless -DockerHost is a tcp:// address).");
         if (!HostNetwork && string.IsNullOrEmpty(Network))
-            ThrowParameterError(Core.ErrorIds.InvalidArgument, "Give -Network (made with New-RedisNetwork), or -HostNetwork with -AnnounceAddress and -Topology.");
+            ThrowParameterError(Core.ErrorIds.InvalidArgument,
+                "Give -Network (made with New-RedisNetwork), or -HostNetwork with -AnnounceAddress and -Topology.");
         if (HostNetwork && ParameterSetName == ParameterSets.Count && Count > 1
             && !MyInvocation.BoundParameters.ContainsKey(nameof(Port)))
-            ThrowParameterError(Core.ErrorIds.InvalidArgument, "Several host-network nodes on one host need their own ports: create them one -Port at a time.");
+            ThrowParameterError(Core.ErrorIds.InvalidArgument,
+                "Several host-network nodes on one host need their own ports: create them one -Port at a time.");
         if (IPAddress is not null && ParameterSetName == ParameterSets.Name && IPAddress.Length != Name.Length)
-            ThrowParameterError(Core.ErrorIds.InvalidArgument, $"-IPAddress has {IPAddress.Length} address(es) for {Name.Length} node(s): give one per node.", IPAddress);
+            ThrowParameterError(Core.ErrorIds.InvalidArgument,
+                $"-IPAddress has {IPAddress.Length} address(es) for {Name.Length} node(s): give one per node.",
+                IPAddress);
         var expected = ParameterSetName == ParameterSets.Name ? Name.Length : Count;
         if (HostPort is not null && HostPort.Length != expected)
-            ThrowParameterError(Core.ErrorIds.InvalidArgument, $"-HostPort has {HostPort.Length} port(s) for {expected} node(s): give one per node.", HostPort);
+            ThrowParameterError(Core.ErrorIds.InvalidArgument,
+                $"-HostPort has {HostPort.Length} port(s) for {expected} node(s): give one per node.", HostPort);
         if (IPAddress is not null && ParameterSetName == ParameterSets.Count && IPAddress.Length != Count)
-            ThrowParameterError(Core.ErrorIds.InvalidArgument, $"-IPAddress has {IPAddress.Length} address(es) for {Count} node(s): give one per node.", IPAddress);
+            ThrowParameterError(Core.ErrorIds.InvalidArgument,
+                $"-IPAddress has {IPAddress.Length} address(es) for {Count} node(s): give one per node.", IPAddress);
 
         var password = ToPlain(Password);
         var config = ToPairs(Config);
@@ -137,14 +152,20 @@ public sealed class NewRedisNodeCommand : RedisDockerCmdlet
 
         string[] names;
         if (ParameterSetName == ParameterSets.Name) names = Name;
-        else if (!TryRun(Network, (sink, ct) => new NodeOperations(CurrentSession, sink).NextNamesAsync(NamePrefix ?? (HostNetwork ? Topology! : Network), Count, ct), out var next)) return;
+        else if (!TryRun(Network, (sink, ct) =>
+            new NodeOperations(CurrentSession, sink)
+                .NextNamesAsync(NamePrefix ?? (HostNetwork ? Topology! : Network), Count, ct),
+            out var next)) return;
         else names = next.ToArray();
 
         var specs = new List<NodeSpec>();
         for (var i = 0; i < names.Length; i++)
         {
-            var where = HostNetwork ? $"the host network of {DockerHost ?? CurrentSession.DockerHost} at {AnnounceAddress}:{Port}" : $"network '{Network}'";
-            if (!ShouldProcess($"Redis node '{names[i]}' on {where}{(ClusterEnabled ? " (cluster mode)" : "")}", "Create")) continue;
+            var where = HostNetwork
+                ? $"the host network of {DockerHost ?? CurrentSession.DockerHost} at {AnnounceAddress}:{Port}"
+                : $"network '{Network}'";
+            if (!ShouldProcess($"Redis node '{names[i]}' on {where}{(ClusterEnabled ? " (cluster mode)" : "")}",
+                "Create")) continue;
             specs.Add(new NodeSpec
             {
                 Name = names[i],
@@ -171,7 +192,8 @@ public sealed class NewRedisNodeCommand : RedisDockerCmdlet
             });
         }
         if (specs.Count == 0) return;
-        if (!TryRun(Network, (sink, ct) => new NodeOperations(CurrentSession, sink).CreateAsync(specs, ct), out var results)) return;
+        if (!TryRun(Network, (sink, ct) =>
+            new NodeOperations(CurrentSession, sink).CreateAsync(specs, ct), out var results)) return;
         foreach (var r in results)
         {
             if (r.Node is not null) WriteObject(r.Node);

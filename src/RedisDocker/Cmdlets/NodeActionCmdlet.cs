@@ -2,7 +2,8 @@ using System.Management.Automation;
 
 namespace RedisDocker.Cmdlets;
 
-/// <summary>Base of cmdlets that act on nodes given by name (by property name) or as RedisNode objects (by value).</summary>
+/// <summary>Base of cmdlets that act on nodes given by name (by property name) or as RedisNode objects (by
+/// value).</summary>
 public abstract class NodeActionCmdlet : RedisDockerCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true,

@@ -18,7 +18,8 @@ public sealed class RemoveRedisNetworkCommand : RedisDockerCmdlet
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ParameterSets.InputObject)]
     public RedisNetwork[] InputObject { get; set; } = Array.Empty<RedisNetwork>();
 
-    /// <summary>Also removes the module's nodes on the network (with their volumes) and disconnects other containers.</summary>
+    /// <summary>Also removes the module's nodes on the network (with their volumes) and disconnects other
+    /// containers.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 
@@ -27,9 +28,12 @@ public sealed class RemoveRedisNetworkCommand : RedisDockerCmdlet
         var names = ParameterSetName == ParameterSets.InputObject ? InputObject.Select(n => n.Name) : Name;
         foreach (var name in names)
         {
-            var what = Force ? $"Docker network '{name}' and every RedisDocker node attached to it (data volumes included)" : $"Docker network '{name}'";
+            var what = Force
+                ? $"Docker network '{name}' and every RedisDocker node attached to it (data volumes included)"
+                : $"Docker network '{name}'";
             if (!ShouldProcess(what, "Remove")) continue;
-            TryRun(name, (sink, ct) => new NetworkOperations(CurrentSession, sink).RemoveAsync(name, Force.IsPresent, ct));
+            TryRun(name, (sink, ct) =>
+                new NetworkOperations(CurrentSession, sink).RemoveAsync(name, Force.IsPresent, ct));
         }
     }
 }

@@ -20,7 +20,8 @@ public sealed class RemoveRedisNodeCommand : NodeActionCmdlet
             // A node that is not there is an error with -WhatIf too, as in the real run.
             if (!TryRun(name, (sink, ct) => new NodeOperations(CurrentSession, sink).RequireAsync(name, ct))) continue;
             if (!ShouldProcess($"Redis node '{name}'{(KeepVolume ? "" : " and its data volume")}", "Remove")) continue;
-            TryRun(name, (sink, ct) => new NodeOperations(CurrentSession, sink).RemoveAsync(name, !KeepVolume.IsPresent, ct));
+            TryRun(name, (sink, ct) =>
+                new NodeOperations(CurrentSession, sink).RemoveAsync(name, !KeepVolume.IsPresent, ct));
         }
     }
 }

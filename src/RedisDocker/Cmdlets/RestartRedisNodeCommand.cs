@@ -21,7 +21,8 @@ public sealed class RestartRedisNodeCommand : NodeActionCmdlet
         foreach (var name in TargetNames)
         {
             if (!ShouldProcess($"Redis node '{name}'", "Restart")) continue;
-            if (TryRun(name, (sink, ct) => new NodeOperations(CurrentSession, sink).RestartAsync(name, Timeout, ct), out var node) && PassThru)
+            if (TryRun(name, (sink, ct) =>
+                new NodeOperations(CurrentSession, sink).RestartAsync(name, Timeout, ct), out var node) && PassThru)
                 WriteObject(node);
         }
     }

@@ -11,7 +11,8 @@ namespace RedisDocker.Cmdlets;
 [OutputType(typeof(RedisNode))]
 public sealed class SetRedisReplicaCommand : RedisDockerCmdlet
 {
-    /// <summary>The nodes to reconfigure (by value from New-RedisNode / Get-RedisNode, or names by property name).</summary>
+    /// <summary>The nodes to reconfigure (by value from New-RedisNode / Get-RedisNode, or names by property
+    /// name).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("NodeName", "Node")]
     [ArgumentCompleter(typeof(Completers.NodeCompleter))]
@@ -32,13 +33,17 @@ public sealed class SetRedisReplicaCommand : RedisDockerCmdlet
         {
             if (None)
             {
-                if (!ShouldProcess($"Redis node '{name}'", "Stop replicating and become a standalone primary")) continue;
-                if (TryRun(name, (sink, ct) => new ReplicationOperations(CurrentSession, sink).PromoteAsync(name, ct), out var promoted))
+                if (!ShouldProcess($"Redis node '{name}'",
+                    "Stop replicating and become a standalone primary")) continue;
+                if (TryRun(name, (sink, ct) =>
+                    new ReplicationOperations(CurrentSession, sink).PromoteAsync(name, ct), out var promoted))
                     WriteObject(promoted);
                 continue;
             }
-            if (!ShouldProcess($"Redis node '{name}'", $"Replicate from '{Primary}' (its current data is replaced)")) continue;
-            if (TryRun(name, (sink, ct) => new ReplicationOperations(CurrentSession, sink).SetReplicaAsync(name, Primary, ct), out var node))
+            if (!ShouldProcess($"Redis node '{name}'",
+                $"Replicate from '{Primary}' (its current data is replaced)")) continue;
+            if (TryRun(name, (sink, ct) =>
+                new ReplicationOperations(CurrentSession, sink).SetReplicaAsync(name, Primary, ct), out var node))
                 WriteObject(node);
         }
     }

@@ -16,7 +16,8 @@ public sealed class StartRedisNodeCommand : NodeActionCmdlet
         foreach (var name in TargetNames)
         {
             if (!ShouldProcess($"Redis node '{name}'", "Start")) continue;
-            if (TryRun(name, (sink, ct) => new NodeOperations(CurrentSession, sink).StartAsync(name, ct), out var node) && PassThru)
+            if (TryRun(name, (sink, ct) =>
+                new NodeOperations(CurrentSession, sink).StartAsync(name, ct), out var node) && PassThru)
                 WriteObject(node);
         }
     }

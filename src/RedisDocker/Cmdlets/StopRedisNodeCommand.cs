@@ -3,7 +3,8 @@ using RedisDocker.Core.Topology;
 
 namespace RedisDocker.Cmdlets;
 
-/// <summary>Stop-RedisNode: stops nodes cleanly (SIGTERM, AOF flushed), or kills them (-Kill) for failover drills.</summary>
+/// <summary>Stop-RedisNode: stops nodes cleanly (SIGTERM, AOF flushed), or kills them (-Kill) for failover
+/// drills.</summary>
 [Cmdlet(VerbsLifecycle.Stop, "RedisNode", SupportsShouldProcess = true, DefaultParameterSetName = ParameterSets.Name)]
 [OutputType(typeof(RedisNode))]
 public sealed class StopRedisNodeCommand : NodeActionCmdlet
