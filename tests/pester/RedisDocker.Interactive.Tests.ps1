@@ -297,6 +297,52 @@ Describe 'Interactive use of RedisDocker' -Tag 'Integration', 'Docker' {
             $nodes[0].Labels | Should -Match ([regex]::Escape("io.redisdocker.topology=$c"))
             $nodes[0].Labels | Should -Not -Match 'System\.'
         }
+
+        It 'ConvertTo-Json (without -EnumsAsStrings) writes Role and Kind as names, and Role stays typed' {
+            $members = @(Get-RedisClusterNode -Cluster $c)
+            $json = @($members | ConvertTo-Json -Depth 4 | ConvertFrom-Json)
+            $json.Count | Should -Be 6
+            @($json.Role | Sort-Object -Unique) | Should -Be @('Primary', 'Replica')
+            $nodes = @(Get-RedisNode -Topology $c | ConvertTo-Json | ConvertFrom-Json)
+            @($nodes.Kind | Sort-Object -Unique) | Should -Be @('Redis')
+            @($nodes.Role | Sort-Object -Unique) | Should -Be @('Primary', 'Replica')
+            $replication = Get-RedisReplication -Name "$c-1" | ConvertTo-Json | ConvertFrom-Json
+            $replication.Role | Should -BeIn @('Primary', 'Replica')
+            # The objects themselves keep the enum: filters, typed comparisons and parameters work as before.
+            $members[0].Role | Should -BeOfType ([RedisDocker.RedisRole])
+            @($members | Where-Object Role -eq Primary).Count | Should -Be 3
+            @($members | Where-Object { $_.Role -eq [RedisDocker.RedisRole]::Replica }).Count | Should -Be 3
+            @(Get-RedisClusterNode -Cluster $c -Role Primary).Count | Should -Be 3
+            @(Get-RedisNode -Topology $c | Sort-Object Role | Select-Object -First 1).Role | Should -Be 'Primary'
+        }
+
+        It 'every enum of every cmdlet''s output type is written by ConvertTo-Json as its name' {
+            $outputTypes = @(Get-Command -Module RedisDocker -CommandType Cmdlet | ForEach-Object OutputType |
+                ForEach-Object Type | Where-Object { $_ -and $_.Namespace -like 'RedisDocker*' } | Sort-Object FullName -Unique)
+            $outputTypes.Count | Should -BeGreaterThan 10
+            # Enums of the properties, and of the properties of RedisDocker types below them (session.Endpoint).
+            $enums = [System.Collections.Generic.HashSet[type]]::new()
+            $seen = [System.Collections.Generic.HashSet[type]]::new()
+            $queue = [System.Collections.Generic.Queue[type]]::new()
+            foreach ($t in $outputTypes) { $queue.Enqueue($t) }
+            while ($queue.Count) {
+                $t = $queue.Dequeue()
+                if (-not $seen.Add($t)) { continue }
+                foreach ($p in $t.GetProperties()) {
+                    $pt = [Nullable]::GetUnderlyingType($p.PropertyType) ?? $p.PropertyType
+                    if ($pt.IsEnum) { $null = $enums.Add($pt) }
+                    elseif ($pt.Namespace -like 'RedisDocker*' -and -not $pt.IsPrimitive) { $queue.Enqueue($pt) }
+                }
+            }
+            @($enums.FullName) | Should -Contain 'RedisDocker.RedisRole'
+            @($enums.FullName) | Should -Contain 'RedisDocker.Core.Docker.DockerTransport'
+            foreach ($e in $enums) {
+                foreach ($name in [Enum]::GetNames($e)) {
+                    [pscustomobject]@{ Value = [Enum]::Parse($e, $name) } | ConvertTo-Json -Compress |
+                        Should -Be "{`"Value`":`"$name`"}" -Because "$($e.FullName) is written by name"
+                }
+            }
+        }
     }
     Context 'Completion follows context' {
         BeforeAll {
