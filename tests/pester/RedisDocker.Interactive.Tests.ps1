@@ -265,6 +265,7 @@ Describe 'Interactive use of RedisDocker' -Tag 'Integration', 'Docker' {
             @{ What = 'Get-RedisReplication'; Get = { Get-RedisReplication -Name "$c-1", "$c-4" } }
             @{ What = 'Get-RedisTopology'; Get = { Get-RedisTopology $c } }
             @{ What = 'Test-RedisCluster'; Get = { Test-RedisCluster -Cluster $c } }
+            @{ What = 'Export-RedisTopology -Path'; Get = { Export-RedisTopology $c -Path (Join-Path $TestDrive "$c.json") } }
             @{ What = 'a failover result'; Get = {
                     [RedisDocker.RedisFailoverResult]@{ Topology = $c; Kind = 'Sentinel'; Mode = 'Coordinated'; OldPrimary = "$c-1"
                         NewPrimary = "$c-4"; NewPrimaryHostEndpoint = '127.0.0.1:49153'; Duration = [timespan]::FromMilliseconds(1234); LostWrites = 0 } } }
@@ -296,6 +297,23 @@ Describe 'Interactive use of RedisDocker' -Tag 'Integration', 'Docker' {
             $nodes = @(Get-RedisNode -Topology $c | ConvertTo-Csv | ConvertFrom-Csv)
             $nodes[0].Labels | Should -Match ([regex]::Escape("io.redisdocker.topology=$c"))
             $nodes[0].Labels | Should -Not -Match 'System\.'
+        }
+
+        It 'Export-RedisTopology -Path returns what it wrote: topology, format, nodes, no password, the secret files' {
+            $json = Export-RedisTopology $c -Path (Join-Path $TestDrive 'x' "$c.json") -ErrorAction Stop
+            $json.Path | Should -Be (Join-Path $TestDrive 'x' "$c.json")
+            $json.Format | Should -Be 'Json'
+            $json.NodeCount | Should -Be 6
+            $json.ClusterPrimaries | Should -Be 3
+            $json.PasswordExcluded | Should -BeTrue
+            $json.Length | Should -Be (Get-Item $json).Length
+            $json | Get-RedisTopology | ForEach-Object Name | Should -Be $c    # Topology binds by property name
+            $compose = @(Export-RedisTopology $c -Format Compose -Path (Join-Path $TestDrive 'compose') -ErrorAction Stop)
+            $compose.Count | Should -Be 1
+            $compose[0].Path | Should -Be (Join-Path $TestDrive 'compose' 'docker-compose.yml')
+            @($compose[0].SecretFiles) | Should -Be @(Join-Path $TestDrive 'compose' 'redis-auth.conf')
+            $compose[0].SentinelCount | Should -Be 0
+            ($compose | ConvertTo-Csv | ConvertFrom-Csv).SecretFiles | Should -Be (Join-Path $TestDrive 'compose' 'redis-auth.conf')
         }
 
         It 'ConvertTo-Json (without -EnumsAsStrings) writes Role and Kind as names, and Role stays typed' {
