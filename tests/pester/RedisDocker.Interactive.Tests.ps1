@@ -129,7 +129,8 @@ Describe 'Interactive use of RedisDocker' -Tag 'Integration', 'Docker' {
         $solo = "$run-solo"
         $stopped = @("$run-x1", "$run-x2")   # clusters stopped with Ctrl+C while being made
         $h = "$run-h"             # replication and Sentinel, for the failover probe
-        $allTopologies = @($c, $s, $h, "$run-w") + $stopped
+        $long = "$run-orderprod"   # 18 characters: node names of 20 (the views at 80 columns with long names)
+        $allTopologies = @($c, $s, $h, "$run-w", $long) + $stopped
 
         $moduleDir = Join-Path $PSScriptRoot '..' '..' 'out' 'RedisDocker'
         Import-Module (Join-Path $moduleDir 'RedisDocker.psd1') -Force -ErrorAction Stop
@@ -140,7 +141,7 @@ Describe 'Interactive use of RedisDocker' -Tag 'Integration', 'Docker' {
         $null = docker image inspect $image 2>$null
         if ($LASTEXITCODE -ne 0) { throw "The image '$image' is not present (set REDISDOCKER_IMAGE to a local image)." }
 
-        $subnets = @(Get-FreeTestSubnet -Count 5)
+        $subnets = @(Get-FreeTestSubnet -Count 6)
         Write-Host "Interactive run $run on $($subnets -join ', ') with image $image"
         & {
             $ErrorActionPreference = 'Stop'
@@ -362,6 +363,78 @@ Describe 'Interactive use of RedisDocker' -Tag 'Integration', 'Docker' {
             }
         }
     }
+    Context 'Default views at 80 columns with names of 20 characters' {
+        BeforeAll {
+            & {
+                $ErrorActionPreference = 'Stop'
+                $null = New-RedisNetwork -Name $long -Subnet $subnets[5] | New-RedisNode -Count 6 -ClusterEnabled -Image $image |
+                    New-RedisCluster -ReplicasPerPrimary 1
+            }
+            $n = @(1..6 | ForEach-Object { "$long-$_" })
+
+            # Asserts that the first $Key columns of the type's view (its key columns) print whole at 80 columns:
+            # their headers on one line and every value in full. The columns after them may be cut.
+            function Assert-KeyColumnsFit([object[]] $InputObject, [int] $Key) {
+                $typeName = $InputObject[0].GetType().FullName
+                $view = (Get-FormatData -TypeName $typeName).FormatViewDefinition | Select-Object -First 1
+                $labels = @($view.Control.Headers | ForEach-Object Label)
+                $columns = @($view.Control.Rows[0].Columns)
+                $keys = $labels[0..($Key - 1)]
+                $text = $InputObject | Out-String -Width 80
+                $lines = @($text -split "`r?`n")
+                $dashes = [array]::FindIndex($lines, [Predicate[string]] { param($l) $l -match '^-[- ]*$' })
+                $start = $dashes
+                while ($start -gt 0 -and $lines[$start - 1].Trim()) { $start-- }
+                $header = $lines[$start]   # the first line of the headers; a cut last column wraps its header below it
+                @($header.Trim() -split '\s+')[0..($Key - 1)] | Should -Be $keys -Because "the key columns of $typeName show at 80 columns:`n$text"
+                $keyWidth = $header.IndexOf($keys[-1]) + $keys[-1].Length
+                foreach ($below in @($lines[($start + 1)..($dashes)] | Select-Object -SkipLast 1)) {
+                    $below.Substring(0, [Math]::Min($keyWidth, $below.Length)).Trim() |
+                        Should -BeNullOrEmpty -Because "no key header of $typeName wraps:`n$text"
+                }
+                $rows = @($lines | Select-Object -Skip ($dashes + 1) | Where-Object { $_.Trim() })
+                foreach ($o in $InputObject) {
+                    $first = "$($o.($keys[0]))"
+                    $row = @($rows | Where-Object { $_.StartsWith("$first ") -or $_.TrimEnd() -eq $first }) | Select-Object -First 1
+                    $row | Should -Not -BeNullOrEmpty -Because "$first has a row, whole:`n$text"
+                    foreach ($i in 1..($Key - 1)) {
+                        if ($columns[$i].DisplayEntry.ValueType -ne 'Property') { continue }
+                        $value = "$($o.($keys[$i]))"
+                        if ($value) { $row | Should -Match ([regex]::Escape($value)) -Because "$($keys[$i]) of $first shows whole:`n$text" }
+                    }
+                    $row.Substring(0, [Math]::Min($keyWidth, $row.Length)) | Should -Not -Match '…' -Because "no key value is cut:`n$text"
+                }
+            }
+        }
+
+        It 'names of 20 characters' {
+            $n | ForEach-Object { $_.Length | Should -BeLessOrEqual 20 }
+            $n[0].Length | Should -Be 20
+        }
+
+        It 'keeps the first <Key> columns of <What> whole' -ForEach @(
+            @{ What = 'Get-RedisNode'; Key = 5; Get = { Get-RedisNode -Topology $long } }
+            @{ What = 'Get-RedisClusterNode'; Key = 6; Get = { Get-RedisClusterNode -Cluster $long } }
+            @{ What = 'Get-RedisCluster'; Key = 7; Get = { Get-RedisCluster $long } }
+            @{ What = 'Get-RedisNetwork'; Key = 5; Get = { Get-RedisNetwork $long } }
+            @{ What = 'Get-RedisReplication'; Key = 5; Get = { Get-RedisReplication -Name $n } }
+            @{ What = 'Get-RedisTopology'; Key = 6; Get = { Get-RedisTopology $long } }
+            @{ What = 'Export-RedisTopology -Path'; Key = 4; Get = { Export-RedisTopology $long -Path (Join-Path $TestDrive 'l.json') } }
+            @{ What = 'a failover result'; Key = 5; Get = {
+                    [RedisDocker.RedisFailoverResult]@{ Topology = $long; Kind = 'Cluster'; Mode = 'Coordinated'; OldPrimary = $n[0]
+                        NewPrimary = $n[3]; NewPrimaryHostEndpoint = '127.0.0.1:49153'; Duration = [timespan]::FromMilliseconds(3210); LostWrites = 0 } } }
+            @{ What = 'a sentinel group'; Key = 5; Get = {
+                    [RedisDocker.RedisSentinelGroup]@{ MasterName = "$long-ha"; Topology = $long; Primary = $n[0]; PrimaryHostEndpoint = '127.0.0.1:49153'
+                        Sentinels = [string[]] @("$long-s1", "$long-s2", "$long-s3"); Quorum = 2; QuorumOk = $true; Flags = 'master' } } }
+            @{ What = 'a slot move'; Key = 5; Get = {
+                    [RedisDocker.SlotMoveResult]::new($long, $n[0], $n[1], 1365, 2048, [RedisDocker.SlotRange[]] @([RedisDocker.SlotRange]::new(10923, 12287))) } }
+        ) {
+            $objects = @(& $Get)
+            $objects.Count | Should -BeGreaterThan 0
+            Assert-KeyColumnsFit $objects $Key
+        }
+    }
+
     Context 'Completion follows context' {
         BeforeAll {
             function Get-Completion([string] $Line) {
