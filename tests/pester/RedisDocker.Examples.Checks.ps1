@@ -668,7 +668,8 @@ $script:ExampleChecks = @{
             $Out.Count | Should -Be 1; $e = $Out[0]
             $e | Should -BeOfType ([RedisDocker.RedisTopologyExport])
             $e.Topology | Should -Be 'demo'; $e.Format | Should -Be 'Json'; $e.Path | Should -Be $e.FullName
-            @($e.Nodes | Sort-Object) | Should -Be @(Get-RedisNode -Topology demo -Kind Redis | ForEach-Object Name | Sort-Object)
+            @($e.Nodes | Sort-Object) | Should -Be @(Get-RedisNode -Topology demo -Kind Redis | ForEach-Object Name |
+                Sort-Object)
             $e.NodeCount | Should -Be 3; $e.ClusterPrimaries | Should -Be 3; $e.PasswordExcluded | Should -BeTrue
             (Get-Item $e).Length | Should -Be $e.Length; "$e" | Should -Be $e.Path
             ($e | Out-String -Width 80) | Should -Match 'Topology\s+Format\s+NodeCount\s+SentinelCount\s+Path'
@@ -689,7 +690,8 @@ $script:ExampleChecks = @{
             $p = (Get-RedisCredential -Topology demo).GetNetworkCredential().Password
             ($lines -join "`n") | Should -Not -Match ([regex]::Escape($p))
             Get-Content ./compose/redis-auth.conf -Raw | Should -Match ('requirepass "' + [regex]::Escape($p) + '"')
-            $export.Format | Should -Be 'Compose'; $export.Path | Should -Be (Join-Path (Get-Location) 'compose' 'docker-compose.yml')
+            $export.Format | Should -Be 'Compose'
+            $export.Path | Should -Be (Join-Path (Get-Location) 'compose' 'docker-compose.yml')
             @($export.SecretFiles) | Should -Be @(Join-Path (Get-Location) 'compose' 'redis-auth.conf') }
     }
     'Export-RedisTopology#4' = @{

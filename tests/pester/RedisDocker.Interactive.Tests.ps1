@@ -266,7 +266,7 @@ Describe 'Interactive use of RedisDocker' -Tag 'Integration', 'Docker' {
             @{ What = 'Get-RedisReplication'; Get = { Get-RedisReplication -Name "$c-1", "$c-4" } }
             @{ What = 'Get-RedisTopology'; Get = { Get-RedisTopology $c } }
             @{ What = 'Test-RedisCluster'; Get = { Test-RedisCluster -Cluster $c } }
-            @{ What = 'Export-RedisTopology -Path'; Get = { Export-RedisTopology $c -Path (Join-Path $TestDrive "$c.json") } }
+            @{ What = 'Export-RedisTopology -Path'; Get = { Export-RedisTopology $c -Path "$TestDrive/$c.json" } }
             @{ What = 'a failover result'; Get = {
                     [RedisDocker.RedisFailoverResult]@{ Topology = $c; Kind = 'Sentinel'; Mode = 'Coordinated'; OldPrimary = "$c-1"
                         NewPrimary = "$c-4"; NewPrimaryHostEndpoint = '127.0.0.1:49153'; Duration = [timespan]::FromMilliseconds(1234); LostWrites = 0 } } }
@@ -309,12 +309,13 @@ Describe 'Interactive use of RedisDocker' -Tag 'Integration', 'Docker' {
             $json.PasswordExcluded | Should -BeTrue
             $json.Length | Should -Be (Get-Item $json).Length
             $json | Get-RedisTopology | ForEach-Object Name | Should -Be $c    # Topology binds by property name
-            $compose = @(Export-RedisTopology $c -Format Compose -Path (Join-Path $TestDrive 'compose') -ErrorAction Stop)
+            $folder = Join-Path $TestDrive 'compose'
+            $compose = @(Export-RedisTopology $c -Format Compose -Path $folder -ErrorAction Stop)
             $compose.Count | Should -Be 1
             $compose[0].Path | Should -Be (Join-Path $TestDrive 'compose' 'docker-compose.yml')
             @($compose[0].SecretFiles) | Should -Be @(Join-Path $TestDrive 'compose' 'redis-auth.conf')
             $compose[0].SentinelCount | Should -Be 0
-            ($compose | ConvertTo-Csv | ConvertFrom-Csv).SecretFiles | Should -Be (Join-Path $TestDrive 'compose' 'redis-auth.conf')
+            ($compose | ConvertTo-Csv | ConvertFrom-Csv).SecretFiles | Should -Be (Join-Path $folder 'redis-auth.conf')
         }
 
         It 'ConvertTo-Json (without -EnumsAsStrings) writes Role and Kind as names, and Role stays typed' {
@@ -337,7 +338,8 @@ Describe 'Interactive use of RedisDocker' -Tag 'Integration', 'Docker' {
 
         It 'every enum of every cmdlet''s output type is written by ConvertTo-Json as its name' {
             $outputTypes = @(Get-Command -Module RedisDocker -CommandType Cmdlet | ForEach-Object OutputType |
-                ForEach-Object Type | Where-Object { $_ -and $_.Namespace -like 'RedisDocker*' } | Sort-Object FullName -Unique)
+                ForEach-Object Type | Where-Object { $_ -and $_.Namespace -like 'RedisDocker*' } |
+                Sort-Object FullName -Unique)
             $outputTypes.Count | Should -BeGreaterThan 10
             # Enums of the properties, and of the properties of RedisDocker types below them (session.Endpoint).
             $enums = [System.Collections.Generic.HashSet[type]]::new()
@@ -367,8 +369,8 @@ Describe 'Interactive use of RedisDocker' -Tag 'Integration', 'Docker' {
         BeforeAll {
             & {
                 $ErrorActionPreference = 'Stop'
-                $null = New-RedisNetwork -Name $long -Subnet $subnets[5] | New-RedisNode -Count 6 -ClusterEnabled -Image $image |
-                    New-RedisCluster -ReplicasPerPrimary 1
+                $null = New-RedisNetwork -Name $long -Subnet $subnets[5] |
+                    New-RedisNode -Count 6 -ClusterEnabled -Image $image | New-RedisCluster -ReplicasPerPrimary 1
             }
             $n = @(1..6 | ForEach-Object { "$long-$_" })
 
@@ -385,8 +387,9 @@ Describe 'Interactive use of RedisDocker' -Tag 'Integration', 'Docker' {
                 $dashes = [array]::FindIndex($lines, [Predicate[string]] { param($l) $l -match '^-[- ]*$' })
                 $start = $dashes
                 while ($start -gt 0 -and $lines[$start - 1].Trim()) { $start-- }
-                $header = $lines[$start]   # the first line of the headers; a cut last column wraps its header below it
-                @($header.Trim() -split '\s+')[0..($Key - 1)] | Should -Be $keys -Because "the key columns of $typeName show at 80 columns:`n$text"
+                $header = $lines[$start]   # the first header line; a cut last column wraps its header below it
+                @($header.Trim() -split '\s+')[0..($Key - 1)] |
+                    Should -Be $keys -Because "the key columns of $typeName show at 80 columns:`n$text"
                 $keyWidth = $header.IndexOf($keys[-1]) + $keys[-1].Length
                 foreach ($below in @($lines[($start + 1)..($dashes)] | Select-Object -SkipLast 1)) {
                     $below.Substring(0, [Math]::Min($keyWidth, $below.Length)).Trim() |
@@ -395,14 +398,17 @@ Describe 'Interactive use of RedisDocker' -Tag 'Integration', 'Docker' {
                 $rows = @($lines | Select-Object -Skip ($dashes + 1) | Where-Object { $_.Trim() })
                 foreach ($o in $InputObject) {
                     $first = "$($o.($keys[0]))"
-                    $row = @($rows | Where-Object { $_.StartsWith("$first ") -or $_.TrimEnd() -eq $first }) | Select-Object -First 1
+                    $row = @($rows | Where-Object { $_.StartsWith("$first ") -or $_.TrimEnd() -eq $first }) |
+                        Select-Object -First 1
                     $row | Should -Not -BeNullOrEmpty -Because "$first has a row, whole:`n$text"
                     foreach ($i in 1..($Key - 1)) {
                         if ($columns[$i].DisplayEntry.ValueType -ne 'Property') { continue }
                         $value = "$($o.($keys[$i]))"
-                        if ($value) { $row | Should -Match ([regex]::Escape($value)) -Because "$($keys[$i]) of $first shows whole:`n$text" }
+                        if (-not $value) { continue }
+                        $row | Should -Match ([regex]::Escape($value)) -Because "$($keys[$i]) of $first shows:`n$text"
                     }
-                    $row.Substring(0, [Math]::Min($keyWidth, $row.Length)) | Should -Not -Match '…' -Because "no key value is cut:`n$text"
+                    $row.Substring(0, [Math]::Min($keyWidth, $row.Length)) |
+                        Should -Not -Match '…' -Because "no key value is cut:`n$text"
                 }
             }
         }
@@ -419,15 +425,18 @@ Describe 'Interactive use of RedisDocker' -Tag 'Integration', 'Docker' {
             @{ What = 'Get-RedisNetwork'; Key = 5; Get = { Get-RedisNetwork $long } }
             @{ What = 'Get-RedisReplication'; Key = 5; Get = { Get-RedisReplication -Name $n } }
             @{ What = 'Get-RedisTopology'; Key = 6; Get = { Get-RedisTopology $long } }
-            @{ What = 'Export-RedisTopology -Path'; Key = 4; Get = { Export-RedisTopology $long -Path (Join-Path $TestDrive 'l.json') } }
+            @{ What = 'Export-RedisTopology -Path'; Key = 4; Get = { Export-RedisTopology $long -Path "$TestDrive/l" } }
             @{ What = 'a failover result'; Key = 5; Get = {
-                    [RedisDocker.RedisFailoverResult]@{ Topology = $long; Kind = 'Cluster'; Mode = 'Coordinated'; OldPrimary = $n[0]
-                        NewPrimary = $n[3]; NewPrimaryHostEndpoint = '127.0.0.1:49153'; Duration = [timespan]::FromMilliseconds(3210); LostWrites = 0 } } }
+                    [RedisDocker.RedisFailoverResult]@{ Topology = $long; Kind = 'Cluster'; Mode = 'Coordinated'
+                        OldPrimary = $n[0]; NewPrimary = $n[3]; NewPrimaryHostEndpoint = '127.0.0.1:49153'
+                        Duration = [timespan]::FromMilliseconds(3210); LostWrites = 0 } } }
             @{ What = 'a sentinel group'; Key = 5; Get = {
-                    [RedisDocker.RedisSentinelGroup]@{ MasterName = "$long-ha"; Topology = $long; Primary = $n[0]; PrimaryHostEndpoint = '127.0.0.1:49153'
-                        Sentinels = [string[]] @("$long-s1", "$long-s2", "$long-s3"); Quorum = 2; QuorumOk = $true; Flags = 'master' } } }
+                    [RedisDocker.RedisSentinelGroup]@{ MasterName = "$long-ha"; Topology = $long; Primary = $n[0]
+                        PrimaryHostEndpoint = '127.0.0.1:49153'; Quorum = 2; QuorumOk = $true; Flags = 'master'
+                        Sentinels = [string[]] @("$long-s1", "$long-s2", "$long-s3") } } }
             @{ What = 'a slot move'; Key = 5; Get = {
-                    [RedisDocker.SlotMoveResult]::new($long, $n[0], $n[1], 1365, 2048, [RedisDocker.SlotRange[]] @([RedisDocker.SlotRange]::new(10923, 12287))) } }
+                    $moved = [RedisDocker.SlotRange[]] @([RedisDocker.SlotRange]::new(10923, 12287))
+                    [RedisDocker.SlotMoveResult]::new($long, $n[0], $n[1], 1365, 2048, $moved) } }
         ) {
             $objects = @(& $Get)
             $objects.Count | Should -BeGreaterThan 0

@@ -36,20 +36,26 @@ Describe 'Multi-host documentation examples against a second Docker engine' -Tag
         $engine = 'rdkex'
         $engineScript = Join-Path $root 'tests' 'multihost' 'engine.sh'
         $manifest = Join-Path $root 'out' 'RedisDocker' 'RedisDocker.psd1'
-        $pwsh = @((Join-Path $PSHOME 'pwsh'), (Join-Path $PSHOME 'pwsh.exe')) | Where-Object { Test-Path $_ } | Select-Object -First 1
+        $pwsh = @((Join-Path $PSHOME 'pwsh'), (Join-Path $PSHOME 'pwsh.exe')) | Where-Object { Test-Path $_ } |
+            Select-Object -First 1
         if (-not $pwsh) { $pwsh = (Get-Command pwsh -CommandType Application -ErrorAction Stop).Source }
         $topologies = 'shop', 'mh', 'lab', 'probe'
         $names = 'a1', 'a2', 'a3', 'b1', 'b2', 'b3', 'p1', 'labnode', 'probe1'
 
-        if ($IsWindows -or (id -u) -ne '0') { throw 'These tests start a second Docker engine with tests/multihost/engine.sh: run them as root on Linux.' }
+        if ($IsWindows -or (id -u) -ne '0') {
+            throw 'These tests start a second Docker engine with tests/multihost/engine.sh: run them as root on Linux.'
+        }
         $null = docker version 2>$null
         if ($LASTEXITCODE -ne 0) { throw 'These tests need Docker: `docker version` failed.' }
         if (-not (Test-Path $manifest)) { throw "The staged module is missing ($manifest): run ./build.ps1 first." }
         if ((ip -4 -o addr) -match '10\.250\.1\.' -and -not ((ip -4 -o addr) -match "rdkv-$engine")) {
-            throw '10.250.1.0/24 (INDEX 1 of tests/multihost/engine.sh, the address the examples name) is taken by another engine.'
+            throw ('10.250.1.0/24 (INDEX 1 of tests/multihost/engine.sh, the address the examples name) is taken ' +
+                'by another engine.')
         }
         foreach ($n in $names) {
-            if (docker ps -aq --filter "name=^$n`$") { throw "The container name '$n' the examples use is taken on this engine." }
+            if (docker ps -aq --filter "name=^$n`$") {
+                throw "The container name '$n' the examples use is taken on this engine."
+            }
         }
 
         function Remove-ExampleResource {
@@ -80,7 +86,8 @@ Describe 'Multi-host documentation examples against a second Docker engine' -Tag
         function Invoke-MultiHostExample([string] $Code, [string] $Setup = '', [string] $Probe = '') {
             $script = Join-Path $work "example-$([guid]::NewGuid().ToString('N').Substring(0, 6)).ps1"
             Set-Content -LiteralPath $script -Value @(
-                '$ErrorActionPreference = ''Stop''; $ConfirmPreference = ''None''; $ProgressPreference = ''SilentlyContinue'''
+                '$ErrorActionPreference = ''Stop''; $ConfirmPreference = ''None'''
+                '$ProgressPreference = ''SilentlyContinue'''
                 "Import-Module '$manifest'"
                 $Setup
                 '$Out = @(. {'
@@ -117,18 +124,22 @@ Describe 'Multi-host documentation examples against a second Docker engine' -Tag
         BeforeAll { $e = Start-Engine }
         AfterAll { Stop-Engine; Remove-ExampleResource }
 
-        It 'Connect-RedisDocker#2: the lab session lists the lab engine''s nodes, the default session this engine''s' -ForEach @{ Code = $multiHost['Connect-RedisDocker#2'] } {
+        It 'Connect-RedisDocker#2: the lab session lists the lab node, the default one this engine''s' -ForEach @{
+            Code = $multiHost['Connect-RedisDocker#2']
+        } {
             $e.RDK_DOCKER_TCP | Should -Be 'tcp://10.250.1.2:2375'
             $r = Invoke-MultiHostExample $Code -Setup @'
-$s0 = Connect-RedisDocker tcp://10.250.1.2:2375 -NoDefault   # not the default session: the example's third command uses that
+# not in the default session: the example's third command uses that one
+$s0 = Connect-RedisDocker tcp://10.250.1.2:2375 -NoDefault
 $null = New-RedisNode -Session $s0 -Name labnode -HostNetwork -AnnounceAddress 10.250.1.2 -Port 6390 -Topology lab
 '@ -Probe @'
-ConvertTo-Json -Compress @{ Lab = $lab.DockerHost; Local = @($Out | Where-Object { $_ -is [RedisDocker.RedisNode] } | ForEach-Object { "$($_.Name)@$($_.DockerHost)" }) }
+$local = @($Out | Where-Object { $_ -is [RedisDocker.RedisNode] } | ForEach-Object { "$($_.Name)@$($_.DockerHost)" })
+ConvertTo-Json -Compress @{ Lab = $lab.DockerHost; Local = $local }
 '@
             $p = $r.Probe | ConvertFrom-Json
             $p.Lab | Should -Be 'tcp://10.250.1.2:2375'
-            $r.Text | Should -Match 'labnode\s+lab\s+Primary\s+running' -Because 'the second command lists the lab engine''s node'
-            @($p.Local | Where-Object { $_ -like 'labnode@*' }) | Should -BeNullOrEmpty -Because 'the third command uses the local engine'
+            $r.Text | Should -Match 'labnode\s+lab\s+Primary\s+running' -Because 'the second command lists the lab node'
+            @($p.Local | Where-Object { $_ -like 'labnode@*' }) | Should -BeNullOrEmpty -Because 'the third is local'
             @($p.Local | Where-Object { $_ -notlike '*@unix://*' }) | Should -BeNullOrEmpty
             $ran.Add('Connect-RedisDocker#2')
         }
@@ -137,7 +148,8 @@ ConvertTo-Json -Compress @{ Lab = $lab.DockerHost; Local = @($Out | Where-Object
     Context 'a TLS second engine (tcp://10.250.1.2:2376, --tlsverify)' {
         BeforeAll {
             $e = Start-Engine -Tls
-            foreach ($d in (Join-Path $fakeHome '.docker'), (Join-Path $fakeHome '.docker' 'lab'), (Join-Path $fakeHome '.docker' 'hostb')) {
+            $docker = Join-Path $fakeHome '.docker'
+            foreach ($d in $docker, (Join-Path $docker 'lab'), (Join-Path $docker 'hostb')) {
                 $null = New-Item -ItemType Directory -Force -Path $d
                 Copy-Item (Join-Path $e.RDK_TLS_CERT_PATH '*.pem') -Destination $d
             }
@@ -147,7 +159,9 @@ Connect-RedisDocker -DockerHost tcp://10.250.1.2:2376 -CertPath "$HOME/.docker/h
         }
         AfterAll { Remove-ExampleResource; Stop-Engine }
 
-        It 'Connect-RedisDocker#1: the TLS engine becomes the default for the other cmdlets' -ForEach @{ Code = $multiHost['Connect-RedisDocker#1'] } {
+        It 'Connect-RedisDocker#1: the TLS engine becomes the default for the other cmdlets' -ForEach @{
+            Code = $multiHost['Connect-RedisDocker#1']
+        } {
             $e.RDK_DOCKER_TCP | Should -Be 'tcp://10.250.1.2:2376'
             $r = Invoke-MultiHostExample $Code -Probe @'
 $n = New-RedisNode -Name probe1 -HostNetwork -AnnounceAddress 10.250.1.2 -Port 6399 -Topology probe
@@ -162,10 +176,13 @@ ConvertTo-Json -Compress @{ Session = $Out[0].DockerHost; Node = $n.DockerHost; 
             $ran.Add('Connect-RedisDocker#1')
         }
 
-        It 'New-RedisNode#5: a cluster across the two hosts, every replica on the other host than its primary' -ForEach @{ Code = $multiHost['New-RedisNode#5'] } {
+        It 'New-RedisNode#5: a cluster across the two hosts, each replica on another host than its primary' -ForEach @{
+            Code = $multiHost['New-RedisNode#5']
+        } {
             $r = Invoke-MultiHostExample $Code -Probe @'
 ConvertTo-Json -Compress @(Get-RedisClusterNode -Cluster shop | ForEach-Object {
-    $n = Get-RedisNode -Name $_.Name; @{ Name = $_.Name; Role = "$($_.Role)"; Primary = $_.PrimaryName; Host = $n.DockerHost } })
+    $n = Get-RedisNode -Name $_.Name
+    @{ Name = $_.Name; Role = "$($_.Role)"; Primary = $_.PrimaryName; Host = $n.DockerHost } })
 '@
             $members = @($r.Probe | ConvertFrom-Json)
             $members.Count | Should -Be 6
@@ -173,22 +190,32 @@ ConvertTo-Json -Compress @(Get-RedisClusterNode -Cluster shop | ForEach-Object {
             @($primaries.Name | Sort-Object) | Should -Be @('a1', 'a2', 'b1')
             foreach ($m in $members | Where-Object Role -eq 'Replica') {
                 $primary = $members | Where-Object Name -eq $m.Primary
-                $m.Host | Should -Not -Be $primary.Host -Because "$($m.Name) replicates $($m.Primary) from the other host"
+                $m.Host | Should -Not -Be $primary.Host -Because "$($m.Name) replicates $($m.Primary) from another host"
             }
-            @($members | Where-Object { $_.Name -like 'b*' } | ForEach-Object Host | Sort-Object -Unique) | Should -Be 'tcp://10.250.1.2:2376'
-            @($members | Where-Object { $_.Name -like 'a*' } | ForEach-Object Host | Sort-Object -Unique) | Should -BeLike 'unix://*'
+            @($members | Where-Object { $_.Name -like 'b*' } | ForEach-Object Host | Sort-Object -Unique) |
+                Should -Be 'tcp://10.250.1.2:2376'
+            @($members | Where-Object { $_.Name -like 'a*' } | ForEach-Object Host | Sort-Object -Unique) |
+                Should -BeLike 'unix://*'
             $ran.Add('New-RedisNode#5')
         }
 
-        It 'Connect-RedisDocker#4: one session for both hosts lists shop on both, with each node''s Docker host' -ForEach @{ Code = $multiHost['Connect-RedisDocker#4'] } {
+        It 'Connect-RedisDocker#4: one session for both hosts lists shop on both, with each node''s host' -ForEach @{
+            Code = $multiHost['Connect-RedisDocker#4']
+        } {
             $r = Invoke-MultiHostExample $Code
-            foreach ($n in 'a1', 'a2', 'a3') { $r.Text | Should -Match "(?m)^$n\s+unix://\S+\s+(Primary|Replica)\s+running" }
-            foreach ($n in 'b1', 'b2', 'b3') { $r.Text | Should -Match "(?m)^$n\s+tcp://10\.250\.1\.2:2376\s+(Primary|Replica)\s+running" }
+            foreach ($n in 'a1', 'a2', 'a3') {
+                $r.Text | Should -Match "(?m)^$n\s+unix://\S+\s+(Primary|Replica)\s+running"
+            }
+            foreach ($n in 'b1', 'b2', 'b3') {
+                $r.Text | Should -Match "(?m)^$n\s+tcp://10\.250\.1\.2:2376\s+(Primary|Replica)\s+running"
+            }
             $r.Text | Should -Match '(?m)^b1\s+tcp://10\.250\.1\.2:2376\s+Primary\s+running\s+10\.250\.1\.2:6374'
             $ran.Add('Connect-RedisDocker#4')
         }
 
-        It 'about_RedisDocker#9: the same cluster, shown with each replica on the other host' -ForEach @{ Code = $multiHost['about_RedisDocker#9'] } {
+        It 'about_RedisDocker#9: the same cluster, shown with each replica on the other host' -ForEach @{
+            Code = $multiHost['about_RedisDocker#9']
+        } {
             $null = Invoke-MultiHostExample "Remove-RedisTopology shop -Confirm:`$false" -Setup $both
             $r = Invoke-MultiHostExample $Code
             foreach ($pair in @('b2', 'a1'), @('a3', 'b1'), @('b3', 'a2')) {
@@ -198,17 +225,21 @@ ConvertTo-Json -Compress @(Get-RedisClusterNode -Cluster shop | ForEach-Object {
             $ran.Add('about_RedisDocker#9')
         }
 
-        It 'New-RedisSentinel#3: three sentinels over two hosts, two on host A' -ForEach @{ Code = $multiHost['New-RedisSentinel#3'] } {
+        It 'New-RedisSentinel#3: three sentinels over two hosts, two on host A' -ForEach @{
+            Code = $multiHost['New-RedisSentinel#3']
+        } {
             $null = Invoke-MultiHostExample "Remove-RedisTopology shop -Confirm:`$false" -Setup $both
             $r = Invoke-MultiHostExample $Code -Setup @'
 $null = New-RedisNode -Name p1 -HostNetwork -AnnounceAddress 10.250.1.1 -Port 6381 -Topology mh
 '@ -Probe @'
 ConvertTo-Json -Compress @{
-    Sentinels = @(Get-RedisNode -Topology mh -Kind Sentinel | ForEach-Object { "$($_.HostEndpoint)@$($_.DockerHost)" } | Sort-Object)
+    Sentinels = @(Get-RedisNode -Topology mh -Kind Sentinel | ForEach-Object { "$($_.HostEndpoint)@$($_.DockerHost)" } |
+        Sort-Object)
     QuorumOk = @(Get-RedisSentinel -Topology mh).QuorumOk; Primary = @(Get-RedisSentinel -Topology mh).Primary }
 '@
             $p = $r.Probe | ConvertFrom-Json
-            @($p.Sentinels) | Should -Be @('10.250.1.1:26381@unix:///var/run/docker.sock', '10.250.1.1:26383@unix:///var/run/docker.sock',
+            @($p.Sentinels) | Should -Be @('10.250.1.1:26381@unix:///var/run/docker.sock',
+                '10.250.1.1:26383@unix:///var/run/docker.sock',
                 '10.250.1.2:26382@tcp://10.250.1.2:2376')
             $p.QuorumOk | Should -BeTrue
             $p.Primary | Should -Be 'p1'
