@@ -17,56 +17,7 @@ Describe 'Interactive use of RedisDocker' -Tag 'Integration', 'Docker' {
     BeforeAll {
         $PSNativeCommandUseErrorActionPreference = $false
 
-        function Get-DockerSubnet {
-            $ids = @(docker network ls -q 2>$null | Where-Object { $_ })
-            if ($ids.Count -eq 0) { return }
-            foreach ($network in @((docker network inspect $ids 2>$null) -join "`n" | ConvertFrom-Json)) {
-                foreach ($config in @($network.IPAM.Config)) {
-                    if ($config -and $config.Subnet -and ("$($config.Subnet)" -notmatch ':')) { "$($config.Subnet)" }
-                }
-            }
-        }
-
-        function Test-SubnetOverlap([string] $First, [string] $Second) {
-            $a = $First.Split('/'); $b = $Second.Split('/')
-            if ($a.Count -ne 2 -or $b.Count -ne 2) { return $false }
-            $toNumber = {
-                param($ip)
-                $x = [System.Net.IPAddress]::Parse($ip).GetAddressBytes()
-                [double] $x[0] * 16777216 + [double] $x[1] * 65536 + [double] $x[2] * 256 + [double] $x[3]
-            }
-            $block = [Math]::Pow(2, 32 - [Math]::Min([int] $a[1], [int] $b[1]))
-            [Math]::Floor((& $toNumber $a[0]) / $block) -eq [Math]::Floor((& $toNumber $b[0]) / $block)
-        }
-
-        # Free /24s in 172.28-31.x.0, starting at a random third octet so parallel runs rarely collide.
-        function Get-FreeTestSubnet([int] $Count) {
-            $used = @(Get-DockerSubnet)
-            $free = [System.Collections.Generic.List[string]]::new()
-            $start = Get-Random -Minimum 0 -Maximum 256
-            foreach ($second in 28..31) {
-                foreach ($i in 0..255) {
-                    $candidate = "172.$second.$(($start + $i) % 256).0/24"
-                    if (-not @($used | Where-Object { Test-SubnetOverlap $candidate $_ })) {
-                        $free.Add($candidate)
-                        if ($free.Count -eq $Count) { return $free.ToArray() }
-                    }
-                }
-            }
-            throw "Only $($free.Count) free /24 subnet(s) in 172.28.0.0/14, $Count needed."
-        }
-
-        function Remove-TestResource([string[]] $Topology, [string] $NamePrefix) {
-            $containers = @(foreach ($name in $Topology) { docker ps -aq --filter "label=io.redisdocker.topology=$name" 2>$null }
-                docker ps -aq --filter "name=$NamePrefix" 2>$null) | Where-Object { $_ } | Sort-Object -Unique
-            if ($containers) { $null = docker rm -f $containers 2>$null }
-            $volumes = @(foreach ($name in $Topology) { docker volume ls -q --filter "label=io.redisdocker.topology=$name" 2>$null }
-                docker volume ls -q --filter "name=$NamePrefix" 2>$null) | Where-Object { $_ } | Sort-Object -Unique
-            if ($volumes) { $null = docker volume rm -f $volumes 2>$null }
-            $networks = @(foreach ($name in $Topology) { docker network ls -q --filter "label=io.redisdocker.topology=$name" 2>$null }
-                docker network ls -q --filter "name=$NamePrefix" 2>$null) | Where-Object { $_ } | Sort-Object -Unique
-            if ($networks) { $null = docker network rm $networks 2>$null }
-        }
+        . "$PSScriptRoot/Common.ps1"   # Get-FreeTestSubnet, Remove-TestResource
 
         # The header of a table as Out-Default prints it at 80 columns: the line above the dashes.
         function Get-TableHeader([object[]] $InputObject) {
