@@ -13,14 +13,15 @@ public sealed class HostedPowerShell : IDisposable
 {
     private readonly Runspace _runspace;
 
-    public HostedPowerShell()
+    /// <param name="host">The host of the runspace (a RecordingHost to see what reaches the console), or none.</param>
+    public HostedPowerShell(System.Management.Automation.Host.PSHost? host = null)
     {
         if (!File.Exists(Manifest))
             throw new InvalidOperationException($"The staged module is missing ({Manifest}): run ./build.ps1 first.");
         var iss = InitialSessionState.CreateDefault2();
         iss.ImportPSModule(new[] { Manifest });
         iss.ThrowOnRunspaceOpenError = true;
-        _runspace = RunspaceFactory.CreateRunspace(iss);
+        _runspace = host is null ? RunspaceFactory.CreateRunspace(iss) : RunspaceFactory.CreateRunspace(host, iss);
         _runspace.Open();
     }
 

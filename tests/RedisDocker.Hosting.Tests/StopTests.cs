@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Management.Automation;
 using System.Net;
 using System.Net.Sockets;
@@ -150,6 +151,93 @@ public class StopTests : IDisposable
             Assert.Empty(ps.Streams.Error);
         }
         finally { listener.Stop(); }
+    }
+
+    [Fact]
+    public void StoppingMoveRedisClusterSlotInsideASlotFinishesThatSlotAndSaysWhatRemains()
+    {
+        var t = NewTopology("rdhk");
+        const int heavyKeys = 30000;
+        var host = new RecordingHost();
+        using var hosted = new HostedPowerShell(host);
+        // One slot (that of the hash tag {t}) holds many keys, so that moving it takes long enough to be stopped
+        // in the middle: the Ctrl+C below lands while that slot is MIGRATING, never between two slots.
+        var setup = hosted.Output("""
+            param($Name, $Image, $Keys)
+            $null = New-RedisCluster -Count 3 -ReplicasPerPrimary 0 -Name $Name -Image $Image -ErrorAction Stop
+            $slot = [int] (Invoke-RedisCommand -Node "$Name-1" CLUSTER KEYSLOT "{$Name}" -ErrorAction Stop)
+            $value = 'x' * 64
+            for ($i = 0; $i -lt $Keys; $i += 2000) {
+                $batch = foreach ($k in $i..([Math]::Min($i + 1999, $Keys - 1))) { "{$Name}:$k"; $value }
+                $null = Invoke-RedisCommand -Cluster $Name -Command (@('MSET') + $batch) -ErrorAction Stop
+            }
+            $primaries = @(Get-RedisClusterNode -Cluster $Name -Role Primary)
+            $source = $primaries |
+                Where-Object { @($_.SlotRanges | Where-Object { $slot -ge $_.Start -and $slot -le $_.End }).Count }
+            $destination = $primaries | Where-Object Name -ne $source.Name | Select-Object -First 1
+            $others = @($source.SlotRanges | ForEach-Object { $_.Start..$_.End } | Where-Object { $_ -ne $slot } |
+                Select-Object -First 100)
+            $slot; $source.Name; $destination.Name; $source.SlotCount; $others -join ','
+            """,
+            new Dictionary<string, object?> { ["Name"] = t, ["Image"] = HostedPowerShell.Image, ["Keys"] = heavyKeys });
+        Assert.Equal(5, setup.Count);
+        var heavy = Convert.ToInt32(setup[0], CultureInfo.InvariantCulture);
+        var (source, destination) = (setup[1]!.ToString()!, setup[2]!.ToString()!);
+        var sourceSlots = Convert.ToInt32(setup[3], CultureInfo.InvariantCulture);
+        // The heavy slot first, then 100 empty slots of the source: a stop inside the first leaves the 100.
+        var slots = new[] { heavy.ToString(CultureInfo.InvariantCulture) }
+            .Concat(setup[4]!.ToString()!.Split(',')).ToArray();
+        Assert.Equal(101, slots.Length);
+
+        using var probe = new HostedPowerShell();
+        using var ps = hosted.Create();
+        ps.AddScript("""
+            param($Name, $Source, $Destination, $Slots)
+            Move-RedisClusterSlot -Cluster $Name -Source $Source -Destination $Destination -Slot $Slots -Confirm:$false
+            """)
+            .AddParameter("Name", t).AddParameter("Source", source).AddParameter("Destination", destination)
+            .AddParameter("Slots", slots);
+        var handle = ps.BeginInvoke();
+        var migrating = $"[{heavy}->-";
+        var seenOpen = false;
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (!handle.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            var nodes = probe.Output("param($Node) Invoke-RedisCommand -Node $Node CLUSTER NODES",
+                new Dictionary<string, object?> { ["Node"] = source });
+            if (nodes.Count == 1 && (nodes[0]?.ToString() ?? "").Contains(migrating, StringComparison.Ordinal))
+            {
+                seenOpen = true;
+                break;
+            }
+        }
+        ps.Stop();
+        try { ps.EndInvoke(handle); }
+        catch (PipelineStoppedException) { }
+        Assert.True(seenOpen, $"slot {heavy} was never seen MIGRATING on {source} before the move ended; errors: "
+            + string.Join("; ", ps.Streams.Error));
+
+        // The open slot was finished: it is the destination's, with every key; nothing is MIGRATING/IMPORTING.
+        var after = _ps.Output("""
+            param($Name, $Source, $Destination, $Slot)
+            @(Get-RedisClusterNode -Cluster $Name | ForEach-Object OpenSlots).Count
+            Invoke-RedisCommand -Node $Destination CLUSTER COUNTKEYSINSLOT $Slot
+            Invoke-RedisCommand -Node $Source CLUSTER COUNTKEYSINSLOT $Slot
+            (Get-RedisClusterNode -Cluster $Name -Node $Source).SlotCount
+            @(Test-RedisCluster -Cluster $Name | Where-Object { -not $_.Passed }).Count
+            """, new Dictionary<string, object?>
+            {
+                ["Name"] = t, ["Source"] = source, ["Destination"] = destination, ["Slot"] = heavy,
+            }).Select(o => Convert.ToInt64(o, CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(new long[] { 0, heavyKeys, 0, sourceSlots - 1, 0 }, after);
+
+        // And it says what was done and what remains, with the command that finishes the move.
+        var warning = Assert.Single(host.Warnings, w => w.StartsWith("Stopped:", StringComparison.Ordinal));
+        Assert.Contains("1 of 101 slot(s)", warning, StringComparison.Ordinal);
+        Assert.Contains($"100 slot(s) remain on {source}", warning, StringComparison.Ordinal);
+        Assert.Contains("no slot is left migrating or importing", warning, StringComparison.Ordinal);
+        Assert.Contains($"Move-RedisClusterSlot -Cluster {t} -Source {source} -Destination {destination}", warning,
+            StringComparison.Ordinal);
     }
 
     public void Dispose()

@@ -663,7 +663,17 @@ $script:ExampleChecks = @{
     'Export-RedisTopology#1' = @{
         Setup = { Use-DemoTopology; Remove-Item ./demo.json -ErrorAction SilentlyContinue }
         Check = { $Out.FullName | Should -Be (Join-Path (Get-Location) 'demo.json')
-            (Get-Content ./demo.json -Raw | ConvertFrom-Json).name | Should -Be 'demo' }
+            (Get-Content ./demo.json -Raw | ConvertFrom-Json).name | Should -Be 'demo'
+            # "returns what it wrote": a summary, its view, and the file itself
+            $Out.Count | Should -Be 1; $e = $Out[0]
+            $e | Should -BeOfType ([RedisDocker.RedisTopologyExport])
+            $e.Topology | Should -Be 'demo'; $e.Format | Should -Be 'Json'; $e.Path | Should -Be $e.FullName
+            @($e.Nodes | Sort-Object) | Should -Be @(Get-RedisNode -Topology demo -Kind Redis | ForEach-Object Name |
+                Sort-Object)
+            $e.NodeCount | Should -Be 3; $e.ClusterPrimaries | Should -Be 3; $e.PasswordExcluded | Should -BeTrue
+            (Get-Item $e).Length | Should -Be $e.Length; "$e" | Should -Be $e.Path
+            ($e | Out-String -Width 80) | Should -Match 'Topology\s+Format\s+NodeCount\s+SentinelCount\s+Path'
+            ($e | Out-String -Width 200) | Should -Match ('demo\s+Json\s+3\s+0\s+' + [regex]::Escape($e.Path)) }
     }
     'Export-RedisTopology#2' = @{
         Setup = { Use-DemoTopology; $id = docker inspect demo-1 --format '{{.Id}}' }
@@ -679,7 +689,10 @@ $script:ExampleChecks = @{
             ($lines -join "`n") | Should -Match 'redis-auth\.conf'   # nodes read the password from the secret file
             $p = (Get-RedisCredential -Topology demo).GetNetworkCredential().Password
             ($lines -join "`n") | Should -Not -Match ([regex]::Escape($p))
-            Get-Content ./compose/redis-auth.conf -Raw | Should -Match ('requirepass "' + [regex]::Escape($p) + '"') }
+            Get-Content ./compose/redis-auth.conf -Raw | Should -Match ('requirepass "' + [regex]::Escape($p) + '"')
+            $export.Format | Should -Be 'Compose'
+            $export.Path | Should -Be (Join-Path (Get-Location) 'compose' 'docker-compose.yml')
+            @($export.SecretFiles) | Should -Be @(Join-Path (Get-Location) 'compose' 'redis-auth.conf') }
     }
     'Export-RedisTopology#4' = @{
         Setup = { Use-HaTopology }

@@ -7,7 +7,8 @@
     The examples use the documentation's fixed names (redis, ha, demo, big, drill, dev, apps, ...) and subnets in
     172.22.0.0/20, which the test suites do not pick. When those are taken on the engine the run FAILS with a
     message (it does not skip). Examples that need a second Docker engine (they name tcp://10.250.x.x) are not run
-    here; the test 'multi-host examples' lists them, so that a new one cannot slip in unnoticed.
+    here but in RedisDocker.MultiHost.Examples.Tests.ps1; the test 'multi-host examples' lists them, so that a new
+    one cannot slip in unnoticed.
 
     REDISDOCKER_EXAMPLES=<Page#N>,<Page> limits the run to those examples.
     Needs Docker and the staged module (./build.ps1); image: $env:REDISDOCKER_IMAGE (the module's default image).

@@ -34,54 +34,7 @@ Describe $describeName -Tag 'Integration', 'Docker' -Skip:(-not $dockerAvailable
     BeforeAll {
         # Helpers first, so that AfterAll can clean up whatever happens below.
 
-        # IPv4 subnets of every Docker network of the engine (IPv6 ones left out).
-        function Get-DockerSubnet {
-            $ids = @(docker network ls -q 2>$null | Where-Object { $_ })
-            if ($ids.Count -eq 0) { return }
-            $json = (docker network inspect $ids 2>$null) -join "`n"
-            if ([string]::IsNullOrWhiteSpace($json)) { return }
-            foreach ($network in @($json | ConvertFrom-Json)) {
-                foreach ($config in @($network.IPAM.Config)) {
-                    if ($null -ne $config -and $config.Subnet -and ("$($config.Subnet)" -notmatch ':')) {
-                        "$($config.Subnet)"
-                    }
-                }
-            }
-        }
-
-        function ConvertTo-IPv4Number([string] $Address) {
-            $bytes = [System.Net.IPAddress]::Parse($Address).GetAddressBytes()
-            return [double] $bytes[0] * 16777216 + [double] $bytes[1] * 65536 + [double] $bytes[2] * 256 + [double] $bytes[3]
-        }
-
-        function Test-SubnetOverlap([string] $First, [string] $Second) {
-            $a = $First.Split('/')
-            $b = $Second.Split('/')
-            if ($a.Count -ne 2 -or $b.Count -ne 2) { return $false }
-            $prefix = [Math]::Min([int] $a[1], [int] $b[1])
-            $block = [Math]::Pow(2, 32 - $prefix)
-            return [Math]::Floor((ConvertTo-IPv4Number $a[0]) / $block) -eq [Math]::Floor((ConvertTo-IPv4Number $b[0]) / $block)
-        }
-
-        # Free /24s in 172.28.x.0 (then 172.29-31 if 172.28/16 is taken, e.g. by the demo network).
-        function Get-FreeTestSubnet([int] $Count) {
-            $used = @(Get-DockerSubnet)
-            $free = [System.Collections.Generic.List[string]]::new()
-            foreach ($second in 28..31) {
-                foreach ($third in 0..255) {
-                    $candidate = "172.$second.$third.0/24"
-                    $clash = $false
-                    foreach ($other in $used) {
-                        if (Test-SubnetOverlap $candidate $other) { $clash = $true; break }
-                    }
-                    if (-not $clash) {
-                        $free.Add($candidate)
-                        if ($free.Count -eq $Count) { return $free.ToArray() }
-                    }
-                }
-            }
-            throw "Found only $($free.Count) free /24 subnet(s) in 172.28.0.0/14, $Count needed: remove unused Docker networks."
-        }
+        . "$PSScriptRoot/Common.ps1"   # Get-FreeTestSubnet, Remove-TestResource, Wait-Until
 
         # Ids of what Docker holds for a topology (by the module's label).
         function Get-TopologyResource([string] $Topology) {
@@ -89,39 +42,6 @@ Describe $describeName -Tag 'Integration', 'Docker' -Skip:(-not $dockerAvailable
                 Containers = @(docker ps -aq --filter "label=io.redisdocker.topology=$Topology" 2>$null | Where-Object { $_ })
                 Volumes    = @(docker volume ls -q --filter "label=io.redisdocker.topology=$Topology" 2>$null | Where-Object { $_ })
                 Networks   = @(docker network ls -q --filter "label=io.redisdocker.topology=$Topology" 2>$null | Where-Object { $_ })
-            }
-        }
-
-        # Removes, through the docker CLI, everything of these topologies and everything named after the run.
-        function Remove-TestResource([string[]] $Topology, [string] $NamePrefix) {
-            $containers = @(
-                foreach ($name in $Topology) { docker ps -aq --filter "label=io.redisdocker.topology=$name" 2>$null }
-                docker ps -aq --filter "name=$NamePrefix" 2>$null
-            ) | Where-Object { $_ } | Sort-Object -Unique
-            if (@($containers).Count -gt 0) { $null = docker rm -f $containers 2>$null }
-
-            $volumes = @(
-                foreach ($name in $Topology) { docker volume ls -q --filter "label=io.redisdocker.topology=$name" 2>$null }
-                docker volume ls -q --filter "name=$NamePrefix" 2>$null
-            ) | Where-Object { $_ } | Sort-Object -Unique
-            if (@($volumes).Count -gt 0) { $null = docker volume rm -f $volumes 2>$null }
-
-            $networks = @(
-                foreach ($name in $Topology) { docker network ls -q --filter "label=io.redisdocker.topology=$name" 2>$null }
-                docker network ls -q --filter "name=$NamePrefix" 2>$null
-            ) | Where-Object { $_ } | Sort-Object -Unique
-            if (@($networks).Count -gt 0) { $null = docker network rm $networks 2>$null }
-        }
-
-        # Polls a condition (errors count as "not yet") until it holds or the time is up.
-        function Wait-Until([scriptblock] $Condition, [int] $TimeoutSeconds = 30) {
-            $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
-            while ($true) {
-                $ok = $false
-                try { $ok = [bool] (& $Condition) } catch { $ok = $false }
-                if ($ok) { return $true }
-                if ([DateTime]::UtcNow -ge $deadline) { return $false }
-                Start-Sleep -Milliseconds 500
             }
         }
 

@@ -17,56 +17,7 @@ Describe 'Interactive use of RedisDocker' -Tag 'Integration', 'Docker' {
     BeforeAll {
         $PSNativeCommandUseErrorActionPreference = $false
 
-        function Get-DockerSubnet {
-            $ids = @(docker network ls -q 2>$null | Where-Object { $_ })
-            if ($ids.Count -eq 0) { return }
-            foreach ($network in @((docker network inspect $ids 2>$null) -join "`n" | ConvertFrom-Json)) {
-                foreach ($config in @($network.IPAM.Config)) {
-                    if ($config -and $config.Subnet -and ("$($config.Subnet)" -notmatch ':')) { "$($config.Subnet)" }
-                }
-            }
-        }
-
-        function Test-SubnetOverlap([string] $First, [string] $Second) {
-            $a = $First.Split('/'); $b = $Second.Split('/')
-            if ($a.Count -ne 2 -or $b.Count -ne 2) { return $false }
-            $toNumber = {
-                param($ip)
-                $x = [System.Net.IPAddress]::Parse($ip).GetAddressBytes()
-                [double] $x[0] * 16777216 + [double] $x[1] * 65536 + [double] $x[2] * 256 + [double] $x[3]
-            }
-            $block = [Math]::Pow(2, 32 - [Math]::Min([int] $a[1], [int] $b[1]))
-            [Math]::Floor((& $toNumber $a[0]) / $block) -eq [Math]::Floor((& $toNumber $b[0]) / $block)
-        }
-
-        # Free /24s in 172.28-31.x.0, starting at a random third octet so parallel runs rarely collide.
-        function Get-FreeTestSubnet([int] $Count) {
-            $used = @(Get-DockerSubnet)
-            $free = [System.Collections.Generic.List[string]]::new()
-            $start = Get-Random -Minimum 0 -Maximum 256
-            foreach ($second in 28..31) {
-                foreach ($i in 0..255) {
-                    $candidate = "172.$second.$(($start + $i) % 256).0/24"
-                    if (-not @($used | Where-Object { Test-SubnetOverlap $candidate $_ })) {
-                        $free.Add($candidate)
-                        if ($free.Count -eq $Count) { return $free.ToArray() }
-                    }
-                }
-            }
-            throw "Only $($free.Count) free /24 subnet(s) in 172.28.0.0/14, $Count needed."
-        }
-
-        function Remove-TestResource([string[]] $Topology, [string] $NamePrefix) {
-            $containers = @(foreach ($name in $Topology) { docker ps -aq --filter "label=io.redisdocker.topology=$name" 2>$null }
-                docker ps -aq --filter "name=$NamePrefix" 2>$null) | Where-Object { $_ } | Sort-Object -Unique
-            if ($containers) { $null = docker rm -f $containers 2>$null }
-            $volumes = @(foreach ($name in $Topology) { docker volume ls -q --filter "label=io.redisdocker.topology=$name" 2>$null }
-                docker volume ls -q --filter "name=$NamePrefix" 2>$null) | Where-Object { $_ } | Sort-Object -Unique
-            if ($volumes) { $null = docker volume rm -f $volumes 2>$null }
-            $networks = @(foreach ($name in $Topology) { docker network ls -q --filter "label=io.redisdocker.topology=$name" 2>$null }
-                docker network ls -q --filter "name=$NamePrefix" 2>$null) | Where-Object { $_ } | Sort-Object -Unique
-            if ($networks) { $null = docker network rm $networks 2>$null }
-        }
+        . "$PSScriptRoot/Common.ps1"   # Get-FreeTestSubnet, Remove-TestResource
 
         # The header of a table as Out-Default prints it at 80 columns: the line above the dashes.
         function Get-TableHeader([object[]] $InputObject) {
@@ -129,7 +80,8 @@ Describe 'Interactive use of RedisDocker' -Tag 'Integration', 'Docker' {
         $solo = "$run-solo"
         $stopped = @("$run-x1", "$run-x2")   # clusters stopped with Ctrl+C while being made
         $h = "$run-h"             # replication and Sentinel, for the failover probe
-        $allTopologies = @($c, $s, $h, "$run-w") + $stopped
+        $long = "$run-orderprod"   # 18 characters: node names of 20 (the views at 80 columns with long names)
+        $allTopologies = @($c, $s, $h, "$run-w", $long) + $stopped
 
         $moduleDir = Join-Path $PSScriptRoot '..' '..' 'out' 'RedisDocker'
         Import-Module (Join-Path $moduleDir 'RedisDocker.psd1') -Force -ErrorAction Stop
@@ -140,7 +92,7 @@ Describe 'Interactive use of RedisDocker' -Tag 'Integration', 'Docker' {
         $null = docker image inspect $image 2>$null
         if ($LASTEXITCODE -ne 0) { throw "The image '$image' is not present (set REDISDOCKER_IMAGE to a local image)." }
 
-        $subnets = @(Get-FreeTestSubnet -Count 5)
+        $subnets = @(Get-FreeTestSubnet -Count 6)
         Write-Host "Interactive run $run on $($subnets -join ', ') with image $image"
         & {
             $ErrorActionPreference = 'Stop'
@@ -265,6 +217,7 @@ Describe 'Interactive use of RedisDocker' -Tag 'Integration', 'Docker' {
             @{ What = 'Get-RedisReplication'; Get = { Get-RedisReplication -Name "$c-1", "$c-4" } }
             @{ What = 'Get-RedisTopology'; Get = { Get-RedisTopology $c } }
             @{ What = 'Test-RedisCluster'; Get = { Test-RedisCluster -Cluster $c } }
+            @{ What = 'Export-RedisTopology -Path'; Get = { Export-RedisTopology $c -Path "$TestDrive/$c.json" } }
             @{ What = 'a failover result'; Get = {
                     [RedisDocker.RedisFailoverResult]@{ Topology = $c; Kind = 'Sentinel'; Mode = 'Coordinated'; OldPrimary = "$c-1"
                         NewPrimary = "$c-4"; NewPrimaryHostEndpoint = '127.0.0.1:49153'; Duration = [timespan]::FromMilliseconds(1234); LostWrites = 0 } } }
@@ -297,7 +250,151 @@ Describe 'Interactive use of RedisDocker' -Tag 'Integration', 'Docker' {
             $nodes[0].Labels | Should -Match ([regex]::Escape("io.redisdocker.topology=$c"))
             $nodes[0].Labels | Should -Not -Match 'System\.'
         }
+
+        It 'Export-RedisTopology -Path returns what it wrote: topology, format, nodes, no password, the secret files' {
+            $json = Export-RedisTopology $c -Path (Join-Path $TestDrive 'x' "$c.json") -ErrorAction Stop
+            $json.Path | Should -Be (Join-Path $TestDrive 'x' "$c.json")
+            $json.Format | Should -Be 'Json'
+            $json.NodeCount | Should -Be 6
+            $json.ClusterPrimaries | Should -Be 3
+            $json.PasswordExcluded | Should -BeTrue
+            $json.Length | Should -Be (Get-Item $json).Length
+            $json | Get-RedisTopology | ForEach-Object Name | Should -Be $c    # Topology binds by property name
+            $folder = Join-Path $TestDrive 'compose'
+            $compose = @(Export-RedisTopology $c -Format Compose -Path $folder -ErrorAction Stop)
+            $compose.Count | Should -Be 1
+            $compose[0].Path | Should -Be (Join-Path $TestDrive 'compose' 'docker-compose.yml')
+            @($compose[0].SecretFiles) | Should -Be @(Join-Path $TestDrive 'compose' 'redis-auth.conf')
+            $compose[0].SentinelCount | Should -Be 0
+            ($compose | ConvertTo-Csv | ConvertFrom-Csv).SecretFiles | Should -Be (Join-Path $folder 'redis-auth.conf')
+        }
+
+        It 'ConvertTo-Json (without -EnumsAsStrings) writes Role and Kind as names, and Role stays typed' {
+            $members = @(Get-RedisClusterNode -Cluster $c)
+            $json = @($members | ConvertTo-Json -Depth 4 | ConvertFrom-Json)
+            $json.Count | Should -Be 6
+            @($json.Role | Sort-Object -Unique) | Should -Be @('Primary', 'Replica')
+            $nodes = @(Get-RedisNode -Topology $c | ConvertTo-Json | ConvertFrom-Json)
+            @($nodes.Kind | Sort-Object -Unique) | Should -Be @('Redis')
+            @($nodes.Role | Sort-Object -Unique) | Should -Be @('Primary', 'Replica')
+            $replication = Get-RedisReplication -Name "$c-1" | ConvertTo-Json | ConvertFrom-Json
+            $replication.Role | Should -BeIn @('Primary', 'Replica')
+            # The objects themselves keep the enum: filters, typed comparisons and parameters work as before.
+            $members[0].Role | Should -BeOfType ([RedisDocker.RedisRole])
+            @($members | Where-Object Role -eq Primary).Count | Should -Be 3
+            @($members | Where-Object { $_.Role -eq [RedisDocker.RedisRole]::Replica }).Count | Should -Be 3
+            @(Get-RedisClusterNode -Cluster $c -Role Primary).Count | Should -Be 3
+            @(Get-RedisNode -Topology $c | Sort-Object Role | Select-Object -First 1).Role | Should -Be 'Primary'
+        }
+
+        It 'every enum of every cmdlet''s output type is written by ConvertTo-Json as its name' {
+            $outputTypes = @(Get-Command -Module RedisDocker -CommandType Cmdlet | ForEach-Object OutputType |
+                ForEach-Object Type | Where-Object { $_ -and $_.Namespace -like 'RedisDocker*' } |
+                Sort-Object FullName -Unique)
+            $outputTypes.Count | Should -BeGreaterThan 10
+            # Enums of the properties, and of the properties of RedisDocker types below them (session.Endpoint).
+            $enums = [System.Collections.Generic.HashSet[type]]::new()
+            $seen = [System.Collections.Generic.HashSet[type]]::new()
+            $queue = [System.Collections.Generic.Queue[type]]::new()
+            foreach ($t in $outputTypes) { $queue.Enqueue($t) }
+            while ($queue.Count) {
+                $t = $queue.Dequeue()
+                if (-not $seen.Add($t)) { continue }
+                foreach ($p in $t.GetProperties()) {
+                    $pt = [Nullable]::GetUnderlyingType($p.PropertyType) ?? $p.PropertyType
+                    if ($pt.IsEnum) { $null = $enums.Add($pt) }
+                    elseif ($pt.Namespace -like 'RedisDocker*' -and -not $pt.IsPrimitive) { $queue.Enqueue($pt) }
+                }
+            }
+            @($enums.FullName) | Should -Contain 'RedisDocker.RedisRole'
+            @($enums.FullName) | Should -Contain 'RedisDocker.Core.Docker.DockerTransport'
+            foreach ($e in $enums) {
+                foreach ($name in [Enum]::GetNames($e)) {
+                    [pscustomobject]@{ Value = [Enum]::Parse($e, $name) } | ConvertTo-Json -Compress |
+                        Should -Be "{`"Value`":`"$name`"}" -Because "$($e.FullName) is written by name"
+                }
+            }
+        }
     }
+    Context 'Default views at 80 columns with names of 20 characters' {
+        BeforeAll {
+            & {
+                $ErrorActionPreference = 'Stop'
+                $null = New-RedisNetwork -Name $long -Subnet $subnets[5] |
+                    New-RedisNode -Count 6 -ClusterEnabled -Image $image | New-RedisCluster -ReplicasPerPrimary 1
+            }
+            $n = @(1..6 | ForEach-Object { "$long-$_" })
+
+            # Asserts that the first $Key columns of the type's view (its key columns) print whole at 80 columns:
+            # their headers on one line and every value in full. The columns after them may be cut.
+            function Assert-KeyColumnsFit([object[]] $InputObject, [int] $Key) {
+                $typeName = $InputObject[0].GetType().FullName
+                $view = (Get-FormatData -TypeName $typeName).FormatViewDefinition | Select-Object -First 1
+                $labels = @($view.Control.Headers | ForEach-Object Label)
+                $columns = @($view.Control.Rows[0].Columns)
+                $keys = $labels[0..($Key - 1)]
+                $text = $InputObject | Out-String -Width 80
+                $lines = @($text -split "`r?`n")
+                $dashes = [array]::FindIndex($lines, [Predicate[string]] { param($l) $l -match '^-[- ]*$' })
+                $start = $dashes
+                while ($start -gt 0 -and $lines[$start - 1].Trim()) { $start-- }
+                $header = $lines[$start]   # the first header line; a cut last column wraps its header below it
+                @($header.Trim() -split '\s+')[0..($Key - 1)] |
+                    Should -Be $keys -Because "the key columns of $typeName show at 80 columns:`n$text"
+                $keyWidth = $header.IndexOf($keys[-1]) + $keys[-1].Length
+                foreach ($below in @($lines[($start + 1)..($dashes)] | Select-Object -SkipLast 1)) {
+                    $below.Substring(0, [Math]::Min($keyWidth, $below.Length)).Trim() |
+                        Should -BeNullOrEmpty -Because "no key header of $typeName wraps:`n$text"
+                }
+                $rows = @($lines | Select-Object -Skip ($dashes + 1) | Where-Object { $_.Trim() })
+                foreach ($o in $InputObject) {
+                    $first = "$($o.($keys[0]))"
+                    $row = @($rows | Where-Object { $_.StartsWith("$first ") -or $_.TrimEnd() -eq $first }) |
+                        Select-Object -First 1
+                    $row | Should -Not -BeNullOrEmpty -Because "$first has a row, whole:`n$text"
+                    foreach ($i in 1..($Key - 1)) {
+                        if ($columns[$i].DisplayEntry.ValueType -ne 'Property') { continue }
+                        $value = "$($o.($keys[$i]))"
+                        if (-not $value) { continue }
+                        $row | Should -Match ([regex]::Escape($value)) -Because "$($keys[$i]) of $first shows:`n$text"
+                    }
+                    $row.Substring(0, [Math]::Min($keyWidth, $row.Length)) |
+                        Should -Not -Match '…' -Because "no key value is cut:`n$text"
+                }
+            }
+        }
+
+        It 'names of 20 characters' {
+            $n | ForEach-Object { $_.Length | Should -BeLessOrEqual 20 }
+            $n[0].Length | Should -Be 20
+        }
+
+        It 'keeps the first <Key> columns of <What> whole' -ForEach @(
+            @{ What = 'Get-RedisNode'; Key = 5; Get = { Get-RedisNode -Topology $long } }
+            @{ What = 'Get-RedisClusterNode'; Key = 6; Get = { Get-RedisClusterNode -Cluster $long } }
+            @{ What = 'Get-RedisCluster'; Key = 7; Get = { Get-RedisCluster $long } }
+            @{ What = 'Get-RedisNetwork'; Key = 5; Get = { Get-RedisNetwork $long } }
+            @{ What = 'Get-RedisReplication'; Key = 5; Get = { Get-RedisReplication -Name $n } }
+            @{ What = 'Get-RedisTopology'; Key = 6; Get = { Get-RedisTopology $long } }
+            @{ What = 'Export-RedisTopology -Path'; Key = 4; Get = { Export-RedisTopology $long -Path "$TestDrive/l" } }
+            @{ What = 'a failover result'; Key = 5; Get = {
+                    [RedisDocker.RedisFailoverResult]@{ Topology = $long; Kind = 'Cluster'; Mode = 'Coordinated'
+                        OldPrimary = $n[0]; NewPrimary = $n[3]; NewPrimaryHostEndpoint = '127.0.0.1:49153'
+                        Duration = [timespan]::FromMilliseconds(3210); LostWrites = 0 } } }
+            @{ What = 'a sentinel group'; Key = 5; Get = {
+                    [RedisDocker.RedisSentinelGroup]@{ MasterName = "$long-ha"; Topology = $long; Primary = $n[0]
+                        PrimaryHostEndpoint = '127.0.0.1:49153'; Quorum = 2; QuorumOk = $true; Flags = 'master'
+                        Sentinels = [string[]] @("$long-s1", "$long-s2", "$long-s3") } } }
+            @{ What = 'a slot move'; Key = 5; Get = {
+                    $moved = [RedisDocker.SlotRange[]] @([RedisDocker.SlotRange]::new(10923, 12287))
+                    [RedisDocker.SlotMoveResult]::new($long, $n[0], $n[1], 1365, 2048, $moved) } }
+        ) {
+            $objects = @(& $Get)
+            $objects.Count | Should -BeGreaterThan 0
+            Assert-KeyColumnsFit $objects $Key
+        }
+    }
+
     Context 'Completion follows context' {
         BeforeAll {
             function Get-Completion([string] $Line) {

@@ -119,6 +119,7 @@ BeforeDiscovery {
         'RedisDocker.RedisSentinelGroup'
         'RedisDocker.SlotMoveResult'
         'RedisDocker.RedisTopology'
+        'RedisDocker.RedisTopologyExport'
         'RedisDocker.Core.RedisDockerSession'
     ) | ForEach-Object { @{ TypeName = $_ } }
 

@@ -3,7 +3,8 @@ using System.Runtime.InteropServices;
 namespace RedisDocker.Core.Docker;
 
 /// <summary>How the Docker engine is reached.</summary>
-public enum DockerTransport
+// Based on long so that ConvertTo-Json writes the name (see RedisRole).
+public enum DockerTransport : long
 {
     /// <summary>A Unix domain socket (unix:///var/run/docker.sock).</summary>
     UnixSocket,

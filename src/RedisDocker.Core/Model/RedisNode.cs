@@ -1,10 +1,17 @@
 namespace RedisDocker;
 
+// The enums of output objects are based on long on purpose: ConvertTo-Json (pwsh 7.4-7.6) writes an enum by
+// its name only when the enum is based on long or ulong (JsonObject.ProcessValue, "not JSON-serializable"), and
+// otherwise as a number unless -EnumsAsStrings is given. Based on long, "Role": "Primary" comes out by default,
+// while the property stays typed: Where-Object Role -eq Primary, -Role Primary, Sort-Object and [int] casts work
+// as before. (With the experimental feature PSSerializeJSONLongEnumAsNumber enabled, add -EnumsAsStrings.)
+// tests/pester/RedisDocker.Interactive.Tests.ps1 checks every enum of every cmdlet's output type.
+
 /// <summary>What a node is: a Redis server or a Sentinel.</summary>
-public enum RedisNodeKind { Redis, Sentinel }
+public enum RedisNodeKind : long { Redis, Sentinel }
 
 /// <summary>The role Redis reports now (INFO replication), or Unknown when the node does not answer.</summary>
-public enum RedisRole { Unknown, Primary, Replica, Sentinel }
+public enum RedisRole : long { Unknown, Primary, Replica, Sentinel }
 
 /// <summary>A Redis (or Sentinel) container of a topology. An immutable snapshot: never a live connection or a password.</summary>
 public sealed record RedisNode

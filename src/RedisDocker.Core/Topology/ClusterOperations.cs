@@ -777,11 +777,17 @@ public sealed class ClusterOperations
         var activity = $"Moving {slots.Count} slot(s) from {src.Name} to {dst.Name}";
         var progressId = ProgressReport.NextActivityId();
         var status = "starting";
+        var done = 0;
         try
         {
             for (var i = 0; i < slots.Count; i++)
             {
-                ct.ThrowIfCancellationRequested();
+                if (ct.IsCancellationRequested)
+                {
+                    var asked = ranges is not null ? "Slot" : count is not null ? "Count" : "All";
+                    WarnStoppedMove(topology, src.Name, dst.Name, slots, done, keys, asked);
+                    ct.ThrowIfCancellationRequested();
+                }
                 var slot = slots[i];
                 // Ctrl+C is honoured between slots: a slot once opened is finished (within a bound), so a stopped
                 // move leaves no slot MIGRATING/IMPORTING behind for Repair-RedisCluster to fix.
@@ -791,6 +797,7 @@ public sealed class ClusterOperations
                 await src.Ok(sct, "CLUSTER", "SETSLOT", slot, "MIGRATING", ids[dst.Name]).ConfigureAwait(false);
                 keys += await MoveSlotKeysAsync(src, dst, slot, password, sct).ConfigureAwait(false);
                 await AssignSlotAsync(members, slot, dst, ids, sct).ConfigureAwait(false);
+                done = i + 1;
                 status = $"slot {slot} ({i + 1} of {slots.Count}), {keys} key(s) moved";
                 var percent = (i + 1) * 100 / Math.Max(1, slots.Count);
                 _sink.Progress(new ProgressReport(progressId, activity, status, percent));
@@ -805,6 +812,25 @@ public sealed class ClusterOperations
         _sink.Verbose($"Moved {slots.Count} slot(s) and {keys} key(s) from {src.Name} to {dst.Name}.");
         if (slots.Count > 0) await WaitConvergedAsync(members, null, ct).ConfigureAwait(false);
         return new SlotMoveResult(topology, src.Name, dst.Name, slots.Count, keys, SlotRange.FromSlots(slots));
+    }
+
+    /// <summary>Ctrl+C between two slots: what was moved, what remains, and the command that moves the rest.</summary>
+    private void WarnStoppedMove(string topology, string source, string destination, IReadOnlyList<int> slots, int done,
+        long keys, string asked)
+    {
+        var rest = SlotRange.FromSlots(slots.Skip(done));
+        var listed = string.Join(",", rest.Take(8)) + (rest.Count > 8 ? ",..." : "");
+        // -Count takes the top slots of the source, which the remaining ones are; -Slot and -All skip the moved ones.
+        var slotArgument = asked switch
+        {
+            "Count" => $"-Count {slots.Count - done}",
+            "All" => "-All",
+            _ => rest.Count <= 8 ? $"-Slot {string.Join(",", rest)}" : "with the same -Slot (moved slots are skipped)",
+        };
+        _sink.Warning($"Stopped: moved {done} of {slots.Count} slot(s) ({keys} key(s)) from {source} to {destination}; "
+            + $"no slot is left migrating or importing. {slots.Count - done} slot(s) remain on {source} ({listed}): "
+            + $"run Move-RedisClusterSlot -Cluster {topology} -Source {source} -Destination {destination} "
+            + $"{slotArgument} to move them.");
     }
 
     /// <summary>MIGRATE every key of the slot from source to target, in batches, with AUTH.</summary>

@@ -5,10 +5,11 @@ namespace RedisDocker.Cmdlets;
 
 /// <summary>
 /// Export-RedisTopology: the topology as a JSON spec that Import-RedisTopology rebuilds, or as
-/// docker-compose.yml files (one per Docker host). Never contains a password.
+/// docker-compose.yml files (one per Docker host). Never contains a password. With -Path it returns a
+/// RedisTopologyExport for each file written: what it describes, and the secret files Compose needs.
 /// </summary>
 [Cmdlet(VerbsData.Export, "RedisTopology")]
-[OutputType(typeof(string), typeof(FileInfo))]
+[OutputType(typeof(string), typeof(RedisTopologyExport))]
 public sealed class ExportRedisTopologyCommand : TopologyCmdlet
 {
     /// <summary>File (Json) or folder (Compose) to write; the text is returned when omitted.</summary>
@@ -31,7 +32,7 @@ public sealed class ExportRedisTopologyCommand : TopologyCmdlet
                 var file = GetUnresolvedProviderPathFromPSPath(Topology.Length > 1 ? System.IO.Path.Combine(Path, name + ".json") : Path);
                 Directory.CreateDirectory(System.IO.Path.GetDirectoryName(file)!);
                 File.WriteAllText(file, json);
-                WriteObject(new FileInfo(file));
+                WriteObject(RedisTopologyExport.ForJson(spec, file, new FileInfo(file).Length));
                 continue;
             }
             var composeFiles = TopologyOperations.ToCompose(spec);
@@ -48,7 +49,7 @@ public sealed class ExportRedisTopologyCommand : TopologyCmdlet
                 var fileName = composeFiles.Count == 1 ? "docker-compose.yml" : $"docker-compose.host{++i}.yml";
                 var file = System.IO.Path.Combine(folder, fileName);
                 File.WriteAllText(file, $"# Docker host: {host}\n" + text);
-                WriteObject(new FileInfo(file));
+                WriteObject(RedisTopologyExport.ForCompose(spec, host, file, new FileInfo(file).Length));
             }
         }
     }
