@@ -24,6 +24,9 @@
 #   MAIN_DOCKER_HOST=unix:///var/run/docker.sock   the main engine (DOCKER_HOST is ignored)
 #   WAIT_SECONDS=60                 how long `up` waits for the engine to answer
 #   KEEP_LOG=1                      `down` keeps /var/log/rdk-NAME.log
+#   TLS=1                           `up`: tcp://10.250.INDEX.2:2376 with --tlsverify instead of
+#                                   plain :2375; openssl certificates in /run/rdk-NAME-tls
+#                                   (client/ = DOCKER_CERT_PATH, wrong-ca/ = a client of another CA)
 #
 # Notes (measured on Debian 12 / docker.io 20.10, see README.md):
 # - dockerd is started with `nsenter --net=...`, not `ip netns exec`: the latter also unshares
@@ -76,6 +79,7 @@ set_name() {
   SOCK=/run/rdk-$NAME.sock
   PIDF=/run/rdk-$NAME.pid
   LOGF=/var/log/rdk-$NAME.log
+  TLSD=/run/rdk-$NAME-tls
   DH=unix://$SOCK
 }
 
@@ -178,6 +182,44 @@ pin_neighbors() {
   ip -n "$NS" neigh replace "10.250.$idx.1" lladdr "$mac_r" dev "$VP" nud permanent
 }
 
+# TLS mode: a CA, a server certificate for 10.250.INDEX.2 (and 127.0.0.1), a client certificate
+# (client/: ca.pem cert.pem key.pem, the DOCKER_CERT_PATH layout) and a client of another CA
+# (wrong-ca/: the engine must refuse it). Made once per `up` from scratch; 2048-bit RSA, 2 days.
+is_tls() { [[ -f $TLSD/server/cert.pem ]]; }
+tcp_url() { if is_tls; then echo "tcp://10.250.$1.2:2376"; else echo "tcp://10.250.$1.2:2375"; fi; }
+tcp_docker() {  # tcp_docker INDEX ARGS...: the docker CLI over the tcp endpoint (TLS when TLS mode)
+  local idx=$1; shift
+  if is_tls; then
+    timeout "${DOCKER_TIMEOUT:-10}" docker --tlsverify --tlscacert "$TLSD/client/ca.pem" --tlscert "$TLSD/client/cert.pem" \
+      --tlskey "$TLSD/client/key.pem" -H "$(tcp_url "$idx")" "$@"
+  else timeout "${DOCKER_TIMEOUT:-10}" docker -H "$(tcp_url "$idx")" "$@"; fi
+}
+make_ca() {  # make_ca DIR CN
+  openssl genrsa -out "$1/ca-key.pem" 2048 2>/dev/null
+  openssl req -new -x509 -days 2 -key "$1/ca-key.pem" -subj "/CN=$2" -out "$1/ca.pem" 2>/dev/null
+}
+make_cert() {  # make_cert DIR CADIR CN EXT   (EXT: openssl extension lines)
+  openssl genrsa -out "$1/key.pem" 2048 2>/dev/null
+  openssl req -new -key "$1/key.pem" -subj "/CN=$3" -out "$1/csr.pem" 2>/dev/null
+  printf '%s\n' "$4" >"$1/ext.cnf"
+  openssl x509 -req -days 2 -in "$1/csr.pem" -CA "$2/ca.pem" -CAkey "$2/ca-key.pem" -CAcreateserial \
+    -extfile "$1/ext.cnf" -out "$1/cert.pem" 2>/dev/null
+  cp "$2/ca.pem" "$1/ca.pem"; rm -f "$1/csr.pem" "$1/ext.cnf"; chmod 600 "$1/key.pem"
+}
+make_certs() {
+  local idx=$1 d=$TLSD
+  command -v openssl >/dev/null || die "TLS=1 needs openssl (apt-get install -y openssl)"
+  rm -rf -- "$d"; mkdir -p "$d/ca" "$d/server" "$d/client" "$d/other-ca" "$d/wrong-ca"; chmod 700 "$d"
+  make_ca "$d/ca" "rdk-$NAME test CA"
+  make_cert "$d/server" "$d/ca" "10.250.$idx.2" \
+    "$(printf 'subjectAltName=IP:10.250.%s.2,IP:127.0.0.1\nextendedKeyUsage=serverAuth' "$idx")"
+  make_cert "$d/client" "$d/ca" "rdk-$NAME client" "extendedKeyUsage=clientAuth"
+  make_ca "$d/other-ca" "rdk-$NAME other CA"
+  make_cert "$d/wrong-ca" "$d/other-ca" "rdk-$NAME stranger" "extendedKeyUsage=clientAuth"
+  rm -f "$d"/*/ca.srl "$d"/*/*.srl
+  log "made TLS certificates in $d"
+}
+
 cmd_up() {
   local idx=${1:-1} cur pid t0; t0=$(now_ms)
   [[ $idx =~ ^[0-9]{1,3}$ ]] && ((idx <= 255)) || die "INDEX must be 0-255 (got '$idx')"
@@ -217,18 +259,27 @@ cmd_up() {
   pin_neighbors "$idx"
 
   # dockerd
+  local want_tls=0; [[ ${TLS:-} == 1 ]] && want_tls=1
   if pid=$(dockerd_pid); then
+    local have_tls=0; is_tls && have_tls=1
+    ((have_tls == want_tls)) || die "$NAME is already up with TLS=$have_tls; run down first"
     log "dockerd already running (pid $pid)"
   else
     rm -f "$PIDF" "$SOCK"
     mkdir -p "$DATA" "$EXEC"
+    local tcp_args=(-H "tcp://$engip:2375" --tls=false)
+    rm -rf -- "$TLSD"
+    if ((want_tls)); then
+      make_certs "$idx"
+      tcp_args=(-H "tcp://$engip:2376" --tlsverify --tlscacert "$TLSD/server/ca.pem"
+        --tlscert "$TLSD/server/cert.pem" --tlskey "$TLSD/server/key.pem")
+    fi
     printf '\n===== %s engine.sh up %s %s =====\n' "$(date -Is)" "$NAME" "$idx" >>"$LOGF"
     # clean environment: DOCKER_TLS_VERIFY/DOCKER_CERT_PATH/DOCKER_TMPDIR would change dockerd;
     # setsid: a Ctrl-C aimed at the caller must not reach it; cwd /: keep no mount busy.
     (cd / && exec env -i PATH="$PATH" nsenter --net="$NSPATH" -- setsid dockerd \
         --data-root "$DATA" --exec-root "$EXEC" --pidfile "$PIDF" \
-        -H "unix://$SOCK" -H "tcp://$engip:2375" \
-        --tls=false --bridge none --iptables=false --ip-masq=false \
+        -H "unix://$SOCK" "${tcp_args[@]}" --bridge none --iptables=false --ip-masq=false \
         --exec-opt native.cgroupdriver=cgroupfs --cgroup-parent "/$NS" \
         </dev/null >>"$LOGF" 2>&1 9<&-) &
     pid=$!
@@ -255,8 +306,8 @@ cmd_up() {
     log "loaded $IMAGE in $(since "$l0")"
   fi
   local terr t1=$SECONDS
-  terr=$(timeout 10 docker -H "tcp://$engip:2375" version --format '{{.Server.Version}}' 2>&1 >/dev/null) ||
-    log "WARNING: tcp://$engip:2375 does not answer after $((SECONDS - t1))s (cut?): $terr"
+  terr=$(DOCKER_TIMEOUT=10 tcp_docker "$idx" version --format '{{.Server.Version}}' 2>&1 >/dev/null) ||
+    log "WARNING: $(tcp_url "$idx") does not answer after $((SECONDS - t1))s (cut?): $terr"
   log "up in $(since "$t0")"
   print_env "$idx"
 }
@@ -266,7 +317,11 @@ print_env() {
   echo "RDK_NAME=$NAME"
   echo "RDK_NETNS=$NS"
   echo "RDK_DOCKER_HOST=unix://$SOCK"
-  echo "RDK_DOCKER_TCP=tcp://10.250.$idx.2:2375"
+  echo "RDK_DOCKER_TCP=$(tcp_url "$idx")"
+  if is_tls; then
+    echo "RDK_TLS_CERT_PATH=$TLSD/client"         # ca.pem cert.pem key.pem: DOCKER_CERT_PATH
+    echo "RDK_TLS_WRONG_CA_PATH=$TLSD/wrong-ca"   # a client of another CA (refused both ways)
+  fi
   echo "RDK_ENGINE_ADDR=10.250.$idx.2"
   echo "RDK_HOST_ADDR=10.250.$idx.1"
 }
@@ -327,8 +382,8 @@ cmd_down() {
   # 7. files: only our own paths, never across a file-system boundary, never with mounts left
   if [[ -n $(our_mounts) ]]; then die "mounts remain under $DATA or $EXEC; not deleting them: $(our_mounts | tr '\n' ' ')"; fi
   local d
-  for d in "$DATA" "$EXEC"; do
-    [[ $d =~ ^(/var/lib|/run)/rdk-[a-z0-9][a-z0-9-]{0,9}$ ]] || die "refusing to delete '$d'"
+  for d in "$DATA" "$EXEC" "$TLSD"; do
+    [[ $d =~ ^(/var/lib|/run)/rdk-[a-z0-9][a-z0-9-]{0,9}(-tls)?$ ]] || die "refusing to delete '$d'"
     [[ -e $d ]] && { rm -rf --one-file-system -- "$d"; log "deleted $d"; }
   done
   rm -f -- "$SOCK" "$PIDF"
@@ -355,8 +410,8 @@ cmd_status() {
   have_veth && link=$(ip -o link show dev "$VR" | grep -q '[<,]UP[,>]' && echo up || echo down)
   pid=$(dockerd_pid || true)
   answers 5 && { answers_unix=yes; containers=$(eng ps -q | wc -l); }
-  [[ -n $idx && $link == up ]] && DOCKER_TIMEOUT=5 docker -H "tcp://10.250.$idx.2:2375" version >/dev/null 2>&1 && answers_tcp=yes
-  if ! have_ns && ! have_veth && [[ -z $pid && ! -e $DATA && ! -e $EXEC ]]; then state=absent
+  [[ -n $idx && $link == up ]] && DOCKER_TIMEOUT=5 tcp_docker "$idx" version >/dev/null 2>&1 && answers_tcp=yes
+  if ! have_ns && ! have_veth && [[ -z $pid && ! -e $DATA && ! -e $EXEC && ! -e $TLSD ]]; then state=absent
   elif [[ $answers_unix == yes && $link == down ]]; then state=cut
   elif [[ $answers_unix == yes && $answers_tcp == yes ]]; then state=up
   else state=broken; fi
