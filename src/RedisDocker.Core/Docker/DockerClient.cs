@@ -28,12 +28,14 @@ public sealed partial class DockerClient : IDisposable
     /// <summary>The bound on a non-streaming call when the caller's token allows longer.</summary>
     public static readonly TimeSpan DefaultCallTimeout = TimeSpan.FromSeconds(60);
 
+    private readonly TlsDiagnostics _tls;
     private Api.DockerClient _api;
 
-    private DockerClient(DockerEndpoint endpoint, Api.DockerClient api)
+    private DockerClient(DockerEndpoint endpoint, TlsDiagnostics tls)
     {
         Endpoint = endpoint;
-        _api = api;
+        _tls = tls;
+        _api = DockerApiFactory.Build(endpoint, null, tls);
         ApiVersion = "";
         Version = new DockerVersion("", "", "", "", "", "");
     }
@@ -69,7 +71,7 @@ public sealed partial class DockerClient : IDisposable
         }
 
         // Unversioned first (/_ping, /version), then the client pinned to the negotiated version.
-        var client = new DockerClient(endpoint, DockerApiFactory.Build(endpoint, null)) { CallTimeout = callTimeout };
+        var client = new DockerClient(endpoint, new TlsDiagnostics()) { CallTimeout = callTimeout };
         try
         {
             await client.PingAsync(ct).ConfigureAwait(false);
@@ -85,7 +87,7 @@ public sealed partial class DockerClient : IDisposable
             }
 
             var unversioned = client._api;
-            client._api = DockerApiFactory.Build(endpoint, System.Version.Parse(client.ApiVersion));
+            client._api = DockerApiFactory.Build(endpoint, System.Version.Parse(client.ApiVersion), client._tls);
             unversioned.Dispose();
             return client;
         }
@@ -214,8 +216,7 @@ public sealed partial class DockerClient : IDisposable
                 case SocketException se:
                     return new DockerUnreachableException(Endpoint, SocketReason(se), ex);
                 case AuthenticationException auth:
-                    return new DockerUnreachableException(Endpoint,
-                        $"the TLS handshake failed ({auth.Message.TrimEnd('.')}); check DOCKER_CERT_PATH / -CertPath and DOCKER_TLS_VERIFY", ex);
+                    return new DockerUnreachableException(Endpoint, TlsReason(auth), ex);
                 case TimeoutException when Endpoint.Transport == DockerTransport.NamedPipe:
                     return new DockerUnreachableException(Endpoint, $"the named pipe {PipeDisplay} does not exist or stayed busy", ex);
                 case UnauthorizedAccessException when Endpoint.Transport == DockerTransport.NamedPipe:
@@ -231,6 +232,30 @@ public sealed partial class DockerClient : IDisposable
         }
 
         return null;
+    }
+
+    /// <summary>Why a TLS handshake failed: our check of the engine's certificate, or the engine's refusal of ours.</summary>
+    private string TlsReason(AuthenticationException auth)
+    {
+        const string Check = "check DOCKER_CERT_PATH / -CertPath and DOCKER_TLS_VERIFY";
+        if (_tls.Rejection is { } rejected)
+        {
+            return $"the TLS handshake failed: {rejected}; {Check}";
+        }
+
+        var detail = Innermost(auth).Message.TrimEnd('.');
+        if (detail.Contains("bad certificate", StringComparison.OrdinalIgnoreCase)
+            || detail.Contains("certificate required", StringComparison.OrdinalIgnoreCase)
+            || detail.Contains("unknown ca", StringComparison.OrdinalIgnoreCase))
+        {
+            var sent = _tls.ClientCertificate is { } c
+                ? $"the client certificate {c} (subject {_tls.ClientSubject}) was refused"
+                : $"no client certificate was sent (no cert.pem/key.pem in {Endpoint.CertPath ?? "any folder: none given"})";
+            return $"the TLS handshake failed: the engine asks for a client certificate signed by its CA and {sent} " +
+                   $"({detail}); {Check}";
+        }
+
+        return $"the TLS handshake failed ({detail}); {Check}";
     }
 
     private string PipeDisplay => $@"\\{Endpoint.PipeServer}\pipe\{Endpoint.PipeName}";
@@ -338,7 +363,7 @@ public sealed partial class DockerClient : IDisposable
 /// <summary>Builds the library's client for one endpoint: transport from the scheme, TLS credentials from the cert folder.</summary>
 internal static class DockerApiFactory
 {
-    public static Api.DockerClient Build(DockerEndpoint endpoint, Version? apiVersion)
+    public static Api.DockerClient Build(DockerEndpoint endpoint, Version? apiVersion, TlsDiagnostics tls)
     {
         var builder = new Api.DockerClientBuilder()
             .WithEndpoint(LibraryUri(endpoint))
@@ -346,7 +371,7 @@ internal static class DockerApiFactory
             .WithTimeout(Timeout.InfiniteTimeSpan); // each call is bounded by DockerClient.CallAsync
         if (endpoint is { Transport: DockerTransport.Tcp, UseTls: true })
         {
-            builder = builder.WithAuthProvider(DockerTls.CreateCredentials(endpoint));
+            builder = builder.WithAuthProvider(DockerTls.CreateCredentials(endpoint, tls));
         }
 
         return builder.Build();
@@ -361,19 +386,37 @@ internal static class DockerApiFactory
     };
 }
 
+/// <summary>What the TLS set-up knows when a handshake fails: the client certificate sent, and why we refused the engine's.</summary>
+internal sealed class TlsDiagnostics
+{
+    private volatile string? _rejection;
+
+    /// <summary>The cert.pem sent to the engine, or null when none.</summary>
+    public string? ClientCertificate { get; set; }
+
+    /// <summary>The subject of that certificate.</summary>
+    public string? ClientSubject { get; set; }
+
+    /// <summary>Why the engine's certificate was refused by our check (the last refusal), or null.</summary>
+    public string? Rejection { get => _rejection; set => _rejection = value; }
+}
+
 /// <summary>TLS settings from a cert folder (ca.pem, cert.pem, key.pem), like the Docker CLI.</summary>
 internal static class DockerTls
 {
     /// <summary>The library's credentials: the client certificate (when the folder has one) and our server check.</summary>
-    public static ApiX509.CertificateCredentials CreateCredentials(DockerEndpoint endpoint)
+    public static ApiX509.CertificateCredentials CreateCredentials(DockerEndpoint endpoint, TlsDiagnostics? diagnostics = null)
     {
-        var (client, validate) = Load(endpoint);
+        var (client, validate) = Load(endpoint, diagnostics);
         return new ApiX509.CertificateCredentials(client) { ServerCertificateValidationCallback = validate };
     }
 
     /// <summary>The client certificate (or null) and the server-certificate check for <paramref name="endpoint"/>.</summary>
-    public static (X509Certificate2? Client, RemoteCertificateValidationCallback Validate) Load(DockerEndpoint endpoint)
+    public static (X509Certificate2? Client, RemoteCertificateValidationCallback Validate) Load(DockerEndpoint endpoint,
+        TlsDiagnostics? diagnostics = null)
     {
+        diagnostics ??= new TlsDiagnostics();
+        string? caFileUsed = null;
         X509Certificate2? client = null;
         X509Certificate2Collection? roots = null;
         var dir = endpoint.CertPath;
@@ -386,6 +429,8 @@ internal static class DockerTls
                 try
                 {
                     client = ApiX509.DockerTlsCertificates.LoadCertificateFromPemFiles(certFile, keyFile);
+                    diagnostics.ClientCertificate = certFile;
+                    diagnostics.ClientSubject = client.Subject;
                 }
                 catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or ArgumentException)
                 {
@@ -404,6 +449,7 @@ internal static class DockerTls
                 {
                     roots = new X509Certificate2Collection();
                     roots.ImportFromPemFile(caFile);
+                    caFileUsed = caFile;
                 }
                 catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or ArgumentException)
                 {
@@ -422,11 +468,19 @@ internal static class DockerTls
 
             if (roots is null || roots.Count == 0)
             {
+                if (errors != SslPolicyErrors.None)
+                {
+                    diagnostics.Rejection = $"the engine's certificate is not trusted by this machine ({errors}); put its CA as ca.pem in the cert folder";
+                }
+
                 return errors == SslPolicyErrors.None;
             }
 
             if (certificate is null || (errors & (SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateNotAvailable)) != 0)
             {
+                diagnostics.Rejection = certificate is null
+                    ? "the engine sent no certificate"
+                    : $"the engine's certificate ({certificate.Subject}) is not made out to {endpoint.HostAddress}";
                 return false;
             }
 
@@ -443,7 +497,13 @@ internal static class DockerTls
             }
 
             using var leaf = new X509Certificate2(certificate);
-            return custom.Build(leaf);
+            if (custom.Build(leaf))
+            {
+                return true;
+            }
+
+            diagnostics.Rejection = $"the engine's certificate ({leaf.Subject}, issued by {leaf.Issuer}) is not signed by the CA in {caFileUsed}";
+            return false;
         });
     }
 }
