@@ -31,11 +31,9 @@ Describe 'RedisDocker in its own AssemblyLoadContext (issue 10)' -Tag 'Integrati
     -Skip:(-not $dockerAvailable) {
     BeforeAll {
         $PSNativeCommandUseErrorActionPreference = $false
+        . (Join-Path $PSScriptRoot 'RedisDocker.ChildPwsh.ps1')
         $repo = (Resolve-Path (Join-Path $PSScriptRoot '..' '..')).Path
-        $manifest = if ($env:REDISDOCKER_MODULE) { $env:REDISDOCKER_MODULE } else {
-            Join-Path $repo 'out' 'RedisDocker' 'RedisDocker.psd1'
-        }
-        if (-not (Test-Path $manifest)) { throw "No staged module at ${manifest}: run ./build.ps1 first." }
+        $manifest = Get-RedisDockerTestManifest
         $moduleDir = Split-Path $manifest
         $run = 'rdi' + [guid]::NewGuid().ToString('N').Substring(0, 8)
 
@@ -105,11 +103,7 @@ $result | ConvertTo-Json -Depth 4 -Compress
 
         function Invoke-Child([string] $Set, [string] $Order, [string] $Name) {
             $paths = @($wanted[$Set] | ForEach-Object { Join-Path $packages $_ })
-            $pwsh = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
-            $out = & $pwsh -NoProfile -NonInteractive -File $childPath $manifest $Order $Name ($paths -join ';') 2>&1
-            $json = @($out | Where-Object { "$_".StartsWith('{') }) | Select-Object -Last 1
-            if (-not $json) { throw "The child pwsh wrote no result (exit $LASTEXITCODE): $($out -join "`n")" }
-            $json | ConvertFrom-Json
+            Invoke-ChildPwshJson $childPath @($manifest, $Order, $Name, ($paths -join ';'))
         }
     }
 

@@ -19,11 +19,9 @@ Describe 'RedisDocker over tcp:// with TLS and a client certificate (issue 10)' 
     -Skip:(-not $canRun) {
     BeforeAll {
         $PSNativeCommandUseErrorActionPreference = $false
+        . (Join-Path $PSScriptRoot 'RedisDocker.ChildPwsh.ps1')
         $repo = (Resolve-Path (Join-Path $PSScriptRoot '..' '..')).Path
-        $manifest = if ($env:REDISDOCKER_MODULE) { $env:REDISDOCKER_MODULE } else {
-            Join-Path $repo 'out' 'RedisDocker' 'RedisDocker.psd1'
-        }
-        if (-not (Test-Path $manifest)) { throw "No staged module at ${manifest}: run ./build.ps1 first." }
+        $manifest = Get-RedisDockerTestManifest
         $engineScript = Join-Path $repo 'tests' 'multihost' 'engine.sh'
         $engineName = 'rdtls'
         $env:TLS = '1'
@@ -56,11 +54,7 @@ catch { $result.ErrorId = $_.FullyQualifiedErrorId; $result.Message = $_.Excepti
 $result | ConvertTo-Json -Depth 4 -Compress
 '@
         function Invoke-Tls([string] $CertPath, [string] $Script) {
-            $pwsh = Join-Path $PSHOME 'pwsh'
-            $out = & $pwsh -NoProfile -NonInteractive -File $childPath $manifest $endpoint $CertPath $Script 2>&1
-            $json = @($out | Where-Object { "$_".StartsWith('{') }) | Select-Object -Last 1
-            if (-not $json) { throw "The child pwsh wrote no result (exit $LASTEXITCODE): $($out -join "`n")" }
-            $json | ConvertFrom-Json
+            Invoke-ChildPwshJson $childPath @($manifest, $endpoint, $CertPath, $Script)
         }
         $probe = 'Get-RedisNode | Measure-Object | ForEach-Object Count'
     }

@@ -11,7 +11,8 @@ public sealed partial class DockerClient
     public async Task<string> CreateContainerAsync(ContainerCreateSpec spec, CancellationToken ct = default)
     {
         var parameters = BuildCreateParameters(spec);
-        var created = await CallAsync("POST", "/containers/create", t => _api.Containers.CreateContainerAsync(parameters, t), ct)
+        var created = await CallAsync("POST", "/containers/create",
+            t => _api.Containers.CreateContainerAsync(parameters, t), ct)
             .ConfigureAwait(false);
         return created.ID ?? "";
     }
@@ -152,13 +153,15 @@ public sealed partial class DockerClient
     /// <summary>POST /containers/{id}/stop?t=; an already stopped container is fine.</summary>
     public Task StopContainerAsync(string id, int timeoutSeconds = 10, CancellationToken ct = default) =>
         CallAsync("POST", $"/containers/{Req(id, nameof(id))}/stop",
-            t => _api.Containers.StopContainerAsync(id, new M.ContainerStopParameters { WaitBeforeKillSeconds = Seconds(timeoutSeconds) }, t),
+            t => _api.Containers.StopContainerAsync(id,
+                new M.ContainerStopParameters { WaitBeforeKillSeconds = Seconds(timeoutSeconds) }, t),
             ct, StopBound(timeoutSeconds));
 
     /// <summary>POST /containers/{id}/restart?t=.</summary>
     public Task RestartContainerAsync(string id, int timeoutSeconds = 10, CancellationToken ct = default) =>
         CallAsync("POST", $"/containers/{Req(id, nameof(id))}/restart",
-            t => _api.Containers.RestartContainerAsync(id, new M.ContainerRestartParameters { WaitBeforeKillSeconds = Seconds(timeoutSeconds) }, t),
+            t => _api.Containers.RestartContainerAsync(id,
+                new M.ContainerRestartParameters { WaitBeforeKillSeconds = Seconds(timeoutSeconds) }, t),
             ct, StopBound(timeoutSeconds));
 
     /// <summary>POST /containers/{id}/kill?signal=.</summary>
@@ -180,7 +183,8 @@ public sealed partial class DockerClient
         try
         {
             await CallAsync("DELETE", $"/containers/{Req(id, nameof(id))}",
-                t => _api.Containers.RemoveContainerAsync(id, new M.ContainerRemoveParameters { Force = force, RemoveVolumes = removeVolumes }, t),
+                t => _api.Containers.RemoveContainerAsync(id, new M.ContainerRemoveParameters { Force = force,
+                    RemoveVolumes = removeVolumes }, t),
                 ct).ConfigureAwait(false);
         }
         catch (DockerApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
@@ -205,7 +209,8 @@ public sealed partial class DockerClient
         CancellationToken ct = default)
     {
         var top = await CallAsync("GET", $"/containers/{Req(idOrName, nameof(idOrName))}/top",
-            t => _api.Containers.ListProcessesAsync(idOrName, new M.ContainerListProcessesParameters { PsArgs = psArgs }, t), ct)
+            t => _api.Containers.ListProcessesAsync(idOrName,
+                new M.ContainerListProcessesParameters { PsArgs = psArgs }, t), ct)
             .ConfigureAwait(false);
         var titles = top.Titles?.ToArray() ?? [];
         return (top.Processes ?? []).Select(p =>
@@ -222,7 +227,8 @@ public sealed partial class DockerClient
         CancellationToken ct = default)
     {
         var parameters = new M.ContainersListParameters { All = all, Filters = LabelFilter(labels) };
-        var list = await CallAsync("GET", "/containers/json", t => _api.Containers.ListContainersAsync(parameters, t), ct).ConfigureAwait(false);
+        var list = await CallAsync("GET", "/containers/json",
+            t => _api.Containers.ListContainersAsync(parameters, t), ct).ConfigureAwait(false);
         return (list ?? []).Select(c => new ContainerSummary
         {
             Id = c.ID ?? "",
@@ -248,7 +254,8 @@ public sealed partial class DockerClient
             ShowStderr = true,
             Tail = tail is { } n ? Math.Max(0, n).ToString(CultureInfo.InvariantCulture) : "all",
         };
-        using var stream = await CallAsync("GET", path, t => _api.Containers.GetContainerLogsAsync(id, parameters, t), ct).ConfigureAwait(false);
+        using var stream = await CallAsync("GET", path,
+            t => _api.Containers.GetContainerLogsAsync(id, parameters, t), ct).ConfigureAwait(false);
         return await ReadStreamAsync("GET", path, async () =>
         {
             using var combined = new MemoryStream();

@@ -26,17 +26,20 @@ public sealed partial class DockerClient
         var startPath = $"/exec/{execId}/start";
         string stdout, stderr;
         using (var stream = await CallAsync("POST", startPath,
-                   t => _api.Exec.StartContainerExecAsync(execId, new M.ContainerExecStartParameters { Detach = false }, t), ct)
+                   t => _api.Exec.StartContainerExecAsync(execId,
+                       new M.ContainerExecStartParameters { Detach = false }, t), ct)
                    .ConfigureAwait(false))
         {
-            (stdout, stderr) = await ReadStreamAsync("POST", startPath, () => stream.ReadOutputToEndAsync(ct), ct).ConfigureAwait(false);
+            (stdout, stderr) = await ReadStreamAsync("POST", startPath, () => stream.ReadOutputToEndAsync(ct), ct)
+                .ConfigureAwait(false);
         }
 
         // The stream ends when the process does; the engine may need a moment to record the exit code.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
         while (true)
         {
-            var e = await CallAsync("GET", $"/exec/{execId}/json", t => _api.Exec.InspectContainerExecAsync(execId, t), ct).ConfigureAwait(false);
+            var e = await CallAsync("GET", $"/exec/{execId}/json",
+                t => _api.Exec.InspectContainerExecAsync(execId, t), ct).ConfigureAwait(false);
             if (!e.Running || DateTime.UtcNow > deadline)
             {
                 if (e.Running)
@@ -60,7 +63,8 @@ public sealed partial class DockerClient
         ArgumentNullException.ThrowIfNull(tar);
         ArgumentException.ThrowIfNullOrEmpty(path);
         return CallAsync("PUT", $"/containers/{Req(container, nameof(container))}/archive",
-            t => _api.Containers.ExtractArchiveToContainerAsync(container, new M.CopyToContainerParameters { Path = path }, tar, t), ct);
+            t => _api.Containers.ExtractArchiveToContainerAsync(container,
+                new M.CopyToContainerParameters { Path = path }, tar, t), ct);
     }
 
     /// <summary>GET /containers/{id}/archive?path=: the raw tar. A missing path raises <see cref="DockerApiException"/> with status 404.</summary>
@@ -69,7 +73,8 @@ public sealed partial class DockerClient
         ArgumentException.ThrowIfNullOrEmpty(path);
         var apiPath = $"/containers/{Req(container, nameof(container))}/archive";
         var response = await CallAsync("GET", apiPath,
-            t => _api.Containers.GetArchiveFromContainerAsync(container, new M.ContainerPathStatParameters { Path = path }, false, t), ct)
+            t => _api.Containers.GetArchiveFromContainerAsync(container,
+                new M.ContainerPathStatParameters { Path = path }, false, t), ct)
             .ConfigureAwait(false);
         await using var body = response.Stream ?? Stream.Null;
         return await ReadStreamAsync("GET", apiPath, async () =>

@@ -6,9 +6,10 @@ namespace RedisDocker.Core.Docker;
 public sealed partial class DockerClient
 {
     /// <summary>
-    /// POST /networks/create; returns the new network's id. A name already taken is refused with 409 Conflict on every engine:
-    /// the library no longer sends CheckDuplicate (engines before API 1.44 would otherwise create a second network of that
-    /// name), so the name is checked before, and after (of two racing creates of one name, the later one is removed again).
+    /// POST /networks/create; returns the new network's id. A name already taken is refused with 409 Conflict on every
+    /// engine: the library no longer sends CheckDuplicate (engines before API 1.44 then create a second network of that
+    /// name), so the networks of that name are listed after the create, and a new one that is not the oldest of them is
+    /// removed again and refused (one call more than a plain create; racing creates of one name keep the first).
     /// </summary>
     public async Task<string> CreateNetworkAsync(NetworkCreateSpec spec, CancellationToken ct = default)
     {
@@ -30,18 +31,15 @@ public sealed partial class DockerClient
             Labels = new Dictionary<string, string>(spec.Labels, StringComparer.Ordinal),
             Options = new Dictionary<string, string>(spec.Options, StringComparer.Ordinal),
         };
-        if (await InspectNetworkAsync(spec.Name, ct).ConfigureAwait(false) is { } existing && existing.Name == spec.Name)
-        {
-            throw DuplicateNetwork(spec.Name);
-        }
-
-        var created = await CallAsync("POST", "/networks/create", t => _api.Networks.CreateNetworkAsync(parameters, t), ct).ConfigureAwait(false);
+        var created = await CallAsync("POST", "/networks/create",
+            t => _api.Networks.CreateNetworkAsync(parameters, t), ct).ConfigureAwait(false);
         var id = created.ID ?? "";
         var byName = new M.NetworksListParameters
         {
             Filters = new Dictionary<string, IDictionary<string, bool>> { ["name"] = new Dictionary<string, bool> { [spec.Name] = true } },
         };
-        var same = (await CallAsync("GET", "/networks", t => _api.Networks.ListNetworksAsync(byName, t), ct).ConfigureAwait(false) ?? [])
+        var same = (await CallAsync("GET", "/networks", t => _api.Networks.ListNetworksAsync(byName, t), ct)
+            .ConfigureAwait(false) ?? [])
             .Where(n => n.Name == spec.Name).OrderBy(n => n.Created).ThenBy(n => n.ID, StringComparer.Ordinal).ToList();
         if (same.Count > 1 && same[0].ID != id)
         {
@@ -70,7 +68,8 @@ public sealed partial class DockerClient
     public async Task<IReadOnlyList<DockerNetwork>> ListNetworksAsync(IReadOnlyDictionary<string, string?>? labels = null, CancellationToken ct = default)
     {
         var parameters = new M.NetworksListParameters { Filters = LabelFilter(labels) };
-        var listed = await CallAsync("GET", "/networks", t => _api.Networks.ListNetworksAsync(parameters, t), ct).ConfigureAwait(false);
+        var listed = await CallAsync("GET", "/networks", t => _api.Networks.ListNetworksAsync(parameters, t), ct)
+            .ConfigureAwait(false);
         var result = new List<DockerNetwork>();
         foreach (var id in (listed ?? []).Select(n => n.ID).Where(id => !string.IsNullOrEmpty(id)))
         {
@@ -137,11 +136,13 @@ public sealed partial class DockerClient
         Internal = n.Internal,
         Attachable = n.Attachable,
         Subnets = (n.IPAM?.Config ?? []).Where(c => c is not null)
-            .Select(c => new IpamSubnet(NullIfEmpty(c.Subnet), NullIfEmpty(c.Gateway), NullIfEmpty(c.IPRange))).ToArray(),
+            .Select(c => new IpamSubnet(NullIfEmpty(c.Subnet), NullIfEmpty(c.Gateway),
+                NullIfEmpty(c.IPRange))).ToArray(),
         Labels = DockerMapping.Map(n.Labels),
         Options = DockerMapping.Map(n.Options),
         Containers = (n.Containers ?? new Dictionary<string, M.EndpointResource>()).Where(p => p.Value is not null)
-            .Select(p => new NetworkContainer(p.Key, p.Value.Name ?? "", StripPrefixLength(p.Value.IPv4Address ?? ""), p.Value.MacAddress ?? ""))
+            .Select(p => new NetworkContainer(p.Key, p.Value.Name ?? "",
+                StripPrefixLength(p.Value.IPv4Address ?? ""), p.Value.MacAddress ?? ""))
             .ToArray(),
         Created = DockerMapping.Offset(n.Created),
     };

@@ -38,9 +38,11 @@ public sealed partial class DockerClient
     public async Task<IReadOnlyList<DockerVolume>> ListVolumesAsync(IReadOnlyDictionary<string, string?>? labels = null, CancellationToken ct = default)
     {
         var parameters = new M.VolumesListParameters { Filters = LabelFilter(labels) };
-        var list = await CallAsync("GET", "/volumes", t => _api.Volumes.ListAsync(parameters, t), ct).ConfigureAwait(false);
+        var list = await CallAsync("GET", "/volumes", t => _api.Volumes.ListAsync(parameters, t), ct)
+            .ConfigureAwait(false);
         return (list?.Volumes ?? []).Where(v => v is not null)
-            .Select(v => new DockerVolume(v.Name ?? "", v.Driver ?? "", v.Mountpoint ?? "", DockerMapping.Map(v.Labels)))
+            .Select(v => new DockerVolume(v.Name ?? "", v.Driver ?? "", v.Mountpoint ?? "",
+                DockerMapping.Map(v.Labels)))
             .ToArray();
     }
 
@@ -49,10 +51,12 @@ public sealed partial class DockerClient
     /// <summary>GET /images/json: the repository:tag references of the local images (untagged ones left out).</summary>
     public async Task<IReadOnlyList<string>> ListImageTagsAsync(CancellationToken ct = default)
     {
-        var images = await CallAsync("GET", "/images/json", t => _api.Images.ListImagesAsync(new M.ImagesListParameters(), t), ct)
+        var images = await CallAsync("GET", "/images/json",
+            t => _api.Images.ListImagesAsync(new M.ImagesListParameters(), t), ct)
             .ConfigureAwait(false);
         return (images ?? []).SelectMany(i => i?.RepoTags ?? [])
-            .Where(t => !string.IsNullOrEmpty(t) && t != "<none>:<none>").Distinct().OrderBy(t => t, StringComparer.Ordinal).ToArray();
+            .Where(t => !string.IsNullOrEmpty(t) && t != "<none>:<none>").Distinct().OrderBy(t => t,
+                StringComparer.Ordinal).ToArray();
     }
 
     /// <summary>GET /images/{name}/json; null when the image is not present locally.</summary>
@@ -60,7 +64,8 @@ public sealed partial class DockerClient
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         name = name.Trim();
-        var i = await CallOrNullAsync("GET", $"/images/{name}/json", t => _api.Images.InspectImageAsync(name, t), ct).ConfigureAwait(false);
+        var i = await CallOrNullAsync("GET", $"/images/{name}/json", t => _api.Images.InspectImageAsync(name, t), ct)
+            .ConfigureAwait(false);
         return i is null
             ? null
             : new ImageInfo(i.ID ?? "", (i.RepoTags ?? []).ToArray(), i.Size, DockerMapping.Map(i.Config?.Labels),
@@ -77,7 +82,8 @@ public sealed partial class DockerClient
         var (repository, tag) = SplitImageReference(image);
         var parameters = new M.ImagesCreateParameters { FromImage = repository, Tag = tag };
         var lines = new PullLines(this, progress);
-        return CallAsync("POST", "/images/create", t => _api.Images.CreateImageAsync(parameters, null, lines, t), ct, Timeout.InfiniteTimeSpan);
+        return CallAsync("POST", "/images/create",
+            t => _api.Images.CreateImageAsync(parameters, null, lines, t), ct, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>The pull's progress lines: an error line ends the pull with the engine's message; others go to the caller's sink.</summary>

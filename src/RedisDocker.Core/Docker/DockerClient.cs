@@ -75,7 +75,8 @@ public sealed partial class DockerClient : IDisposable
         try
         {
             await client.PingAsync(ct).ConfigureAwait(false);
-            var v = await client.CallAsync("GET", "/version", t => client._api.System.GetVersionAsync(t), ct).ConfigureAwait(false);
+            var v = await client.CallAsync("GET", "/version", t => client._api.System.GetVersionAsync(t), ct)
+                .ConfigureAwait(false);
             var version = new DockerVersion(v.Version ?? "", v.APIVersion ?? "", v.MinAPIVersion ?? "", v.Os ?? "", v.Arch ?? "",
                 v.KernelVersion ?? "");
             client.Version = version;
