@@ -1,5 +1,7 @@
 @{
     RootModule             = 'RedisDocker.dll'
+    # Imported before RootModule: puts RedisDocker.Core and its Dependencies/ in the module's own AssemblyLoadContext.
+    NestedModules          = @('RedisDocker.Loader.dll')
     ModuleVersion          = '0.1.0'
     GUID                   = '5f0c6c2e-4c1e-4a55-9d0f-3b7f2a9e61d4'
     Author                 = 'RedisDocker contributors'
@@ -8,7 +10,6 @@
     Description            = 'Stand up, operate and tear down Redis topologies on Docker (networks, nodes, replication, Sentinel, Redis Cluster, failover) as pipelines of typed objects, with safe defaults.'
     PowerShellVersion      = '7.4'
     CompatiblePSEditions   = @('Core')
-    RequiredAssemblies     = @('RedisDocker.Core.dll')
     FormatsToProcess       = @('RedisDocker.Format.ps1xml')
     CmdletsToExport        = @(
         'Add-RedisClusterNode'

@@ -63,9 +63,20 @@ if (-not $NoBuild) {
 
 Write-Host "Staging $out..."
 if (Test-Path $out) { Remove-Item $out -Recurse -Force }
-New-Item -ItemType Directory -Path $out, (Join-Path $out 'en-US') | Out-Null
+$dependencies = Join-Path $out 'Dependencies'
+New-Item -ItemType Directory -Path $out, (Join-Path $out 'en-US'), $dependencies | Out-Null
 $bin = Join-Path $root 'src' 'RedisDocker' 'bin' $Configuration 'net8.0'
-Copy-Item (Join-Path $bin 'RedisDocker.dll'), (Join-Path $bin 'RedisDocker.Core.dll') -Destination $out
+# RedisDocker.dll (the cmdlets) and RedisDocker.Loader.dll (the module's assembly load context) at the top; RedisDocker.Core and every assembly
+# it brings (all of the build output: whatever package the core references lands here by itself) in Dependencies/,
+# which the module loads into its own AssemblyLoadContext (src/RedisDocker.Loader/ModuleLoadContext.cs).
+# System.Management.Automation is compile-only (PowerShellStandard.Library, runtime assets excluded): never copied.
+Copy-Item (Join-Path $bin 'RedisDocker.dll') -Destination $out
+Copy-Item (Join-Path $root 'src' 'RedisDocker.Loader' 'bin' $Configuration 'net8.0' 'RedisDocker.Loader.dll') -Destination $out
+# (A System.Management.Automation.dll in bin/ is a leftover of builds before it was compile-only: never staged.)
+Get-ChildItem -LiteralPath $bin -Filter '*.dll' -File |
+    Where-Object Name -NotIn 'RedisDocker.dll', 'System.Management.Automation.dll' |
+    Copy-Item -Destination $dependencies
+if (-not (Test-Path (Join-Path $dependencies 'RedisDocker.Core.dll'))) { throw "RedisDocker.Core.dll is missing in $bin." }
 Copy-Item (Join-Path $root 'RedisDocker.psd1') -Destination $out
 Copy-Item (Join-Path $root 'src' 'RedisDocker' 'RedisDocker.Format.ps1xml') -Destination $out
 Copy-Item (Join-Path $root 'en-US' '*') -Destination (Join-Path $out 'en-US')

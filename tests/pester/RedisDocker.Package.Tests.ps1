@@ -202,11 +202,15 @@ $available = @(Get-Module -ListAvailable -Name RedisDocker)
         @($r.Data.ModuleBase).Count | Should -Be 1
         $expected = Join-Path $dataHome 'powershell' 'Modules' 'RedisDocker' $version
         $r.Data.ModuleBase | Should -Be $expected
-        $files = 'RedisDocker.psd1', 'RedisDocker.dll', 'RedisDocker.Core.dll', 'RedisDocker.Format.ps1xml', 'LICENSE',
+        $files = 'RedisDocker.psd1', 'RedisDocker.dll', 'RedisDocker.Loader.dll', 'RedisDocker.Format.ps1xml', 'LICENSE',
+            (Join-Path 'Dependencies' 'RedisDocker.Core.dll'), (Join-Path 'Dependencies' 'Docker.DotNet.dll'),
             (Join-Path 'en-US' 'RedisDocker.dll-Help.xml'), (Join-Path 'en-US' 'about_RedisDocker.help.txt')
         foreach ($file in $files) {
             Test-Path -LiteralPath (Join-Path $expected $file) | Should -BeTrue -Because "$file belongs in the package"
         }
+        # PowerShell brings System.Management.Automation; the core is only in Dependencies/ (the module's own context).
+        Get-ChildItem -LiteralPath $expected -Recurse -Filter 'System.Management.Automation.dll' | Should -BeNullOrEmpty
+        Test-Path -LiteralPath (Join-Path $expected 'RedisDocker.Core.dll') | Should -BeFalse
         $r.Data.Loaded | Should -BeFalse
     }
 

@@ -1,24 +1,24 @@
 using System.Globalization;
 using System.Net;
-using System.Text.Json;
-using System.Text.Json.Nodes;
+using System.Text;
+using M = global::Docker.DotNet.Models;
 
 namespace RedisDocker.Core.Docker;
 
 public sealed partial class DockerClient
 {
-    private static readonly HttpStatusCode[] AcceptNotModified = [HttpStatusCode.NotModified];
-    private static readonly HttpStatusCode[] AcceptNotFound = [HttpStatusCode.NotFound];
-
     /// <summary>POST /containers/create?name=; returns the new container's id.</summary>
     public async Task<string> CreateContainerAsync(ContainerCreateSpec spec, CancellationToken ct = default)
     {
-        using var doc = await SendJsonAsync(HttpMethod.Post, "/containers/create" + Query(("name", spec.Name)), BuildCreateBody(spec), ct)
+        var parameters = BuildCreateParameters(spec);
+        var created = await CallAsync("POST", "/containers/create",
+            t => _api.Containers.CreateContainerAsync(parameters, t), ct)
             .ConfigureAwait(false);
-        return doc.RootElement.Str("Id");
+        return created.ID ?? "";
     }
 
-    internal static JsonObject BuildCreateBody(ContainerCreateSpec spec)
+    /// <summary>The create request for <paramref name="spec"/> (no TTY, no stdin, ports on the given host addresses).</summary>
+    internal static M.CreateContainerParameters BuildCreateParameters(ContainerCreateSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentException.ThrowIfNullOrEmpty(spec.Name, nameof(spec));
@@ -28,132 +28,94 @@ public sealed partial class DockerClient
             throw new ArgumentException("IPv4Address and NetworkAliases need Network to be set.", nameof(spec));
         }
 
-        var exposed = new JsonObject();
-        var bindings = new JsonObject();
+        var exposed = new Dictionary<string, M.EmptyStruct>(StringComparer.Ordinal);
+        var bindings = new Dictionary<string, IList<M.PortBinding>>(StringComparer.Ordinal);
         foreach (var port in spec.Ports)
         {
-            var key = $"{port.ContainerPort.ToString(CultureInfo.InvariantCulture)}/{(string.IsNullOrEmpty(port.Protocol) ? "tcp" : port.Protocol.ToLowerInvariant())}";
-            exposed[key] = new JsonObject();
-            if (bindings[key] is not JsonArray list)
+            var protocol = string.IsNullOrEmpty(port.Protocol) ? "tcp" : port.Protocol.ToLowerInvariant();
+            var key = $"{port.ContainerPort.ToString(CultureInfo.InvariantCulture)}/{protocol}";
+            exposed[key] = default;
+            if (!bindings.TryGetValue(key, out var list))
             {
-                list = new JsonArray();
+                list = new List<M.PortBinding>();
                 bindings[key] = list;
             }
 
-            list.Add(new JsonObject
+            list.Add(new M.PortBinding
             {
-                ["HostIp"] = port.HostIp ?? "",
-                ["HostPort"] = port.HostPort is { } hp ? hp.ToString(CultureInfo.InvariantCulture) : "",
+                HostIP = port.HostIp ?? "",
+                HostPort = port.HostPort is { } hp ? hp.ToString(CultureInfo.InvariantCulture) : "",
             });
         }
 
-        var mounts = new JsonArray();
-        foreach (var v in spec.Volumes)
+        var hostConfig = new M.HostConfig
         {
-            mounts.Add(new JsonObject
+            PortBindings = bindings,
+            Mounts = spec.Volumes.Select(v => new M.Mount
             {
-                ["Type"] = "volume",
-                ["Source"] = v.VolumeName,
-                ["Target"] = v.ContainerPath,
-                ["ReadOnly"] = v.ReadOnly,
-            });
-        }
-
-        var hostConfig = new JsonObject
-        {
-            ["PortBindings"] = bindings,
-            ["Mounts"] = mounts,
-            ["RestartPolicy"] = ParseRestartPolicy(spec.RestartPolicy),
+                Type = "volume", Source = v.VolumeName, Target = v.ContainerPath, ReadOnly = v.ReadOnly,
+            }).ToList(),
+            RestartPolicy = ParseRestartPolicy(spec.RestartPolicy),
+            NetworkMode = spec.NetworkMode ?? spec.Network ?? "",
         };
-        var networkMode = spec.NetworkMode ?? spec.Network;
-        if (!string.IsNullOrEmpty(networkMode))
-        {
-            hostConfig["NetworkMode"] = networkMode;
-        }
-
         if (spec.MemoryBytes is { } memory)
         {
-            hostConfig["Memory"] = memory;
+            hostConfig.Memory = memory;
         }
 
         if (spec.CapAdd.Count > 0)
         {
-            hostConfig["CapAdd"] = DockerJson.ToJsonArray(spec.CapAdd);
+            hostConfig.CapAdd = spec.CapAdd.ToList();
         }
 
         if (spec.Init)
         {
-            hostConfig["Init"] = true;
+            hostConfig.Init = true;
         }
 
         if (spec.Sysctls.Count > 0)
         {
-            hostConfig["Sysctls"] = DockerJson.ToJsonObject(spec.Sysctls);
+            hostConfig.Sysctls = new Dictionary<string, string>(spec.Sysctls, StringComparer.Ordinal);
         }
 
-        var body = new JsonObject
+        var parameters = new M.CreateContainerParameters
         {
-            ["Image"] = spec.Image,
-            ["Env"] = DockerJson.ToJsonArray(spec.Env),
-            ["Labels"] = DockerJson.ToJsonObject(spec.Labels),
-            ["ExposedPorts"] = exposed,
-            ["AttachStdin"] = false,
-            ["AttachStdout"] = false,
-            ["AttachStderr"] = false,
-            ["Tty"] = false,
-            ["OpenStdin"] = false,
-            ["HostConfig"] = hostConfig,
+            Name = spec.Name,
+            Image = spec.Image,
+            Env = spec.Env.ToList(),
+            Labels = new Dictionary<string, string>(spec.Labels, StringComparer.Ordinal),
+            ExposedPorts = exposed,
+            Cmd = spec.Cmd?.ToList()!,
+            Entrypoint = spec.Entrypoint?.ToList()!,
+            User = spec.User ?? "",
+            WorkingDir = spec.WorkingDir ?? "",
+            Hostname = spec.Hostname ?? "",
+            StopTimeout = spec.StopTimeoutSeconds is { } stop ? TimeSpan.FromSeconds(stop) : null,
+            HostConfig = hostConfig,
         };
-        if (spec.Cmd is not null)
-        {
-            body["Cmd"] = DockerJson.ToJsonArray(spec.Cmd);
-        }
-
-        if (spec.Entrypoint is not null)
-        {
-            body["Entrypoint"] = DockerJson.ToJsonArray(spec.Entrypoint);
-        }
-
-        if (spec.User is not null)
-        {
-            body["User"] = spec.User;
-        }
-
-        if (spec.WorkingDir is not null)
-        {
-            body["WorkingDir"] = spec.WorkingDir;
-        }
-
-        if (spec.Hostname is not null)
-        {
-            body["Hostname"] = spec.Hostname;
-        }
-
-        if (spec.StopTimeoutSeconds is { } stopTimeout)
-        {
-            body["StopTimeout"] = stopTimeout;
-        }
-
         if (!string.IsNullOrEmpty(spec.Network))
         {
-            var endpoint = new JsonObject();
+            var endpoint = new M.EndpointSettings();
             if (!string.IsNullOrEmpty(spec.IPv4Address))
             {
-                endpoint["IPAMConfig"] = new JsonObject { ["IPv4Address"] = spec.IPv4Address };
+                endpoint.IPAMConfig = new M.EndpointIPAMConfig { IPv4Address = spec.IPv4Address };
             }
 
             if (spec.NetworkAliases.Count > 0)
             {
-                endpoint["Aliases"] = DockerJson.ToJsonArray(spec.NetworkAliases);
+                endpoint.Aliases = spec.NetworkAliases.ToList();
             }
 
-            body["NetworkingConfig"] = new JsonObject { ["EndpointsConfig"] = new JsonObject { [spec.Network] = endpoint } };
+            parameters.NetworkingConfig = new M.NetworkingConfig
+            {
+                EndpointsConfig = new Dictionary<string, M.EndpointSettings>(StringComparer.Ordinal) { [spec.Network] = endpoint },
+            };
         }
 
-        return body;
+        return parameters;
     }
 
-    private static JsonObject ParseRestartPolicy(string? policy)
+    private static M.RestartPolicy ParseRestartPolicy(string? policy)
     {
         var p = string.IsNullOrWhiteSpace(policy) ? "no" : policy.Trim();
         var retries = 0;
@@ -168,56 +130,75 @@ public sealed partial class DockerClient
             p = p[..colon];
         }
 
-        if (p is not ("no" or "always" or "unless-stopped" or "on-failure") || (retries > 0 && p != "on-failure"))
+        var kind = p switch
+        {
+            "no" => M.RestartPolicyKind.Undefined, // "": the engine's default, as the Docker CLI sends it
+            "always" => M.RestartPolicyKind.Always,
+            "unless-stopped" => M.RestartPolicyKind.UnlessStopped,
+            "on-failure" => M.RestartPolicyKind.OnFailure,
+            _ => (M.RestartPolicyKind?)null,
+        };
+        if (kind is null || (retries > 0 && p != "on-failure"))
         {
             throw new ArgumentException($"The restart policy '{policy}' is not valid; use no, always, unless-stopped, on-failure or on-failure:N.");
         }
 
-        var o = new JsonObject { ["Name"] = p == "no" ? "" : p };
-        if (p == "on-failure")
-        {
-            o["MaximumRetryCount"] = retries;
-        }
-
-        return o;
+        return new M.RestartPolicy { Name = kind.Value, MaximumRetryCount = p == "on-failure" ? retries : 0 };
     }
 
     /// <summary>POST /containers/{id}/start; an already running container is fine.</summary>
-    public async Task StartContainerAsync(string id, CancellationToken ct = default) =>
-        await RequestAsync(HttpMethod.Post, $"/containers/{Esc(id)}/start", null, AcceptNotModified, ct).ConfigureAwait(false);
+    public Task StartContainerAsync(string id, CancellationToken ct = default) =>
+        CallAsync("POST", $"/containers/{Req(id, nameof(id))}/start", t => _api.Containers.StartContainerAsync(id, null, t), ct);
 
     /// <summary>POST /containers/{id}/stop?t=; an already stopped container is fine.</summary>
-    public async Task StopContainerAsync(string id, int timeoutSeconds = 10, CancellationToken ct = default) =>
-        await RequestAsync(HttpMethod.Post, $"/containers/{Esc(id)}/stop" + Query(("t", Seconds(timeoutSeconds))), null, AcceptNotModified, ct,
-            timeout: StopBound(timeoutSeconds)).ConfigureAwait(false);
+    public Task StopContainerAsync(string id, int timeoutSeconds = 10, CancellationToken ct = default) =>
+        CallAsync("POST", $"/containers/{Req(id, nameof(id))}/stop",
+            t => _api.Containers.StopContainerAsync(id,
+                new M.ContainerStopParameters { WaitBeforeKillSeconds = Seconds(timeoutSeconds) }, t),
+            ct, StopBound(timeoutSeconds));
 
     /// <summary>POST /containers/{id}/restart?t=.</summary>
-    public async Task RestartContainerAsync(string id, int timeoutSeconds = 10, CancellationToken ct = default) =>
-        await RequestAsync(HttpMethod.Post, $"/containers/{Esc(id)}/restart" + Query(("t", Seconds(timeoutSeconds))), null, null, ct,
-            timeout: StopBound(timeoutSeconds)).ConfigureAwait(false);
+    public Task RestartContainerAsync(string id, int timeoutSeconds = 10, CancellationToken ct = default) =>
+        CallAsync("POST", $"/containers/{Req(id, nameof(id))}/restart",
+            t => _api.Containers.RestartContainerAsync(id,
+                new M.ContainerRestartParameters { WaitBeforeKillSeconds = Seconds(timeoutSeconds) }, t),
+            ct, StopBound(timeoutSeconds));
 
     /// <summary>POST /containers/{id}/kill?signal=.</summary>
-    public async Task KillContainerAsync(string id, string signal = "SIGKILL", CancellationToken ct = default) =>
-        await RequestAsync(HttpMethod.Post, $"/containers/{Esc(id)}/kill" + Query(("signal", signal)), null, null, ct).ConfigureAwait(false);
+    public Task KillContainerAsync(string id, string signal = "SIGKILL", CancellationToken ct = default) =>
+        CallAsync("POST", $"/containers/{Req(id, nameof(id))}/kill",
+            t => _api.Containers.KillContainerAsync(id, new M.ContainerKillParameters { Signal = signal }, t), ct);
 
     /// <summary>POST /containers/{id}/pause (freezes every process of the container: for drills and the bench).</summary>
-    public async Task PauseContainerAsync(string id, CancellationToken ct = default) =>
-        await RequestAsync(HttpMethod.Post, $"/containers/{Esc(id)}/pause", null, null, ct).ConfigureAwait(false);
+    public Task PauseContainerAsync(string id, CancellationToken ct = default) =>
+        CallAsync("POST", $"/containers/{Req(id, nameof(id))}/pause", t => _api.Containers.PauseContainerAsync(id, t), ct);
 
     /// <summary>POST /containers/{id}/unpause.</summary>
-    public async Task UnpauseContainerAsync(string id, CancellationToken ct = default) =>
-        await RequestAsync(HttpMethod.Post, $"/containers/{Esc(id)}/unpause", null, null, ct).ConfigureAwait(false);
+    public Task UnpauseContainerAsync(string id, CancellationToken ct = default) =>
+        CallAsync("POST", $"/containers/{Req(id, nameof(id))}/unpause", t => _api.Containers.UnpauseContainerAsync(id, t), ct);
 
     /// <summary>DELETE /containers/{id}?force=&amp;v=; a container that does not exist is not an error.</summary>
-    public async Task RemoveContainerAsync(string id, bool force = false, bool removeVolumes = false, CancellationToken ct = default) =>
-        await RequestAsync(HttpMethod.Delete, $"/containers/{Esc(id)}" + Query(("force", Bool(force)), ("v", Bool(removeVolumes))), null,
-            AcceptNotFound, ct).ConfigureAwait(false);
+    public async Task RemoveContainerAsync(string id, bool force = false, bool removeVolumes = false, CancellationToken ct = default)
+    {
+        try
+        {
+            await CallAsync("DELETE", $"/containers/{Req(id, nameof(id))}",
+                t => _api.Containers.RemoveContainerAsync(id, new M.ContainerRemoveParameters { Force = force,
+                    RemoveVolumes = removeVolumes }, t),
+                ct).ConfigureAwait(false);
+        }
+        catch (DockerApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+        {
+            // already gone
+        }
+    }
 
     /// <summary>GET /containers/{id}/json; null when there is no such container.</summary>
     public async Task<ContainerInfo?> InspectContainerAsync(string idOrName, CancellationToken ct = default)
     {
-        using var doc = await GetJsonAsync($"/containers/{Esc(idOrName)}/json", versioned: true, ct, nullOn404: true).ConfigureAwait(false);
-        return doc is null ? null : ParseContainer(doc.RootElement);
+        var c = await CallOrNullAsync("GET", $"/containers/{Req(idOrName, nameof(idOrName))}/json",
+            t => _api.Containers.InspectContainerAsync(idOrName, t), ct).ConfigureAwait(false);
+        return c is null ? null : ToContainerInfo(c);
     }
 
     /// <summary>
@@ -227,14 +208,16 @@ public sealed partial class DockerClient
     public async Task<IReadOnlyList<IReadOnlyDictionary<string, string>>> TopAsync(string idOrName, string psArgs = "-o pid,uid,gid,args",
         CancellationToken ct = default)
     {
-        using var doc = await GetJsonAsync($"/containers/{Esc(idOrName)}/top" + Query(("ps_args", psArgs)), versioned: true, ct).ConfigureAwait(false);
-        var root = doc!.RootElement;
-        var titles = root.Array("Titles").Select(t => t.GetString() ?? "").ToArray();
-        return root.Array("Processes").Select(p =>
+        var top = await CallAsync("GET", $"/containers/{Req(idOrName, nameof(idOrName))}/top",
+            t => _api.Containers.ListProcessesAsync(idOrName,
+                new M.ContainerListProcessesParameters { PsArgs = psArgs }, t), ct)
+            .ConfigureAwait(false);
+        var titles = top.Titles?.ToArray() ?? [];
+        return (top.Processes ?? []).Select(p =>
         {
-            var cells = p.EnumerateArray().Select(c => c.GetString() ?? "").ToArray();
             var row = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            for (var i = 0; i < titles.Length && i < cells.Length; i++) row[titles[i]] = cells[i];
+            var cells = p?.ToArray() ?? [];
+            for (var i = 0; i < titles.Length && i < cells.Length; i++) row[titles[i]] = cells[i] ?? "";
             return (IReadOnlyDictionary<string, string>)row;
         }).ToArray();
     }
@@ -243,22 +226,18 @@ public sealed partial class DockerClient
     public async Task<IReadOnlyList<ContainerSummary>> ListContainersAsync(IReadOnlyDictionary<string, string?>? labels = null, bool all = true,
         CancellationToken ct = default)
     {
-        using var doc = await GetJsonAsync("/containers/json" + Query(("all", Bool(all)), ("filters", LabelFilter(labels))), versioned: true, ct)
-            .ConfigureAwait(false);
-        if (doc!.RootElement.ValueKind != JsonValueKind.Array)
+        var parameters = new M.ContainersListParameters { All = all, Filters = LabelFilter(labels) };
+        var list = await CallAsync("GET", "/containers/json",
+            t => _api.Containers.ListContainersAsync(parameters, t), ct).ConfigureAwait(false);
+        return (list ?? []).Select(c => new ContainerSummary
         {
-            return [];
-        }
-
-        return doc.RootElement.EnumerateArray().Select(c => new ContainerSummary
-        {
-            Id = c.Str("Id"),
-            Names = c.Strings("Names").Select(n => n.TrimStart('/')).ToArray(),
-            Image = c.Str("Image"),
-            State = c.Str("State"),
-            Status = c.Str("Status"),
-            Labels = c.Map("Labels"),
-            Created = c.UnixSeconds("Created"),
+            Id = c.ID ?? "",
+            Names = (c.Names ?? []).Select(n => n.TrimStart('/')).ToArray(),
+            Image = c.Image ?? "",
+            State = c.State ?? "",
+            Status = c.Status ?? "",
+            Labels = DockerMapping.Map(c.Labels),
+            Created = DockerMapping.Offset(c.Created),
         }).ToArray();
     }
 
@@ -268,102 +247,119 @@ public sealed partial class DockerClient
     /// </summary>
     public async Task<string> GetLogsAsync(string id, int? tail = null, CancellationToken ct = default)
     {
-        var path = $"/containers/{Esc(id)}/logs" + Query(("stdout", "true"), ("stderr", "true"),
-            ("tail", tail is { } t ? Math.Max(0, t).ToString(CultureInfo.InvariantCulture) : "all"));
-        using var response = await SendStreamingAsync(HttpMethod.Get, path, null, ct).ConfigureAwait(false);
-        var mediaType = response.Content.Headers.ContentType?.MediaType;
-        bool? multiplexed = mediaType switch
+        var path = $"/containers/{Req(id, nameof(id))}/logs";
+        var parameters = new M.ContainerLogsParameters
         {
-            "application/vnd.docker.multiplexed-stream" => true,
-            "application/vnd.docker.raw-stream" when CompareApiVersions(ApiVersion, "1.42") >= 0 => false,
-            _ => null, // older engines label both kinds raw-stream: sniff the framing
+            ShowStdout = true,
+            ShowStderr = true,
+            Tail = tail is { } n ? Math.Max(0, n).ToString(CultureInfo.InvariantCulture) : "all",
         };
-        var output = await ReadStreamAsync(HttpMethod.Get, path, response,
-            s => DemultiplexedOutput.ReadAsync(s, multiplexed, ct), ct).ConfigureAwait(false);
-        return output.Combined;
+        using var stream = await CallAsync("GET", path,
+            t => _api.Containers.GetContainerLogsAsync(id, parameters, t), ct).ConfigureAwait(false);
+        return await ReadStreamAsync("GET", path, async () =>
+        {
+            using var combined = new MemoryStream();
+            var buffer = new byte[81920];
+            while (true)
+            {
+                var read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, ct).ConfigureAwait(false);
+                if (read.EOF)
+                {
+                    return Encoding.UTF8.GetString(combined.GetBuffer(), 0, (int)combined.Length);
+                }
+
+                combined.Write(buffer, 0, read.Count);
+            }
+        }, ct).ConfigureAwait(false);
     }
 
-    /// <summary>POST /containers/{id}/wait?condition=; waits (with no time bound of its own) until the condition holds.</summary>
+    /// <summary>POST /containers/{id}/wait; waits (with no time bound of its own) until the container is not running.</summary>
     public async Task<ContainerWaitResult> WaitContainerAsync(string id, string condition = "not-running", CancellationToken ct = default)
     {
-        var path = $"/containers/{Esc(id)}/wait" + Query(("condition", condition));
-        using var response = await SendStreamingAsync(HttpMethod.Post, path, null, ct, headerTimeout: Timeout.InfiniteTimeSpan).ConfigureAwait(false);
-        var body = await ReadStreamAsync(HttpMethod.Post, path, response, async s =>
+        if (condition != "not-running")
         {
-            using var ms = new MemoryStream();
-            await s.CopyToAsync(ms, ct).ConfigureAwait(false);
-            return ms.ToArray();
-        }, ct).ConfigureAwait(false);
-        using var doc = ParseJson(body, "POST", path);
-        var error = doc.RootElement.Member("Error") is { } e ? e.StrOrNull("Message") : null;
-        return new ContainerWaitResult(doc.RootElement.Long("StatusCode"), string.IsNullOrEmpty(error) ? null : error);
+            throw new ArgumentException("Only the condition 'not-running' is supported.", nameof(condition));
+        }
+
+        var r = await CallAsync("POST", $"/containers/{Req(id, nameof(id))}/wait", t => _api.Containers.WaitContainerAsync(id, t), ct,
+            Timeout.InfiniteTimeSpan).ConfigureAwait(false);
+        var error = r.Error?.Message;
+        return new ContainerWaitResult(r.StatusCode, string.IsNullOrEmpty(error) ? null : error);
     }
 
     private TimeSpan StopBound(int timeoutSeconds) =>
         CallTimeout == Timeout.InfiniteTimeSpan ? CallTimeout : CallTimeout + TimeSpan.FromSeconds(Math.Max(0, timeoutSeconds));
 
-    private static string Seconds(int s) => Math.Max(0, s).ToString(CultureInfo.InvariantCulture);
+    private static uint Seconds(int s) => (uint)Math.Max(0, s);
 
-    internal static ContainerInfo ParseContainer(JsonElement c)
+    internal static ContainerInfo ToContainerInfo(M.ContainerInspectResponse c)
     {
-        var state = c.Member("State") ?? default;
-        var config = c.Member("Config") ?? default;
-        var hostConfig = c.Member("HostConfig") ?? default;
-        var settings = c.Member("NetworkSettings") ?? default;
-
+        var state = c.State;
+        var config = c.Config;
+        var hostConfig = c.HostConfig;
         var networks = new Dictionary<string, ContainerNetworkInfo>(StringComparer.Ordinal);
-        foreach (var n in settings.Properties("Networks"))
+        foreach (var (name, n) in c.NetworkSettings?.Networks ?? new Dictionary<string, M.EndpointSettings>())
         {
-            networks[n.Name] = new ContainerNetworkInfo(n.Value.Str("NetworkID"), n.Value.Str("IPAddress"), n.Value.Strings("Aliases"),
-                n.Value.Str("Gateway"), n.Value.Str("MacAddress"),
-                n.Value.Member("IPAMConfig") is { ValueKind: JsonValueKind.Object } ipam ? ipam.StrOrNull("IPv4Address") : null);
+            if (n is null) continue;
+            var staticAddress = n.IPAMConfig?.IPv4Address;
+            networks[name] = new ContainerNetworkInfo(n.NetworkID ?? "", n.IPAddress ?? "", (n.Aliases ?? []).ToArray(), n.Gateway ?? "",
+                n.MacAddress ?? "", string.IsNullOrEmpty(staticAddress) ? null : staticAddress);
         }
 
         return new ContainerInfo
         {
-            Id = c.Str("Id"),
-            Name = c.Str("Name").TrimStart('/'),
-            Image = config.Str("Image"),
-            ImageId = c.Str("Image"),
-            Labels = config.Map("Labels"),
-            State = new ContainerState(state.Str("Status"), state.Bool("Running"), state.Bool("Paused"), state.Bool("Restarting"),
-                state.Bool("OOMKilled"), state.Bool("Dead"), state.Int("Pid"), state.Int("ExitCode"), state.Str("Error"),
-                state.Time("StartedAt"), state.Time("FinishedAt")),
+            Id = c.ID ?? "",
+            Name = (c.Name ?? "").TrimStart('/'),
+            Image = config?.Image ?? "",
+            ImageId = c.Image ?? "",
+            Labels = DockerMapping.Map(config?.Labels),
+            State = new ContainerState(state?.Status ?? "", state?.Running ?? false, state?.Paused ?? false, state?.Restarting ?? false,
+                state?.OOMKilled ?? false, state?.Dead ?? false, DockerMapping.Int(state?.Pid ?? 0), DockerMapping.Int(state?.ExitCode ?? 0),
+                state?.Error ?? "", DockerMapping.ParseTime(state?.StartedAt), DockerMapping.ParseTime(state?.FinishedAt)),
             Networks = networks.AsReadOnly(),
-            Ports = ParsePorts(settings, "Ports"),
-            PortBindings = ParsePorts(hostConfig, "PortBindings"),
-            NetworkMode = hostConfig.Str("NetworkMode"),
-            Cmd = config.Strings("Cmd"),
-            Entrypoint = config.Strings("Entrypoint"),
-            Env = config.Strings("Env"),
-            Mounts = c.Array("Mounts").Select(m => new MountInfo(m.Str("Type"), m.StrOrNull("Name"), m.Str("Source"), m.Str("Destination"),
-                m.Member("RW") is not { ValueKind: JsonValueKind.False })).ToArray(),
-            Hostname = config.StrOrNull("Hostname"),
-            User = config.StrOrNull("User"),
-            RestartPolicy = (hostConfig.Member("RestartPolicy") ?? default).Str("Name"),
-            Created = c.Time("Created") ?? default,
-            RestartCount = c.Int("RestartCount"),
+            Ports = ToPorts(c.NetworkSettings?.Ports),
+            PortBindings = ToPorts(hostConfig?.PortBindings),
+            NetworkMode = hostConfig?.NetworkMode ?? "",
+            Cmd = (config?.Cmd ?? []).ToArray(),
+            Entrypoint = (config?.Entrypoint ?? []).ToArray(),
+            Env = (config?.Env ?? []).ToArray(),
+            Mounts = (c.Mounts ?? []).Select(m => new MountInfo(m.Type ?? "", string.IsNullOrEmpty(m.Name) ? null : m.Name, m.Source ?? "",
+                m.Destination ?? "", m.RW)).ToArray(),
+            Hostname = string.IsNullOrEmpty(config?.Hostname) ? null : config.Hostname,
+            User = config?.User,
+            RestartPolicy = hostConfig?.RestartPolicy is { } rp ? RestartPolicyName(rp.Name) : "",
+            Created = DockerMapping.Offset(c.Created),
+            RestartCount = DockerMapping.Int(c.RestartCount),
         };
     }
 
+    private static string RestartPolicyName(M.RestartPolicyKind kind) => kind switch
+    {
+        M.RestartPolicyKind.No => "no",
+        M.RestartPolicyKind.Always => "always",
+        M.RestartPolicyKind.OnFailure => "on-failure",
+        M.RestartPolicyKind.UnlessStopped => "unless-stopped",
+        _ => "",
+    };
+
     /// <summary>{"6379/tcp": [{"HostIp": "127.0.0.1", "HostPort": "49153"}], "16379/tcp": null} to a flat list (unbound ports left out).</summary>
-    private static PublishedPort[] ParsePorts(JsonElement parent, string name)
+    private static PublishedPort[] ToPorts(IDictionary<string, IList<M.PortBinding>>? ports)
     {
         var list = new List<PublishedPort>();
-        foreach (var p in parent.Properties(name))
+        foreach (var (name, bindings) in ports ?? new Dictionary<string, IList<M.PortBinding>>())
         {
-            var slash = p.Name.IndexOf('/');
-            var portText = slash < 0 ? p.Name : p.Name[..slash];
-            var protocol = slash < 0 ? "tcp" : p.Name[(slash + 1)..];
+            var slash = name.IndexOf('/');
+            var portText = slash < 0 ? name : name[..slash];
+            var protocol = slash < 0 ? "tcp" : name[(slash + 1)..];
             if (!int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out var containerPort))
             {
                 continue;
             }
 
-            foreach (var b in p.Value.ValueKind == JsonValueKind.Array ? p.Value.EnumerateArray() : Enumerable.Empty<JsonElement>())
+            foreach (var b in bindings ?? [])
             {
-                _ = int.TryParse(b.Str("HostPort"), NumberStyles.None, CultureInfo.InvariantCulture, out var hostPort);
-                list.Add(new PublishedPort(containerPort, protocol, b.Str("HostIp"), hostPort));
+                _ = int.TryParse(b?.HostPort, NumberStyles.None, CultureInfo.InvariantCulture, out var hostPort);
+                list.Add(new PublishedPort(containerPort, protocol, b?.HostIP ?? "", hostPort));
             }
         }
 

@@ -1,7 +1,6 @@
 using System.Formats.Tar;
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text.Json.Nodes;
+using M = global::Docker.DotNet.Models;
 
 namespace RedisDocker.Core.Docker;
 
@@ -20,44 +19,36 @@ public sealed partial class DockerClient
             throw new ArgumentException("The command needs at least the program to run.", nameof(command));
         }
 
-        var createBody = new JsonObject
+        var create = new M.ContainerExecCreateParameters { AttachStdout = true, AttachStderr = true, Cmd = command.ToList() };
+        var created = await CallAsync("POST", $"/containers/{Req(container, nameof(container))}/exec",
+            t => _api.Exec.CreateContainerExecAsync(container, create, t), ct).ConfigureAwait(false);
+        var execId = created.ID;
+        var startPath = $"/exec/{execId}/start";
+        string stdout, stderr;
+        using (var stream = await CallAsync("POST", startPath,
+                   t => _api.Exec.StartContainerExecAsync(execId,
+                       new M.ContainerExecStartParameters { Detach = false }, t), ct)
+                   .ConfigureAwait(false))
         {
-            ["AttachStdin"] = false,
-            ["AttachStdout"] = true,
-            ["AttachStderr"] = true,
-            ["Tty"] = false,
-            ["Cmd"] = DockerJson.ToJsonArray(command),
-        };
-        string execId;
-        using (var created = await SendJsonAsync(HttpMethod.Post, $"/containers/{Esc(container)}/exec", createBody, ct).ConfigureAwait(false))
-        {
-            execId = created.RootElement.Str("Id");
-        }
-
-        var startPath = $"/exec/{Esc(execId)}/start";
-        var startBody = new JsonObject { ["Detach"] = false, ["Tty"] = false };
-        DemultiplexedOutput output;
-        using (var response = await SendStreamingAsync(HttpMethod.Post, startPath, JsonBody(startBody), ct).ConfigureAwait(false))
-        {
-            output = await ReadStreamAsync(HttpMethod.Post, startPath, response,
-                s => DemultiplexedOutput.ReadAsync(s, multiplexed: true, ct), ct).ConfigureAwait(false);
+            (stdout, stderr) = await ReadStreamAsync("POST", startPath, () => stream.ReadOutputToEndAsync(ct), ct)
+                .ConfigureAwait(false);
         }
 
         // The stream ends when the process does; the engine may need a moment to record the exit code.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
         while (true)
         {
-            using var inspect = await GetJsonAsync($"/exec/{Esc(execId)}/json", versioned: true, ct).ConfigureAwait(false);
-            var e = inspect!.RootElement;
-            if (!e.Bool("Running") || DateTime.UtcNow > deadline)
+            var e = await CallAsync("GET", $"/exec/{execId}/json",
+                t => _api.Exec.InspectContainerExecAsync(execId, t), ct).ConfigureAwait(false);
+            if (!e.Running || DateTime.UtcNow > deadline)
             {
-                if (e.Bool("Running"))
+                if (e.Running)
                 {
                     throw new DockerException(
                         $"The exec of '{string.Join(' ', command)}' in container {container} closed its output but is still running.");
                 }
 
-                return new ExecResult(e.Int("ExitCode"), output.Stdout, output.Stderr);
+                return new ExecResult(DockerMapping.Int(e.ExitCode ?? 0), stdout, stderr);
             }
 
             await Task.Delay(50, ct).ConfigureAwait(false);
@@ -67,22 +58,31 @@ public sealed partial class DockerClient
     // ------------------------------------------------------------------ archive
 
     /// <summary>PUT /containers/{id}/archive?path= with a tar stream; works on created, not yet started containers too.</summary>
-    public async Task PutArchiveAsync(string container, string path, Stream tar, CancellationToken ct = default)
+    public Task PutArchiveAsync(string container, string path, Stream tar, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(tar);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var content = new StreamContent(tar);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-tar");
-        await RequestAsync(HttpMethod.Put, $"/containers/{Esc(container)}/archive" + Query(("path", path)), content, null, ct).ConfigureAwait(false);
+        return CallAsync("PUT", $"/containers/{Req(container, nameof(container))}/archive",
+            t => _api.Containers.ExtractArchiveToContainerAsync(container,
+                new M.CopyToContainerParameters { Path = path }, tar, t), ct);
     }
 
     /// <summary>GET /containers/{id}/archive?path=: the raw tar. A missing path raises <see cref="DockerApiException"/> with status 404.</summary>
     public async Task<byte[]> GetArchiveAsync(string container, string path, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var response = await RequestAsync(HttpMethod.Get, $"/containers/{Esc(container)}/archive" + Query(("path", path)), null, null, ct)
+        var apiPath = $"/containers/{Req(container, nameof(container))}/archive";
+        var response = await CallAsync("GET", apiPath,
+            t => _api.Containers.GetArchiveFromContainerAsync(container,
+                new M.ContainerPathStatParameters { Path = path }, false, t), ct)
             .ConfigureAwait(false);
-        return response.Body;
+        await using var body = response.Stream ?? Stream.Null;
+        return await ReadStreamAsync("GET", apiPath, async () =>
+        {
+            using var ms = new MemoryStream();
+            await body.CopyToAsync(ms, ct).ConfigureAwait(false);
+            return ms.ToArray();
+        }, ct).ConfigureAwait(false);
     }
 
     /// <summary>

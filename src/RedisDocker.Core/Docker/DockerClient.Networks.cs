@@ -1,58 +1,64 @@
 using System.Net;
-using System.Text.Json;
-using System.Text.Json.Nodes;
+using M = global::Docker.DotNet.Models;
 
 namespace RedisDocker.Core.Docker;
 
 public sealed partial class DockerClient
 {
-    /// <summary>POST /networks/create (CheckDuplicate on); returns the new network's id.</summary>
+    /// <summary>
+    /// POST /networks/create; returns the new network's id. A name already taken is refused with 409 Conflict on every
+    /// engine: the library no longer sends CheckDuplicate (engines before API 1.44 then create a second network of that
+    /// name), so the networks of that name are listed after the create, and a new one that is not the oldest of them is
+    /// removed again and refused (one call more than a plain create; racing creates of one name keep the first).
+    /// </summary>
     public async Task<string> CreateNetworkAsync(NetworkCreateSpec spec, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentException.ThrowIfNullOrEmpty(spec.Name, nameof(spec));
-        var ipamConfig = new JsonArray();
+        var ipamConfig = new List<M.IPAMConfig>();
         if (spec.Subnet is not null || spec.Gateway is not null || spec.IPRange is not null)
         {
-            var entry = new JsonObject();
-            if (spec.Subnet is not null)
-            {
-                entry["Subnet"] = spec.Subnet;
-            }
-
-            if (spec.Gateway is not null)
-            {
-                entry["Gateway"] = spec.Gateway;
-            }
-
-            if (spec.IPRange is not null)
-            {
-                entry["IPRange"] = spec.IPRange;
-            }
-
-            ipamConfig.Add(entry);
+            ipamConfig.Add(new M.IPAMConfig { Subnet = spec.Subnet ?? "", Gateway = spec.Gateway ?? "", IPRange = spec.IPRange ?? "" });
         }
 
-        var body = new JsonObject
+        var parameters = new M.NetworksCreateParameters
         {
-            ["Name"] = spec.Name,
-            ["CheckDuplicate"] = true,
-            ["Driver"] = string.IsNullOrEmpty(spec.Driver) ? "bridge" : spec.Driver,
-            ["Internal"] = spec.Internal,
-            ["Attachable"] = spec.Attachable,
-            ["IPAM"] = new JsonObject { ["Driver"] = "default", ["Config"] = ipamConfig },
-            ["Labels"] = DockerJson.ToJsonObject(spec.Labels),
-            ["Options"] = DockerJson.ToJsonObject(spec.Options),
+            Name = spec.Name,
+            Driver = string.IsNullOrEmpty(spec.Driver) ? "bridge" : spec.Driver,
+            Internal = spec.Internal,
+            Attachable = spec.Attachable,
+            IPAM = new M.IPAM { Driver = "default", Config = ipamConfig },
+            Labels = new Dictionary<string, string>(spec.Labels, StringComparer.Ordinal),
+            Options = new Dictionary<string, string>(spec.Options, StringComparer.Ordinal),
         };
-        using var doc = await SendJsonAsync(HttpMethod.Post, "/networks/create", body, ct).ConfigureAwait(false);
-        return doc.RootElement.Str("Id");
+        var created = await CallAsync("POST", "/networks/create",
+            t => _api.Networks.CreateNetworkAsync(parameters, t), ct).ConfigureAwait(false);
+        var id = created.ID ?? "";
+        var byName = new M.NetworksListParameters
+        {
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["name"] = new Dictionary<string, bool> { [spec.Name] = true } },
+        };
+        var same = (await CallAsync("GET", "/networks", t => _api.Networks.ListNetworksAsync(byName, t), ct)
+            .ConfigureAwait(false) ?? [])
+            .Where(n => n.Name == spec.Name).OrderBy(n => n.Created).ThenBy(n => n.ID, StringComparer.Ordinal).ToList();
+        if (same.Count > 1 && same[0].ID != id)
+        {
+            await RemoveNetworkAsync(id, CancellationToken.None).ConfigureAwait(false);
+            throw DuplicateNetwork(spec.Name);
+        }
+
+        return id;
     }
+
+    private DockerApiException DuplicateNetwork(string name) =>
+        new(Endpoint, "POST", "/networks/create", HttpStatusCode.Conflict, $"network with name {name} already exists");
 
     /// <summary>GET /networks/{id}; null when there is no such network.</summary>
     public async Task<DockerNetwork?> InspectNetworkAsync(string idOrName, CancellationToken ct = default)
     {
-        using var doc = await GetJsonAsync($"/networks/{Esc(idOrName)}", versioned: true, ct, nullOn404: true).ConfigureAwait(false);
-        return doc is null ? null : ParseNetwork(doc.RootElement);
+        var n = await CallOrNullAsync("GET", $"/networks/{Req(idOrName, nameof(idOrName))}",
+            t => _api.Networks.InspectNetworkAsync(idOrName, t), ct).ConfigureAwait(false);
+        return n is null ? null : ToNetwork(n);
     }
 
     /// <summary>
@@ -61,17 +67,11 @@ public sealed partial class DockerClient
     /// </summary>
     public async Task<IReadOnlyList<DockerNetwork>> ListNetworksAsync(IReadOnlyDictionary<string, string?>? labels = null, CancellationToken ct = default)
     {
-        var ids = new List<string>();
-        using (var doc = await GetJsonAsync("/networks" + Query(("filters", LabelFilter(labels))), versioned: true, ct).ConfigureAwait(false))
-        {
-            if (doc!.RootElement.ValueKind == JsonValueKind.Array)
-            {
-                ids.AddRange(doc.RootElement.EnumerateArray().Select(n => n.Str("Id")).Where(id => id.Length > 0));
-            }
-        }
-
-        var result = new List<DockerNetwork>(ids.Count);
-        foreach (var id in ids)
+        var parameters = new M.NetworksListParameters { Filters = LabelFilter(labels) };
+        var listed = await CallAsync("GET", "/networks", t => _api.Networks.ListNetworksAsync(parameters, t), ct)
+            .ConfigureAwait(false);
+        var result = new List<DockerNetwork>();
+        foreach (var id in (listed ?? []).Select(n => n.ID).Where(id => !string.IsNullOrEmpty(id)))
         {
             // A network removed between the list and the inspect is skipped.
             if (await InspectNetworkAsync(id, ct).ConfigureAwait(false) is { } network)
@@ -84,61 +84,70 @@ public sealed partial class DockerClient
     }
 
     /// <summary>POST /networks/{id}/connect, optionally with a static IPv4 address and DNS aliases.</summary>
-    public async Task ConnectNetworkAsync(string network, string container, string? ipv4Address = null, IReadOnlyList<string>? aliases = null,
+    public Task ConnectNetworkAsync(string network, string container, string? ipv4Address = null, IReadOnlyList<string>? aliases = null,
         CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(container);
-        var endpointConfig = new JsonObject();
+        var endpoint = new M.EndpointSettings();
         if (!string.IsNullOrEmpty(ipv4Address))
         {
-            endpointConfig["IPAMConfig"] = new JsonObject { ["IPv4Address"] = ipv4Address };
+            endpoint.IPAMConfig = new M.EndpointIPAMConfig { IPv4Address = ipv4Address };
         }
 
         if (aliases is { Count: > 0 })
         {
-            endpointConfig["Aliases"] = DockerJson.ToJsonArray(aliases);
+            endpoint.Aliases = aliases.ToList();
         }
 
-        var body = new JsonObject { ["Container"] = container, ["EndpointConfig"] = endpointConfig };
-        await RequestAsync(HttpMethod.Post, $"/networks/{Esc(network)}/connect", JsonBody(body), null, ct).ConfigureAwait(false);
+        var parameters = new M.NetworkConnectParameters { Container = container, EndpointConfig = endpoint };
+        return CallAsync("POST", $"/networks/{Req(network, nameof(network))}/connect",
+            t => _api.Networks.ConnectNetworkAsync(network, parameters, t), ct);
     }
 
     /// <summary>POST /networks/{id}/disconnect.</summary>
-    public async Task DisconnectNetworkAsync(string network, string container, bool force = false, CancellationToken ct = default)
+    public Task DisconnectNetworkAsync(string network, string container, bool force = false, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(container);
-        var body = new JsonObject { ["Container"] = container, ["Force"] = force };
-        await RequestAsync(HttpMethod.Post, $"/networks/{Esc(network)}/disconnect", JsonBody(body), null, ct).ConfigureAwait(false);
+        var parameters = new M.NetworkDisconnectParameters { Container = container, Force = force };
+        return CallAsync("POST", $"/networks/{Req(network, nameof(network))}/disconnect",
+            t => _api.Networks.DisconnectNetworkAsync(network, parameters, t), ct);
     }
 
     /// <summary>DELETE /networks/{id}; a network that does not exist is not an error.</summary>
-    public async Task RemoveNetworkAsync(string idOrName, CancellationToken ct = default) =>
-        await RequestAsync(HttpMethod.Delete, $"/networks/{Esc(idOrName)}", null, [HttpStatusCode.NotFound], ct).ConfigureAwait(false);
-
-    internal static DockerNetwork ParseNetwork(JsonElement n)
+    public async Task RemoveNetworkAsync(string idOrName, CancellationToken ct = default)
     {
-        var ipam = n.Member("IPAM") ?? default;
-        var subnets = ipam.ValueKind == JsonValueKind.Object
-            ? ipam.Array("Config").Select(c => new IpamSubnet(c.StrOrNull("Subnet"), c.StrOrNull("Gateway"), c.StrOrNull("IPRange"))).ToArray()
-            : [];
-        var containers = n.Properties("Containers")
-            .Select(p => new NetworkContainer(p.Name, p.Value.Str("Name"), StripPrefixLength(p.Value.Str("IPv4Address")), p.Value.Str("MacAddress")))
-            .ToArray();
-        return new DockerNetwork
+        try
         {
-            Id = n.Str("Id"),
-            Name = n.Str("Name"),
-            Driver = n.Str("Driver"),
-            Scope = n.Str("Scope"),
-            Internal = n.Bool("Internal"),
-            Attachable = n.Bool("Attachable"),
-            Subnets = subnets,
-            Labels = n.Map("Labels"),
-            Options = n.Map("Options"),
-            Containers = containers,
-            Created = n.Time("Created") ?? default,
-        };
+            await CallAsync("DELETE", $"/networks/{Req(idOrName, nameof(idOrName))}",
+                t => _api.Networks.DeleteNetworkAsync(idOrName, t), ct).ConfigureAwait(false);
+        }
+        catch (DockerApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+        {
+            // already gone
+        }
     }
+
+    internal static DockerNetwork ToNetwork(M.NetworkResponse n) => new()
+    {
+        Id = n.ID ?? "",
+        Name = n.Name ?? "",
+        Driver = n.Driver ?? "",
+        Scope = n.Scope ?? "",
+        Internal = n.Internal,
+        Attachable = n.Attachable,
+        Subnets = (n.IPAM?.Config ?? []).Where(c => c is not null)
+            .Select(c => new IpamSubnet(NullIfEmpty(c.Subnet), NullIfEmpty(c.Gateway),
+                NullIfEmpty(c.IPRange))).ToArray(),
+        Labels = DockerMapping.Map(n.Labels),
+        Options = DockerMapping.Map(n.Options),
+        Containers = (n.Containers ?? new Dictionary<string, M.EndpointResource>()).Where(p => p.Value is not null)
+            .Select(p => new NetworkContainer(p.Key, p.Value.Name ?? "",
+                StripPrefixLength(p.Value.IPv4Address ?? ""), p.Value.MacAddress ?? ""))
+            .ToArray(),
+        Created = DockerMapping.Offset(n.Created),
+    };
+
+    private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
 
     private static string StripPrefixLength(string cidr)
     {

@@ -1,8 +1,5 @@
-using System.Globalization;
 using System.Net;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
+using M = global::Docker.DotNet.Models;
 
 namespace RedisDocker.Core.Docker;
 
@@ -11,28 +8,41 @@ public sealed partial class DockerClient
     // ------------------------------------------------------------------ volumes
 
     /// <summary>POST /volumes/create with the local driver. Creating an existing volume succeeds (the engine keeps the old one).</summary>
-    public async Task CreateVolumeAsync(string name, IReadOnlyDictionary<string, string>? labels = null, CancellationToken ct = default)
+    public Task CreateVolumeAsync(string name, IReadOnlyDictionary<string, string>? labels = null, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        var body = new JsonObject
+        var parameters = new M.VolumesCreateParameters
         {
-            ["Name"] = name,
-            ["Driver"] = "local",
-            ["Labels"] = DockerJson.ToJsonObject(labels ?? DockerEmpty.Map),
+            Name = name,
+            Driver = "local",
+            Labels = new Dictionary<string, string>(labels ?? DockerEmpty.Map, StringComparer.Ordinal),
         };
-        using var _ = await SendJsonAsync(HttpMethod.Post, "/volumes/create", body, ct).ConfigureAwait(false);
+        return CallAsync("POST", "/volumes/create", t => _api.Volumes.CreateAsync(parameters, t), ct);
     }
 
     /// <summary>DELETE /volumes/{name}; a volume that does not exist is not an error.</summary>
-    public async Task RemoveVolumeAsync(string name, bool force = false, CancellationToken ct = default) =>
-        await RequestAsync(HttpMethod.Delete, $"/volumes/{Esc(name)}" + Query(("force", Bool(force))), null, AcceptNotFound, ct).ConfigureAwait(false);
+    public async Task RemoveVolumeAsync(string name, bool force = false, CancellationToken ct = default)
+    {
+        try
+        {
+            await CallAsync("DELETE", $"/volumes/{Req(name, nameof(name))}", t => _api.Volumes.RemoveAsync(name, force, t), ct)
+                .ConfigureAwait(false);
+        }
+        catch (DockerApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+        {
+            // already gone
+        }
+    }
 
     /// <summary>GET /volumes, filtered by labels (all must match; a null value matches the key alone).</summary>
     public async Task<IReadOnlyList<DockerVolume>> ListVolumesAsync(IReadOnlyDictionary<string, string?>? labels = null, CancellationToken ct = default)
     {
-        using var doc = await GetJsonAsync("/volumes" + Query(("filters", LabelFilter(labels))), versioned: true, ct).ConfigureAwait(false);
-        return doc!.RootElement.Array("Volumes")
-            .Select(v => new DockerVolume(v.Str("Name"), v.Str("Driver"), v.Str("Mountpoint"), v.Map("Labels")))
+        var parameters = new M.VolumesListParameters { Filters = LabelFilter(labels) };
+        var list = await CallAsync("GET", "/volumes", t => _api.Volumes.ListAsync(parameters, t), ct)
+            .ConfigureAwait(false);
+        return (list?.Volumes ?? []).Where(v => v is not null)
+            .Select(v => new DockerVolume(v.Name ?? "", v.Driver ?? "", v.Mountpoint ?? "",
+                DockerMapping.Map(v.Labels)))
             .ToArray();
     }
 
@@ -41,24 +51,25 @@ public sealed partial class DockerClient
     /// <summary>GET /images/json: the repository:tag references of the local images (untagged ones left out).</summary>
     public async Task<IReadOnlyList<string>> ListImageTagsAsync(CancellationToken ct = default)
     {
-        using var doc = await GetJsonAsync("/images/json", versioned: true, ct).ConfigureAwait(false);
-        if (doc is null || doc.RootElement.ValueKind != JsonValueKind.Array) return Array.Empty<string>();
-        return doc.RootElement.EnumerateArray().SelectMany(i => i.Strings("RepoTags"))
-            .Where(t => t.Length > 0 && t != "<none>:<none>").Distinct().OrderBy(t => t, StringComparer.Ordinal).ToArray();
+        var images = await CallAsync("GET", "/images/json",
+            t => _api.Images.ListImagesAsync(new M.ImagesListParameters(), t), ct)
+            .ConfigureAwait(false);
+        return (images ?? []).SelectMany(i => i?.RepoTags ?? [])
+            .Where(t => !string.IsNullOrEmpty(t) && t != "<none>:<none>").Distinct().OrderBy(t => t,
+                StringComparer.Ordinal).ToArray();
     }
 
     /// <summary>GET /images/{name}/json; null when the image is not present locally.</summary>
     public async Task<ImageInfo?> InspectImageAsync(string name, CancellationToken ct = default)
     {
-        using var doc = await GetJsonAsync($"/images/{ImagePath(name)}/json", versioned: true, ct, nullOn404: true).ConfigureAwait(false);
-        if (doc is null)
-        {
-            return null;
-        }
-
-        var i = doc.RootElement;
-        var config = i.Member("Config") ?? default;
-        return new ImageInfo(i.Str("Id"), i.Strings("RepoTags"), i.Long("Size"), config.Map("Labels"), i.StrOrNull("Os"), i.StrOrNull("Architecture"));
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        name = name.Trim();
+        var i = await CallOrNullAsync("GET", $"/images/{name}/json", t => _api.Images.InspectImageAsync(name, t), ct)
+            .ConfigureAwait(false);
+        return i is null
+            ? null
+            : new ImageInfo(i.ID ?? "", (i.RepoTags ?? []).ToArray(), i.Size, DockerMapping.Map(i.Config?.Labels),
+                string.IsNullOrEmpty(i.Os) ? null : i.Os, string.IsNullOrEmpty(i.Architecture) ? null : i.Architecture);
     }
 
     /// <summary>
@@ -66,56 +77,33 @@ public sealed partial class DockerClient
     /// An error line in the stream, or an error status, raises <see cref="DockerApiException"/> with the engine's message.
     /// Only the caller's token bounds the download.
     /// </summary>
-    public async Task PullImageAsync(string image, IProgress<PullProgress>? progress = null, CancellationToken ct = default)
+    public Task PullImageAsync(string image, IProgress<PullProgress>? progress = null, CancellationToken ct = default)
     {
         var (repository, tag) = SplitImageReference(image);
-        var path = "/images/create" + Query(("fromImage", repository), ("tag", tag));
-        using var response = await SendStreamingAsync(HttpMethod.Post, path, null, ct, headerTimeout: Timeout.InfiniteTimeSpan).ConfigureAwait(false);
-        await ReadStreamAsync(HttpMethod.Post, path, response, async stream =>
+        var parameters = new M.ImagesCreateParameters { FromImage = repository, Tag = tag };
+        var lines = new PullLines(this, progress);
+        return CallAsync("POST", "/images/create",
+            t => _api.Images.CreateImageAsync(parameters, null, lines, t), ct, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>The pull's progress lines: an error line ends the pull with the engine's message; others go to the caller's sink.</summary>
+    private sealed class PullLines(DockerClient owner, IProgress<PullProgress>? sink) : IProgress<M.JSONMessage>
+    {
+        public void Report(M.JSONMessage value)
         {
-            using var reader = new StreamReader(stream, Encoding.UTF8);
-            while (await reader.ReadLineAsync(ct).ConfigureAwait(false) is { } line)
+            if (value is null)
             {
-                if (string.IsNullOrWhiteSpace(line))
-                {
-                    continue;
-                }
-
-                JsonDocument doc;
-                try
-                {
-                    doc = JsonDocument.Parse(line);
-                }
-                catch (JsonException)
-                {
-                    continue; // not a JSON line: ignore
-                }
-
-                using (doc)
-                {
-                    var e = doc.RootElement;
-                    if (e.ValueKind != JsonValueKind.Object)
-                    {
-                        continue;
-                    }
-
-                    var error = (e.Member("errorDetail") ?? default).StrOrNull("message") ?? e.StrOrNull("error");
-                    if (!string.IsNullOrEmpty(error) || e.Member("error") is not null)
-                    {
-                        throw new DockerApiException(Endpoint, "POST", "/images/create", response.StatusCode,
-                            string.IsNullOrEmpty(error) ? "the pull failed" : error.Trim());
-                    }
-
-                    if (progress is not null)
-                    {
-                        var detail = e.Member("progressDetail") ?? default;
-                        progress.Report(new PullProgress(e.StrOrNull("id"), e.Str("status"), detail.LongOrNull("current"), detail.LongOrNull("total")));
-                    }
-                }
+                return;
             }
 
-            return true;
-        }, ct).ConfigureAwait(false);
+            if (value.Error is { } error)
+            {
+                throw new DockerApiException(owner.Endpoint, "POST", "/images/create", HttpStatusCode.OK,
+                    string.IsNullOrWhiteSpace(error.Message) ? "the pull failed" : error.Message.Trim());
+            }
+
+            sink?.Report(new PullProgress(value.ID, value.Status ?? "", value.Progress?.Current, value.Progress?.Total));
+        }
     }
 
     /// <summary>("redis", "7.2") from "redis:7.2"; ("host:5000/a/b", "latest") from "host:5000/a/b"; the digest as tag for "name@sha256:...".</summary>
@@ -140,12 +128,5 @@ public sealed partial class DockerClient
         var slash = image.LastIndexOf('/');
         var colon = image.LastIndexOf(':');
         return colon > slash ? (image[..colon], image[(colon + 1)..]) : (image, "latest");
-    }
-
-    /// <summary>An image reference as path segments ("a/b:tag" keeps its slashes and colon).</summary>
-    private static string ImagePath(string name)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        return string.Join('/', name.Trim().Split('/').Select(p => Uri.EscapeDataString(p).Replace("%3A", ":", StringComparison.Ordinal)));
     }
 }

@@ -1,20 +1,21 @@
 using System.Globalization;
-using System.IO.Pipes;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using Api = global::Docker.DotNet;
+using ApiX509 = global::Docker.DotNet.X509;
 
 namespace RedisDocker.Core.Docker;
 
 /// <summary>
-/// A small Docker Engine API client over a Unix socket, a Windows named pipe or TCP (optionally TLS).
-/// Create it with <see cref="ConnectAsync"/>, which negotiates the API version. Thread-safe; dispose when done.
+/// The module's Docker Engine client: an adapter over Docker.DotNet (the maintained Docker.DotNet.Enhanced fork) that
+/// speaks a negotiated API version, bounds each call, and turns the library's failures into <see cref="DockerException"/>s
+/// with the messages the module documents. Create it with <see cref="ConnectAsync(DockerEndpoint, CancellationToken)"/>.
+/// Thread-safe; dispose when done. No type of the library appears in its public surface.
 /// </summary>
 public sealed partial class DockerClient : IDisposable
 {
@@ -27,40 +28,14 @@ public sealed partial class DockerClient : IDisposable
     /// <summary>The bound on a non-streaming call when the caller's token allows longer.</summary>
     public static readonly TimeSpan DefaultCallTimeout = TimeSpan.FromSeconds(60);
 
-    private const int PipeConnectTimeoutMs = 5000;
+    private readonly TlsDiagnostics _tls;
+    private Api.DockerClient _api;
 
-    private readonly HttpClient _http;
-    private readonly Uri _baseAddress;
-    private string _apiPrefix = "";
-
-    private DockerClient(DockerEndpoint endpoint)
+    private DockerClient(DockerEndpoint endpoint, TlsDiagnostics tls)
     {
         Endpoint = endpoint;
-        var handler = new SocketsHttpHandler
-        {
-            ConnectCallback = ConnectTransportAsync,
-            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-            UseProxy = false,
-            AllowAutoRedirect = false,
-            AutomaticDecompression = DecompressionMethods.None,
-        };
-
-        if (endpoint.Transport == DockerTransport.Tcp)
-        {
-            var host = endpoint.TcpHost!.Contains(':') ? $"[{endpoint.TcpHost}]" : endpoint.TcpHost;
-            _baseAddress = new Uri($"{(endpoint.UseTls ? "https" : "http")}://{host}:{endpoint.TcpPort}/");
-            if (endpoint.UseTls)
-            {
-                handler.SslOptions = DockerTls.CreateOptions(endpoint);
-            }
-        }
-        else
-        {
-            _baseAddress = new Uri("http://docker/");
-        }
-
-        _http = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
-        _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("RedisDocker", "1.0"));
+        _tls = tls;
+        _api = DockerApiFactory.Build(endpoint, null, tls);
         ApiVersion = "";
         Version = new DockerVersion("", "", "", "", "", "");
     }
@@ -95,14 +70,15 @@ public sealed partial class DockerClient : IDisposable
             throw new ArgumentOutOfRangeException(nameof(callTimeout), "The call time-out must be positive or infinite.");
         }
 
-        var client = new DockerClient(endpoint) { CallTimeout = callTimeout };
+        // Unversioned first (/_ping, /version), then the client pinned to the negotiated version.
+        var client = new DockerClient(endpoint, new TlsDiagnostics()) { CallTimeout = callTimeout };
         try
         {
             await client.PingAsync(ct).ConfigureAwait(false);
-            using var doc = await client.GetJsonAsync("/version", versioned: false, ct).ConfigureAwait(false);
-            var v = doc!.RootElement;
-            var version = new DockerVersion(v.Str("Version"), v.Str("ApiVersion"), v.Str("MinAPIVersion"), v.Str("Os"), v.Str("Arch"),
-                v.Str("KernelVersion"));
+            var v = await client.CallAsync("GET", "/version", t => client._api.System.GetVersionAsync(t), ct)
+                .ConfigureAwait(false);
+            var version = new DockerVersion(v.Version ?? "", v.APIVersion ?? "", v.MinAPIVersion ?? "", v.Os ?? "", v.Arch ?? "",
+                v.KernelVersion ?? "");
             client.Version = version;
             client.ApiVersion = NegotiateApiVersion(version.ApiVersion, version.MinApiVersion);
             if (CompareApiVersions(client.ApiVersion, MinSupportedApiVersion) < 0)
@@ -111,7 +87,9 @@ public sealed partial class DockerClient : IDisposable
                     $"The Docker engine at {endpoint} (version {version.Version}) speaks API {version.ApiVersion}, older than the {MinSupportedApiVersion} this module needs. Update Docker.");
             }
 
-            client._apiPrefix = "/v" + client.ApiVersion;
+            var unversioned = client._api;
+            client._api = DockerApiFactory.Build(endpoint, System.Version.Parse(client.ApiVersion), client._tls);
+            unversioned.Dispose();
             return client;
         }
         catch
@@ -122,11 +100,11 @@ public sealed partial class DockerClient : IDisposable
     }
 
     /// <summary>GET /_ping; throws when the engine is unreachable or unhealthy.</summary>
-    public async Task PingAsync(CancellationToken ct = default) =>
-        await RequestAsync(HttpMethod.Get, "/_ping", null, null, ct, versioned: false).ConfigureAwait(false);
+    public Task PingAsync(CancellationToken ct = default) =>
+        CallAsync("GET", "/_ping", async t => { await _api.System.PingAsync(t).ConfigureAwait(false); return true; }, ct);
 
     /// <summary>Releases the connections.</summary>
-    public void Dispose() => _http.Dispose();
+    public void Dispose() => _api.Dispose();
 
     /// <summary>min(engine, <see cref="MaxApiVersion"/>), raised to the engine's minimum when that is higher.</summary>
     internal static string NegotiateApiVersion(string engineApiVersion, string engineMinApiVersion)
@@ -159,150 +137,14 @@ public sealed partial class DockerClient : IDisposable
         return 0;
     }
 
-    // ------------------------------------------------------------------ transport
-
-    private async ValueTask<Stream> ConnectTransportAsync(SocketsHttpConnectionContext context, CancellationToken ct)
-    {
-        switch (Endpoint.Transport)
-        {
-            case DockerTransport.UnixSocket:
-            {
-                var path = Endpoint.SocketPath!;
-                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                try
-                {
-                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), ct).ConfigureAwait(false);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch (SocketException ex)
-                {
-                    socket.Dispose();
-                    throw new TransportConnectException(UnixReason(path, ex), ex);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            }
-
-            case DockerTransport.NamedPipe:
-            {
-                var pipeDisplay = $@"\\{Endpoint.PipeServer}\pipe\{Endpoint.PipeName}";
-                var pipe = new NamedPipeClientStream(Endpoint.PipeServer!, Endpoint.PipeName!, PipeDirection.InOut, PipeOptions.Asynchronous);
-                try
-                {
-                    await pipe.ConnectAsync(PipeConnectTimeoutMs, ct).ConfigureAwait(false);
-                    return pipe;
-                }
-                catch (TimeoutException ex)
-                {
-                    await pipe.DisposeAsync().ConfigureAwait(false);
-                    throw new TransportConnectException($"the named pipe {pipeDisplay} does not exist or stayed busy for {PipeConnectTimeoutMs / 1000} s", ex);
-                }
-                catch (UnauthorizedAccessException ex)
-                {
-                    await pipe.DisposeAsync().ConfigureAwait(false);
-                    throw new TransportConnectException(
-                        $"access to the named pipe {pipeDisplay} was denied (run elevated or join the docker-users group)", ex);
-                }
-                catch (IOException ex)
-                {
-                    await pipe.DisposeAsync().ConfigureAwait(false);
-                    throw new TransportConnectException($"the named pipe {pipeDisplay} could not be opened: {ex.Message}", ex);
-                }
-                catch
-                {
-                    await pipe.DisposeAsync().ConfigureAwait(false);
-                    throw;
-                }
-            }
-
-            default:
-            {
-                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                try
-                {
-                    await socket.ConnectAsync(new DnsEndPoint(Endpoint.TcpHost!, Endpoint.TcpPort), ct).ConfigureAwait(false);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch (SocketException ex)
-                {
-                    socket.Dispose();
-                    throw new TransportConnectException(TcpReason(ex), ex);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            }
-        }
-    }
-
-    private static string UnixReason(string path, SocketException ex)
-    {
-        if (Directory.Exists(path))
-        {
-            return $"{path} is a directory, not the engine's socket";
-        }
-
-        if (!File.Exists(path))
-        {
-            return $"the socket {path} does not exist";
-        }
-
-        return ex.SocketErrorCode switch
-        {
-            SocketError.ConnectionRefused => $"nothing is listening on the socket {path} (connection refused)",
-            SocketError.AccessDenied => $"permission denied on the socket {path} (add your user to the 'docker' group, or run as root)",
-            _ => $"connecting to the socket {path} failed: {ex.Message}",
-        };
-    }
-
-    private string TcpReason(SocketException ex) => ex.SocketErrorCode switch
-    {
-        SocketError.ConnectionRefused => $"connection refused by {Endpoint.HostAddress}:{Endpoint.TcpPort} (is the engine listening there?)",
-        SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain => $"the host name {Endpoint.HostAddress} could not be resolved",
-        SocketError.TimedOut => $"connecting to {Endpoint.HostAddress}:{Endpoint.TcpPort} timed out",
-        SocketError.HostUnreachable or SocketError.NetworkUnreachable => $"{Endpoint.HostAddress} is unreachable ({ex.Message})",
-        _ => $"connecting to {Endpoint.HostAddress}:{Endpoint.TcpPort} failed: {ex.Message}",
-    };
-
-    /// <summary>Raised inside the connect callback; surfaces as <see cref="DockerUnreachableException"/>.</summary>
-    private sealed class TransportConnectException(string reason, Exception inner) : IOException(reason, inner)
-    {
-        public string Reason { get; } = reason;
-    }
-
-    // ------------------------------------------------------------------ HTTP helpers
-
-    /// <summary>The answer of a non-streaming call.</summary>
-    private sealed record ApiResponse(HttpStatusCode Status, byte[] Body);
-
-    private static string PathOnly(string pathAndQuery)
-    {
-        var q = pathAndQuery.IndexOf('?');
-        return q < 0 ? pathAndQuery : pathAndQuery[..q];
-    }
-
-    private HttpRequestMessage BuildRequest(HttpMethod method, string pathAndQuery, HttpContent? content, bool versioned)
-    {
-        var request = new HttpRequestMessage(method, new Uri(_baseAddress, (versioned ? _apiPrefix : "") + pathAndQuery))
-        {
-            Content = content,
-            Version = HttpVersion.Version11,
-            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
-        };
-        return request;
-    }
+    // ------------------------------------------------------------------ calls and error translation
 
     /// <summary>
-    /// A whole call, bounded by <paramref name="timeout"/> (default <see cref="DefaultCallTimeout"/>) on top of <paramref name="ct"/>.
-    /// Statuses outside 2xx and <paramref name="accept"/> raise <see cref="DockerApiException"/>.
+    /// One library call, bounded by <paramref name="timeout"/> (default <see cref="CallTimeout"/>) on top of <paramref name="ct"/>;
+    /// its failures become <see cref="DockerException"/>s naming <paramref name="method"/> and <paramref name="path"/>.
     /// </summary>
-    private async Task<ApiResponse> RequestAsync(HttpMethod method, string pathAndQuery, HttpContent? content, HttpStatusCode[]? accept,
-        CancellationToken ct, bool versioned = true, TimeSpan? timeout = null)
+    private async Task<T> CallAsync<T>(string method, string path, Func<CancellationToken, Task<T>> call, CancellationToken ct,
+        TimeSpan? timeout = null)
     {
         var bound = timeout ?? CallTimeout;
         using var timeoutCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -313,73 +155,45 @@ public sealed partial class DockerClient : IDisposable
 
         try
         {
-            using var request = BuildRequest(method, pathAndQuery, content, versioned);
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeoutCts.Token).ConfigureAwait(false);
-            var body = await response.Content.ReadAsByteArrayAsync(timeoutCts.Token).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode && (accept is null || !accept.Contains(response.StatusCode)))
-            {
-                throw ApiError(method, pathAndQuery, response.StatusCode, body, response.ReasonPhrase);
-            }
-
-            return new ApiResponse(response.StatusCode, body);
+            return await call(timeoutCts.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (Translate(ex, method, pathAndQuery, ct, timeoutCts, bound) is { } translated)
+        catch (Exception ex) when (Translate(ex, method, path, ct, timeoutCts, bound) is { } translated)
         {
             throw translated;
         }
     }
 
-    /// <summary>
-    /// Sends and returns once the headers are in (bounded by <see cref="DefaultCallTimeout"/>); the body is then read with the caller's token only.
-    /// Error statuses raise <see cref="DockerApiException"/>. The caller disposes the response.
-    /// </summary>
-    private async Task<HttpResponseMessage> SendStreamingAsync(HttpMethod method, string pathAndQuery, HttpContent? content, CancellationToken ct,
-        TimeSpan? headerTimeout = null)
-    {
-        var bound = headerTimeout ?? CallTimeout;
-        using var timeoutCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        if (bound != Timeout.InfiniteTimeSpan)
-        {
-            timeoutCts.CancelAfter(bound);
-        }
+    private Task CallAsync(string method, string path, Func<CancellationToken, Task> call, CancellationToken ct, TimeSpan? timeout = null) =>
+        CallAsync(method, path, async t => { await call(t).ConfigureAwait(false); return true; }, ct, timeout);
 
-        try
-        {
-            using var request = BuildRequest(method, pathAndQuery, content, versioned: true);
-            var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeoutCts.Token).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode)
-            {
-                using (response)
-                {
-                    var body = await response.Content.ReadAsByteArrayAsync(timeoutCts.Token).ConfigureAwait(false);
-                    throw ApiError(method, pathAndQuery, response.StatusCode, body, response.ReasonPhrase);
-                }
-            }
-
-            return response;
-        }
-        catch (Exception ex) when (Translate(ex, method, pathAndQuery, ct, timeoutCts, bound) is { } translated)
-        {
-            throw translated;
-        }
-    }
-
-    /// <summary>Reads a streamed body to its end with the caller's token, translating transport failures.</summary>
-    private async Task<T> ReadStreamAsync<T>(HttpMethod method, string pathAndQuery, HttpResponseMessage response,
-        Func<Stream, Task<T>> read, CancellationToken ct)
+    /// <summary>As <see cref="CallAsync{T}"/>, where an engine 404 is an answer (null) rather than an error.</summary>
+    private async Task<T?> CallOrNullAsync<T>(string method, string path, Func<CancellationToken, Task<T>> call, CancellationToken ct)
+        where T : class
     {
         try
         {
-            var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
-            return await read(stream).ConfigureAwait(false);
+            return await CallAsync(method, path, call, ct).ConfigureAwait(false);
         }
-        catch (Exception ex) when (Translate(ex, method, pathAndQuery, ct, null, Timeout.InfiniteTimeSpan) is { } translated)
+        catch (DockerApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Reads a streamed body with the caller's token only, translating transport failures.</summary>
+    private async Task<T> ReadStreamAsync<T>(string method, string path, Func<Task<T>> read, CancellationToken ct)
+    {
+        try
+        {
+            return await read().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (Translate(ex, method, path, ct, null, Timeout.InfiniteTimeSpan) is { } translated)
         {
             throw translated;
         }
     }
 
-    private Exception? Translate(Exception ex, HttpMethod method, string pathAndQuery, CancellationToken ct, CancellationTokenSource? timeoutCts,
+    private Exception? Translate(Exception ex, string method, string path, CancellationToken ct, CancellationTokenSource? timeoutCts,
         TimeSpan bound)
     {
         switch (ex)
@@ -390,47 +204,94 @@ public sealed partial class DockerClient : IDisposable
                 return null; // the caller's own cancellation propagates as is
             case OperationCanceledException when timeoutCts is { IsCancellationRequested: true }:
                 return new DockerException(
-                    $"The Docker engine at {Endpoint} did not answer {method} {PathOnly(pathAndQuery)} within {Describe(bound)}.",
+                    $"The Docker engine at {Endpoint} did not answer {method} {path} within {Describe(bound)}.",
                     new TimeoutException(ex.Message, ex));
+            case Api.DockerApiException api:
+                return new DockerApiException(Endpoint, method, path, api.StatusCode, EngineMessage(api.ResponseBody, null));
         }
 
         for (Exception? e = ex; e is not null; e = e.InnerException)
         {
-            if (e is TransportConnectException tce)
+            switch (e)
             {
-                return new DockerUnreachableException(Endpoint, tce.Reason, ex);
-            }
-        }
-
-        if (ex is HttpRequestException hre)
-        {
-            var inner = Innermost(ex);
-            switch (hre.HttpRequestError)
-            {
-                case HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError:
-                    return new DockerUnreachableException(Endpoint, inner.Message.TrimEnd('.'), ex);
-                case HttpRequestError.SecureConnectionError:
+                case SocketException se:
+                    return new DockerUnreachableException(Endpoint, SocketReason(se), ex);
+                case AuthenticationException auth:
+                    return new DockerUnreachableException(Endpoint, TlsReason(auth), ex);
+                case TimeoutException when Endpoint.Transport == DockerTransport.NamedPipe:
+                    return new DockerUnreachableException(Endpoint, $"the named pipe {PipeDisplay} does not exist or stayed busy", ex);
+                case UnauthorizedAccessException when Endpoint.Transport == DockerTransport.NamedPipe:
                     return new DockerUnreachableException(Endpoint,
-                        $"the TLS handshake failed ({inner.Message.TrimEnd('.')}); check DOCKER_CERT_PATH / -CertPath and DOCKER_TLS_VERIFY", ex);
+                        $"access to the named pipe {PipeDisplay} was denied (run elevated or join the docker-users group)", ex);
             }
-
-            if (inner is AuthenticationException)
-            {
-                return new DockerUnreachableException(Endpoint,
-                    $"the TLS handshake failed ({inner.Message.TrimEnd('.')}); check DOCKER_CERT_PATH / -CertPath and DOCKER_TLS_VERIFY", ex);
-            }
-
-            return new DockerException(
-                $"The connection to the Docker engine at {Endpoint} failed during {method} {PathOnly(pathAndQuery)}: {inner.Message}", ex);
         }
 
-        if (ex is IOException)
+        if (ex is HttpRequestException or IOException)
         {
             return new DockerException(
-                $"The connection to the Docker engine at {Endpoint} failed during {method} {PathOnly(pathAndQuery)}: {Innermost(ex).Message}", ex);
+                $"The connection to the Docker engine at {Endpoint} failed during {method} {path}: {Innermost(ex).Message}", ex);
         }
 
         return null;
+    }
+
+    /// <summary>Why a TLS handshake failed: our check of the engine's certificate, or the engine's refusal of ours.</summary>
+    private string TlsReason(AuthenticationException auth)
+    {
+        const string Check = "check DOCKER_CERT_PATH / -CertPath and DOCKER_TLS_VERIFY";
+        if (_tls.Rejection is { } rejected)
+        {
+            return $"the TLS handshake failed: {rejected}; {Check}";
+        }
+
+        var detail = Innermost(auth).Message.TrimEnd('.');
+        if (detail.Contains("bad certificate", StringComparison.OrdinalIgnoreCase)
+            || detail.Contains("certificate required", StringComparison.OrdinalIgnoreCase)
+            || detail.Contains("unknown ca", StringComparison.OrdinalIgnoreCase))
+        {
+            var sent = _tls.ClientCertificate is { } c
+                ? $"the client certificate {c} (subject {_tls.ClientSubject}) was refused"
+                : $"no client certificate was sent (no cert.pem/key.pem in {Endpoint.CertPath ?? "any folder: none given"})";
+            return $"the TLS handshake failed: the engine asks for a client certificate signed by its CA and {sent} " +
+                   $"({detail}); {Check}";
+        }
+
+        return $"the TLS handshake failed ({detail}); {Check}";
+    }
+
+    private string PipeDisplay => $@"\\{Endpoint.PipeServer}\pipe\{Endpoint.PipeName}";
+
+    private string SocketReason(SocketException ex)
+    {
+        if (Endpoint.Transport == DockerTransport.UnixSocket)
+        {
+            var path = Endpoint.SocketPath!;
+            if (Directory.Exists(path))
+            {
+                return $"{path} is a directory, not the engine's socket";
+            }
+
+            if (!File.Exists(path))
+            {
+                return $"the socket {path} does not exist";
+            }
+
+            return ex.SocketErrorCode switch
+            {
+                SocketError.ConnectionRefused => $"nothing is listening on the socket {path} (connection refused)",
+                SocketError.AccessDenied => $"permission denied on the socket {path} (add your user to the 'docker' group, or run as root)",
+                _ => $"connecting to the socket {path} failed: {ex.Message}",
+            };
+        }
+
+        return ex.SocketErrorCode switch
+        {
+            SocketError.ConnectionRefused => $"connection refused by {Endpoint.HostAddress}:{Endpoint.TcpPort} (is the engine listening there?)",
+            SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain => $"the host name {Endpoint.HostAddress} could not be resolved",
+            SocketError.TimedOut => $"connecting to {Endpoint.HostAddress}:{Endpoint.TcpPort} timed out",
+            SocketError.HostUnreachable or SocketError.NetworkUnreachable => $"{Endpoint.HostAddress} is unreachable ({ex.Message})",
+            _ => $"connecting to {Endpoint.HostAddress}:{Endpoint.TcpPort} failed: {ex.Message}",
+        };
     }
 
     private static string Describe(TimeSpan t) =>
@@ -446,19 +307,21 @@ public sealed partial class DockerClient : IDisposable
         return ex;
     }
 
-    private DockerApiException ApiError(HttpMethod method, string pathAndQuery, HttpStatusCode status, byte[] body, string? reason) =>
-        new(Endpoint, method.Method, PathOnly(pathAndQuery), status, EngineMessage(body, reason));
+    internal static string EngineMessage(byte[] body, string? reason) =>
+        EngineMessage(body.Length == 0 ? null : Encoding.UTF8.GetString(body), reason);
 
-    internal static string EngineMessage(byte[] body, string? reason)
+    /// <summary>The "message" of the engine's JSON error body, else the body's text, else the reason phrase.</summary>
+    internal static string EngineMessage(string? body, string? reason)
     {
-        if (body.Length > 0)
+        if (!string.IsNullOrWhiteSpace(body))
         {
             try
             {
                 using var doc = JsonDocument.Parse(body);
-                if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.StrOrNull("message") is { Length: > 0 } m)
+                if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("message", out var m)
+                    && m.ValueKind == JsonValueKind.String && m.GetString() is { Length: > 0 } text)
                 {
-                    return m.Trim();
+                    return text.Trim();
                 }
             }
             catch (JsonException)
@@ -466,88 +329,96 @@ public sealed partial class DockerClient : IDisposable
                 // not JSON: fall through to the text
             }
 
-            var text = Encoding.UTF8.GetString(body).Trim();
-            if (text.Length > 0)
-            {
-                return text.Length > 2000 ? text[..2000] + "..." : text;
-            }
+            var trimmed = body.Trim();
+            return trimmed.Length > 2000 ? trimmed[..2000] + "..." : trimmed;
         }
 
         return string.IsNullOrEmpty(reason) ? "(no message)" : reason;
     }
 
-    private async Task<JsonDocument?> GetJsonAsync(string pathAndQuery, bool versioned, CancellationToken ct, bool nullOn404 = false)
-    {
-        var response = await RequestAsync(HttpMethod.Get, pathAndQuery, null, nullOn404 ? [HttpStatusCode.NotFound] : null, ct, versioned)
-            .ConfigureAwait(false);
-        if (response.Status == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-
-        return ParseJson(response.Body, "GET", pathAndQuery);
-    }
-
-    private async Task<JsonDocument> SendJsonAsync(HttpMethod method, string pathAndQuery, JsonNode? body, CancellationToken ct)
-    {
-        var response = await RequestAsync(method, pathAndQuery, JsonBody(body), null, ct).ConfigureAwait(false);
-        return ParseJson(response.Body, method.Method, pathAndQuery);
-    }
-
-    private JsonDocument ParseJson(byte[] body, string method, string pathAndQuery)
-    {
-        try
-        {
-            return JsonDocument.Parse(body.Length == 0 ? "null"u8.ToArray() : body);
-        }
-        catch (JsonException ex)
-        {
-            throw new DockerException(
-                $"The Docker engine at {Endpoint} answered {method} {PathOnly(pathAndQuery)} with something that is not JSON: {ex.Message}", ex);
-        }
-    }
-
-    private static StringContent? JsonBody(JsonNode? body) =>
-        body is null ? null : new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
-
-    private static string Esc(string segment)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(segment);
-        return Uri.EscapeDataString(segment);
-    }
-
-    /// <summary>"?a=1&amp;b=2" from the pairs whose value is not null ("" when none).</summary>
-    private static string Query(params (string Key, string? Value)[] pairs)
-    {
-        var parts = pairs.Where(p => p.Value is not null).Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value!)}").ToArray();
-        return parts.Length == 0 ? "" : "?" + string.Join('&', parts);
-    }
-
-    /// <summary>filters={"label":["k=v","k"]} as JSON, or null without labels.</summary>
-    internal static string? LabelFilter(IReadOnlyDictionary<string, string?>? labels)
+    /// <summary>{"label": {"k=v": true, "k": true}} for the engine's filters, or null without labels.</summary>
+    internal static IDictionary<string, IDictionary<string, bool>>? LabelFilter(IReadOnlyDictionary<string, string?>? labels)
     {
         if (labels is null || labels.Count == 0)
         {
             return null;
         }
 
-        var values = labels.Select(kv =>
+        var values = new Dictionary<string, bool>(StringComparer.Ordinal);
+        foreach (var kv in labels)
         {
             ArgumentException.ThrowIfNullOrEmpty(kv.Key, nameof(labels));
-            return kv.Value is null ? kv.Key : $"{kv.Key}={kv.Value}";
-        });
-        return new JsonObject { ["label"] = DockerJson.ToJsonArray(values) }.ToJsonString();
+            values[kv.Value is null ? kv.Key : $"{kv.Key}={kv.Value}"] = true;
+        }
+
+        return new Dictionary<string, IDictionary<string, bool>>(StringComparer.Ordinal) { ["label"] = values };
     }
 
-    private static string Bool(bool b) => b ? "true" : "false";
+    private static string Req(string value, string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(value, name);
+        return value;
+    }
+}
+
+/// <summary>Builds the library's client for one endpoint: transport from the scheme, TLS credentials from the cert folder.</summary>
+internal static class DockerApiFactory
+{
+    public static Api.DockerClient Build(DockerEndpoint endpoint, Version? apiVersion, TlsDiagnostics tls)
+    {
+        var builder = new Api.DockerClientBuilder()
+            .WithEndpoint(LibraryUri(endpoint))
+            .WithApiVersion(apiVersion)
+            .WithTimeout(Timeout.InfiniteTimeSpan); // each call is bounded by DockerClient.CallAsync
+        if (endpoint is { Transport: DockerTransport.Tcp, UseTls: true })
+        {
+            builder = builder.WithAuthProvider(DockerTls.CreateCredentials(endpoint, tls));
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>The endpoint as the library reads it: tcp://host:port for TCP (TLS comes from the credentials).</summary>
+    internal static Uri LibraryUri(DockerEndpoint endpoint) => endpoint.Transport switch
+    {
+        DockerTransport.Tcp => new UriBuilder(endpoint.Uri) { Scheme = "tcp", Port = endpoint.TcpPort }.Uri,
+        DockerTransport.NamedPipe => new Uri($"npipe://{(endpoint.PipeServer == "." ? "localhost" : endpoint.PipeServer)}/pipe/{endpoint.PipeName}"),
+        _ => endpoint.Uri,
+    };
+}
+
+/// <summary>What the TLS set-up knows when a handshake fails: the client certificate sent, and why we refused the engine's.</summary>
+internal sealed class TlsDiagnostics
+{
+    private volatile string? _rejection;
+
+    /// <summary>The cert.pem sent to the engine, or null when none.</summary>
+    public string? ClientCertificate { get; set; }
+
+    /// <summary>The subject of that certificate.</summary>
+    public string? ClientSubject { get; set; }
+
+    /// <summary>Why the engine's certificate was refused by our check (the last refusal), or null.</summary>
+    public string? Rejection { get => _rejection; set => _rejection = value; }
 }
 
 /// <summary>TLS settings from a cert folder (ca.pem, cert.pem, key.pem), like the Docker CLI.</summary>
 internal static class DockerTls
 {
-    public static SslClientAuthenticationOptions CreateOptions(DockerEndpoint endpoint)
+    /// <summary>The library's credentials: the client certificate (when the folder has one) and our server check.</summary>
+    public static ApiX509.CertificateCredentials CreateCredentials(DockerEndpoint endpoint, TlsDiagnostics? diagnostics = null)
     {
-        var options = new SslClientAuthenticationOptions();
+        var (client, validate) = Load(endpoint, diagnostics);
+        return new ApiX509.CertificateCredentials(client) { ServerCertificateValidationCallback = validate };
+    }
+
+    /// <summary>The client certificate (or null) and the server-certificate check for <paramref name="endpoint"/>.</summary>
+    public static (X509Certificate2? Client, RemoteCertificateValidationCallback Validate) Load(DockerEndpoint endpoint,
+        TlsDiagnostics? diagnostics = null)
+    {
+        diagnostics ??= new TlsDiagnostics();
+        string? caFileUsed = null;
+        X509Certificate2? client = null;
         X509Certificate2Collection? roots = null;
         var dir = endpoint.CertPath;
         if (!string.IsNullOrEmpty(dir))
@@ -558,12 +429,9 @@ internal static class DockerTls
             {
                 try
                 {
-                    using var pem = X509Certificate2.CreateFromPemFile(certFile, keyFile);
-                    // Round-trip through PKCS#12 so the key is usable by SslStream on every platform (Windows needs a persisted key).
-#pragma warning disable SYSLIB0057 // the X509CertificateLoader replacement is not in net8.0
-                    var client = new X509Certificate2(pem.Export(X509ContentType.Pkcs12));
-#pragma warning restore SYSLIB0057
-                    options.ClientCertificates = new X509CertificateCollection { client };
+                    client = ApiX509.DockerTlsCertificates.LoadCertificateFromPemFiles(certFile, keyFile);
+                    diagnostics.ClientCertificate = certFile;
+                    diagnostics.ClientSubject = client.Subject;
                 }
                 catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or ArgumentException)
                 {
@@ -582,6 +450,7 @@ internal static class DockerTls
                 {
                     roots = new X509Certificate2Collection();
                     roots.ImportFromPemFile(caFile);
+                    caFileUsed = caFile;
                 }
                 catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or ArgumentException)
                 {
@@ -591,7 +460,7 @@ internal static class DockerTls
         }
 
         var verify = endpoint.TlsVerify;
-        options.RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
+        return (client, (_, certificate, chain, errors) =>
         {
             if (!verify)
             {
@@ -600,11 +469,19 @@ internal static class DockerTls
 
             if (roots is null || roots.Count == 0)
             {
+                if (errors != SslPolicyErrors.None)
+                {
+                    diagnostics.Rejection = $"the engine's certificate is not trusted by this machine ({errors}); put its CA as ca.pem in the cert folder";
+                }
+
                 return errors == SslPolicyErrors.None;
             }
 
             if (certificate is null || (errors & (SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateNotAvailable)) != 0)
             {
+                diagnostics.Rejection = certificate is null
+                    ? "the engine sent no certificate"
+                    : $"the engine's certificate ({certificate.Subject}) is not made out to {endpoint.HostAddress}";
                 return false;
             }
 
@@ -621,8 +498,13 @@ internal static class DockerTls
             }
 
             using var leaf = new X509Certificate2(certificate);
-            return custom.Build(leaf);
-        };
-        return options;
+            if (custom.Build(leaf))
+            {
+                return true;
+            }
+
+            diagnostics.Rejection = $"the engine's certificate ({leaf.Subject}, issued by {leaf.Issuer}) is not signed by the CA in {caFileUsed}";
+            return false;
+        });
     }
 }

@@ -1,4 +1,6 @@
 using System.Runtime.InteropServices;
+using System.Text.Json;
+using Api = global::Docker.DotNet;
 
 namespace RedisDocker.Core.Docker;
 
@@ -114,8 +116,9 @@ public sealed class DockerEndpoint
 
     /// <summary>
     /// The endpoint the Docker CLI would use: DOCKER_HOST, DOCKER_TLS_VERIFY (any non-empty value turns verification on),
-    /// DOCKER_CERT_PATH (default ~/.docker); without DOCKER_HOST the platform default
-    /// (Windows npipe://./pipe/docker_engine, elsewhere unix:///var/run/docker.sock).
+    /// DOCKER_CERT_PATH (default ~/.docker); without DOCKER_HOST the host of the Docker context named by DOCKER_CONTEXT or
+    /// by currentContext in config.json (DOCKER_CONFIG, default ~/.docker), read by Docker.DotNet's DockerConfig; without
+    /// one (or with "default") the platform default (Windows npipe://./pipe/docker_engine, elsewhere unix:///var/run/docker.sock).
     /// </summary>
     public static DockerEndpoint FromEnvironment() =>
         FromEnvironment(Environment.GetEnvironmentVariable,
@@ -127,7 +130,7 @@ public sealed class DockerEndpoint
         var host = getVariable("DOCKER_HOST");
         if (string.IsNullOrWhiteSpace(host))
         {
-            host = isWindows ? DefaultWindowsHost : DefaultUnixHost;
+            host = ContextHost(getVariable, homeDirectory) ?? (isWindows ? DefaultWindowsHost : DefaultUnixHost);
         }
 
         var verify = !string.IsNullOrEmpty(getVariable("DOCKER_TLS_VERIFY"));
@@ -141,6 +144,41 @@ public sealed class DockerEndpoint
 
         // Like the Docker CLI: TLS on tcp:// only when DOCKER_TLS_VERIFY is set; https:// always uses TLS.
         return Parse(host, certPath, verify ? true : null);
+    }
+
+    /// <summary>The host of the current Docker context, or null when none is named (or it is "default").</summary>
+    /// <exception cref="ArgumentException">A context is named but its metadata cannot be read.</exception>
+    private static string? ContextHost(Func<string, string?> getVariable, string homeDirectory)
+    {
+        var settings = new ContextSettings(
+            getVariable("DOCKER_CONFIG") is { Length: > 0 } dir ? dir : Path.Combine(homeDirectory, ".docker"),
+            getVariable("DOCKER_CONTEXT"));
+        var config = new Api.DockerConfig(settings);
+        var name = settings.DockerContext;
+        try
+        {
+            if (string.IsNullOrEmpty(name) && config.Exists)
+            {
+                using var doc = config.Parse();
+                name = doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("currentContext", out var c)
+                    && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
+            }
+
+            return string.IsNullOrEmpty(name) || name == "default" ? null : config.GetEndpoint(name).ToString();
+        }
+        catch (Exception ex) when (ex is Api.DockerConfigurationException or IOException or JsonException or UnauthorizedAccessException)
+        {
+            var which = string.IsNullOrEmpty(settings.DockerContext) ? $"currentContext in {config.FullName}" : "DOCKER_CONTEXT";
+            throw new ArgumentException(
+                $"The Docker context '{name}' ({which}) could not be read: {ex.Message} Set DOCKER_HOST, or switch with 'docker context use'.",
+                "host", ex);
+        }
+    }
+
+    private sealed record ContextSettings(string DockerConfig, string? DockerContext) : Api.IDockerCliSettings
+    {
+        public string? DockerHost => null;
+        public string? DockerTlsVerify => null;
     }
 
     private const string Forms =

@@ -328,4 +328,49 @@ public class DockerContainerLifecycleTests(ContainerLifecycleFixture fx)
         Assert.Contains("redis:x:999", passwd);
         await client.RemoveContainerAsync(id, force: true, removeVolumes: true);
     }
+
+    /// <summary>
+    /// The exec stream is Docker.DotNet's (our demultiplexer and its unit tests are gone): megabytes of output arrive whole,
+    /// a hung exec is cancelled by the caller's token and the client stays usable, and execs run side by side.
+    /// </summary>
+    [DockerFact]
+    public async Task Exec_large_output_cancellation_and_concurrency()
+    {
+        var client = fx.Client;
+        var id = await client.CreateContainerAsync(fx.RedisSpec("exec-big"));
+        try
+        {
+            await client.StartContainerAsync(id);
+            await fx.WaitForLogAsync(id, "Ready to accept connections");
+            var grow = await client.ExecAsync(id, ["redis-cli", "SETRANGE", "big", "3145727", "z"]);
+            Assert.Equal("3145728", grow.Stdout.Trim());
+
+            // 3 MiB of value (NUL bytes then "z") on stdout, nothing on stderr.
+            var big = await client.ExecAsync(id, ["redis-cli", "GET", "big"]);
+            Assert.Equal(0, big.ExitCode);
+            Assert.Equal(3 * 1024 * 1024, big.Stdout.TrimEnd('\n').Length);
+            Assert.EndsWith("z", big.Stdout.TrimEnd('\n'));
+            Assert.Equal("", big.Stderr);
+
+            // A blocked command is cancelled by the caller's token; the client then works as before.
+            using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2)))
+            {
+                await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+                    client.ExecAsync(id, ["redis-cli", "BLPOP", "never", "0"], cts.Token));
+            }
+
+            var after = await client.ExecAsync(id, ["redis-cli", "PING"]);
+            Assert.Equal("PONG", after.Stdout.Trim());
+
+            // 20 execs at once, each with its own output and exit code.
+            var many = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
+                client.ExecAsync(id, ["redis-cli", "ECHO", $"n{i}"])));
+            Assert.Equal(Enumerable.Range(0, 20).Select(i => $"n{i}"), many.Select(r => r.Stdout.Trim()));
+            Assert.All(many, r => Assert.Equal(0, r.ExitCode));
+        }
+        finally
+        {
+            await client.RemoveContainerAsync(id, force: true, removeVolumes: true);
+        }
+    }
 }

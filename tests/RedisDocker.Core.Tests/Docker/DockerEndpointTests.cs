@@ -223,4 +223,75 @@ public class DockerEndpointTests
         Assert.NotNull(e.Uri);
         Assert.False(string.IsNullOrEmpty(e.ToString()));
     }
+
+    /// <summary>A home folder with ~/.docker/config.json (currentContext) and the metadata of contexts, as the CLI writes them.</summary>
+    private sealed class DockerHome : IDisposable
+    {
+        public DockerHome(string? currentContext, params (string Name, string Host)[] contexts)
+        {
+            Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "rd-ctx-" + Guid.NewGuid().ToString("N"));
+            var docker = System.IO.Path.Combine(Path, ".docker");
+            Directory.CreateDirectory(docker);
+            if (currentContext is not null)
+                File.WriteAllText(System.IO.Path.Combine(docker, "config.json"), $$"""{"auths":{},"currentContext":"{{currentContext}}"}""");
+            foreach (var (name, host) in contexts)
+            {
+                var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name))).ToLowerInvariant();
+                var meta = System.IO.Path.Combine(docker, "contexts", "meta", hash);
+                Directory.CreateDirectory(meta);
+                File.WriteAllText(System.IO.Path.Combine(meta, "meta.json"), System.Text.Json.JsonSerializer.Serialize(new
+                {
+                    Name = name, Metadata = new { }, Endpoints = new { docker = new { Host = host, SkipTLSVerify = false } },
+                }));
+            }
+        }
+
+        public string Path { get; }
+        public void Dispose() => Directory.Delete(Path, recursive: true);
+    }
+
+    [Fact]
+    public void Environment_without_docker_host_uses_the_current_context()
+    {
+        using var home = new DockerHome("remote", ("remote", "tcp://10.1.2.3:2375"));
+        var e = DockerEndpoint.FromEnvironment(Env(), isWindows: false, home.Path);
+        Assert.Equal("tcp://10.1.2.3:2375", e.ToString());
+    }
+
+    [Fact]
+    public void Environment_docker_context_wins_over_current_context_and_docker_host_over_both()
+    {
+        using var home = new DockerHome("remote", ("remote", "tcp://10.1.2.3:2375"), ("other", "unix:///run/other.sock"));
+        Assert.Equal("unix:///run/other.sock",
+            DockerEndpoint.FromEnvironment(Env(("DOCKER_CONTEXT", "other")), isWindows: false, home.Path).ToString());
+        Assert.Equal("tcp://h:2375",
+            DockerEndpoint.FromEnvironment(Env(("DOCKER_CONTEXT", "other"), ("DOCKER_HOST", "tcp://h:2375")), isWindows: false, home.Path)
+                .ToString());
+    }
+
+    [Fact]
+    public void Environment_default_context_or_no_config_is_the_platform_default()
+    {
+        using var home = new DockerHome("default");
+        Assert.Equal("unix:///var/run/docker.sock", DockerEndpoint.FromEnvironment(Env(), isWindows: false, home.Path).ToString());
+        using var bare = new DockerHome(null);
+        Assert.Equal("npipe://./pipe/docker_engine", DockerEndpoint.FromEnvironment(Env(), isWindows: true, bare.Path).ToString());
+    }
+
+    [Fact]
+    public void Environment_docker_config_points_at_another_folder()
+    {
+        using var home = new DockerHome("remote", ("remote", "tcp://10.1.2.3:2375"));
+        var e = DockerEndpoint.FromEnvironment(Env(("DOCKER_CONFIG", System.IO.Path.Combine(home.Path, ".docker"))), isWindows: false, "/nonexistent");
+        Assert.Equal("tcp://10.1.2.3:2375", e.ToString());
+    }
+
+    [Fact]
+    public void Environment_unknown_context_is_refused_with_what_to_do()
+    {
+        using var home = new DockerHome("gone");
+        var ex = Assert.Throws<ArgumentException>(() => DockerEndpoint.FromEnvironment(Env(), isWindows: false, home.Path));
+        Assert.Contains("'gone'", ex.Message);
+        Assert.Contains("DOCKER_HOST", ex.Message);
+    }
 }

@@ -1,166 +1,10 @@
-using System.Buffers.Binary;
 using System.Formats.Tar;
 using System.Net;
 using System.Text;
-using System.Text.Json;
 using RedisDocker.Core.Docker;
 using Xunit;
 
 namespace RedisDocker.Core.Tests.Docker;
-
-public class MultiplexedStreamTests
-{
-    private static byte[] Frame(int stream, byte[] payload)
-    {
-        var f = new byte[8 + payload.Length];
-        f[0] = (byte)stream;
-        BinaryPrimitives.WriteUInt32BigEndian(f.AsSpan(4), (uint)payload.Length);
-        payload.CopyTo(f, 8);
-        return f;
-    }
-
-    private static readonly byte[] Big = Enumerable.Range(0, 70_000).Select(i => (byte)('a' + i % 26)).ToArray();
-
-    private static (byte[] Wire, string Stdout, string Stderr, string Combined) Sample()
-    {
-        var parts = new (int Stream, byte[] Payload)[]
-        {
-            (1, "hello "u8.ToArray()),
-            (2, "oops\n"u8.ToArray()),
-            (1, Encoding.UTF8.GetBytes("wörld ✓\n")),
-            (1, []),
-            (2, "second error\n"u8.ToArray()),
-            (1, "end"u8.ToArray()),
-        };
-        var wire = parts.SelectMany(p => Frame(p.Stream, p.Payload)).ToArray();
-        return (wire, "hello wörld ✓\nend", "oops\nsecond error\n", "hello oops\nwörld ✓\nsecond error\nend");
-    }
-
-    private static DemultiplexedOutput Decode(params byte[][] chunks)
-    {
-        var decoder = new MultiplexedStreamDecoder();
-        var output = new DemultiplexedOutput();
-        foreach (var c in chunks)
-        {
-            decoder.Feed(c, output.Append);
-        }
-
-        Assert.True(decoder.AtFrameBoundary);
-        return output;
-    }
-
-    [Fact]
-    public void Whole_buffer()
-    {
-        var (wire, stdout, stderr, combined) = Sample();
-        var o = Decode(wire);
-        Assert.Equal(stdout, o.Stdout);
-        Assert.Equal(stderr, o.Stderr);
-        Assert.Equal(combined, o.Combined);
-    }
-
-    [Fact]
-    public void Split_at_every_byte_boundary()
-    {
-        var (wire, stdout, stderr, combined) = Sample();
-        for (var i = 0; i <= wire.Length; i++)
-        {
-            var o = Decode(wire[..i], wire[i..]);
-            Assert.Equal(stdout, o.Stdout);
-            Assert.Equal(stderr, o.Stderr);
-            Assert.Equal(combined, o.Combined);
-        }
-    }
-
-    [Fact]
-    public void Split_at_every_pair_of_boundaries()
-    {
-        var (wire, stdout, stderr, _) = Sample();
-        for (var i = 0; i <= wire.Length; i++)
-        {
-            for (var j = i; j <= wire.Length; j++)
-            {
-                var o = Decode(wire[..i], wire[i..j], wire[j..]);
-                Assert.Equal(stdout, o.Stdout);
-                Assert.Equal(stderr, o.Stderr);
-            }
-        }
-    }
-
-    [Fact]
-    public void One_byte_at_a_time()
-    {
-        var (wire, stdout, stderr, combined) = Sample();
-        var o = Decode(wire.Select(b => new[] { b }).ToArray());
-        Assert.Equal(stdout, o.Stdout);
-        Assert.Equal(stderr, o.Stderr);
-        Assert.Equal(combined, o.Combined);
-    }
-
-    [Fact]
-    public void Large_frame_across_many_reads()
-    {
-        var wire = Frame(1, Big).Concat(Frame(2, "x"u8.ToArray())).ToArray();
-        var chunks = wire.Chunk(4093).ToArray();
-        var o = Decode(chunks);
-        Assert.Equal(Encoding.ASCII.GetString(Big), o.Stdout);
-        Assert.Equal("x", o.Stderr);
-    }
-
-    [Fact]
-    public void Partial_frame_is_not_at_boundary()
-    {
-        var decoder = new MultiplexedStreamDecoder();
-        var output = new DemultiplexedOutput();
-        decoder.Feed(Frame(1, "abc"u8.ToArray())[..9], output.Append);
-        Assert.False(decoder.AtFrameBoundary);
-        Assert.Equal("a", output.Stdout);
-    }
-
-    /// <summary>A stream handing out at most <c>max</c> bytes per read.</summary>
-    private sealed class TricklingStream(byte[] data, int max) : MemoryStream(data)
-    {
-        public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(count, max));
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            base.ReadAsync(buffer[..Math.Min(buffer.Length, max)], cancellationToken);
-    }
-
-    [Theory]
-    [InlineData(1)]
-    [InlineData(3)]
-    [InlineData(7)]
-    [InlineData(8)]
-    [InlineData(9)]
-    [InlineData(100_000)]
-    public async Task ReadAsync_sniffs_multiplexing_from_trickled_stream(int max)
-    {
-        var (wire, stdout, stderr, combined) = Sample();
-        var o = await DemultiplexedOutput.ReadAsync(new TricklingStream(wire, max), multiplexed: null, CancellationToken.None);
-        Assert.Equal(stdout, o.Stdout);
-        Assert.Equal(stderr, o.Stderr);
-        Assert.Equal(combined, o.Combined);
-    }
-
-    [Theory]
-    [InlineData(1)]
-    [InlineData(5)]
-    [InlineData(100_000)]
-    public async Task ReadAsync_raw_text_is_stdout(int max)
-    {
-        var o = await DemultiplexedOutput.ReadAsync(new TricklingStream("plain tty text\n"u8.ToArray(), max), multiplexed: null,
-            CancellationToken.None);
-        Assert.Equal("plain tty text\n", o.Stdout);
-        Assert.Equal("", o.Stderr);
-    }
-
-    [Fact]
-    public async Task ReadAsync_empty_stream()
-    {
-        var o = await DemultiplexedOutput.ReadAsync(new MemoryStream(), multiplexed: null, CancellationToken.None);
-        Assert.Equal("", o.Combined);
-    }
-}
 
 public class TarArchivesTests
 {
@@ -306,13 +150,13 @@ public class DockerClientUnitTests
     }
 
     [Fact]
-    public void Label_filter_json()
+    public void Label_filter()
     {
         Assert.Null(DockerClient.LabelFilter(null));
         Assert.Null(DockerClient.LabelFilter(new Dictionary<string, string?>()));
-        var json = DockerClient.LabelFilter(new Dictionary<string, string?> { ["a"] = "1", ["b"] = null });
-        using var doc = JsonDocument.Parse(json!);
-        Assert.Equal(new[] { "a=1", "b" }, doc.RootElement.GetProperty("label").EnumerateArray().Select(e => e.GetString()!).ToArray());
+        var filter = DockerClient.LabelFilter(new Dictionary<string, string?> { ["a"] = "1", ["b"] = null });
+        Assert.Equal(["label"], filter!.Keys);
+        Assert.Equal(new[] { "a=1", "b" }, filter["label"].Where(kv => kv.Value).Select(kv => kv.Key).Order().ToArray());
     }
 
     [Theory]
@@ -333,6 +177,7 @@ public class DockerClientUnitTests
         Assert.Equal("No such container: x", DockerClient.EngineMessage("{\"message\":\"No such container: x\"}"u8.ToArray(), "Not Found"));
         Assert.Equal("page not found", DockerClient.EngineMessage("page not found\n"u8.ToArray(), "Not Found"));
         Assert.Equal("Not Found", DockerClient.EngineMessage([], "Not Found"));
+        Assert.Equal("(no message)", DockerClient.EngineMessage((string?)null, null));
     }
 
     [Fact]
@@ -349,9 +194,9 @@ public class DockerClientUnitTests
     }
 
     [Fact]
-    public void Create_body_shape()
+    public void Create_parameters_shape()
     {
-        var body = DockerClient.BuildCreateBody(new ContainerCreateSpec
+        var p = DockerClient.BuildCreateParameters(new ContainerCreateSpec
         {
             Name = "r1",
             Image = "redis:7",
@@ -371,47 +216,48 @@ public class DockerClientUnitTests
             Sysctls = new Dictionary<string, string> { ["net.core.somaxconn"] = "1024" },
             User = "999:999",
         });
-        using var doc = JsonDocument.Parse(body.ToJsonString());
-        var r = doc.RootElement;
-        Assert.Equal("redis:7", r.GetProperty("Image").GetString());
-        Assert.Equal(2, r.GetProperty("Cmd").GetArrayLength());
-        Assert.False(r.TryGetProperty("Entrypoint", out _));
-        Assert.Equal("999:999", r.GetProperty("User").GetString());
-        Assert.Equal(5, r.GetProperty("StopTimeout").GetInt32());
-        Assert.True(r.GetProperty("ExposedPorts").TryGetProperty("6379/tcp", out _));
-        Assert.True(r.GetProperty("ExposedPorts").TryGetProperty("26379/udp", out _));
-        var hc = r.GetProperty("HostConfig");
-        var b6379 = hc.GetProperty("PortBindings").GetProperty("6379/tcp");
-        Assert.Equal(2, b6379.GetArrayLength());
-        Assert.Equal("127.0.0.1", b6379[0].GetProperty("HostIp").GetString());
-        Assert.Equal("", b6379[0].GetProperty("HostPort").GetString());
-        Assert.Equal("7000", b6379[1].GetProperty("HostPort").GetString());
-        var mount = hc.GetProperty("Mounts")[0];
-        Assert.Equal("volume", mount.GetProperty("Type").GetString());
-        Assert.Equal("data1", mount.GetProperty("Source").GetString());
-        Assert.Equal("/data", mount.GetProperty("Target").GetString());
-        Assert.Equal("net1", hc.GetProperty("NetworkMode").GetString());
-        Assert.Equal("on-failure", hc.GetProperty("RestartPolicy").GetProperty("Name").GetString());
-        Assert.Equal(3, hc.GetProperty("RestartPolicy").GetProperty("MaximumRetryCount").GetInt32());
-        Assert.Equal(1L << 30, hc.GetProperty("Memory").GetInt64());
-        Assert.True(hc.GetProperty("Init").GetBoolean());
-        Assert.Equal("1024", hc.GetProperty("Sysctls").GetProperty("net.core.somaxconn").GetString());
-        var ep = r.GetProperty("NetworkingConfig").GetProperty("EndpointsConfig").GetProperty("net1");
-        Assert.Equal("172.29.41.10", ep.GetProperty("IPAMConfig").GetProperty("IPv4Address").GetString());
-        Assert.Equal("redis", ep.GetProperty("Aliases")[0].GetString());
+        Assert.Equal("r1", p.Name);
+        Assert.Equal("redis:7", p.Image);
+        Assert.Equal(2, p.Cmd.Count);
+        Assert.Null(p.Entrypoint);
+        Assert.Equal("999:999", p.User);
+        Assert.Equal(TimeSpan.FromSeconds(5), p.StopTimeout);
+        Assert.False(p.Tty);
+        Assert.False(p.OpenStdin);
+        Assert.True(p.ExposedPorts!.ContainsKey("6379/tcp"));
+        Assert.True(p.ExposedPorts.ContainsKey("26379/udp"));
+        var hc = p.HostConfig!;
+        var b6379 = hc.PortBindings["6379/tcp"];
+        Assert.Equal(2, b6379.Count);
+        Assert.Equal("127.0.0.1", b6379[0].HostIP);
+        Assert.Equal("", b6379[0].HostPort);
+        Assert.Equal("7000", b6379[1].HostPort);
+        Assert.Equal("26379", hc.PortBindings["26379/udp"][0].HostPort);
+        var mount = hc.Mounts![0];
+        Assert.Equal(("volume", "data1", "/data", (bool?)false), (mount.Type, mount.Source, mount.Target, mount.ReadOnly));
+        Assert.Equal("net1", hc.NetworkMode);
+        Assert.Equal(global::Docker.DotNet.Models.RestartPolicyKind.OnFailure, hc.RestartPolicy.Name);
+        Assert.Equal(3, hc.RestartPolicy.MaximumRetryCount);
+        Assert.Equal(1L << 30, hc.Memory);
+        Assert.Equal(["SYS_RESOURCE"], hc.CapAdd);
+        Assert.True(hc.Init);
+        Assert.Equal("1024", hc.Sysctls!["net.core.somaxconn"]);
+        var ep = p.NetworkingConfig!.EndpointsConfig["net1"];
+        Assert.Equal("172.29.41.10", ep.IPAMConfig!.IPv4Address);
+        Assert.Equal(["redis"], ep.Aliases);
     }
 
     [Fact]
-    public void Create_body_host_network_mode_and_defaults()
+    public void Create_parameters_host_network_mode_and_defaults()
     {
-        var body = DockerClient.BuildCreateBody(new ContainerCreateSpec { Name = "r", Image = "i", NetworkMode = "host" });
-        using var doc = JsonDocument.Parse(body.ToJsonString());
-        var hc = doc.RootElement.GetProperty("HostConfig");
-        Assert.Equal("host", hc.GetProperty("NetworkMode").GetString());
-        Assert.Equal("", hc.GetProperty("RestartPolicy").GetProperty("Name").GetString());
-        Assert.False(hc.TryGetProperty("Init", out _));
-        Assert.False(doc.RootElement.TryGetProperty("Cmd", out _));
-        Assert.False(doc.RootElement.TryGetProperty("NetworkingConfig", out _));
+        var p = DockerClient.BuildCreateParameters(new ContainerCreateSpec { Name = "r", Image = "i", NetworkMode = "host" });
+        var hc = p.HostConfig!;
+        Assert.Equal("host", hc.NetworkMode);
+        Assert.Equal(global::Docker.DotNet.Models.RestartPolicyKind.Undefined, hc.RestartPolicy.Name); // "" on the wire
+        Assert.Null(hc.Init);
+        Assert.Null(p.Cmd);
+        Assert.Null(p.NetworkingConfig);
+        Assert.Null(p.StopTimeout);
     }
 
     [Theory]
@@ -420,29 +266,51 @@ public class DockerClientUnitTests
     [InlineData("on-failure:x")]
     public void Bad_restart_policy_is_refused(string policy)
     {
-        Assert.Throws<ArgumentException>(() => DockerClient.BuildCreateBody(new ContainerCreateSpec { Name = "r", Image = "i", RestartPolicy = policy }));
+        Assert.Throws<ArgumentException>(() =>
+            DockerClient.BuildCreateParameters(new ContainerCreateSpec { Name = "r", Image = "i", RestartPolicy = policy }));
     }
 
     [Fact]
     public void Static_ip_without_network_is_refused()
     {
-        Assert.Throws<ArgumentException>(() => DockerClient.BuildCreateBody(new ContainerCreateSpec { Name = "r", Image = "i", IPv4Address = "172.29.1.2" }));
+        Assert.Throws<ArgumentException>(() =>
+            DockerClient.BuildCreateParameters(new ContainerCreateSpec { Name = "r", Image = "i", IPv4Address = "172.29.1.2" }));
     }
 
     [Fact]
-    public void Parses_container_with_nulls_normalised()
+    public void Maps_container_with_nulls_normalised()
     {
-        const string json = """
-            {"Id":"abc","Name":"/r1","Created":"2024-05-01T10:20:30.123456789Z","RestartCount":2,"Image":"sha256:1",
-             "State":{"Status":"running","Running":true,"Pid":42,"ExitCode":0,"Error":"","StartedAt":"2024-05-01T10:20:31.5Z","FinishedAt":"0001-01-01T00:00:00Z"},
-             "Config":{"Image":"redis:7","Labels":null,"Cmd":null,"Env":null,"Hostname":"r1"},
-             "HostConfig":{"NetworkMode":"net1","PortBindings":{"6379/tcp":[{"HostIp":"127.0.0.1","HostPort":""}]}},
-             "Mounts":null,
-             "NetworkSettings":{"Ports":{"6379/tcp":[{"HostIp":"127.0.0.1","HostPort":"49153"}],"16379/tcp":null},
-                "Networks":{"net1":{"NetworkID":"n1","IPAddress":"172.29.41.10","Aliases":null,"Gateway":"172.29.41.1","MacAddress":"02:42"}}}}
-            """;
-        using var doc = JsonDocument.Parse(json);
-        var c = DockerClient.ParseContainer(doc.RootElement);
+        var inspected = new global::Docker.DotNet.Models.ContainerInspectResponse
+        {
+            ID = "abc",
+            Name = "/r1",
+            Created = new DateTime(2024, 5, 1, 10, 20, 30, DateTimeKind.Utc),
+            RestartCount = 2,
+            Image = "sha256:1",
+            State = new() { Status = "running", Running = true, Pid = 42, StartedAt = "2024-05-01T10:20:31.5Z", FinishedAt = "0001-01-01T00:00:00Z" },
+            Config = new() { Image = "redis:7", Hostname = "r1" },
+            HostConfig = new()
+            {
+                NetworkMode = "net1",
+                PortBindings = new Dictionary<string, IList<global::Docker.DotNet.Models.PortBinding>>
+                {
+                    ["6379/tcp"] = [new() { HostIP = "127.0.0.1", HostPort = "" }],
+                },
+            },
+            NetworkSettings = new()
+            {
+                Ports = new Dictionary<string, IList<global::Docker.DotNet.Models.PortBinding>>
+                {
+                    ["6379/tcp"] = [new() { HostIP = "127.0.0.1", HostPort = "49153" }],
+                    ["16379/tcp"] = null!,
+                },
+                Networks = new Dictionary<string, global::Docker.DotNet.Models.EndpointSettings>
+                {
+                    ["net1"] = new() { NetworkID = "n1", IPAddress = "172.29.41.10", Gateway = "172.29.41.1", MacAddress = "02:42" },
+                },
+            },
+        };
+        var c = DockerClient.ToContainerInfo(inspected);
         Assert.Equal("r1", c.Name);
         Assert.Equal("redis:7", c.Image);
         Assert.Empty(c.Labels);
@@ -453,11 +321,23 @@ public class DockerClientUnitTests
         Assert.Equal(42, c.State.Pid);
         Assert.Null(c.State.FinishedAt);
         Assert.Equal(new DateTimeOffset(2024, 5, 1, 10, 20, 31, 500, TimeSpan.Zero), c.State.StartedAt);
-        Assert.Equal(2024, c.Created.Year);
+        Assert.Equal(new DateTimeOffset(2024, 5, 1, 10, 20, 30, TimeSpan.Zero), c.Created);
         Assert.Equal(2, c.RestartCount);
         Assert.Equal([new PublishedPort(6379, "tcp", "127.0.0.1", 49153)], c.Ports);
         Assert.Equal([new PublishedPort(6379, "tcp", "127.0.0.1", 0)], c.PortBindings);
         Assert.Equal("172.29.41.10", c.Networks["net1"].IPAddress);
         Assert.Empty(c.Networks["net1"].Aliases);
+        Assert.Null(c.Networks["net1"].StaticAddress);
+    }
+
+    [Theory]
+    [InlineData("unix:///var/run/docker.sock", "unix:///var/run/docker.sock")]
+    [InlineData("tcp://10.0.0.5:2376", "tcp://10.0.0.5:2376/")]
+    [InlineData("https://docker.example:2376", "tcp://docker.example:2376/")]
+    [InlineData("tcp://[::1]", "tcp://[::1]:2375/")]
+    [InlineData("npipe:////./pipe/docker_engine", "npipe://localhost/pipe/docker_engine")]
+    public void Library_endpoint_uri(string host, string expected)
+    {
+        Assert.Equal(expected, DockerApiFactory.LibraryUri(DockerEndpoint.Parse(host)).ToString());
     }
 }
