@@ -24,6 +24,8 @@ public sealed class EndpointMap
         if (node.HostEndpoint is null) return;
         foreach (var a in containerAddresses.Append(node.Name))
             Set($"{a}:{node.Port}", node.HostEndpoint, node.Name, node.Topology);
+        // A cluster node that announces its host endpoint (cluster-announce-hostname) names it in redirects.
+        Set(node.HostEndpoint, node.HostEndpoint, node.Name, node.Topology);
     }
 
     public bool TryTranslate(string containerEndpoint, out MappedEndpoint mapped) =>

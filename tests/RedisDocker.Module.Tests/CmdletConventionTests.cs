@@ -79,7 +79,9 @@ public class CmdletConventionTests
     public void SecretsAreNeverPlainStrings()
     {
         foreach (var c in _m.Cmdlets)
-            foreach (var p in c.Parameters.Where(p => p.Name.Contains("Password", StringComparison.OrdinalIgnoreCase) || p.Name.Contains("Credential", StringComparison.OrdinalIgnoreCase)))
+            // A switch (Get-RedisConnectionString -IncludePassword) carries no secret.
+            foreach (var p in c.Parameters.Where(p => (p.Name.Contains("Password", StringComparison.OrdinalIgnoreCase) || p.Name.Contains("Credential", StringComparison.OrdinalIgnoreCase))
+                         && p.Type.FullName != "System.Management.Automation.SwitchParameter"))
                 Assert.True(p.Type.FullName is "System.Security.SecureString" or "System.Management.Automation.PSCredential", $"{c.Name} -{p.Name} is {p.Type.FullName}");
     }
 
