@@ -186,7 +186,7 @@ public class HostClientIntegrationTests : DockerTestBase
         try
         {
             await UntilAsync(() => (Volatile.Read(ref rounds) >= 1 || probe.HasExited));
-            Assert.False(probe.HasExited, "the client stopped before its first round: " + await stdout + string.Join('\n', log));
+            if (probe.HasExited) Assert.Fail("the client stopped before its first round: " + await stdout + string.Join('\n', log));
             var replica = members.First(m => m.Role == RedisRole.Replica);
             Step($"round 1 done; failing over to {replica.Name}");
             var failover = await Clusters.FailoverAsync(Topology, replica.Name!, ClusterFailoverMode.Coordinated, Ct);
@@ -233,5 +233,63 @@ public class HostClientIntegrationTests : DockerTestBase
         var oldFigures = Figures(old.Out);
         Console.WriteLine($"container endpoints figures: {oldFigures}");
         Assert.True(oldFigures.GetProperty("lost").GetInt64() > 0, oldFigures.ToString());
+    }
+
+    [Fact]
+    public async Task StackExchangeRedisFollowsASentinelFailoverFromANamespaceWithoutRouteToContainers()
+    {
+        await using var ns = await IsolatedClientNamespace.CreateAsync();
+        var net = await NewNetworkAsync();
+        var nodes = await NewNodesAsync(net.Name, 3, customize: (_, s) => s with { HostIp = ns.HostAddress });
+        foreach (var r in nodes.Skip(1)) await new ReplicationOperations(Session, Sink).SetReplicaAsync(r.Name, nodes[0].Name, Ct);
+        var sentinels = new SentinelOperations(Session, Sink);
+        var group = await sentinels.CreateAsync(new SentinelGroupSpec { Primary = nodes[0].Name, MasterName = Topology }, Ct);
+        var password = (await Session.GetPasswordAsync(Topology, Ct))!;
+        var env = new Dictionary<string, string> { ["REDIS_PASSWORD"] = password };
+        await AssertNoRouteToContainersAsync(ns, nodes[0].ContainerEndpoint!);
+
+        // What the sentinels hand a serviceName= client: the primary's container address, unreachable from here.
+        var sentinelNodes = await Nodes.GetAsync(new NodeFilter { Topology = Topology, SentinelsOnly = true }, Ct);
+        var told = await sentinels.CurrentPrimaryAsync(sentinelNodes, group.MasterName, Ct);
+        Assert.Equal(nodes[0].ContainerEndpoint, told);
+        Assert.Equal(3, (await ns.ExecAsync(null, "dotnet", ProbeDll(), "connect", told!)).Exit);
+
+        // What works: the group's data nodes by their host endpoints, the primary first.
+        var config = await new ConnectionStringOperations(Session, Sink).GetAsync(ConnectionTarget.SentinelGroup, group.MasterName, false, Ct);
+        Assert.Equal(nodes.Select(n => n.HostEndpoint!).ToArray(), config.Split(','));
+
+        var stop = Path.Combine(Path.GetTempPath(), $"{Topology}.stop");
+        var rounds = 0;
+        using var probe = ns.Start(env, line =>
+            {
+                if (line.StartsWith("round ", StringComparison.Ordinal)) { Interlocked.Increment(ref rounds); Step(line); }
+            },
+            "dotnet", ProbeDll(), "load", config, "2000", stop);
+        var stdout = probe.StandardOutput.ReadToEndAsync();
+        try
+        {
+            await UntilAsync(() => Volatile.Read(ref rounds) >= 1 || probe.HasExited);
+            if (probe.HasExited) Assert.Fail("the client stopped before its first round: " + await stdout);
+            Step("round 1 done; Sentinel failover");
+            var failover = await sentinels.FailoverAsync(Topology, group.MasterName, waitOnly: false, TimeSpan.FromSeconds(60), Ct);
+            Sink.Verbose($"failover: {failover}");
+            var seen = Volatile.Read(ref rounds);
+            await UntilAsync(() => Volatile.Read(ref rounds) > seen + 1 || probe.HasExited);
+        }
+        finally
+        {
+            File.WriteAllText(stop, "");
+            using var bound = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+            try { await probe.WaitForExitAsync(bound.Token); }
+            catch (OperationCanceledException) { probe.Kill(entireProcessTree: true); }
+            File.Delete(stop);
+        }
+        var figures = Figures(await stdout);
+        Console.WriteLine($"sentinel group figures: {figures}");
+        var now = await sentinels.CurrentPrimaryAsync(sentinelNodes, group.MasterName, Ct);
+        Assert.NotEqual(nodes[0].ContainerEndpoint, now);
+        Assert.True(figures.GetProperty("rounds").GetInt64() >= 3, figures.ToString());
+        Assert.Equal(0, figures.GetProperty("lost").GetInt64());
+        Assert.Equal(0, figures.GetProperty("mismatches").GetInt64());
     }
 }
