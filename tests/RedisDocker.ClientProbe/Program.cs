@@ -78,7 +78,7 @@ static async Task<int> LoadAsync(string configuration, int keys, string? stopFil
             // One round that fails (the negative test): 20 lost keys say enough, each costs a timeout.
             if (stopFile is null && lost >= 20) break;
         }
-        for (var i = 0; i < keys && lost == 0; i++)
+        for (var i = 0; i < keys && (stopFile is not null || lost == 0); i++)
         {
             var got = await Try(async () => (string?)await db.StringGetAsync($"k:{i}"));
             reads++;

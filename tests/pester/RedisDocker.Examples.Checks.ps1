@@ -364,7 +364,8 @@ $script:ExampleChecks = @{
         Setup = { Use-HaTopology }
         Check = {
             $endpoints = "$Out".Split(',')
-            $endpoints.Count | Should -Be 3
+            $endpoints.Count | Should -Be 4
+            $endpoints[3] | Should -Be 'configCheckSeconds=5'
             $endpoints[0] | Should -Be (Get-RedisNode primary).HostEndpoint
             @($endpoints[1..2] | Sort-Object) | Should -Be @((Get-RedisNode r1, r2).HostEndpoint | Sort-Object)
         }

@@ -23,6 +23,7 @@ public sealed class ConnectionStringOperations
     /// from any of them; redirects name host endpoints, see <see cref="HostEndpoints"/>). A Sentinel group: the
     /// group's primary first, then its replicas (the client finds the primary by role and finds the new one
     /// after a failover among the same endpoints: the sentinels' own replies name container addresses).
+    /// A Sentinel group's string also carries configCheckSeconds=5, so the client finds a new primary within seconds.
     /// A node: its host endpoint. The password only when asked for.
     /// </summary>
     public async Task<string> GetAsync(ConnectionTarget target, string name, bool includePassword, CancellationToken ct,
@@ -87,6 +88,9 @@ public sealed class ConnectionStringOperations
             throw new RedisDockerException(ErrorIds.NodeNotReachable,
                 $"A node of '{name}' has no container address. Use -Route Published.", ErrorKind.ConnectionError, name);
         var text = string.Join(",", endpoints.Select(n => direct ? n.ContainerEndpoint! : n.HostEndpoint!));
+        // Without serviceName the client learns of a failover at its next configuration check (every 60 s by
+        // default, refusing writes with READONLY meanwhile): every 5 s finds the new primary within seconds.
+        if (target == ConnectionTarget.SentinelGroup) text += $",{SentinelConfigCheck}";
         if (!includePassword) return text;
         var password = await _session.GetPasswordAsync(topology, ct).ConfigureAwait(false)
             ?? throw new RedisDockerException(ErrorIds.NodeNotReachable,
@@ -157,6 +161,9 @@ public sealed class ConnectionStringOperations
         _session.ContainerRoutes[key] = routes;
         return routes;
     }
+
+    /// <summary>The StackExchange.Redis option a Sentinel group's string carries (see <see cref="GetAsync"/>).</summary>
+    public const string SentinelConfigCheck = "configCheckSeconds=5";
 
     private static RedisDockerException NotRunning(string name) =>
         new(ErrorIds.NodeNotReachable, $"'{name}' has no running node with a published port. Start it (Start-RedisTopology or Start-RedisNode).",
