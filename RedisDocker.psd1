@@ -12,6 +12,7 @@
     FormatsToProcess       = @('RedisDocker.Format.ps1xml')
     CmdletsToExport        = @(
         'Add-RedisClusterNode'
+        'Connect-RedisClient'
         'Connect-RedisDocker'
         'Connect-RedisNetwork'
         'Disconnect-RedisNetwork'

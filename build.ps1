@@ -66,6 +66,12 @@ if (Test-Path $out) { Remove-Item $out -Recurse -Force }
 New-Item -ItemType Directory -Path $out, (Join-Path $out 'en-US') | Out-Null
 $bin = Join-Path $root 'src' 'RedisDocker' 'bin' $Configuration 'net8.0'
 Copy-Item (Join-Path $bin 'RedisDocker.dll'), (Join-Path $bin 'RedisDocker.Core.dll') -Destination $out
+# StackExchange.Redis (Connect-RedisClient) and its dependencies, next to the module until they get their own
+# load context (the module's ALC).
+$thirdParty = 'StackExchange.Redis', 'RESPite', 'System.IO.Hashing', 'System.IO.Pipelines',
+    'Microsoft.Extensions.Logging.Abstractions', 'Microsoft.Extensions.DependencyInjection.Abstractions',
+    'System.Diagnostics.DiagnosticSource'
+Copy-Item ($thirdParty | ForEach-Object { Join-Path $bin "$_.dll" }) -Destination $out
 Copy-Item (Join-Path $root 'RedisDocker.psd1') -Destination $out
 Copy-Item (Join-Path $root 'src' 'RedisDocker' 'RedisDocker.Format.ps1xml') -Destination $out
 Copy-Item (Join-Path $root 'en-US' '*') -Destination (Join-Path $out 'en-US')

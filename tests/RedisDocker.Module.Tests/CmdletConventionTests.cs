@@ -69,7 +69,9 @@ public class CmdletConventionTests
     [Fact]
     public void OutputTypesAreTheModulesOwnObjects()
     {
-        var allowed = new[] { "RedisDocker.", "System.IO.FileInfo", "System.String", "System.Int64", "System.Object[]", "System.Boolean", "System.Void", "System.Management.Automation.PSCredential" };
+        var allowed = new[] { "RedisDocker.", "System.IO.FileInfo", "System.String", "System.Int64", "System.Object[]", "System.Boolean", "System.Void", "System.Management.Automation.PSCredential",
+            // Connect-RedisClient: the application-side client itself, as issue 14 asks.
+            "StackExchange.Redis.ConnectionMultiplexer" };
         foreach (var c in _m.Cmdlets)
             foreach (var t in c.OutputTypes)
                 Assert.True(allowed.Any(a => t.FullName!.StartsWith(a, StringComparison.Ordinal)), $"{c.Name} emits {t.FullName}: emit the module's own objects");

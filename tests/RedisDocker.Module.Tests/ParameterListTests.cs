@@ -26,6 +26,7 @@ public class ParameterListTests
         ["Stop-RedisTopology"] = new[] { "PassThru", "Session", "Topology" },
         ["Get-RedisCluster"] = new[] { "Cluster", "Session" },
         ["Get-RedisClusterNode"] = new[] { "Cluster", "Node", "Role", "Session" },
+        ["Connect-RedisClient"] = new[] { "Cluster", "Node", "Route", "SentinelGroup", "Session" },
         ["Get-RedisConnectionString"] = new[] { "Cluster", "IncludePassword", "Node", "Route", "SentinelGroup", "Session" },
         ["Get-RedisCredential"] = new[] { "Session", "Topology" },
         ["Get-RedisNetwork"] = new[] { "Name", "Session", "Topology" },

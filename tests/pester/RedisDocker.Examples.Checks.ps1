@@ -11,7 +11,7 @@
 $script:ExamplePageOrder = @(
     'Invoke-RedisCommand', 'Get-RedisCluster', 'Test-RedisCluster', 'Get-RedisClusterNode', 'Invoke-RedisFailover',
     'Stop-RedisNode', 'Start-RedisNode', 'Restart-RedisNode', 'Repair-RedisCluster', 'Get-RedisNetwork',
-    'Get-RedisReplication', 'Get-RedisCredential', 'Get-RedisConnectionString', 'Set-RedisCluster', 'Get-RedisSentinel', 'Get-RedisNode', 'Set-RedisReplica',
+    'Get-RedisReplication', 'Get-RedisCredential', 'Get-RedisConnectionString', 'Connect-RedisClient', 'Set-RedisCluster', 'Get-RedisSentinel', 'Get-RedisNode', 'Set-RedisReplica',
     'Connect-RedisNetwork', 'Disconnect-RedisNetwork', 'Remove-RedisNode', 'New-RedisNetwork', 'New-RedisNode',
     'New-RedisSentinel', 'New-RedisCluster', 'Move-RedisClusterSlot', 'Add-RedisClusterNode', 'Optimize-RedisCluster',
     'Remove-RedisClusterNode', 'Get-RedisTopology', 'Stop-RedisTopology', 'Start-RedisTopology',
@@ -368,6 +368,23 @@ $script:ExampleChecks = @{
             $endpoints[3] | Should -Be 'configCheckSeconds=5'
             $endpoints[0] | Should -Be (Get-RedisNode primary).HostEndpoint
             @($endpoints[1..2] | Sort-Object) | Should -Be @((Get-RedisNode r1, r2).HostEndpoint | Sort-Object)
+        }
+    }
+
+    # ------------------------------------------------------------ Connect-RedisClient
+    'Connect-RedisClient#1' = @{
+        Setup = { Use-RedisCluster }
+        Check = {
+            $Out | Should -Be 'hello'
+            $client.IsConnected | Should -BeFalse   # disposed by the example
+            Invoke-RedisCommand -Cluster redis GET greeting | Should -Be 'hello'
+        }
+    }
+    'Connect-RedisClient#2' = @{
+        Setup = { Use-HaTopology }
+        Check = {
+            $Out | Should -Be (Get-RedisSentinel -MasterName ha).PrimaryHostEndpoint
+            Invoke-RedisCommand -Node primary GET visits | Should -Be '1'
         }
     }
 

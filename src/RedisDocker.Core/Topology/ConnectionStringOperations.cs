@@ -27,7 +27,16 @@ public sealed class ConnectionStringOperations
     /// A node: its host endpoint. The password only when asked for.
     /// </summary>
     public async Task<string> GetAsync(ConnectionTarget target, string name, bool includePassword, CancellationToken ct,
-        ConnectionRoute route = ConnectionRoute.Published)
+        ConnectionRoute route = ConnectionRoute.Published) =>
+        (await DescribeAsync(target, name, includePassword, ct, route).ConfigureAwait(false)).Text;
+
+    /// <summary>Whether the last <see cref="DescribeAsync"/> named container addresses (the direct route).</summary>
+    internal bool LastWasDirect { get; private set; }
+
+    /// <summary>The configuration string and the topology it belongs to (whose password the client needs).</summary>
+    /// <param name="tunnelled">The client translates container addresses itself (Connect-RedisClient): no warning about them.</param>
+    internal async Task<(string Text, string Topology)> DescribeAsync(ConnectionTarget target, string name, bool includePassword,
+        CancellationToken ct, ConnectionRoute route = ConnectionRoute.Published, bool tunnelled = false)
     {
         var nodeOps = new NodeOperations(_session, _sink);
         IReadOnlyList<RedisNode> endpoints;
@@ -56,11 +65,11 @@ public sealed class ConnectionStringOperations
                 // Redirects name host endpoints: a client given container addresses would be sent to the published
                 // ports by the first MOVED anyway, so the direct route is for clusters that name container addresses.
                 if (route == ConnectionRoute.Auto && type == "hostname") route = ConnectionRoute.Published;
-                if (route == ConnectionRoute.Direct && type == "hostname")
+                if (route == ConnectionRoute.Direct && type == "hostname" && !tunnelled)
                     _sink.Warning($"Cluster '{name}' names host endpoints in its redirects: clients given container addresses "
                         + $"follow them to the published ports. For the direct route throughout, Set-RedisCluster -Cluster {name} "
                         + "-ClientEndpoint Container (then only clients that route to containers can use it).");
-                if (route != ConnectionRoute.Direct && type != "hostname") WarnContainerEndpoints(name, type);
+                if (route != ConnectionRoute.Direct && type != "hostname" && !tunnelled) WarnContainerEndpoints(name, type);
                 break;
             }
             default:
@@ -87,11 +96,12 @@ public sealed class ConnectionStringOperations
         if (direct && endpoints.Any(n => n.ContainerEndpoint is null))
             throw new RedisDockerException(ErrorIds.NodeNotReachable,
                 $"A node of '{name}' has no container address. Use -Route Published.", ErrorKind.ConnectionError, name);
+        LastWasDirect = direct;
         var text = string.Join(",", endpoints.Select(n => direct ? n.ContainerEndpoint! : n.HostEndpoint!));
         // Without serviceName the client learns of a failover at its next configuration check (every 60 s by
         // default, refusing writes with READONLY meanwhile): every 5 s finds the new primary within seconds.
         if (target == ConnectionTarget.SentinelGroup) text += $",{SentinelConfigCheck}";
-        if (!includePassword) return text;
+        if (!includePassword) return (text, topology);
         var password = await _session.GetPasswordAsync(topology, ct).ConfigureAwait(false)
             ?? throw new RedisDockerException(ErrorIds.NodeNotReachable,
                 $"The password of topology '{topology}' could not be read from its nodes. Start one of them, then try again.",
@@ -101,7 +111,7 @@ public sealed class ConnectionStringOperations
                 $"The password of topology '{topology}' has a ',', '=' or '\"', which a StackExchange.Redis configuration string "
                 + "cannot carry. Leave -IncludePassword out and set ConfigurationOptions.Password in code.",
                 ErrorKind.InvalidArgument, topology);
-        return $"{text},password={password}";
+        return ($"{text},password={password}", topology);
     }
 
     /// <summary>The cluster's cluster-preferred-endpoint-type (hostname or ip), null before Redis 7.0.</summary>
