@@ -13,12 +13,14 @@
     FormatsToProcess       = @('RedisDocker.Format.ps1xml')
     CmdletsToExport        = @(
         'Add-RedisClusterNode'
+        'Connect-RedisClient'
         'Connect-RedisDocker'
         'Connect-RedisNetwork'
         'Disconnect-RedisNetwork'
         'Export-RedisTopology'
         'Get-RedisCluster'
         'Get-RedisClusterNode'
+        'Get-RedisConnectionString'
         'Get-RedisCredential'
         'Get-RedisNetwork'
         'Get-RedisNode'
@@ -40,6 +42,7 @@
         'Remove-RedisTopology'
         'Repair-RedisCluster'
         'Restart-RedisNode'
+        'Set-RedisCluster'
         'Set-RedisReplica'
         'Start-RedisNode'
         'Start-RedisTopology'

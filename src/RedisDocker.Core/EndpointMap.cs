@@ -24,6 +24,13 @@ public sealed class EndpointMap
         if (node.HostEndpoint is null) return;
         foreach (var a in containerAddresses.Append(node.Name))
             Set($"{a}:{node.Port}", node.HostEndpoint, node.Name, node.Topology);
+        if (!node.ClusterEnabled) return;
+        // A cluster node that announces its host endpoint (cluster-announce-hostname) names it in redirects.
+        foreach (var kv in _map)
+            if (kv.Value.ContainerEndpoint == kv.Value.HostEndpoint && kv.Key != node.HostEndpoint
+                && string.Equals(kv.Value.NodeName, node.Name, StringComparison.OrdinalIgnoreCase))
+                _map.TryRemove(kv.Key, out _);
+        Set(node.HostEndpoint, node.HostEndpoint, node.Name, node.Topology);
     }
 
     public bool TryTranslate(string containerEndpoint, out MappedEndpoint mapped) =>

@@ -60,6 +60,8 @@ public static class ErrorIds
     public const string InvalidDockerHost = "RedisDocker.InvalidDockerHost";
     public const string InvalidSlot = "RedisDocker.InvalidSlot";
     public const string UnexpectedError = "RedisDocker.UnexpectedError";
+    /// <summary>A cluster node cannot name its host endpoint to clients (Redis before 7.0, or port numbers that differ).</summary>
+    public const string HostEndpointUnsupported = "RedisDocker.HostEndpointUnsupported";
 }
 
 /// <summary>

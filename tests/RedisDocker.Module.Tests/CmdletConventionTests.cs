@@ -69,7 +69,9 @@ public class CmdletConventionTests
     [Fact]
     public void OutputTypesAreTheModulesOwnObjects()
     {
-        var allowed = new[] { "RedisDocker.", "System.IO.FileInfo", "System.String", "System.Int64", "System.Object[]", "System.Boolean", "System.Void", "System.Management.Automation.PSCredential" };
+        var allowed = new[] { "RedisDocker.", "System.IO.FileInfo", "System.String", "System.Int64", "System.Object[]", "System.Boolean", "System.Void", "System.Management.Automation.PSCredential",
+            // Connect-RedisClient: the application-side client itself, as issue 14 asks.
+            "StackExchange.Redis.ConnectionMultiplexer" };
         foreach (var c in _m.Cmdlets)
             foreach (var t in c.OutputTypes)
                 Assert.True(allowed.Any(a => t.FullName!.StartsWith(a, StringComparison.Ordinal)), $"{c.Name} emits {t.FullName}: emit the module's own objects");
@@ -79,7 +81,9 @@ public class CmdletConventionTests
     public void SecretsAreNeverPlainStrings()
     {
         foreach (var c in _m.Cmdlets)
-            foreach (var p in c.Parameters.Where(p => p.Name.Contains("Password", StringComparison.OrdinalIgnoreCase) || p.Name.Contains("Credential", StringComparison.OrdinalIgnoreCase)))
+            // A switch (Get-RedisConnectionString -IncludePassword) carries no secret.
+            foreach (var p in c.Parameters.Where(p => (p.Name.Contains("Password", StringComparison.OrdinalIgnoreCase) || p.Name.Contains("Credential", StringComparison.OrdinalIgnoreCase))
+                         && p.Type.FullName != "System.Management.Automation.SwitchParameter"))
                 Assert.True(p.Type.FullName is "System.Security.SecureString" or "System.Management.Automation.PSCredential", $"{c.Name} -{p.Name} is {p.Type.FullName}");
     }
 

@@ -18,7 +18,10 @@ public sealed class ModuleMetadata : IDisposable
             throw new FileNotFoundException($"Build the cmdlet assembly first ({CmdletAssemblyPath} is missing).");
         var sma = Path.Combine(AppContext.BaseDirectory, "sma", "System.Management.Automation.dll");
         var paths = Directory.GetFiles(RuntimeEnvironment.GetRuntimeDirectory(), "*.dll")
-            .Append(sma).Append(CmdletAssemblyPath).Append(Path.Combine(bin, "RedisDocker.Core.dll"));
+            .Append(sma).Append(CmdletAssemblyPath).Append(Path.Combine(bin, "RedisDocker.Core.dll"))
+            // The module's third-party assemblies (StackExchange.Redis, the output of Connect-RedisClient, and its own).
+            .Concat(Directory.GetFiles(bin, "*.dll").Where(f => Path.GetFileName(f) is not ("RedisDocker.dll" or "RedisDocker.Core.dll"
+                or "System.Management.Automation.dll")));
         _context = new MetadataLoadContext(new PathAssemblyResolver(paths), "System.Private.CoreLib");
         Assembly = _context.LoadFromAssemblyPath(CmdletAssemblyPath);
         CoreAssembly = _context.LoadFromAssemblyPath(Path.Combine(bin, "RedisDocker.Core.dll"));

@@ -11,7 +11,7 @@
 $script:ExamplePageOrder = @(
     'Invoke-RedisCommand', 'Get-RedisCluster', 'Test-RedisCluster', 'Get-RedisClusterNode', 'Invoke-RedisFailover',
     'Stop-RedisNode', 'Start-RedisNode', 'Restart-RedisNode', 'Repair-RedisCluster', 'Get-RedisNetwork',
-    'Get-RedisReplication', 'Get-RedisCredential', 'Get-RedisSentinel', 'Get-RedisNode', 'Set-RedisReplica',
+    'Get-RedisReplication', 'Get-RedisCredential', 'Get-RedisConnectionString', 'Connect-RedisClient', 'Set-RedisCluster', 'Get-RedisSentinel', 'Get-RedisNode', 'Set-RedisReplica',
     'Connect-RedisNetwork', 'Disconnect-RedisNetwork', 'Remove-RedisNode', 'New-RedisNetwork', 'New-RedisNode',
     'New-RedisSentinel', 'New-RedisCluster', 'Move-RedisClusterSlot', 'Add-RedisClusterNode', 'Optimize-RedisCluster',
     'Remove-RedisClusterNode', 'Get-RedisTopology', 'Stop-RedisTopology', 'Start-RedisTopology',
@@ -330,6 +330,84 @@ $script:ExampleChecks = @{
     'Get-RedisCredential#2' = @{
         Check = { $Out.UserName | Should -Be 'default'
             $Out.GetNetworkCredential().Password | Should -Be (Get-RedisCredential -Topology ha).GetNetworkCredential().Password }
+    }
+
+    # ------------------------------------------------------------ Get-RedisConnectionString
+    'Get-RedisConnectionString#1' = @{
+        Setup = { Use-RedisCluster }
+        Check = {
+            $endpoints = "$Out".Split(',')
+            $endpoints.Count | Should -Be 6
+            $endpoints | ForEach-Object { $_ | Should -Match '^127\.0\.0\.1:\d+$' }
+            "$Out" | Should -Not -Match 'password'
+            # "redis-cli -c ... follows MOVED and ASK from the host": keys of all three primaries through one endpoint.
+            $h, $port = $endpoints[0].Split(':')
+            $env:REDISCLI_AUTH = (Get-RedisCredential -Topology redis).GetNetworkCredential().Password
+            try {
+                foreach ($k in 'a', 'b', 'c') {
+                    redis-cli -c -h $h -p $port SET "cs-$k" $k | Should -Be 'OK'
+                    redis-cli -c -h $h -p $port GET "cs-$k" | Should -Be $k
+                }
+            } finally { Remove-Item Env:REDISCLI_AUTH }
+        }
+    }
+    'Get-RedisConnectionString#2' = @{
+        Setup = { Use-RedisCluster }
+        Check = {
+            $Out | Should -BeNullOrEmpty
+            $pw = (Get-RedisCredential -Topology redis).GetNetworkCredential().Password
+            $config | Should -BeLike "*,password=$pw"
+            $config.Split(',').Count | Should -Be 7
+        }
+    }
+    'Get-RedisConnectionString#3' = @{
+        Setup = { Use-HaTopology }
+        Check = {
+            $endpoints = "$Out".Split(',')
+            $endpoints.Count | Should -Be 4
+            $endpoints[3] | Should -Be 'configCheckSeconds=5'
+            $endpoints[0] | Should -Be (Get-RedisNode primary).HostEndpoint
+            @($endpoints[1..2] | Sort-Object) | Should -Be @((Get-RedisNode r1, r2).HostEndpoint | Sort-Object)
+        }
+    }
+
+    # ------------------------------------------------------------ Connect-RedisClient
+    'Connect-RedisClient#1' = @{
+        Setup = { Use-RedisCluster }
+        Check = {
+            $Out | Should -Be 'hello'
+            $client.IsConnected | Should -BeFalse   # disposed by the example
+            Invoke-RedisCommand -Cluster redis GET greeting | Should -Be 'hello'
+        }
+    }
+    'Connect-RedisClient#2' = @{
+        Setup = { Use-HaTopology }
+        Check = {
+            $Out | Should -Be (Get-RedisSentinel -MasterName ha).PrimaryHostEndpoint
+            Invoke-RedisCommand -Node primary GET visits | Should -Be '1'
+        }
+    }
+
+    # ------------------------------------------------------------ Set-RedisCluster
+    'Set-RedisCluster#1' = @{
+        Setup = { Use-RedisCluster }
+        Check = {
+            $Out.State | Should -Be 'ok'
+            foreach ($n in Get-Member6) {
+                @(Invoke-RedisCommand -Node $n.Name CONFIG GET cluster-preferred-endpoint-type)[1] | Should -Be 'ip'
+            }
+            Set-RedisCluster -Cluster redis -ClientEndpoint Host -Confirm:$false | Out-Null
+        }
+    }
+    'Set-RedisCluster#2' = @{
+        Setup = { Use-RedisCluster; Set-RedisCluster -Cluster redis -ClientEndpoint Container -Confirm:$false | Out-Null }
+        Check = {
+            $Out.State | Should -Be 'ok'
+            foreach ($n in Get-Member6) {
+                @(Invoke-RedisCommand -Node $n.Name CONFIG GET cluster-preferred-endpoint-type)[1] | Should -Be 'hostname'
+                @(Invoke-RedisCommand -Node $n.Name CONFIG GET cluster-announce-hostname)[1] | Should -Be '127.0.0.1'
+            }
+        }
     }
 
     # ------------------------------------------------------------ Get-RedisSentinel

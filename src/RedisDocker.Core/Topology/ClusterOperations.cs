@@ -41,6 +41,14 @@ public sealed class ClusterOperations
         }
     }
 
+    /// <summary>
+    /// CLUSTER MEET ip port, with the bus port when it is not port + 10000 (a node that listens on a host port
+    /// number above 55535 has its bus at port - 10000).
+    /// </summary>
+    private static object[] MeetArgs(string ip, int port) => port > 55535
+        ? new object[] { "CLUSTER", "MEET", ip, port, HostEndpoints.BusPortOf(port) }
+        : new object[] { "CLUSTER", "MEET", ip, port };
+
     // ------------------------------------------------------------------ create
 
     /// <summary>Creates a cluster of the given nodes (all in one topology, cluster-enabled, empty).</summary>
@@ -93,7 +101,7 @@ public sealed class ClusterOperations
             // all handshakes start at once instead of waiting for gossip to spread them.
             await Task.WhenAll(members.Select(async (m, i) =>
             {
-                var meets = members.Skip(i + 1).Select(o => (IReadOnlyList<object>)new object[] { "CLUSTER", "MEET", o.Ip, o.Node.Port }).ToArray();
+                var meets = members.Skip(i + 1).Select(o => (IReadOnlyList<object>)MeetArgs(o.Ip, o.Node.Port)).ToArray();
                 if (meets.Length == 0) return;
                 _sink.Verbose($"{m.Name}: CLUSTER MEET {string.Join(", ", members.Skip(i + 1).Select(o => o.Name))}");
                 var replies = await m.Conn.PipelineAsync(meets, ct).ConfigureAwait(false);
@@ -159,7 +167,7 @@ public sealed class ClusterOperations
         foreach (var m in members.Where(m => m != anchor))
         {
             _sink.Verbose($"{anchor.Name}: CLUSTER MEET {m.Name}");
-            await anchor.Ok(ct, "CLUSTER", "MEET", m.Ip, m.Node.Port).ConfigureAwait(false);
+            await anchor.Ok(ct, MeetArgs(m.Ip, m.Node.Port)).ConfigureAwait(false);
         }
         await WaitAllKnownAsync(members, ct).ConfigureAwait(false);
         var ids = await ReadIdsAsync(members, ct).ConfigureAwait(false);
@@ -318,7 +326,7 @@ public sealed class ClusterOperations
             {
                 var e = view.FirstOrDefault(x => EndpointMap.Normalize(x.Endpoint) == other.ContainerEndpoint);
                 if (e is null || e.InHandshake)
-                    problems.Add($"node {m.Name} cannot reach the cluster bus port of {other.Name} ({other.Ip}:{other.Node.Port + 10000})");
+                    problems.Add($"node {m.Name} cannot reach the cluster bus port of {other.Name} ({other.Ip}:{HostEndpoints.BusPortOf(other.Node.Port)})");
             }
         }
         return $"The nodes did not all join within the bound: {string.Join("; ", problems.Take(6))}{(problems.Count > 6 ? $"; and {problems.Count - 6} more" : "")}. Check that the nodes share a network and nothing blocks port+10000 between them.";
@@ -438,6 +446,45 @@ public sealed class ClusterOperations
             throw Errors.NoClusterNodeAnswers(topology);
         return members;
     }
+
+    /// <summary>
+    /// Which endpoints the cluster names to clients in redirects and slot maps: the host endpoints
+    /// (cluster-announce-hostname = the address the node's port is published on, preferred endpoint type
+    /// hostname), or the container addresses, for clients inside the Docker network. Needs Redis 7.0 for Host;
+    /// kept across restarts (CONFIG REWRITE). The module's own commands work either way.
+    /// </summary>
+    public async Task<RedisCluster> SetClientEndpointAsync(string topology, ClusterClientEndpoint endpoint, CancellationToken ct)
+    {
+        var members = await TopologyMembersAsync(topology, ct, requireAll: true).ConfigureAwait(false);
+        foreach (var m in members)
+        {
+            if (endpoint == ClusterClientEndpoint.Host && HostPortMismatch(m.Node) is { } why)
+                throw new RedisDockerException(ErrorIds.HostEndpointUnsupported,
+                    $"Node '{m.Name}' {why}, so a redirect to its host address would name the wrong port. Clusters made by "
+                    + "this version of RedisDocker listen on their host port number; recreate older ones to use host endpoints.",
+                    ErrorKind.InvalidOperation, m.Name);
+        }
+        foreach (var m in members)
+        {
+            var host = endpoint == ClusterClientEndpoint.Host ? EndpointMap.Split(m.Node.HostEndpoint!).Host : "";
+            _sink.Verbose(endpoint == ClusterClientEndpoint.Host
+                ? $"{m.Name}: names {m.Node.HostEndpoint} to clients (cluster-announce-hostname {host})."
+                : $"{m.Name}: names {m.ContainerEndpoint} to clients (cluster-preferred-endpoint-type ip).");
+            var set = await m.Exec(ct, "CONFIG", "SET", "cluster-announce-hostname", host).ConfigureAwait(false);
+            if (set.IsError)
+                throw new RedisDockerException(ErrorIds.HostEndpointUnsupported,
+                    $"Node '{m.Name}' cannot announce endpoints by name ({set.Text}): Redis 7.0 or later is needed. With an older "
+                    + "image clients on the host follow redirects to container addresses, which route only on a Linux host.",
+                    ErrorKind.InvalidOperation, m.Name);
+            await m.Ok(ct, "CONFIG", "SET", "cluster-preferred-endpoint-type", HostEndpoints.PreferredType(endpoint)).ConfigureAwait(false);
+            await m.Ok(ct, "CONFIG", "REWRITE").ConfigureAwait(false);
+        }
+        return await GetAsync(topology, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Why a node cannot name its host endpoint (its port is published on another number), or null.</summary>
+    private static string? HostPortMismatch(RedisNode n) =>
+        n.HostPort is int hp && hp != n.Port ? $"listens on port {n.Port} but is published on {hp}" : null;
 
     /// <summary>The cluster's members as the first answering node sees them (primaries first).</summary>
     public async Task<IReadOnlyList<RedisClusterNode>> GetNodesAsync(string topology, CancellationToken ct)
@@ -676,7 +723,7 @@ public sealed class ClusterOperations
             primaryId = ids[primary.Name];
         }
         _sink.Verbose($"{inCluster[0].Name}: CLUSTER MEET {newMember.Ip} {node.Port} ({node.Name})");
-        await inCluster[0].Ok(ct, "CLUSTER", "MEET", newMember.Ip, node.Port).ConfigureAwait(false);
+        await inCluster[0].Ok(ct, MeetArgs(newMember.Ip, node.Port)).ConfigureAwait(false);
         var all = inCluster.Append(newMember).ToList();
         await WaitAllKnownAsync(all, ct).ConfigureAwait(false);
         Dictionary<string, string>? expected = null;

@@ -44,6 +44,36 @@ public sealed record NodeSpec
     public int? BusPort { get; init; }
     /// <summary>The topology (required with host networking, where no network carries it).</summary>
     public string? Topology { get; init; }
+    /// <summary>
+    /// Cluster nodes on a Docker network: listen inside the container on the port number they are published
+    /// on and announce the host address (cluster-announce-hostname), so any client on the host follows
+    /// redirects and slot maps to endpoints it reaches (see <see cref="HostEndpoints"/>). True by default.
+    /// </summary>
+    public bool AnnounceHostEndpoint { get; init; } = true;
+}
+
+/// <summary>
+/// Host endpoints for cluster nodes: why a node listens on its host port number and what it announces.
+/// Redis >= 7.0 sends cluster-announce-hostname in client-facing replies (MOVED, ASK, CLUSTER SLOTS/SHARDS)
+/// when cluster-preferred-endpoint-type is hostname, while the cluster bus, replication and CLUSTER NODES
+/// keep the container IP. A redirect names hostname:port with the port the node listens on, so the node
+/// listens inside its container on the same number it is published on: host clients reach
+/// hostaddress:port through the published port, nodes and in-network clients reach containerip:port.
+/// </summary>
+public static class HostEndpoints
+{
+    /// <summary>The port every spec has unless the user chose one (-Port).</summary>
+    public const int DefaultPort = 6379;
+
+    /// <summary>True when the node listens on its host port number and announces its host address.</summary>
+    public static bool Applies(NodeSpec s) =>
+        s.ClusterEnabled && s.AnnounceHostEndpoint && !s.HostNetwork && s.Sentinel is null;
+
+    /// <summary>The cluster bus port inside the container: port + 10000, or port - 10000 above 55535.</summary>
+    public static int BusPortOf(int port) => port > 55535 ? port - 10000 : port + 10000;
+
+    /// <summary>The value of cluster-preferred-endpoint-type for a choice.</summary>
+    public static string PreferredType(ClusterClientEndpoint e) => e == ClusterClientEndpoint.Host ? "hostname" : "ip";
 }
 
 /// <summary>Nodes: create, read (labels + live ROLE), start, stop, restart, remove.</summary>
@@ -90,6 +120,16 @@ public sealed class NodeOperations
                 && IPv4Cidr.TryParseAddress(engines[i].Endpoint.HostAddress, out _)
             ? s with { AnnounceAddress = engines[i].Endpoint.HostAddress }
             : s).ToArray();
+
+        // Cluster nodes with host endpoints listen on their host port number: a -Port is also the host port.
+        foreach (var s in specs.Where(x => HostEndpoints.Applies(x) && x.Port != HostEndpoints.DefaultPort
+                     && x.HostPort is int hp && hp != x.Port))
+            throw new RedisDockerException(ErrorIds.InvalidConfig,
+                $"Cluster node '{s.Name}' listens on the port number it is published on (so clients on the host follow " +
+                $"its redirects): give -Port or -HostPort, not both with different numbers ({s.Port}, {s.HostPort}).",
+                ErrorKind.InvalidArgument, s.Name);
+        specs = specs.Select(x => HostEndpoints.Applies(x) && x.Port != HostEndpoints.DefaultPort && x.HostPort is null
+            ? x with { HostPort = x.Port } : x).ToArray();
 
         // 1. Names: valid, unique in the batch, free on every engine.
         var dup = specs.GroupBy(s => s.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
@@ -156,6 +196,8 @@ public sealed class NodeOperations
         // A node keeps its host port for life: the port Docker would pick changes at every start, restart and
         // network connect, so one is chosen now (free on this machine when the engine is local) and pinned.
         var pickedPorts = PickHostPorts(specs, engines);
+        specs = specs.Select((x, i) => HostEndpoints.Applies(x) && (x.HostPort ?? pickedPorts[i]) is int hp
+            ? x with { Port = hp } : x).ToArray();
 
         // 2. Networks, topology, addresses (host-network nodes use their host's address).
         var networks = new DockerNetwork?[specs.Count];
@@ -292,7 +334,7 @@ public sealed class NodeOperations
         ClusterNodeTimeoutMs = s.ClusterNodeTimeoutMs,
         AnnounceIp = ip,
         AnnounceBusPort = s.HostNetwork ? s.BusPort : null,
-        BusPort = s.HostNetwork ? s.BusPort : null,
+        BusPort = s.HostNetwork ? s.BusPort : s.ClusterEnabled && s.Port > 55535 ? HostEndpoints.BusPortOf(s.Port) : null,
         // On the host's network the node listens on its announce address (and loopback) only.
         Bind = s.HostNetwork ? $"{ip} 127.0.0.1" : null,
         MaxMemory = s.MaxMemory,
@@ -360,9 +402,10 @@ public sealed class NodeOperations
         var volume = s.Name + "-data";
         var isSentinel = s.Sentinel is not null;
         var configPath = isSentinel ? RedisConfigRenderer.SentinelConfigPath : RedisConfigRenderer.RedisConfigPath;
-        string config = isSentinel
+        string Config() => isSentinel
             ? RedisConfigRenderer.Render(s.Sentinel! with { Password = password, AnnounceIp = ip, Port = s.Port, Bind = s.HostNetwork ? $"{ip} 127.0.0.1" : null })
             : RedisConfigRenderer.Render(ServerConfigOf(s, ip, password));
+        var config = Config();
         var labels = new Dictionary<string, string>(s.Labels)
         {
             [Labels.Managed] = "true",
@@ -445,10 +488,18 @@ public sealed class NodeOperations
                     var held = new List<TcpListener>();
                     pickedHostPort = (docker.Endpoint.IsLocal() ? HoldFreePort(s.HostIp, held) : null) ?? RandomEphemeralPort(new int?[] { hostPort });
                     foreach (var l in held) l.Stop();
+                    if (HostEndpoints.Applies(s) && pickedHostPort is int again)
+                    {
+                        // It listens on its host port number: the new port goes into its configuration too.
+                        s = s with { Port = again };
+                        labels[Labels.Port] = again.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                        config = Config();
+                    }
                     continue;
                 }
                 var readyNode = await WaitReadyAsync(docker, s.Name, password, ct).ConfigureAwait(false);
                 if (!s.HostNetwork) await CheckPublishedAddressAsync(docker, s, ct).ConfigureAwait(false);
+                if (HostEndpoints.Applies(s)) await AnnounceHostEndpointAsync(readyNode, password, ct).ConfigureAwait(false);
                 return readyNode;
             }
         }
@@ -482,6 +533,31 @@ public sealed class NodeOperations
             }
             throw;
         }
+    }
+
+    /// <summary>
+    /// Makes a cluster node name its host endpoint to clients: cluster-announce-hostname = the host address its
+    /// port is published on, cluster-preferred-endpoint-type = hostname, kept by CONFIG REWRITE. Redis before
+    /// 7.0 has neither setting: the node keeps announcing its container address (a warning says what works).
+    /// </summary>
+    private async Task AnnounceHostEndpointAsync(RedisNode node, string password, CancellationToken ct)
+    {
+        if (node.HostEndpoint is null) return;
+        var host = EndpointMap.Split(node.HostEndpoint).Host;
+        var set = await _session.SendAsync(node.HostEndpoint, password,
+            new object[] { "CONFIG", "SET", "cluster-announce-hostname", host }, ct).ConfigureAwait(false);
+        if (set.IsError)
+        {
+            _sink.Warning($"Node '{node.Name}' cannot announce its host endpoint {node.HostEndpoint} ({set.Text}): "
+                + "Redis 7.0 or later is needed for that. The module's cmdlets still reach the cluster from the host, "
+                + "but other clients on the host follow redirects to container addresses, which only route on a Linux "
+                + "host (not on Docker Desktop). Use an image with Redis >= 7.0 (e.g. redis:7.4).");
+            return;
+        }
+        _sink.Verbose($"Node '{node.Name}' announces {node.HostEndpoint} to clients (cluster-announce-hostname {host}).");
+        await _session.SendAsync(node.HostEndpoint, password,
+            new object[] { "CONFIG", "SET", "cluster-preferred-endpoint-type", "hostname" }, ct).ConfigureAwait(false);
+        await _session.SendAsync(node.HostEndpoint, password, new object[] { "CONFIG", "REWRITE" }, ct).ConfigureAwait(false);
     }
 
     /// <summary>The node's port is published where it was asked to be (Docker publishes an address it cannot use on every interface).</summary>

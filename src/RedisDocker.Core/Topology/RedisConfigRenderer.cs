@@ -73,6 +73,8 @@ public static class RedisConfigRenderer
         ["masteruser"] = "replicas authenticate as the default user with the topology's password",
         ["aclfile"] = "the module authenticates as the default user with the topology's password",
         ["sentinel"] = "use New-RedisSentinel",
+        ["cluster-preferred-endpoint-type"] = "use Set-RedisCluster -ClientEndpoint",
+        ["cluster-port"] = "a cluster node's bus port is its port + 10000 (or -BusPort with -HostNetwork)",
     };
 
     /// <summary>Directives that only some arguments of would lock the module out.</summary>

@@ -209,6 +209,8 @@ public sealed class TopologyOperations
         "replica-announce-ip", "replica-announce-port", "cluster-enabled", "cluster-config-file", "cluster-node-timeout",
         "cluster-announce-ip", "cluster-announce-port", "cluster-announce-bus-port", "maxmemory", "maxmemory-policy", "replicaof",
         "slaveof", "user", "save", "latency-tracking-info-percentiles", "replica-priority", "slave-priority",
+        // Host endpoints of cluster nodes (set after start and kept by CONFIG REWRITE; made again on import).
+        "cluster-announce-hostname", "cluster-preferred-endpoint-type", "cluster-port",
     };
 
     /// <summary>The topology as a JSON spec that <see cref="ImportAsync"/> rebuilds. No password: it stays inside the nodes.</summary>
