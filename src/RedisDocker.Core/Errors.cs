@@ -191,6 +191,10 @@ public static class Errors
         string message, object? target = null, Exception? inner = null) =>
         new(ErrorIds.FailoverFailed, message, ErrorKind.InvalidOperation, target, inner);
 
+    public static RedisDockerException HostEndpointUnsupported(
+        string message, object? target = null, Exception? inner = null) =>
+        new(ErrorIds.HostEndpointUnsupported, message, ErrorKind.InvalidOperation, target, inner);
+
     public static RedisDockerException HostPortTaken(
         string message, object? target = null, Exception? inner = null) =>
         new(ErrorIds.HostPortTaken, message, ErrorKind.ResourceExists, target, inner);

@@ -8,6 +8,7 @@ namespace RedisDocker;
 internal static class ParameterSets
 {
     public const string All = "All";
+    public const string Cluster = "Cluster";
     public const string ClusterNode = "ClusterNode";
     public const string Count = "Count";
     public const string InputObject = "InputObject";
@@ -18,6 +19,7 @@ internal static class ParameterSets
     public const string Path = "Path";
     public const string Primary = "Primary";
     public const string Sentinel = "Sentinel";
+    public const string SentinelGroup = "SentinelGroup";
     public const string Slot = "Slot";
     public const string Topology = "Topology";
 }

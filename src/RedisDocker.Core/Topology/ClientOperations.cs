@@ -38,9 +38,8 @@ public sealed class ClientOperations
         }
         catch (RedisConnectionException e)
         {
-            throw new RedisDockerException(ErrorIds.NodeNotReachable,
-                $"The client could not connect to '{name}' ({e.Message.Split('\n')[0]}). Check it runs: Get-RedisNode -Topology {topology}.",
-                ErrorKind.ConnectionError, name, e);
+            throw Errors.NodeNotReachable($"The client could not connect to '{name}' ({e.Message.Split('\n')[0]}). Check it runs: Get-RedisNode -Topology {topology}.",
+                name, e);
         }
     }
 

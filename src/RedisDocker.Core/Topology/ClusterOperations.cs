@@ -459,10 +459,9 @@ public sealed class ClusterOperations
         foreach (var m in members)
         {
             if (endpoint == ClusterClientEndpoint.Host && HostPortMismatch(m.Node) is { } why)
-                throw new RedisDockerException(ErrorIds.HostEndpointUnsupported,
-                    $"Node '{m.Name}' {why}, so a redirect to its host address would name the wrong port. Clusters made by "
+                throw Errors.HostEndpointUnsupported($"Node '{m.Name}' {why}, so a redirect to its host address would name the wrong port. Clusters made by "
                     + "this version of RedisDocker listen on their host port number; recreate older ones to use host endpoints.",
-                    ErrorKind.InvalidOperation, m.Name);
+                    m.Name);
         }
         foreach (var m in members)
         {
@@ -472,10 +471,9 @@ public sealed class ClusterOperations
                 : $"{m.Name}: names {m.ContainerEndpoint} to clients (cluster-preferred-endpoint-type ip).");
             var set = await m.Exec(ct, "CONFIG", "SET", "cluster-announce-hostname", host).ConfigureAwait(false);
             if (set.IsError)
-                throw new RedisDockerException(ErrorIds.HostEndpointUnsupported,
-                    $"Node '{m.Name}' cannot announce endpoints by name ({set.Text}): Redis 7.0 or later is needed. With an older "
+                throw Errors.HostEndpointUnsupported($"Node '{m.Name}' cannot announce endpoints by name ({set.Text}): Redis 7.0 or later is needed. With an older "
                     + "image clients on the host follow redirects to container addresses, which route only on a Linux host.",
-                    ErrorKind.InvalidOperation, m.Name);
+                    m.Name);
             await m.Ok(ct, "CONFIG", "SET", "cluster-preferred-endpoint-type", HostEndpoints.PreferredType(endpoint)).ConfigureAwait(false);
             await m.Ok(ct, "CONFIG", "REWRITE").ConfigureAwait(false);
         }

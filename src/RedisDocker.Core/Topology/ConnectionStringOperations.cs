@@ -55,8 +55,7 @@ public sealed class ConnectionStringOperations
                 var nodes = (await nodeOps.GetAsync(new NodeFilter { Topology = name, IncludeSentinels = false }, ct).ConfigureAwait(false))
                     .Where(n => n.ClusterEnabled).ToList();
                 if (nodes.Count == 0)
-                    throw new RedisDockerException(ErrorIds.ClusterNotFound,
-                        $"No cluster named '{name}'. List them with Get-RedisCluster.", ErrorKind.ObjectNotFound, name);
+                    throw Errors.ClusterNotFound($"No cluster named '{name}'. List them with Get-RedisCluster.", name);
                 topology = name;
                 endpoints = nodes.Where(n => n.HostEndpoint is not null)
                     .OrderBy(n => n.Role == RedisRole.Primary ? 0 : 1).ThenBy(n => n.Name, StringComparer.Ordinal).ToList();
@@ -75,8 +74,7 @@ public sealed class ConnectionStringOperations
             default:
             {
                 var group = (await new SentinelOperations(_session, _sink).GetAsync(null, name, ct).ConfigureAwait(false)).FirstOrDefault()
-                    ?? throw new RedisDockerException(ErrorIds.SentinelNotFound,
-                        $"No Sentinel group named '{name}'. List them with Get-RedisSentinel.", ErrorKind.ObjectNotFound, name);
+                    ?? throw Errors.SentinelNotFound($"No Sentinel group named '{name}'. List them with Get-RedisSentinel.", name);
                 topology = group.Topology;
                 var data = await nodeOps.GetAsync(new NodeFilter { Topology = topology, IncludeSentinels = false }, ct).ConfigureAwait(false);
                 var members = new HashSet<string>(group.Replicas.Append(group.Primary ?? ""), StringComparer.OrdinalIgnoreCase);
@@ -94,8 +92,7 @@ public sealed class ConnectionStringOperations
             _ => await RoutesToContainersAsync(endpoints[0], ct).ConfigureAwait(false),
         };
         if (direct && endpoints.Any(n => n.ContainerEndpoint is null))
-            throw new RedisDockerException(ErrorIds.NodeNotReachable,
-                $"A node of '{name}' has no container address. Use -Route Published.", ErrorKind.ConnectionError, name);
+            throw Errors.NodeNotReachable($"A node of '{name}' has no container address. Use -Route Published.", name);
         LastWasDirect = direct;
         var text = string.Join(",", endpoints.Select(n => direct ? n.ContainerEndpoint! : n.HostEndpoint!));
         // Without serviceName the client learns of a failover at its next configuration check (every 60 s by
@@ -103,14 +100,12 @@ public sealed class ConnectionStringOperations
         if (target == ConnectionTarget.SentinelGroup) text += $",{SentinelConfigCheck}";
         if (!includePassword) return (text, topology);
         var password = await _session.GetPasswordAsync(topology, ct).ConfigureAwait(false)
-            ?? throw new RedisDockerException(ErrorIds.NodeNotReachable,
-                $"The password of topology '{topology}' could not be read from its nodes. Start one of them, then try again.",
-                ErrorKind.ObjectNotFound, topology);
+            ?? throw Errors.NodeNotReachable($"The password of topology '{topology}' could not be read from its nodes. Start one of them, then try again.",
+                topology);
         if (password.IndexOfAny(new[] { ',', '=', '"' }) >= 0)
-            throw new RedisDockerException(ErrorIds.InvalidArgument,
-                $"The password of topology '{topology}' has a ',', '=' or '\"', which a StackExchange.Redis configuration string "
+            throw Errors.InvalidArgument($"The password of topology '{topology}' has a ',', '=' or '\"', which a StackExchange.Redis configuration string "
                 + "cannot carry. Leave -IncludePassword out and set ConfigurationOptions.Password in code.",
-                ErrorKind.InvalidArgument, topology);
+                topology);
         return ($"{text},password={password}", topology);
     }
 
@@ -176,6 +171,6 @@ public sealed class ConnectionStringOperations
     public const string SentinelConfigCheck = "configCheckSeconds=5";
 
     private static RedisDockerException NotRunning(string name) =>
-        new(ErrorIds.NodeNotReachable, $"'{name}' has no running node with a published port. Start it (Start-RedisTopology or Start-RedisNode).",
-            ErrorKind.ConnectionError, name);
+        Errors.NodeNotReachable($"'{name}' has no running node with a published port. Start it (Start-RedisTopology or Start-RedisNode).",
+            name);
 }

@@ -124,10 +124,9 @@ public sealed class NodeOperations
         // Cluster nodes with host endpoints listen on their host port number: a -Port is also the host port.
         foreach (var s in specs.Where(x => HostEndpoints.Applies(x) && x.Port != HostEndpoints.DefaultPort
                      && x.HostPort is int hp && hp != x.Port))
-            throw new RedisDockerException(ErrorIds.InvalidConfig,
-                $"Cluster node '{s.Name}' listens on the port number it is published on (so clients on the host follow " +
+            throw Errors.InvalidConfig($"Cluster node '{s.Name}' listens on the port number it is published on (so clients on the host follow " +
                 $"its redirects): give -Port or -HostPort, not both with different numbers ({s.Port}, {s.HostPort}).",
-                ErrorKind.InvalidArgument, s.Name);
+                s.Name);
         specs = specs.Select(x => HostEndpoints.Applies(x) && x.Port != HostEndpoints.DefaultPort && x.HostPort is null
             ? x with { HostPort = x.Port } : x).ToArray();
 

@@ -7,24 +7,24 @@ namespace RedisDocker.Cmdlets;
 /// Connect-RedisClient: a StackExchange.Redis ConnectionMultiplexer for a cluster, a Sentinel group or a node,
 /// configured for this host (endpoints, password, and a tunnel from container addresses to published endpoints).
 /// </summary>
-[Cmdlet(VerbsCommunications.Connect, "RedisClient", DefaultParameterSetName = "Cluster")]
+[Cmdlet(VerbsCommunications.Connect, "RedisClient", DefaultParameterSetName = ParameterSets.Cluster)]
 [OutputType(typeof(StackExchange.Redis.ConnectionMultiplexer))]
 public sealed class ConnectRedisClientCommand : RedisDockerCmdlet
 {
     /// <summary>The cluster (its topology name).</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Cluster", ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParameterSets.Cluster, ValueFromPipelineByPropertyName = true)]
     [Alias("Topology")]
     [ArgumentCompleter(typeof(Completers.ClusterCompleter))]
     public string Cluster { get; set; } = "";
 
     /// <summary>The Sentinel group (its master name): its primary and replicas.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = "SentinelGroup")]
+    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.SentinelGroup)]
     [Alias("MasterName")]
     [ArgumentCompleter(typeof(Completers.SentinelGroupCompleter))]
     public string SentinelGroup { get; set; } = "";
 
     /// <summary>One node.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = "Node")]
+    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.Node)]
     [ArgumentCompleter(typeof(Completers.NodeCompleter))]
     public string Node { get; set; } = "";
 
@@ -36,8 +36,8 @@ public sealed class ConnectRedisClientCommand : RedisDockerCmdlet
     {
         var (target, name) = ParameterSetName switch
         {
-            "SentinelGroup" => (ConnectionTarget.SentinelGroup, SentinelGroup),
-            "Node" => (ConnectionTarget.Node, Node),
+            ParameterSets.SentinelGroup => (ConnectionTarget.SentinelGroup, SentinelGroup),
+            ParameterSets.Node => (ConnectionTarget.Node, Node),
             _ => (ConnectionTarget.Cluster, Cluster),
         };
         if (TryRun(name, (sink, ct) => new ClientOperations(CurrentSession, sink).ConnectAsync(target, name, Route, ct), out var client))

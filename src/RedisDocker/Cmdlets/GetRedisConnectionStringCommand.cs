@@ -7,24 +7,24 @@ namespace RedisDocker.Cmdlets;
 /// Get-RedisConnectionString: the StackExchange.Redis configuration string that reaches a cluster, a Sentinel
 /// group or a node from the host ("127.0.0.1:p1,127.0.0.1:p2,..."); the password only with -IncludePassword.
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "RedisConnectionString", DefaultParameterSetName = "Cluster")]
+[Cmdlet(VerbsCommon.Get, "RedisConnectionString", DefaultParameterSetName = ParameterSets.Cluster)]
 [OutputType(typeof(string))]
 public sealed class GetRedisConnectionStringCommand : RedisDockerCmdlet
 {
     /// <summary>The cluster (its topology name).</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Cluster", ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParameterSets.Cluster, ValueFromPipelineByPropertyName = true)]
     [Alias("Topology")]
     [ArgumentCompleter(typeof(Completers.ClusterCompleter))]
     public string Cluster { get; set; } = "";
 
     /// <summary>The Sentinel group (its master name): its primary and replicas.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = "SentinelGroup")]
+    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.SentinelGroup)]
     [Alias("MasterName")]
     [ArgumentCompleter(typeof(Completers.SentinelGroupCompleter))]
     public string SentinelGroup { get; set; } = "";
 
     /// <summary>One node.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = "Node")]
+    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.Node)]
     [ArgumentCompleter(typeof(Completers.NodeCompleter))]
     public string Node { get; set; } = "";
 
@@ -40,8 +40,8 @@ public sealed class GetRedisConnectionStringCommand : RedisDockerCmdlet
     {
         var (target, name) = ParameterSetName switch
         {
-            "SentinelGroup" => (ConnectionTarget.SentinelGroup, SentinelGroup),
-            "Node" => (ConnectionTarget.Node, Node),
+            ParameterSets.SentinelGroup => (ConnectionTarget.SentinelGroup, SentinelGroup),
+            ParameterSets.Node => (ConnectionTarget.Node, Node),
             _ => (ConnectionTarget.Cluster, Cluster),
         };
         if (TryRun(name, (sink, ct) => new ConnectionStringOperations(CurrentSession, sink).GetAsync(target, name, IncludePassword, ct, Route),
