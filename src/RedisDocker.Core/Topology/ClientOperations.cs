@@ -21,6 +21,15 @@ public sealed class ClientOperations
         _sink = sink;
     }
 
+    /// <summary>
+    /// <see cref="ConnectAsync"/> for the cmdlet layer: the client typed as object, so that RedisDocker.dll holds no
+    /// reference to StackExchange.Redis. That assembly lives in the module's own load context, which the default
+    /// context (where PowerShell loads the cmdlets) does not search.
+    /// </summary>
+    public async Task<object> ConnectAsObjectAsync(
+        ConnectionTarget target, string name, ConnectionRoute route, CancellationToken ct) =>
+        await ConnectAsync(target, name, route, ct).ConfigureAwait(false);
+
     public async Task<ConnectionMultiplexer> ConnectAsync(ConnectionTarget target, string name, ConnectionRoute route, CancellationToken ct)
     {
         var strings = new ConnectionStringOperations(_session, _sink);

@@ -8,7 +8,8 @@ namespace RedisDocker.Cmdlets;
 /// configured for this host (endpoints, password, and a tunnel from container addresses to published endpoints).
 /// </summary>
 [Cmdlet(VerbsCommunications.Connect, "RedisClient", DefaultParameterSetName = ParameterSets.Cluster)]
-[OutputType(typeof(StackExchange.Redis.ConnectionMultiplexer))]
+// By name: RedisDocker.dll must not reference StackExchange.Redis (it is loaded in the module's own context).
+[OutputType("StackExchange.Redis.ConnectionMultiplexer")]
 public sealed class ConnectRedisClientCommand : RedisDockerCmdlet
 {
     /// <summary>The cluster (its topology name).</summary>
@@ -40,7 +41,7 @@ public sealed class ConnectRedisClientCommand : RedisDockerCmdlet
             ParameterSets.Node => (ConnectionTarget.Node, Node),
             _ => (ConnectionTarget.Cluster, Cluster),
         };
-        if (TryRun(name, (sink, ct) => new ClientOperations(CurrentSession, sink).ConnectAsync(target, name, Route, ct), out var client))
+        if (TryRun(name, (sink, ct) => new ClientOperations(CurrentSession, sink).ConnectAsObjectAsync(target, name, Route, ct), out var client))
             WriteObject(client);
     }
 }
