@@ -66,6 +66,12 @@ public sealed class CmdletInfo
         OutputTypes = type.GetCustomAttributesData().Where(a => a.AttributeType.FullName == "System.Management.Automation.OutputTypeAttribute")
             .SelectMany(a => a.ConstructorArguments.SelectMany(arg => arg.Value is IEnumerable<CustomAttributeTypedArgument> arr ? arr.Select(x => x.Value) : new[] { arg.Value }))
             .OfType<Type>().ToArray();
+        // [OutputType("Name")] too: a type the cmdlet assembly must not reference (Connect-RedisClient's client).
+        OutputTypeNames = type.GetCustomAttributesData()
+            .Where(a => a.AttributeType.FullName == "System.Management.Automation.OutputTypeAttribute")
+            .SelectMany(a => a.ConstructorArguments.SelectMany(arg =>
+                arg.Value is IEnumerable<CustomAttributeTypedArgument> arr ? arr.Select(x => x.Value) : new[] { arg.Value }))
+            .Select(v => v is Type t ? t.FullName : v as string).OfType<string>().ToArray();
         var props = new List<ParameterInfo>();
         for (var t = type; t is not null && t.FullName != "System.Management.Automation.PSCmdlet"; t = t.BaseType)
             foreach (var p in t.GetProperties(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly))
@@ -98,6 +104,7 @@ public sealed class CmdletInfo
     public int ConfirmImpact { get; }
     public string? DefaultParameterSetName { get; }
     public IReadOnlyList<Type> OutputTypes { get; }
+    public IReadOnlyList<string> OutputTypeNames { get; }
     public IReadOnlyList<ParameterInfo> Parameters { get; }
 
     /// <summary>Parameters plus the common ones PowerShell adds (and WhatIf/Confirm with ShouldProcess).</summary>
