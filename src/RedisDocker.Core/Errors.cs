@@ -52,6 +52,13 @@ public static class Errors
             + "Create them alike.",
             ErrorKind.InvalidArgument, node);
 
+    /// <summary>Two callers created a network of one name at once; this caller's network was removed.</summary>
+    public static RedisDockerException NetworkCreatedConcurrently(string name, Exception? inner = null) =>
+        new(ErrorIds.NetworkNameTaken,
+            $"A Docker network named '{name}' was created by another caller at the same time; ours was removed. "
+            + $"Choose another -Name, or use it with Get-RedisNetwork {name}.",
+            ErrorKind.ResourceExists, name, inner);
+
     /// <summary>A Redis command the module sent got an error reply.</summary>
     public static RedisDockerException RedisCommandFailed(string node, string command, string? reply) =>
         new(ErrorIds.RedisError, $"{node}: {command} failed: {reply}", ErrorKind.InvalidOperation, node);

@@ -132,6 +132,12 @@ public sealed class NetworkOperations
                 if (spec.Gateway is null) gateway = IPv4Cidr.Format(subnet.DefaultGateway);
                 _sink.Verbose($"That subnet was taken meanwhile: using the free private subnet {subnet}.");
             }
+            catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.Conflict)
+            {
+                // The Docker layer's own name check (engines before API 1.44 take duplicate names) found another
+                // caller's network of this name, created first: it removed ours.
+                throw Errors.NetworkCreatedConcurrently(spec.Name, e);
+            }
             catch (DockerApiException e) when (e.EngineMessage.Contains("overlap", StringComparison.OrdinalIgnoreCase))
             {
                 throw Errors.SubnetOverlap(
@@ -148,10 +154,7 @@ public sealed class NetworkOperations
         {
             _sink.Verbose($"Another caller created a network named '{spec.Name}' at the same time: removing ours.");
             await docker.RemoveNetworkAsync(createdId, CancellationToken.None).ConfigureAwait(false);
-            throw Errors.NetworkNameTaken(
-                $"A Docker network named '{spec.Name}' was created by another caller at the same time; ours was "
-                + $"removed. Choose another -Name, or use it with Get-RedisNetwork {spec.Name}.",
-                spec.Name);
+            throw Errors.NetworkCreatedConcurrently(spec.Name);
         }
         var created = await docker.InspectNetworkAsync(createdId, ct).ConfigureAwait(false)
             ?? throw Errors.DockerError($"Network '{spec.Name}' vanished right after it was created.", spec.Name);

@@ -128,7 +128,9 @@ public class HealthIntegrationTests : DockerTestBase
         // As if New-RedisCluster -ReplicasPerPrimary 1 stopped after the meets: node 4 joined as an empty
         // primary, node 5 was never met.
         await using (var c = await ConnectAsync(nodes[0]))
-            Assert.False((await c.ExecuteAsync("CLUSTER", "MEET", nodes[3].IPAddress!, 6379)).IsError);
+            // A cluster node listens on its host port number, with its bus at HostEndpoints.BusPortOf(port).
+            Assert.False((await c.ExecuteAsync("CLUSTER", "MEET", nodes[3].IPAddress!, nodes[3].Port,
+                HostEndpoints.BusPortOf(nodes[3].Port))).IsError);
 
         var t = await WaitForProblemAsync(p => p.Contains("no slots", StringComparison.Ordinal), "the primary without slots");
         Assert.Equal("Degraded", t.Health);
