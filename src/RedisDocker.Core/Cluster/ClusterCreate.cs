@@ -9,9 +9,11 @@ namespace RedisDocker.Core.Topology;
 public sealed partial class ClusterOperations
 {
     /// <summary>Creates a cluster of the given nodes (all in one topology, cluster-enabled, empty).</summary>
-    public async Task<RedisCluster> CreateAsync(IReadOnlyList<string> nodeNames, int replicasPerPrimary, CancellationToken ct)
+    public async Task<RedisCluster> CreateAsync(IReadOnlyList<string> nodeNames, int replicasPerPrimary,
+        CancellationToken ct)
     {
-        if (replicasPerPrimary < 0) throw new ArgumentOutOfRangeException(nameof(replicasPerPrimary), "-ReplicasPerPrimary cannot be negative.");
+        if (replicasPerPrimary < 0) throw new ArgumentOutOfRangeException(nameof(replicasPerPrimary),
+            "-ReplicasPerPrimary cannot be negative.");
         var distinct = nodeNames.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         // The arithmetic first: nothing is touched when there are too few nodes.
         var plan = ClusterPlanner.Plan(distinct.Select(n => (n, "")).ToList(), replicasPerPrimary);
@@ -47,18 +49,21 @@ public sealed partial class ClusterOperations
         {
             // Config epochs first (only allowed while a node knows nobody else), then slots.
             _sink.Verbose($"Planning {plan.Primaries.Count} primaries: {string.Join("; ", plan.Primaries.Select(p => $"{p.Name} slots {string.Join(",", p.AllSlots)} replicas [{string.Join(", ", p.Replicas)}]"))}.");
-            await Task.WhenAll(members.Select((m, i) => m.Ok(ct, "CLUSTER", "SET-CONFIG-EPOCH", i + 1))).ConfigureAwait(false);
+            await Task.WhenAll(members.Select((m, i) => m.Ok(ct, "CLUSTER", "SET-CONFIG-EPOCH", i
+                + 1))).ConfigureAwait(false);
             foreach (var p in plan.Primaries)
                 foreach (var range in p.AllSlots)
                 {
                     _sink.Verbose($"{p.Name}: CLUSTER ADDSLOTSRANGE {range.Start} {range.End}");
-                    await byName[p.Name].Ok(ct, "CLUSTER", "ADDSLOTSRANGE", range.Start, range.End).ConfigureAwait(false);
+                    await byName[p.Name].Ok(ct, "CLUSTER", "ADDSLOTSRANGE", range.Start,
+                        range.End).ConfigureAwait(false);
                 }
             // Every node meets every later node over the container network (one pipeline per node):
             // all handshakes start at once instead of waiting for gossip to spread them.
             await Task.WhenAll(members.Select(async (m, i) =>
             {
-                var meets = members.Skip(i + 1).Select(o => (IReadOnlyList<object>)MeetArgs(o.Ip, o.Node.Port)).ToArray();
+                var meets = members.Skip(i + 1).Select(o => (IReadOnlyList<object>)MeetArgs(o.Ip,
+                    o.Node.Port)).ToArray();
                 if (meets.Length == 0) return;
                 _sink.Verbose($"{m.Name}: CLUSTER MEET {string.Join(", ", members.Skip(i + 1).Select(o => o.Name))}");
                 var replies = await m.Conn.PipelineAsync(meets, ct).ConfigureAwait(false);
@@ -72,7 +77,8 @@ public sealed partial class ClusterOperations
                 foreach (var r in p.Replicas)
                     await AttachReplicaAsync(byName[r], ids[p.Name], p.Name, ct).ConfigureAwait(false);
 
-            var expected = plan.Primaries.SelectMany(p => p.Replicas.Select(r => (Replica: r, Primary: p.Name))).ToDictionary(x => x.Replica, x => x.Primary, StringComparer.OrdinalIgnoreCase);
+            var expected = plan.Primaries.SelectMany(p => p.Replicas.Select(r => (Replica: r,
+                Primary: p.Name))).ToDictionary(x => x.Replica, x => x.Primary, StringComparer.OrdinalIgnoreCase);
             await WaitConvergedAsync(members, expected, ct).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
@@ -92,9 +98,11 @@ public sealed partial class ClusterOperations
     /// <summary>
     /// A creation of these very nodes that was interrupted after its slots were assigned (the caller killed during the
     /// handshake or the replica step): every slot is owned by one of them, no node knows a node outside them, and the
-    /// nodes without slots hold no keys. Returns each member's own CLUSTER NODES entry, or null when that is not the case.
+    /// nodes without slots hold no keys. Returns each member's own CLUSTER NODES entry, or null when that is not the
+    /// case.
     /// </summary>
-    private static async Task<Dictionary<string, ClusterNodesEntry>?> InterruptedCreateAsync(IReadOnlyList<Member> members, CancellationToken ct)
+    private static async Task<Dictionary<string,
+        ClusterNodesEntry>?> InterruptedCreateAsync(IReadOnlyList<Member> members, CancellationToken ct)
     {
         var endpoints = members.Select(m => m.ContainerEndpoint).ToHashSet(StringComparer.Ordinal);
         var self = new Dictionary<string, ClusterNodesEntry>(StringComparer.OrdinalIgnoreCase);
@@ -102,10 +110,12 @@ public sealed partial class ClusterOperations
         var touched = false;
         foreach (var m in members)
         {
-            var r = await m.Conn.PipelineAsync(new[] { new object[] { "CLUSTER", "NODES" }, new object[] { "DBSIZE" } }, ct).ConfigureAwait(false);
+            var r = await m.Conn.PipelineAsync(new[] { new object[] { "CLUSTER", "NODES" }, new object[] { "DBSIZE" } },
+                ct).ConfigureAwait(false);
             if (r[0].IsError) return null;
             var view = ClusterNodesParser.Parse(r[0].AsString());
-            if (view.Any(e => !e.Myself && !e.NoAddress && !endpoints.Contains(EndpointMap.Normalize(e.Endpoint)))) return null;
+            if (view.Any(e => !e.Myself && !e.NoAddress
+                && !endpoints.Contains(EndpointMap.Normalize(e.Endpoint)))) return null;
             var me = view.First(e => e.Myself);
             if (view.Count > 1 || me.Slots.Count > 0) touched = true;
             if (me.Slots.Count == 0 && me.IsPrimary && r[1].AsInt64() > 0) return null;
@@ -115,8 +125,10 @@ public sealed partial class ClusterOperations
         return touched && slots == ClusterSlot.Count ? self : null;
     }
 
-    /// <summary>Finishes an interrupted creation: meets whoever is missing, attaches the empty nodes as replicas, waits.</summary>
-    private async Task<RedisCluster> ResumeCreateAsync(string topology, IReadOnlyList<Member> members, Dictionary<string, ClusterNodesEntry> self,
+    /// <summary>Finishes an interrupted creation: meets whoever is missing, attaches the empty nodes as replicas,
+    /// waits.</summary>
+    private async Task<RedisCluster> ResumeCreateAsync(string topology, IReadOnlyList<Member> members,
+        Dictionary<string, ClusterNodesEntry> self,
         ClusterPlan plan, CancellationToken ct)
     {
         _sink.Verbose($"These nodes hold an unfinished cluster (all slots assigned, {self.Values.Count(e => e.IsReplica)} replica(s)): finishing it.");
@@ -132,7 +144,8 @@ public sealed partial class ClusterOperations
         var expected = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         var replicasOf = primaries.ToDictionary(p => p.Name, _ => 0, StringComparer.OrdinalIgnoreCase);
         foreach (var m in members.Where(m => self[m.Name].IsReplica))
-            if (primaries.FirstOrDefault(p => ids[p.Name] == self[m.Name].PrimaryId) is { } p) { expected[m.Name] = p.Name; replicasOf[p.Name]++; }
+            if (primaries.FirstOrDefault(p
+                => ids[p.Name] == self[m.Name].PrimaryId) is { } p) { expected[m.Name] = p.Name; replicasOf[p.Name]++; }
         // The empty nodes become replicas, where the plan put them when it can, else of the primary with the fewest.
         var planned = plan.Primaries.SelectMany(p => p.Replicas.Select(r => (Replica: r, Primary: p.Name)))
             .ToDictionary(x => x.Replica, x => x.Primary, StringComparer.OrdinalIgnoreCase);
@@ -164,11 +177,13 @@ public sealed partial class ClusterOperations
             _sink.Warning($"{nodes} nodes need about {needed} kernel neighbour entries, above this host's limit of {limit}: cluster bus connections may stall. Raise it first: sysctl -w net.ipv4.neigh.default.gc_thresh3={Math.Max(needed * 2, 16384)} (and gc_thresh2, gc_thresh1 below it).");
     }
 
-    /// <summary>CLUSTER REPLICATE, retried until the replica has learnt of its primary through gossip (bounded).</summary>
+    /// <summary>CLUSTER REPLICATE, retried until the replica has learnt of its primary through gossip
+    /// (bounded).</summary>
     private async Task AttachReplicaAsync(Member replica, string primaryId, string primaryName, CancellationToken ct)
     {
         _sink.Verbose($"{replica.Name}: CLUSTER REPLICATE {primaryId} ({primaryName})");
-        await Waiter.UntilAsync(_sink, $"Attaching {replica.Name} to {primaryName}", TimeSpan.FromSeconds(20), async c =>
+        await Waiter.UntilAsync(_sink, $"Attaching {replica.Name} to {primaryName}", TimeSpan.FromSeconds(20),
+            async c =>
         {
             var reply = await replica.Exec(c, "CLUSTER", "REPLICATE", primaryId).ConfigureAwait(false);
             return (!reply.IsError, reply.Text ?? "");
@@ -185,7 +200,8 @@ public sealed partial class ClusterOperations
             try
             {
                 await m.Conn.SendAsync(new object[] { "FLUSHALL" }, cts.Token).ConfigureAwait(false);
-                var r = await m.Conn.SendAsync(new object[] { "CLUSTER", "RESET", "HARD" }, cts.Token).ConfigureAwait(false);
+                var r = await m.Conn.SendAsync(new object[] { "CLUSTER", "RESET", "HARD" },
+                    cts.Token).ConfigureAwait(false);
                 if (r.IsError) failed.Add(m.Name);
             }
             catch (Exception) { failed.Add(m.Name); }

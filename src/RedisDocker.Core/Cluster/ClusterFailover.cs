@@ -16,14 +16,18 @@ public sealed partial class ClusterOperations
             ? ms : 5000;
     }
 
-    /// <summary>CLUSTER FAILOVER [FORCE|TAKEOVER] on a replica; waits until it is primary and the cluster is ok.</summary>
-    public async Task<RedisFailoverResult> FailoverAsync(string topology, string replicaName, ClusterFailoverMode mode, CancellationToken ct)
+    /// <summary>CLUSTER FAILOVER [FORCE|TAKEOVER] on a replica; waits until it is primary and the cluster is
+    /// ok.</summary>
+    public async Task<RedisFailoverResult> FailoverAsync(string topology, string replicaName, ClusterFailoverMode mode,
+        CancellationToken ct)
     {
         var sw = Stopwatch.StartNew();
         var members = await TopologyMembersAsync(topology, ct).ConfigureAwait(false);
-        var replica = members.FirstOrDefault(m => string.Equals(m.Name, replicaName, StringComparison.OrdinalIgnoreCase))
+        var replica = members.FirstOrDefault(m => string.Equals(m.Name, replicaName,
+            StringComparison.OrdinalIgnoreCase))
             ?? throw Errors.NotARunningClusterNode(replicaName, topology);
-        var view = ClusterNodesParser.Parse((await replica.Ok(ct, "CLUSTER", "NODES").ConfigureAwait(false)).AsString());
+        var view = ClusterNodesParser.Parse((await replica.Ok(ct, "CLUSTER",
+            "NODES").ConfigureAwait(false)).AsString());
         var me = view.First(e => e.Myself);
         if (me.IsPrimary)
             throw Errors.FailoverFailed(
@@ -33,8 +37,10 @@ public sealed partial class ClusterOperations
         var oldPrimaryEntry = view.First(e => e.Id == me.PrimaryId);
         var oldSlots = oldPrimaryEntry.Slots;
         var bumped = false;
-        string? oldPrimary = _session.EndpointMap.TryTranslate(oldPrimaryEntry.Endpoint, out var op) ? op.NodeName : oldPrimaryEntry.Endpoint;
-        var primaryDown = oldPrimaryEntry.Flags.Contains("fail") || oldPrimaryEntry.Flags.Contains("fail?") || !members.Any(m => m.Name == oldPrimary);
+        string? oldPrimary = _session.EndpointMap.TryTranslate(oldPrimaryEntry.Endpoint, out var op) ? op.NodeName
+            : oldPrimaryEntry.Endpoint;
+        var primaryDown = oldPrimaryEntry.Flags.Contains("fail") || oldPrimaryEntry.Flags.Contains("fail?")
+            || !members.Any(m => m.Name == oldPrimary);
         if (mode == ClusterFailoverMode.Coordinated && primaryDown)
             throw Errors.FailoverFailed(
                 $"The primary '{oldPrimary}' of '{replicaName}' is down, so a coordinated failover cannot run. Use "
@@ -68,7 +74,8 @@ public sealed partial class ClusterOperations
             retryAt = null;
         }
         await IssueAsync(ct).ConfigureAwait(false);
-        // Reads (Get-RedisClusterNode asks any node) agree before this returns: every running node sees the new primary,
+        // Reads (Get-RedisClusterNode asks any node) agree before this returns: every running node sees the new
+        // primary,
         // and the old one, when it runs, as its replica.
         await Waiter.UntilAsync(_sink, $"Failing over to {replicaName}", bound, async c =>
         {
@@ -143,9 +150,12 @@ public sealed partial class ClusterOperations
             NewPrimary = replica.Name,
             NewPrimaryHostEndpoint = replica.Node.HostEndpoint,
             Duration = duration,
-            // A coordinated failover waits for the replica to reach the primary's offset while clients are paused: nothing acknowledged is lost.
+            // A coordinated failover waits for the replica to reach the primary's offset while clients are paused:
+            // nothing acknowledged is lost.
             LostWrites = mode == ClusterFailoverMode.Coordinated ? 0 : null,
-            Detail = mode == ClusterFailoverMode.Coordinated ? "replica caught up with its primary before switching" : primaryDown ? "promoted without the primary's agreement; writes not yet replicated may be lost" : null,
+            Detail = mode == ClusterFailoverMode.Coordinated ? "replica caught up with its primary before switching"
+                : primaryDown ? "promoted without the primary's agreement; writes not yet replicated may be lost"
+                    : null,
         };
     }
 }

@@ -9,11 +9,13 @@ namespace RedisDocker.Core.Topology;
 public sealed partial class ClusterOperations
 {
     /// <summary>Adds an empty cluster-enabled node as a primary (no slots) or as a replica of a primary.</summary>
-    public async Task<RedisClusterNode> AddNodeAsync(string topology, string nodeName, string? primaryName, CancellationToken ct)
+    public async Task<RedisClusterNode> AddNodeAsync(string topology, string nodeName, string? primaryName,
+        CancellationToken ct)
     {
         var members = await TopologyMembersAsync(topology, ct).ConfigureAwait(false);
         var existing = await ReadViewsAsync(members, ct).ConfigureAwait(false);
-        var inCluster = members.Where(m => existing.TryGetValue(m.Name, out var v) && (v.Count > 1 || v[0].Slots.Count > 0)).ToList();
+        var inCluster = members.Where(m => existing.TryGetValue(m.Name, out var v) && (v.Count > 1
+            || v[0].Slots.Count > 0)).ToList();
         if (inCluster.Count == 0)
             throw Errors.ClusterNotFound(
                 $"Topology '{topology}' has no cluster yet. Create one with New-RedisCluster.",
@@ -29,7 +31,8 @@ public sealed partial class ClusterOperations
         string? primaryId = null;
         if (primaryName is not null)
         {
-            var primary = inCluster.FirstOrDefault(m => string.Equals(m.Name, primaryName, StringComparison.OrdinalIgnoreCase) || ids[m.Name] == primaryName)
+            var primary = inCluster.FirstOrDefault(m => string.Equals(m.Name, primaryName,
+                StringComparison.OrdinalIgnoreCase) || ids[m.Name] == primaryName)
                 ?? throw Errors.NodeNotFound($"'{primaryName}' is not a node of cluster '{topology}'.", primaryName);
             if (!existing[primary.Name].First(e => e.Myself).IsPrimary)
                 throw Errors.InvalidConfig($"'{primary.Name}' is a replica; give a primary.", primaryName);
@@ -47,10 +50,12 @@ public sealed partial class ClusterOperations
             expected = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { [node.Name] = pName };
         }
         await WaitConvergedAsync(all, expected, ct).ConfigureAwait(false);
-        return (await GetNodesAsync(topology, ct).ConfigureAwait(false)).First(n => string.Equals(n.Name, node.Name, StringComparison.OrdinalIgnoreCase));
+        return (await GetNodesAsync(topology, ct).ConfigureAwait(false)).First(n => string.Equals(n.Name, node.Name,
+            StringComparison.OrdinalIgnoreCase));
     }
 
-    /// <summary>Removes a node from the cluster (FORGET everywhere, then reset it). A primary must own no slots.</summary>
+    /// <summary>Removes a node from the cluster (FORGET everywhere, then reset it). A primary must own no
+    /// slots.</summary>
     public async Task RemoveNodeAsync(string topology, string nodeName, CancellationToken ct)
     {
         var members = await TopologyMembersAsync(topology, ct).ConfigureAwait(false);

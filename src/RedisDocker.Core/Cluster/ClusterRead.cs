@@ -14,7 +14,8 @@ public sealed partial class ClusterOperations
     /// hostname), or the container addresses, for clients inside the Docker network. Needs Redis 7.0 for Host;
     /// kept across restarts (CONFIG REWRITE). The module's own commands work either way.
     /// </summary>
-    public async Task<RedisCluster> SetClientEndpointAsync(string topology, ClusterClientEndpoint endpoint, CancellationToken ct)
+    public async Task<RedisCluster> SetClientEndpointAsync(string topology, ClusterClientEndpoint endpoint,
+        CancellationToken ct)
     {
         var members = await TopologyMembersAsync(topology, ct, requireAll: true).ConfigureAwait(false);
         foreach (var m in members)
@@ -35,7 +36,8 @@ public sealed partial class ClusterOperations
                 throw Errors.HostEndpointUnsupported($"Node '{m.Name}' cannot announce endpoints by name ({set.Text}): Redis 7.0 or later is needed. With an older "
                     + "image clients on the host follow redirects to container addresses, which route only on a Linux host.",
                     m.Name);
-            await m.Ok(ct, "CONFIG", "SET", "cluster-preferred-endpoint-type", HostEndpoints.PreferredType(endpoint)).ConfigureAwait(false);
+            await m.Ok(ct, "CONFIG", "SET", "cluster-preferred-endpoint-type",
+                HostEndpoints.PreferredType(endpoint)).ConfigureAwait(false);
             await m.Ok(ct, "CONFIG", "REWRITE").ConfigureAwait(false);
         }
         return await GetAsync(topology, ct).ConfigureAwait(false);
@@ -56,15 +58,18 @@ public sealed partial class ClusterOperations
             catch (RedisException) { continue; }
             if (reply.IsError) continue;
             var view = ClusterNodesParser.Parse(reply.AsString());
-            if (view.Count == 1 && view[0].Slots.Count == 0 && members.Count > 1) continue;   // an empty node: ask another
+            if (view.Count == 1 && view[0].Slots.Count == 0
+                && members.Count > 1) continue;   // an empty node: ask another
             return ToClusterNodes(topology, view, m.Name);
         }
         throw Errors.NoClusterNodeAnswers(topology);
     }
 
-    private IReadOnlyList<RedisClusterNode> ToClusterNodes(string topology, IReadOnlyList<ClusterNodesEntry> view, string reportedBy)
+    private IReadOnlyList<RedisClusterNode> ToClusterNodes(string topology, IReadOnlyList<ClusterNodesEntry> view,
+        string reportedBy)
     {
-        string? NameOf(ClusterNodesEntry e) => _session.EndpointMap.TryTranslate(e.Endpoint, out var m) ? m.NodeName : null;
+        string? NameOf(ClusterNodesEntry e) => _session.EndpointMap.TryTranslate(e.Endpoint, out var m) ? m.NodeName
+            : null;
         var names = view.ToDictionary(e => e.Id, NameOf);
         return view
             .Select(e => new RedisClusterNode
@@ -73,14 +78,17 @@ public sealed partial class ClusterOperations
                 Name = names[e.Id],
                 Cluster = topology,
                 ContainerEndpoint = e.Endpoint,
-                HostEndpoint = _session.EndpointMap.TryTranslate(e.Endpoint, out var mapped) ? mapped.HostEndpoint : null,
+                HostEndpoint = _session.EndpointMap.TryTranslate(e.Endpoint, out var mapped) ? mapped.HostEndpoint
+                    : null,
                 Role = e.IsPrimary ? RedisRole.Primary : e.IsReplica ? RedisRole.Replica : RedisRole.Unknown,
                 Flags = e.Flags.Where(f => f != "myself").ToArray(),
                 PrimaryId = e.PrimaryId,
                 PrimaryName = e.PrimaryId is not null && names.TryGetValue(e.PrimaryId, out var pn) ? pn : null,
                 SlotRanges = SlotRange.FromSlots(e.Slots),
-                OpenSlots = e.Migrating.Select(x => $"{x.Slot}->{x.NodeId}").Concat(e.Importing.Select(x => $"{x.Slot}-<-{x.NodeId}")).ToArray(),
-                Replicas = view.Where(r => r.PrimaryId == e.Id).Select(r => names[r.Id] ?? r.Id).OrderBy(x => x, StringComparer.Ordinal).ToArray(),
+                OpenSlots = e.Migrating.Select(x => $"{x.Slot}->{x.NodeId}").Concat(e.Importing.Select(x
+                    => $"{x.Slot}-<-{x.NodeId}")).ToArray(),
+                Replicas = view.Where(r => r.PrimaryId == e.Id).Select(r => names[r.Id] ?? r.Id).OrderBy(x => x,
+                    StringComparer.Ordinal).ToArray(),
                 LinkState = e.LinkState,
                 ConfigEpoch = e.ConfigEpoch,
                 PingSent = e.PingSent,
@@ -99,7 +107,8 @@ public sealed partial class ClusterOperations
         var nodes = await GetNodesAsync(topology, ct).ConfigureAwait(false);
         var asked = members.FirstOrDefault(m => m.Name == nodes[0].ReportedBy) ?? members[0];
         var info = RedisInfo.Parse((await asked.Ok(ct, "CLUSTER", "INFO").ConfigureAwait(false)).AsString());
-        int I(string k) => int.TryParse(info.GetValueOrDefault(k), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : 0;
+        int I(string k) => int.TryParse(info.GetValueOrDefault(k), NumberStyles.Integer, CultureInfo.InvariantCulture,
+            out var v) ? v : 0;
         return new RedisCluster
         {
             Name = topology,

@@ -8,21 +8,27 @@ namespace RedisDocker.Core.Topology;
 /// <summary>Cluster use case: planning and running a rebalance.</summary>
 public sealed partial class ClusterOperations
 {
-    /// <summary>Rebalances slots across primaries by weight (equal weights by default), like redis-cli --cluster rebalance.</summary>
-    public async Task<IReadOnlyList<SlotMoveResult>> RebalanceAsync(string topology, IReadOnlyDictionary<string, double>? weights, int threshold, CancellationToken ct) =>
-        await RebalanceAsync(topology, await PlanRebalanceAsync(topology, weights, threshold, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
+    /// <summary>Rebalances slots across primaries by weight (equal weights by default), like redis-cli --cluster
+    /// rebalance.</summary>
+    public async Task<IReadOnlyList<SlotMoveResult>> RebalanceAsync(string topology, IReadOnlyDictionary<string,
+        double>? weights, int threshold, CancellationToken ct) =>
+        await RebalanceAsync(topology, await PlanRebalanceAsync(topology, weights, threshold, ct).ConfigureAwait(false),
+            ct).ConfigureAwait(false);
 
     /// <summary>Carries out a rebalance plan: the slot moves in order, keys with them.</summary>
-    public async Task<IReadOnlyList<SlotMoveResult>> RebalanceAsync(string topology, IReadOnlyList<PlannedSlotMove> plan, CancellationToken ct)
+    public async Task<IReadOnlyList<SlotMoveResult>> RebalanceAsync(string topology,
+        IReadOnlyList<PlannedSlotMove> plan, CancellationToken ct)
     {
         var results = new List<SlotMoveResult>();
         foreach (var move in plan)
-            results.Add(await MoveSlotsAsync(topology, move.Source, move.Destination, move.Slots, null, ct).ConfigureAwait(false));
+            results.Add(await MoveSlotsAsync(topology, move.Source, move.Destination, move.Slots, null,
+                ct).ConfigureAwait(false));
         return results;
     }
 
     /// <summary>The slot moves a rebalance would make now (for -WhatIf and -Confirm, and for the run itself).</summary>
-    public async Task<IReadOnlyList<PlannedSlotMove>> PlanRebalanceAsync(string topology, IReadOnlyDictionary<string, double>? weights, int threshold, CancellationToken ct)
+    public async Task<IReadOnlyList<PlannedSlotMove>> PlanRebalanceAsync(string topology, IReadOnlyDictionary<string,
+        double>? weights, int threshold, CancellationToken ct)
     {
         var nodes = await GetNodesAsync(topology, ct).ConfigureAwait(false);
         var primaries = nodes.Where(n => n.Role == RedisRole.Primary && !n.Failing && n.Name is not null).ToList();
@@ -30,10 +36,12 @@ public sealed partial class ClusterOperations
         var total = primaries.Sum(W);
         if (total <= 0) throw Errors.InvalidArgument("The weights add up to zero.", weights);
         var targets = ApportionSlots(primaries.Select(W).ToList(), ClusterSlot.Count);
-        var balance = primaries.Select((p, i) => (p, i)).ToDictionary(x => x.p.Name!, x => x.p.SlotCount - targets[x.i]);
+        var balance = primaries.Select((p, i) => (p, i)).ToDictionary(x => x.p.Name!, x
+            => x.p.SlotCount - targets[x.i]);
         var results = new List<PlannedSlotMove>();
         // a primary of weight 0 gives every slot it has, however few
-        var givers = balance.Where(kv => kv.Value > threshold || (kv.Value > 0 && W(primaries.First(p => p.Name == kv.Key)) == 0))
+        var givers = balance.Where(kv => kv.Value > threshold || (kv.Value > 0 && W(primaries.First(p
+            => p.Name == kv.Key)) == 0))
             .Select(kv => kv.Key).ToList();
         var takers = balance.Where(kv => kv.Value < -threshold).Select(kv => kv.Key).ToList();
         foreach (var taker in takers)

@@ -15,11 +15,13 @@ public sealed partial class ClusterOperations
     /// <summary>How long a slot already opened may take to finish after Ctrl+C.</summary>
     private static readonly TimeSpan SlotFinishBound = TimeSpan.FromSeconds(60);
 
-    public async Task<SlotMoveResult> MoveSlotsAsync(string topology, string source, string destination, int? count, IReadOnlyList<SlotRange>? ranges, CancellationToken ct)
+    public async Task<SlotMoveResult> MoveSlotsAsync(string topology, string source, string destination, int? count,
+        IReadOnlyList<SlotRange>? ranges, CancellationToken ct)
     {
         var members = await TopologyMembersAsync(topology, ct).ConfigureAwait(false);
         var ids = await ReadIdsAsync(members, ct).ConfigureAwait(false);
-        Member Find(string n) => members.FirstOrDefault(m => string.Equals(m.Name, n, StringComparison.OrdinalIgnoreCase) || ids[m.Name] == n)
+        Member Find(string n) => members.FirstOrDefault(m => string.Equals(m.Name, n,
+            StringComparison.OrdinalIgnoreCase) || ids[m.Name] == n)
             ?? throw Errors.NotARunningClusterNode(n, topology);
         var src = Find(source);
         var dst = Find(destination);
@@ -113,7 +115,8 @@ public sealed partial class ClusterOperations
     }
 
     /// <summary>MIGRATE every key of the slot from source to target, in batches, with AUTH.</summary>
-    private static async Task<long> MoveSlotKeysAsync(Member src, Member dst, int slot, string? password, CancellationToken ct)
+    private static async Task<long> MoveSlotKeysAsync(Member src, Member dst, int slot, string? password,
+        CancellationToken ct)
     {
         long moved = 0;
         while (true)
@@ -144,7 +147,8 @@ public sealed partial class ClusterOperations
     }
 
     /// <summary>CLUSTER SETSLOT NODE on the destination, the source, then every other primary.</summary>
-    private static async Task AssignSlotAsync(IReadOnlyList<Member> members, int slot, Member owner, IReadOnlyDictionary<string, string> ids, CancellationToken ct)
+    private static async Task AssignSlotAsync(IReadOnlyList<Member> members, int slot, Member owner,
+        IReadOnlyDictionary<string, string> ids, CancellationToken ct)
     {
         await owner.Ok(ct, "CLUSTER", "SETSLOT", slot, "NODE", ids[owner.Name]).ConfigureAwait(false);
         foreach (var m in members.Where(m => m != owner))
@@ -156,7 +160,9 @@ public sealed partial class ClusterOperations
         }
     }
 
-    /// <summary>Replicas answer SETSLOT with "Please use SETSLOT only with masters" (wording varies by version).</summary>
+    /// <summary>Replicas answer SETSLOT with "Please use SETSLOT only with masters" (wording varies by
+    /// version).</summary>
     private static bool IsReplicaRefusal(string? text) =>
-        text is not null && (text.Contains("master", StringComparison.OrdinalIgnoreCase) || text.Contains("replica", StringComparison.OrdinalIgnoreCase) || text.Contains("slave", StringComparison.OrdinalIgnoreCase));
+        text is not null && (text.Contains("master", StringComparison.OrdinalIgnoreCase) || text.Contains("replica",
+            StringComparison.OrdinalIgnoreCase) || text.Contains("slave", StringComparison.OrdinalIgnoreCase));
 }

@@ -65,11 +65,13 @@ public sealed partial class ClusterOperations
                 throw Errors.SentinelIsNotARedisNode(n.Name);
             if (n.HostEndpoint is null)
                 throw Errors.NodeNotRunning(n.Name, n.State);
-            var found = await _session.FindContainerAsync(n.Id, ct).ConfigureAwait(false) ?? throw NodeOperations.NotFound(n.Name);
+            var found = await _session.FindContainerAsync(n.Id, ct).ConfigureAwait(false)
+                ?? throw NodeOperations.NotFound(n.Name);
             var info = found.Info;
             string? ip = null;
             if (hostNetworked > 0) ip = n.IPAddress;   // the announce address on its Docker host
-            else if (network is not null && info.Networks.TryGetValue(network, out var ni) && !string.IsNullOrEmpty(ni.IPAddress)) ip = ni.IPAddress;
+            else if (network is not null && info.Networks.TryGetValue(network, out var ni)
+                && !string.IsNullOrEmpty(ni.IPAddress)) ip = ni.IPAddress;
             if (ip is null)
                 throw Errors.NodeNotReachable(
                     $"Node '{n.Name}' is not on network '{network}' where '{nodes[0].Name}' is, so the nodes cannot "
@@ -78,7 +80,8 @@ public sealed partial class ClusterOperations
                     n.Name);
             var conn = await _session.ConnectAsync(n, ct).ConfigureAwait(false);
             var clusterInfo = await conn.SendAsync(new object[] { "INFO", "cluster" }, ct).ConfigureAwait(false);
-            if (clusterInfo.IsError || RedisInfo.Parse(clusterInfo.AsString()).GetValueOrDefault("cluster_enabled") != "1")
+            if (clusterInfo.IsError
+                || RedisInfo.Parse(clusterInfo.AsString()).GetValueOrDefault("cluster_enabled") != "1")
                 throw Errors.ClusterModeRequired(
                     $"Node '{n.Name}' runs without cluster mode. Create cluster nodes with New-RedisNode "
                     + "-ClusterEnabled.",
@@ -88,7 +91,8 @@ public sealed partial class ClusterOperations
                 // The node was created on another network: announce the address the others can reach.
                 _sink.Verbose($"{n.Name}: announcing {ip} (its address on '{network}').");
                 foreach (var key in new[] { "cluster-announce-ip", "replica-announce-ip" })
-                    (await conn.SendAsync(new object[] { "CONFIG", "SET", key, ip }, ct).ConfigureAwait(false)).ThrowIfError();
+                    (await conn.SendAsync(new object[] { "CONFIG", "SET", key, ip },
+                        ct).ConfigureAwait(false)).ThrowIfError();
                 await conn.SendAsync(new object[] { "CONFIG", "REWRITE" }, ct).ConfigureAwait(false);
             }
             members.Add(new Member(n, conn, ip));
@@ -100,7 +104,8 @@ public sealed partial class ClusterOperations
     {
         foreach (var m in members)
         {
-            var replies = await m.Conn.PipelineAsync(new[] { new object[] { "CLUSTER", "INFO" }, new object[] { "DBSIZE" } }, ct).ConfigureAwait(false);
+            var replies = await m.Conn.PipelineAsync(new[] { new object[] { "CLUSTER", "INFO" },
+                new object[] { "DBSIZE" } }, ct).ConfigureAwait(false);
             var info = RedisInfo.Parse(replies[0].ThrowIfError().AsString());
             var known = int.Parse(info.GetValueOrDefault("cluster_known_nodes", "1"), CultureInfo.InvariantCulture);
             var slots = int.Parse(info.GetValueOrDefault("cluster_slots_assigned", "0"), CultureInfo.InvariantCulture);
@@ -126,12 +131,15 @@ public sealed partial class ClusterOperations
         await Waiter.UntilAsync(_sink, $"Joining {n} nodes (cluster bus handshake)", bound, async c =>
         {
             views = await ReadViewsAsync(members, c).ConfigureAwait(false);
-            var lagging = views.Where(v => v.Value.Count(e => !e.InHandshake && !e.NoAddress) < n).Select(v => v.Key).ToList();
-            return (lagging.Count == 0, lagging.Count == 0 ? "all joined" : $"{n - lagging.Count} of {n} nodes know everyone; waiting for {string.Join(", ", lagging)}");
+            var lagging = views.Where(v => v.Value.Count(e => !e.InHandshake && !e.NoAddress) < n).Select(v
+                => v.Key).ToList();
+            return (lagging.Count == 0, lagging.Count == 0 ? "all joined"
+                : $"{n - lagging.Count} of {n} nodes know everyone; waiting for {string.Join(", ", lagging)}");
         }, ct, ErrorIds.ClusterBusUnreachable, _ => DescribeBusProblem(members, views)).ConfigureAwait(false);
     }
 
-    private static string DescribeBusProblem(IReadOnlyList<Member> members, Dictionary<string, IReadOnlyList<ClusterNodesEntry>> views)
+    private static string DescribeBusProblem(IReadOnlyList<Member> members, Dictionary<string,
+        IReadOnlyList<ClusterNodesEntry>> views)
     {
         var problems = new List<string>();
         foreach (var m in members)
@@ -147,12 +155,14 @@ public sealed partial class ClusterOperations
         return $"The nodes did not all join within the bound: {string.Join("; ", problems.Take(6))}{(problems.Count > 6 ? $"; and {problems.Count - 6} more" : "")}. Check that the nodes share a network and nothing blocks port+10000 between them.";
     }
 
-    private static async Task<Dictionary<string, IReadOnlyList<ClusterNodesEntry>>> ReadViewsAsync(IReadOnlyList<Member> members, CancellationToken ct)
+    private static async Task<Dictionary<string,
+        IReadOnlyList<ClusterNodesEntry>>> ReadViewsAsync(IReadOnlyList<Member> members, CancellationToken ct)
     {
         var result = new Dictionary<string, IReadOnlyList<ClusterNodesEntry>>(StringComparer.OrdinalIgnoreCase);
         var replies = await Task.WhenAll(members.Select(async m =>
         {
-            try { return (m.Name, Reply: await m.Conn.SendAsync(new object[] { "CLUSTER", "NODES" }, ct).ConfigureAwait(false)); }
+            try { return (m.Name, Reply: await m.Conn.SendAsync(new object[] { "CLUSTER", "NODES" },
+                ct).ConfigureAwait(false)); }
             catch (RedisException) { return (m.Name, Reply: (RespValue?)null); }
         })).ConfigureAwait(false);
         foreach (var (name, reply) in replies)
@@ -160,18 +170,22 @@ public sealed partial class ClusterOperations
         return result;
     }
 
-    private static async Task<Dictionary<string, string>> ReadIdsAsync(IReadOnlyList<Member> members, CancellationToken ct)
+    private static async Task<Dictionary<string, string>> ReadIdsAsync(IReadOnlyList<Member> members,
+        CancellationToken ct)
     {
         var ids = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var m in members) ids[m.Name] = (await m.Ok(ct, "CLUSTER", "MYID").ConfigureAwait(false)).AsString();
         return ids;
     }
 
-    /// <summary>Waits until every node reports cluster_state:ok, all agree on slots and roles, and every replica's link is up.</summary>
-    private async Task WaitConvergedAsync(IReadOnlyList<Member> members, IReadOnlyDictionary<string, string>? expectedPrimaryOf, CancellationToken ct)
+    /// <summary>Waits until every node reports cluster_state:ok, all agree on slots and roles, and every replica's link
+    /// is up.</summary>
+    private async Task WaitConvergedAsync(IReadOnlyList<Member> members, IReadOnlyDictionary<string,
+        string>? expectedPrimaryOf, CancellationToken ct)
     {
         var ids = await ReadIdsAsync(members, ct).ConfigureAwait(false);
-        await Waiter.UntilAsync(_sink, $"Waiting for the cluster to converge ({members.Count} nodes)", ConvergeTimeout, async c =>
+        await Waiter.UntilAsync(_sink, $"Waiting for the cluster to converge ({members.Count} nodes)", ConvergeTimeout,
+            async c =>
         {
             var missing = new List<string>();
             string? reference = null;
@@ -180,7 +194,8 @@ public sealed partial class ClusterOperations
                 IReadOnlyList<RespValue> r;
                 try
                 {
-                    r = await m.Conn.PipelineAsync(new[] { new object[] { "CLUSTER", "INFO" }, new object[] { "CLUSTER", "NODES" }, new object[] { "INFO", "replication" } }, c).ConfigureAwait(false);
+                    r = await m.Conn.PipelineAsync(new[] { new object[] { "CLUSTER", "INFO" }, new object[] { "CLUSTER",
+                        "NODES" }, new object[] { "INFO", "replication" } }, c).ConfigureAwait(false);
                 }
                 catch (RedisException e) { missing.Add($"{m.Name} unreachable ({e.Message})"); continue; }
                 var info = RedisInfo.Parse(r[0].AsString());
@@ -196,11 +211,14 @@ public sealed partial class ClusterOperations
                     if (me.PrimaryId != ids[primary]) missing.Add($"{m.Name} not yet a replica of {primary}");
                     else if (repl.GetValueOrDefault("master_link_status") != "up") missing.Add($"{m.Name} replication link down");
                 }
-                else if (repl.GetValueOrDefault("role") == "slave" && repl.GetValueOrDefault("master_link_status") != "up")
+                else if (repl.GetValueOrDefault("role") == "slave"
+                    && repl.GetValueOrDefault("master_link_status") != "up")
                     missing.Add($"{m.Name} replication link down");
             }
             return (missing.Count == 0, missing.Count == 0 ? "ok" : string.Join("; ", missing.Take(4)));
-        }, ct, ErrorIds.ClusterNotConverged, s => $"The cluster did not converge within {ConvergeTimeout.TotalSeconds:0} s: {s}.", pollMs: 100).ConfigureAwait(false);
+        }, ct, ErrorIds.ClusterNotConverged, s
+            => $"The cluster did not converge within {ConvergeTimeout.TotalSeconds:0} s: {s}.",
+                pollMs: 100).ConfigureAwait(false);
     }
 
     /// <summary>Waits until the topology's cluster is converged (after a restart of its nodes).</summary>
@@ -212,11 +230,14 @@ public sealed partial class ClusterOperations
 
     private static string Signature(IReadOnlyList<ClusterNodesEntry> view) =>
         string.Join("|", view.OrderBy(e => e.Id, StringComparer.Ordinal)
-            .Select(e => $"{e.Id}:{(e.IsPrimary ? "M" : "S")}:{e.PrimaryId}:{string.Join(",", SlotRange.FromSlots(e.Slots))}"));
+            .Select(e
+                => $"{e.Id}:{(e.IsPrimary ? "M" : "S")}:{e.PrimaryId}:{string.Join(",", SlotRange.FromSlots(e.Slots))}"));
 
-    private async Task<List<Member>> TopologyMembersAsync(string topology, CancellationToken ct, bool requireAll = false)
+    private async Task<List<Member>> TopologyMembersAsync(string topology, CancellationToken ct,
+        bool requireAll = false)
     {
-        var nodes = (await new NodeOperations(_session, _sink).GetAsync(new NodeFilter { Topology = topology, IncludeSentinels = false }, ct).ConfigureAwait(false))
+        var nodes = (await new NodeOperations(_session, _sink).GetAsync(new NodeFilter { Topology = topology,
+            IncludeSentinels = false }, ct).ConfigureAwait(false))
             .Where(n => n.ClusterEnabled).ToList();
         if (nodes.Count == 0)
             throw Errors.ClusterNotFound(
@@ -236,8 +257,10 @@ public sealed partial class ClusterOperations
             {
                 var conn = await _session.ConnectAsync(n, ct).ConfigureAwait(false);
                 // A node that knows nobody and owns nothing (new, or removed and reset) is not a member.
-                var info = RedisInfo.Parse((await conn.SendAsync(new object[] { "CLUSTER", "INFO" }, ct).ConfigureAwait(false)).ThrowIfError().AsString());
-                if (info.GetValueOrDefault("cluster_known_nodes") == "1" && info.GetValueOrDefault("cluster_slots_assigned") == "0" && nodes.Count > 1)
+                var info = RedisInfo.Parse((await conn.SendAsync(new object[] { "CLUSTER", "INFO" },
+                    ct).ConfigureAwait(false)).ThrowIfError().AsString());
+                if (info.GetValueOrDefault("cluster_known_nodes") == "1"
+                    && info.GetValueOrDefault("cluster_slots_assigned") == "0" && nodes.Count > 1)
                 {
                     _sink.Verbose($"Node '{n.Name}' is not part of the cluster (it knows no other node).");
                     outsiders++;
