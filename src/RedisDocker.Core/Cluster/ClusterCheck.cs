@@ -47,7 +47,8 @@ public sealed partial class ClusterOperations
         var signatures = inCluster.GroupBy(v => Signature(v.Value)).ToList();
         results.Add(new RedisClusterCheck(topology, "SlotMapAgreement", signatures.Count == 1,
             signatures.Count == 1 ? "all nodes agree on the configuration"
-                : $"{signatures.Count} different views: {string.Join(" / ", signatures.Select(g => string.Join(",", g.Select(x => x.Key))))}"));
+                : $"{signatures.Count} different views: "
+                    + string.Join(" / ", signatures.Select(g => string.Join(",", g.Select(x => x.Key))))));
 
         var view = inCluster.Values.FirstOrDefault() ?? views.Values.First();
         var covered = view.Where(e => e.IsPrimary && !e.Flags.Contains("fail")).SelectMany(e
@@ -66,7 +67,8 @@ public sealed partial class ClusterOperations
         foreach (var m in members.Where(m => inCluster.ContainsKey(m.Name)))
         {
             var ci = RedisInfo.Parse((await m.Ok(ct, "CLUSTER", "INFO").ConfigureAwait(false)).AsString());
-            if (ci.GetValueOrDefault("cluster_state") != "ok") notOk.Add($"{m.Name}:{ci.GetValueOrDefault("cluster_state")}");
+            if (ci.GetValueOrDefault("cluster_state") != "ok")
+                notOk.Add($"{m.Name}:{ci.GetValueOrDefault("cluster_state")}");
         }
         results.Add(new RedisClusterCheck(topology, "ClusterStateOk", notOk.Count == 0, notOk.Count == 0
             ? "every node reports cluster_state:ok" : string.Join(", ", notOk)));
@@ -76,8 +78,8 @@ public sealed partial class ClusterOperations
             && !r.Flags.Contains("fail")));
         var expected = expectedReplicas ?? (primaries.Count == 0 ? 0 : view.Count(e => e.IsReplica) / primaries.Count);
         var lacking = primaries.Where(p => counts[p.Id] < expected)
-            .Select(p
-                => $"{(_session.EndpointMap.TryTranslate(p.Endpoint, out var mm) ? mm.NodeName : p.Endpoint)} has {counts[p.Id]}").ToList();
+            .Select(p => $"{(_session.EndpointMap.TryTranslate(p.Endpoint, out var mm) ? mm.NodeName : p.Endpoint)} "
+                + $"has {counts[p.Id]}").ToList();
         results.Add(new RedisClusterCheck(topology, "ReplicasPerPrimary", lacking.Count == 0,
             lacking.Count == 0 ? $"every primary has at least {expected} replica(s)"
                 : $"expected {expected}: {string.Join(", ", lacking)}"));
@@ -108,7 +110,8 @@ public sealed partial class ClusterOperations
                 {
                     var keys = await MoveSlotKeysAsync(m, target, slot, password, ct).ConfigureAwait(false);
                     await AssignSlotAsync(members, slot, target, ids, ct).ConfigureAwait(false);
-                    actions.Add($"slot {slot}: finished migrating from {m.Name} to {target.Name} ({keys} key(s) moved)");
+                    actions.Add(
+                        $"slot {slot}: finished migrating from {m.Name} to {target.Name} ({keys} key(s) moved)");
                 }
                 else
                 {

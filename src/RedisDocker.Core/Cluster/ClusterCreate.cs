@@ -28,7 +28,8 @@ public sealed partial class ClusterOperations
                 string.Join(",", topologies));
         plan = ClusterPlanner.Plan(nodes.Select(n => (n.Name, n.DockerHost)).ToList(), replicasPerPrimary);
         if (!plan.AntiAffinityHeld)
-            _sink.Warning("Some replicas share a Docker host with their primary: there are not enough hosts to keep them apart.");
+            _sink.Warning("Some replicas share a Docker host with their primary: "
+                + "there are not enough hosts to keep them apart.");
 
         return await CreateAsync(nodes, plan, ct).ConfigureAwait(false);
     }
@@ -48,7 +49,10 @@ public sealed partial class ClusterOperations
         try
         {
             // Config epochs first (only allowed while a node knows nobody else), then slots.
-            _sink.Verbose($"Planning {plan.Primaries.Count} primaries: {string.Join("; ", plan.Primaries.Select(p => $"{p.Name} slots {string.Join(",", p.AllSlots)} replicas [{string.Join(", ", p.Replicas)}]"))}.");
+            _sink.Verbose($"Planning {plan.Primaries.Count} primaries: "
+                + string.Join("; ", plan.Primaries.Select(p =>
+                    $"{p.Name} slots {string.Join(",", p.AllSlots)} replicas [{string.Join(", ", p.Replicas)}]"))
+                + ".");
             await Task.WhenAll(members.Select((m, i) => m.Ok(ct, "CLUSTER", "SET-CONFIG-EPOCH", i
                 + 1))).ConfigureAwait(false);
             foreach (var p in plan.Primaries)
@@ -131,7 +135,8 @@ public sealed partial class ClusterOperations
         Dictionary<string, ClusterNodesEntry> self,
         ClusterPlan plan, CancellationToken ct)
     {
-        _sink.Verbose($"These nodes hold an unfinished cluster (all slots assigned, {self.Values.Count(e => e.IsReplica)} replica(s)): finishing it.");
+        _sink.Verbose("These nodes hold an unfinished cluster (all slots assigned, "
+            + $"{self.Values.Count(e => e.IsReplica)} replica(s)): finishing it.");
         var anchor = members.First(m => self[m.Name].Slots.Count > 0);
         foreach (var m in members.Where(m => m != anchor))
         {
@@ -174,7 +179,10 @@ public sealed partial class ClusterOperations
         if (!int.TryParse(File.ReadAllText(path).Trim(), out var limit)) return;
         var needed = nodes * (nodes - 1);
         if (needed > limit)
-            _sink.Warning($"{nodes} nodes need about {needed} kernel neighbour entries, above this host's limit of {limit}: cluster bus connections may stall. Raise it first: sysctl -w net.ipv4.neigh.default.gc_thresh3={Math.Max(needed * 2, 16384)} (and gc_thresh2, gc_thresh1 below it).");
+            _sink.Warning($"{nodes} nodes need about {needed} kernel neighbour entries, above this host's limit of "
+                + $"{limit}: cluster bus connections may stall. Raise it first: sysctl -w "
+                + $"net.ipv4.neigh.default.gc_thresh3={Math.Max(needed * 2, 16384)} (and gc_thresh2, gc_thresh1 "
+                + "below it).");
     }
 
     /// <summary>CLUSTER REPLICATE, retried until the replica has learnt of its primary through gossip
@@ -207,6 +215,7 @@ public sealed partial class ClusterOperations
             catch (Exception) { failed.Add(m.Name); }
         }
         if (failed.Count > 0)
-            _sink.Warning($"These nodes still hold cluster state and need CLUSTER RESET HARD: {string.Join(", ", failed)} (Invoke-RedisCommand -Node <name> CLUSTER RESET HARD).");
+            _sink.Warning("These nodes still hold cluster state and need CLUSTER RESET HARD: "
+                + $"{string.Join(", ", failed)} (Invoke-RedisCommand -Node <name> CLUSTER RESET HARD).");
     }
 }

@@ -112,8 +112,8 @@ public sealed partial class ClusterOperations
                 // Its claim carries the epoch of a reused election, older than the slots' owner's: a new epoch
                 // (CLUSTER BUMPEPOCH) makes the others take the claim.
                 bumped = true;
-                _sink.Verbose($"{replicaName}: primary, but the others keep the slots of {oldPrimary} (its claim has an " +
-                    "older epoch); CLUSTER BUMPEPOCH so that they take it.");
+                _sink.Verbose($"{replicaName}: primary, but the others keep the slots of {oldPrimary} " +
+                    "(its claim has an older epoch); CLUSTER BUMPEPOCH so that they take it.");
                 await replica.Conn.SendAsync(new object[] { "CLUSTER", "BUMPEPOCH" }, c).ConfigureAwait(false);
             }
             var reverted = role != RedisRole.Primary

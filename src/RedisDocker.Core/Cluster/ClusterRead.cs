@@ -21,8 +21,10 @@ public sealed partial class ClusterOperations
         foreach (var m in members)
         {
             if (endpoint == ClusterClientEndpoint.Host && HostPortMismatch(m.Node) is { } why)
-                throw Errors.HostEndpointUnsupported($"Node '{m.Name}' {why}, so a redirect to its host address would name the wrong port. Clusters made by "
-                    + "this version of RedisDocker listen on their host port number; recreate older ones to use host endpoints.",
+                throw Errors.HostEndpointUnsupported(
+                    $"Node '{m.Name}' {why}, so a redirect to its host address would name the wrong port. "
+                    + "Clusters made by this version of RedisDocker listen on their host port number; "
+                    + "recreate older ones to use host endpoints.",
                     m.Name);
         }
         foreach (var m in members)
@@ -33,8 +35,10 @@ public sealed partial class ClusterOperations
                 : $"{m.Name}: names {m.ContainerEndpoint} to clients (cluster-preferred-endpoint-type ip).");
             var set = await m.Exec(ct, "CONFIG", "SET", "cluster-announce-hostname", host).ConfigureAwait(false);
             if (set.IsError)
-                throw Errors.HostEndpointUnsupported($"Node '{m.Name}' cannot announce endpoints by name ({set.Text}): Redis 7.0 or later is needed. With an older "
-                    + "image clients on the host follow redirects to container addresses, which route only on a Linux host.",
+                throw Errors.HostEndpointUnsupported(
+                    $"Node '{m.Name}' cannot announce endpoints by name ({set.Text}): Redis 7.0 or later is needed. "
+                    + "With an older image clients on the host follow redirects to container addresses, "
+                    + "which route only on a Linux host.",
                     m.Name);
             await m.Ok(ct, "CONFIG", "SET", "cluster-preferred-endpoint-type",
                 HostEndpoints.PreferredType(endpoint)).ConfigureAwait(false);

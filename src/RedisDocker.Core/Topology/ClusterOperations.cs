@@ -149,10 +149,13 @@ public sealed partial class ClusterOperations
             {
                 var e = view.FirstOrDefault(x => EndpointMap.Normalize(x.Endpoint) == other.ContainerEndpoint);
                 if (e is null || e.InHandshake)
-                    problems.Add($"node {m.Name} cannot reach the cluster bus port of {other.Name} ({other.Ip}:{HostEndpoints.BusPortOf(other.Node.Port)})");
+                    problems.Add($"node {m.Name} cannot reach the cluster bus port of {other.Name} "
+                        + $"({other.Ip}:{HostEndpoints.BusPortOf(other.Node.Port)})");
             }
         }
-        return $"The nodes did not all join within the bound: {string.Join("; ", problems.Take(6))}{(problems.Count > 6 ? $"; and {problems.Count - 6} more" : "")}. Check that the nodes share a network and nothing blocks port+10000 between them.";
+        return $"The nodes did not all join within the bound: {string.Join("; ", problems.Take(6))}"
+            + (problems.Count > 6 ? $"; and {problems.Count - 6} more" : "")
+            + ". Check that the nodes share a network and nothing blocks port+10000 between them.";
     }
 
     private static async Task<Dictionary<string,
@@ -199,7 +202,8 @@ public sealed partial class ClusterOperations
                 }
                 catch (RedisException e) { missing.Add($"{m.Name} unreachable ({e.Message})"); continue; }
                 var info = RedisInfo.Parse(r[0].AsString());
-                if (info.GetValueOrDefault("cluster_state") != "ok") missing.Add($"{m.Name} cluster_state:{info.GetValueOrDefault("cluster_state")}");
+                if (info.GetValueOrDefault("cluster_state") != "ok")
+                    missing.Add($"{m.Name} cluster_state:{info.GetValueOrDefault("cluster_state")}");
                 var view = ClusterNodesParser.Parse(r[1].AsString());
                 var signature = Signature(view);
                 reference ??= signature;
@@ -209,7 +213,8 @@ public sealed partial class ClusterOperations
                 {
                     var me = view.First(e => e.Myself);
                     if (me.PrimaryId != ids[primary]) missing.Add($"{m.Name} not yet a replica of {primary}");
-                    else if (repl.GetValueOrDefault("master_link_status") != "up") missing.Add($"{m.Name} replication link down");
+                    else if (repl.GetValueOrDefault("master_link_status") != "up")
+                        missing.Add($"{m.Name} replication link down");
                 }
                 else if (repl.GetValueOrDefault("role") == "slave"
                     && repl.GetValueOrDefault("master_link_status") != "up")
@@ -230,8 +235,8 @@ public sealed partial class ClusterOperations
 
     private static string Signature(IReadOnlyList<ClusterNodesEntry> view) =>
         string.Join("|", view.OrderBy(e => e.Id, StringComparer.Ordinal)
-            .Select(e
-                => $"{e.Id}:{(e.IsPrimary ? "M" : "S")}:{e.PrimaryId}:{string.Join(",", SlotRange.FromSlots(e.Slots))}"));
+            .Select(e => $"{e.Id}:{(e.IsPrimary ? "M" : "S")}:{e.PrimaryId}:"
+                + string.Join(",", SlotRange.FromSlots(e.Slots))));
 
     private async Task<List<Member>> TopologyMembersAsync(string topology, CancellationToken ct,
         bool requireAll = false)
