@@ -44,7 +44,10 @@ public class CoordinatedFailoverTests
 
         public Task<RespValue> SendAsync(string hostEndpoint, object[] args, bool reconnectOnce, CancellationToken ct)
         {
-            var name = hostEndpoint switch { OldHost => "p", NewHost => "r1", SentinelHost => "s1", _ => hostEndpoint };
+            var name = hostEndpoint switch
+            {
+                OldHost => "p (session)", NewHost => "r1", SentinelHost => "s1", _ => hostEndpoint,
+            };
             Record($"{name}: {Text(args)}");
             return Task.FromResult((name, Text(args)) switch
             {
@@ -92,8 +95,16 @@ public class CoordinatedFailoverTests
             return Task.CompletedTask;
         }
 
-        // The lease renewal waits until the failover stops it: no renewal in these short runs.
-        public Task DelayAsync(TimeSpan delay, CancellationToken ct) => Task.Delay(Timeout.Infinite, ct);
+        /// <summary>How many lease periods pass at once (then none until the failover stops the lease).</summary>
+        public int LeasePeriodsElapsed { get; set; }
+
+        // The lease renewal waits until the failover stops it: no renewal unless a period is said to pass.
+        public Task DelayAsync(TimeSpan delay, CancellationToken ct)
+        {
+            Record($"lease: wait {delay.TotalMilliseconds:0} ms");
+            if (LeasePeriodsElapsed-- > 0) return Task.CompletedTask;
+            return Task.Delay(Timeout.Infinite, ct);
+        }
     }
 
     private static CoordinatedFailover Failover(FakeNodes nodes, RecordingSink sink) =>
@@ -115,6 +126,7 @@ public class CoordinatedFailoverTests
             "s1: wait until a replica is promotable",
             "p: INFO replication",                      // a replica to fail over to?
             "p: CLIENT PAUSE 3000 WRITE",               // writes wait (on a lease)
+            "lease: wait 1000 ms",                      // renewed every third of the lease, until stopped
             "p: INFO replication",                      // replicas caught up with the paused offset
             "s1: SENTINEL FAILOVER mymaster",
             "sentinels: current primary?",              // the sentinels report the replica ...
@@ -183,5 +195,26 @@ public class CoordinatedFailoverTests
         Assert.Contains("The sentinels refused the failover: ERR refused", e.Message, StringComparison.Ordinal);
         Assert.Contains(sink.Lines, l => l.StartsWith("WARNING: Could not unpause 'p'", StringComparison.Ordinal)
             && l.Contains("its pause ends by itself within 3 s", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Unit_CoordinatedFailover_RenewsTheWritePauseEveryThirdOfTheLease_AndStopsBeforeUnpausing()
+    {
+        var nodes = new FakeNodes { LeasePeriodsElapsed = 1 };
+        await Failover(nodes, new RecordingSink()).RunAsync(Stopwatch.StartNew(), CancellationToken.None);
+
+        var log = nodes.Log;
+        var paused = log.ToList().IndexOf("p: CLIENT PAUSE 3000 WRITE");
+        Assert.Equal(new[]
+        {
+            "p: CLIENT PAUSE 3000 WRITE",
+            "lease: wait 1000 ms",
+            "p (session): CLIENT PAUSE 3000 WRITE",     // the renewal, on the session's own connection
+            "lease: wait 1000 ms",
+        }, log.Skip(paused).Take(4));
+        Assert.Equal(1, log.Count(l => l == "p (session): CLIENT PAUSE 3000 WRITE"));
+        var unpaused = log.ToList().IndexOf("p: CLIENT UNPAUSE");
+        Assert.True(unpaused > paused + 3);
+        Assert.DoesNotContain(log.Skip(unpaused), l => l.StartsWith("lease:", StringComparison.Ordinal));
     }
 }
