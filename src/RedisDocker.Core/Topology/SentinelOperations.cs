@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using RedisDocker.Core.Docker;
 using RedisDocker.Core.Resp;
+using RedisDocker.Core.Sentinel;
 
 namespace RedisDocker.Core.Topology;
 
@@ -378,22 +379,6 @@ public sealed class SentinelOperations
     /// <summary>How long one CLIENT PAUSE of a coordinated failover lasts; renewed every third of it while the failover runs.</summary>
     public TimeSpan PauseLease { get; init; } = TimeSpan.FromSeconds(3);
 
-    private async Task RenewPauseAsync(string hostEndpoint, string? password, long leaseMs, CancellationToken stop)
-    {
-        while (!stop.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(leaseMs / 3), stop).ConfigureAwait(false);
-                var r = await _session.SendAsync(hostEndpoint, password, new object[] { "CLIENT", "PAUSE", leaseMs, "WRITE" }, stop).ConfigureAwait(false);
-                if (r.IsError) _sink.Verbose($"Renewing the write pause failed: {r.Text}");
-            }
-            catch (OperationCanceledException) { return; }
-            catch (ObjectDisposedException) { return; }   // the session is gone: the lease runs out by itself
-            catch (Exception e) when (e is RedisException or IOException) { _sink.Verbose($"Renewing the write pause failed: {e.Message}"); }
-        }
-    }
-
     private async Task<RedisFailoverResult> FailoverAsync(string? topology, string masterName, bool waitOnly, TimeSpan timeout, CancellationToken ct, bool force,
         RedisNode? expected)
     {
@@ -452,129 +437,21 @@ public sealed class SentinelOperations
                     masterName);
             return await ForcedFailoverAsync(sentinels, topology, masterName, before, oldName, password, timeout, sw, ct, expected).ConfigureAwait(false);
         }
-        var old = reachable;
-        var oldHost = oldMapped!.HostEndpoint;
-        // Sentinel kills normal clients of the instances it reconfigures: reconnect once when that happens.
-        async Task<RespValue> OnOld(object[] args, CancellationToken c)
+        var askSentinel = sentinels.First(s => s.HostEndpoint is not null);
+        var nodes = new SessionFailoverNodes(_session, reachable, oldMapped!.HostEndpoint, password)
         {
-            try { return await old.SendAsync(args, c).ConfigureAwait(false); }
-            catch (RedisConnectionException)
-            {
-                _session.Evict(oldHost);
-                old = await _session.ConnectAsync(oldHost, password, c).ConfigureAwait(false);
-                return await old.SendAsync(args, c).ConfigureAwait(false);
-            }
-        }
-        // Right after a failover or a restart the sentinels have no fresh view of the replicas yet (NOGOODSLAVE):
-        // wait for one they may promote before pausing writes.
-        await WaitPromotableAsync(sentinels.First(s => s.HostEndpoint is not null), masterName, linkRequired: true, ct)
-            .ConfigureAwait(false);
-        var oldInfo = RedisInfo.Parse((await old.SendAsync(new object[] { "INFO", "replication" }, ct).ConfigureAwait(false)).ThrowIfError().AsString());
-        if (int.Parse(oldInfo.GetValueOrDefault("connected_slaves", "0"), CultureInfo.InvariantCulture) == 0)
-            throw Errors.FailoverFailed(
-                $"Primary '{oldName}' has no connected replica to fail over to; nothing was changed. "
-                + $"Start-RedisNode <stopped replica>, wait until Get-RedisReplication shows it linked, "
-                + $"then run Invoke-RedisFailover -SentinelGroup {masterName} again.",
-                oldName);
-
-        long pausedOffset;
-        string newPrimary;
-        // Writes wait on a short lease, renewed while this failover runs: if the caller dies (SIGKILL, a lost host),
-        // the primary takes writes again within PauseLease, never after a minute-long pause.
-        var leaseMs = (long)PauseLease.TotalMilliseconds;
-        _sink.Verbose($"{oldName}: CLIENT PAUSE {leaseMs} WRITE, renewed every {leaseMs / 3} ms while the failover runs (writes wait while the replicas catch up).");
-        (await old.SendAsync(new object[] { "CLIENT", "PAUSE", leaseMs, "WRITE" }, ct).ConfigureAwait(false)).ThrowIfError();
-        using var leaseStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var lease = RenewPauseAsync(oldHost, password, leaseMs, leaseStop.Token);
-        try
-        {
-            pausedOffset = 0;
-            await Waiter.UntilAsync(_sink, "Replicas catching up with the primary", TimeSpan.FromSeconds(10), async c =>
-            {
-                var info = RedisInfo.Parse((await OnOld(new object[] { "INFO", "replication" }, c).ConfigureAwait(false)).AsString());
-                pausedOffset = long.Parse(info.GetValueOrDefault("master_repl_offset", "0"), CultureInfo.InvariantCulture);
-                var behind = new List<string>();
-                foreach (var f in ReplicationOperations.ReplicaLines(info))
-                {
-                    if (f.GetValueOrDefault("state") == "online" && long.Parse(f.GetValueOrDefault("offset", "0"), CultureInfo.InvariantCulture) < pausedOffset)
-                        behind.Add($"{f.GetValueOrDefault("ip")} at {f.GetValueOrDefault("offset")}");
-                }
-                return (behind.Count == 0, behind.Count == 0 ? "caught up" : $"primary at {pausedOffset}; behind: {string.Join(", ", behind)}");
-            }, ct, ErrorIds.FailoverFailed).ConfigureAwait(false);
-
-            var askSentinel = sentinels.First(s => s.HostEndpoint is not null);
-            var sconn = await _session.ConnectAsync(askSentinel, ct).ConfigureAwait(false);
-            _sink.Verbose($"{askSentinel.Name}: SENTINEL FAILOVER {masterName}");
-            var fr = await sconn.SendAsync(new object[] { "SENTINEL", "FAILOVER", masterName }, ct).ConfigureAwait(false);
-            if (fr.IsError && (fr.Text ?? "").Contains("NOGOODSLAVE", StringComparison.Ordinal))
-                throw NoGoodReplica(masterName, fr.Text);
-            if (fr.IsError)
-                throw Errors.FailoverFailed(
-                    $"The sentinels refused the failover: {fr.Text}. "
-                    + $"Check Get-RedisSentinel -MasterName {masterName}, "
-                    + $"then run Invoke-RedisFailover -SentinelGroup {masterName} again.",
-                    masterName);
-
-            string? promoted = null;
-            await Waiter.UntilAsync(_sink, $"Sentinels promoting a replica of '{oldName}'", timeout, async c =>
-            {
-                var now = await CurrentPrimaryAsync(sentinels, masterName, c).ConfigureAwait(false);
-                if (now is null || now == before) return (false, "not promoted yet");
-                if (!_session.EndpointMap.TryTranslate(now, out var m)) return (false, $"{now} is unknown");
-                if (expected is not null && now != expected.ContainerEndpoint)
-                    throw Errors.FailoverFailed(
-                        $"The sentinels promoted '{m.NodeName}' instead of '{expected.Name}'. '{m.NodeName}' is "
-                        + "the primary now; "
-                        + $"run Invoke-RedisFailover -Node {expected.Name} again to move the primary to "
-                        + $"'{expected.Name}'.",
-                        expected.Name);
-                var conn = await _session.ConnectAsync(m.HostEndpoint, password, c).ConfigureAwait(false);
-                var (role, _) = NodeOperations.ParseRole(await conn.SendAsync(new object[] { "ROLE" }, c).ConfigureAwait(false));
-                if (role != RedisRole.Primary) return (false, $"{m.NodeName} is still {role}");
-                promoted = now;
-                return (true, m.NodeName);
-            }, ct, ErrorIds.FailoverFailed, pollMs: 50).ConfigureAwait(false);
-            newPrimary = promoted!;
-
-            // Demote the old primary before its paused writers resume: they then get READONLY instead of a write that would be lost.
-            var (nip, nport) = EndpointMap.Split(newPrimary);
-            _sink.Verbose($"{oldName}: REPLICAOF {nip} {nport}, CONFIG REWRITE.");
-            (await OnOld(new object[] { "REPLICAOF", nip, nport }, ct).ConfigureAwait(false)).ThrowIfError();
-            await OnOld(new object[] { "CONFIG", "REWRITE" }, ct).ConfigureAwait(false);
-        }
-        finally
-        {
-            leaseStop.Cancel();
-            await lease.ConfigureAwait(false);
-            try
-            {
-                using var unpause = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                await OnOld(new object[] { "CLIENT", "UNPAUSE" }, unpause.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) { _sink.Warning($"Could not unpause '{oldName}' ({e.Message}); its pause ends by itself within {leaseMs / 1000.0:0.#} s."); }
-        }
-
-        _session.EndpointMap.TryTranslate(newPrimary, out var newMapped);
-        await WaitAgreementAsync(sentinels, masterName, newPrimary, password,
-            int.Parse(oldInfo.GetValueOrDefault("connected_slaves", "0"), CultureInfo.InvariantCulture), timeout, ct).ConfigureAwait(false);
-
-        // WAIT-based verification: the promoted replica had the primary's offset when writes were paused.
-        var nc = await _session.ConnectAsync(newMapped!.HostEndpoint, password, ct).ConfigureAwait(false);
-        var ni = RedisInfo.Parse((await nc.SendAsync(new object[] { "INFO", "replication" }, ct).ConfigureAwait(false)).AsString());
-        var switchedAt = long.Parse(ni.GetValueOrDefault("second_repl_offset", "-1"), CultureInfo.InvariantCulture) - 1;
-        long? lost = switchedAt >= pausedOffset ? 0 : null;
-        return new RedisFailoverResult
-        {
-            Topology = topology,
-            Kind = "Sentinel",
-            Mode = "Coordinated",
-            OldPrimary = oldName,
-            NewPrimary = newMapped.NodeName,
-            NewPrimaryHostEndpoint = newMapped.HostEndpoint,
-            Duration = sw.Elapsed,
-            LostWrites = lost,
-            Detail = lost == 0 ? $"the new primary took over at offset {switchedAt}, at or past the paused primary's {pausedOffset}" : $"the new primary took over at offset {switchedAt}, before the paused primary's {pausedOffset}",
+            WaitPromotable = c => WaitPromotableAsync(askSentinel, masterName, linkRequired: true, c),
+            CurrentPrimary = c => CurrentPrimaryAsync(sentinels, masterName, c),
+            WaitAgreement = (p, replicas, c) =>
+                WaitAgreementAsync(sentinels, masterName, p, password, replicas, timeout, c),
         };
+        var plan = new CoordinatedFailoverPlan
+        {
+            Topology = topology, MasterName = masterName, OldName = oldName, OldHostEndpoint = oldMapped.HostEndpoint,
+            Before = before, SentinelName = askSentinel.Name, SentinelHostEndpoint = askSentinel.HostEndpoint!,
+            Expected = expected, Timeout = timeout, LeaseMs = (long)PauseLease.TotalMilliseconds,
+        };
+        return await new CoordinatedFailover(nodes, _sink, plan).RunAsync(sw, ct).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -693,7 +570,7 @@ public sealed class SentinelOperations
         return null;
     }
 
-    private static RedisDockerException NoGoodReplica(string masterName, string? text, string? detail = null) =>
+    internal static RedisDockerException NoGoodReplica(string masterName, string? text, string? detail = null) =>
         Errors.FailoverFailed(
             $"The sentinels of '{masterName}' have no replica they can promote yet " +
             $"({text}{(detail is null ? "" : "; " + detail)}). " +
