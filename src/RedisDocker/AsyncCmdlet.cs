@@ -22,6 +22,12 @@ public abstract class AsyncCmdlet : PSCmdlet
         base.StopProcessing();
     }
 
+    /// <summary>Called on the pipeline thread before the work starts on the thread pool, where there is no current
+    /// runspace: resolve there what depends on the runspace (its default session).</summary>
+    protected virtual void BeforeRun()
+    {
+    }
+
     /// <summary>Runs core work on the thread pool and writes its reports on the pipeline thread.</summary>
     /// <exception cref="PipelineStoppedException">Ctrl+C: the work has ended (it cleans up before it returns).
     /// </exception>
@@ -29,6 +35,7 @@ public abstract class AsyncCmdlet : PSCmdlet
     {
         var command = MyInvocation?.MyCommand?.Name ?? GetType().Name;
         var sink = new PipelineSink(this, command);
+        BeforeRun();
         T result;
         try
         {

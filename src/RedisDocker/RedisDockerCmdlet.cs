@@ -16,7 +16,16 @@ public abstract class RedisDockerCmdlet : AsyncCmdlet
     [Parameter]
     public RedisDockerSession? Session { get; set; }
 
-    protected RedisDockerSession CurrentSession => Session ?? DefaultSessions.Current;
+    // The runspace's default session, taken on the pipeline thread: the work runs on the thread pool, where
+    // Runspace.DefaultRunspace is null and DefaultSessions.Current would be a session made from the environment.
+    private RedisDockerSession? _runspaceDefault;
+
+    protected RedisDockerSession CurrentSession => Session ?? _runspaceDefault ?? DefaultSessions.Current;
+
+    protected override void BeforeRun()
+    {
+        if (Session is null) _runspaceDefault ??= DefaultSessions.Current;
+    }
 
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 

@@ -410,4 +410,29 @@ Describe $describeName -Tag 'Integration', 'Docker' -Skip:(-not $dockerAvailable
             }
         }
     }
+
+    Context 'Connect-RedisDocker makes the default session of the runspace' {
+        It 'is used by the next cmdlets of a script, not the DOCKER_HOST the script started with' {
+            # The bridge runs the core on the thread pool, where there is no current runspace: the default
+            # session must be taken on the pipeline thread (it was a session made from DOCKER_HOST instead).
+            $engine = if ($env:DOCKER_HOST) { $env:DOCKER_HOST } else { 'unix:///var/run/docker.sock' }
+            $script = Join-Path ([IO.Path]::GetTempPath()) "rdt-default-$run.ps1"
+            Set-Content -LiteralPath $script -Value @"
+Import-Module '$manifestPath' -ErrorAction Stop
+Connect-RedisDocker -DockerHost '$engine' | Out-Null
+try { `$null = @(Get-RedisNode -Topology '$run-none' -ErrorAction Stop); 'ok' } catch { "failed: `$_" }
+"@
+            $saved = $env:DOCKER_HOST
+            try {
+                $env:DOCKER_HOST = 'tcp://127.0.0.1:1'   # closed: a cmdlet that used it would fail
+                $out = & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -File $script 2>&1
+            }
+            finally {
+                $env:DOCKER_HOST = $saved
+                Remove-Item -LiteralPath $script -ErrorAction Ignore
+            }
+            ($out | Select-Object -Last 1) | Should -Be 'ok' -Because ($out -join "`n")
+        }
+    }
+
 }

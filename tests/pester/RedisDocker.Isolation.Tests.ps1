@@ -142,7 +142,11 @@ $result | ConvertTo-Json -Depth 4 -Compress
         $default = @($r.Assemblies | Where-Object Context -EQ 'Default')
         ($ours | Where-Object Name -EQ 'RedisDocker.Core') | Should -Not -BeNullOrEmpty
         ($ours | Where-Object Name -EQ 'Docker.DotNet').Version | Should -Be '4.3.0.0'
-        ($ours | Where-Object Name -EQ 'Microsoft.Extensions.Logging.Abstractions').Version | Should -Be '8.0.0.0'
+        # Ours is the one the module ships in Dependencies/ (10.0 since StackExchange.Redis came), whatever the other
+        # module loaded.
+        $shipped = [Reflection.AssemblyName]::GetAssemblyName(
+            (Join-Path $moduleDir 'Dependencies' 'Microsoft.Extensions.Logging.Abstractions.dll')).Version.ToString()
+        ($ours | Where-Object Name -EQ 'Microsoft.Extensions.Logging.Abstractions').Version | Should -Be $shipped
         @($default | Where-Object Name -EQ 'RedisDocker.Core') | Should -HaveCount 0
         if ($Set -eq 'DockerDotNet3') {
             ($default | Where-Object Name -EQ 'Docker.DotNet').Version | Should -Be '3.125.0.0'
