@@ -49,7 +49,28 @@ public sealed class NetworkOperations
         var topology = spec.Topology ?? spec.Name;
         ValidateName(topology, "topology");
         var docker = await _session.GetDockerAsync(spec.DockerHost, ct).ConfigureAwait(false);
+        // Creations of one name on one engine from this process (ForEach-Object -Parallel, runspaces, tasks) take
+        // turns, so the later one sees the first and is refused. Across processes the check after the create below
+        // decides; it is best effort, as Docker takes duplicate names before API 1.44 and lists a new network a
+        // moment after it made it.
+        var gate = s_creating.GetOrAdd($"{docker.Endpoint}|{spec.Name}", _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            return await CreateOnEngineAsync(docker, spec, topology, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> s_creating =
+        new(StringComparer.Ordinal);
+
+    private async Task<RedisNetwork> CreateOnEngineAsync(
+        DockerClient docker, NetworkSpec spec, string topology, CancellationToken ct)
+    {
         if (await docker.InspectNetworkAsync(spec.Name, ct).ConfigureAwait(false) is not null)
             throw Errors.NetworkNameTaken(
                 $"A Docker network named '{spec.Name}' already exists. Choose another -Name, or use it with "

@@ -509,27 +509,39 @@ public sealed class NodeOperations
             // exists by name, again after in-flight requests had time to land: after Ctrl+C (a request may have
             // been cut off in flight) for 3 s, as a loaded engine can take that long to act on it.
             using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            int[] pauses = ct.IsCancellationRequested ? [0, 500, 1000, 1500] : [0, 500];
-            try
+            int[] pauses = ct.IsCancellationRequested ? [0, 500, 1000, 1500, 2000] : [0, 500];
+            Exception? cleanupError = null;
+            foreach (var pause in pauses)
             {
-                foreach (var pause in pauses)
+                // Each round on its own: a removal refused while the engine still creates the container (in flight
+                // when the request was cut off) must not end the rounds that would remove it once it exists.
+                try
                 {
                     if (pause > 0) await Task.Delay(pause, cleanup.Token).ConfigureAwait(false);
                     // Docker resolves a name that is no container's as an id prefix: a name of hex digits only is
                     // removed by its exact match, any other name cannot be an id prefix.
                     if (!s.Name.All(char.IsAsciiHexDigitLower))
-                        await docker.RemoveContainerAsync(s.Name, force: true, removeVolumes: false, cleanup.Token).ConfigureAwait(false);
-                    else if (await docker.InspectContainerAsync(s.Name, cleanup.Token).ConfigureAwait(false) is { } own && RedisDockerSession.IsExactly(own, s.Name))
-                        await docker.RemoveContainerAsync(own.Id, force: true, removeVolumes: false, cleanup.Token).ConfigureAwait(false);
-                    if (!existingVolume) await docker.RemoveVolumeAsync(volume, force: true, cleanup.Token).ConfigureAwait(false);
+                        await docker.RemoveContainerAsync(s.Name, force: true, removeVolumes: false, cleanup.Token)
+                            .ConfigureAwait(false);
+                    else if (await docker.InspectContainerAsync(s.Name, cleanup.Token).ConfigureAwait(false) is { } own
+                        && RedisDockerSession.IsExactly(own, s.Name))
+                        await docker.RemoveContainerAsync(own.Id, force: true, removeVolumes: false, cleanup.Token)
+                            .ConfigureAwait(false);
+                    if (!existingVolume)
+                        await docker.RemoveVolumeAsync(volume, force: true, cleanup.Token).ConfigureAwait(false);
+                    cleanupError = null;
                 }
-                if (ct.IsCancellationRequested)
-                    _sink.Warning($"Stopped: removed the half-made node '{s.Name}' (container{(existingVolume ? "" : $" and volume '{volume}'")}).");
+                catch (Exception e)
+                {
+                    cleanupError = e;
+                }
             }
-            catch (Exception cleanupError)
-            {
-                _sink.Warning($"Could not clean up after the failed node '{s.Name}': {cleanupError.Message}. Remove container '{s.Name}' and volume '{volume}' by hand.");
-            }
+            if (cleanupError is not null)
+                _sink.Warning($"Could not clean up after the failed node '{s.Name}': {cleanupError.Message}. Remove "
+                    + $"container '{s.Name}' and volume '{volume}' by hand.");
+            else if (ct.IsCancellationRequested)
+                _sink.Warning($"Stopped: removed the half-made node '{s.Name}' (container"
+                    + $"{(existingVolume ? "" : $" and volume '{volume}'")}).");
             throw;
         }
     }
