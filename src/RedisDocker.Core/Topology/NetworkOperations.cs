@@ -155,8 +155,10 @@ public sealed class NetworkOperations
             }
             catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.Conflict)
             {
-                // The Docker layer's own name check (engines before API 1.44 take duplicate names) found another
-                // caller's network of this name, created first: it removed ours.
+                // Docker's duplicate check is not atomic, and engines before API 1.44 take duplicate names: the Docker
+                // layer lists the name after the create, keeps the network created first and removes ours.
+                _sink.Verbose(
+                    $"Another caller created a network named '{spec.Name}' at the same time: ours was removed.");
                 throw Errors.NetworkCreatedConcurrently(spec.Name, e);
             }
             catch (DockerApiException e) when (e.EngineMessage.Contains("overlap", StringComparison.OrdinalIgnoreCase))
@@ -166,16 +168,6 @@ public sealed class NetworkOperations
                     + "host route uses.",
                     spec.Subnet, e);
             }
-        }
-        // Docker's duplicate check is not atomic: two callers creating the same name at once may both succeed. The one
-        // created first stays (a caller that sees only its own network was first); the other removes its own and says so.
-        var sameName = (await docker.ListNetworksAsync(null, ct).ConfigureAwait(false))
-            .Where(n => n.Name == spec.Name).OrderBy(n => n.Created).ThenBy(n => n.Id, StringComparer.Ordinal).ToList();
-        if (sameName.Count > 1 && sameName[0].Id != createdId)
-        {
-            _sink.Verbose($"Another caller created a network named '{spec.Name}' at the same time: removing ours.");
-            await docker.RemoveNetworkAsync(createdId, CancellationToken.None).ConfigureAwait(false);
-            throw Errors.NetworkCreatedConcurrently(spec.Name);
         }
         var created = await docker.InspectNetworkAsync(createdId, ct).ConfigureAwait(false)
             ?? throw Errors.DockerError($"Network '{spec.Name}' vanished right after it was created.", spec.Name);
