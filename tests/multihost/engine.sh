@@ -7,6 +7,8 @@
 #   engine.sh cut    NAME           "lose the host": root-side veth down (engine unreachable)
 #   engine.sh heal   NAME           root-side veth up again
 #   engine.sh status NAME           KEY=VALUE lines; exit 0 up, 1 absent, 2 cut, 3 broken
+#   engine.sh link   NAME           let it reach the other linked engines (Docker Swarm, overlays)
+#   engine.sh unlink NAME           undo link (down does it too)
 #
 # NAME: 1-10 chars [a-z0-9-] (the veth names "rdkv-NAME"/"rdkp-NAME" must fit in 15 chars).
 # INDEX: 0-255 (default 1): root side 10.250.INDEX.1/24, engine side 10.250.INDEX.2/24.
@@ -18,7 +20,10 @@
 # Containers of the new engine must use `--network host` (it runs with --bridge none: the
 # default network gives them only a loopback, and -p is silently ignored); they then listen on
 # 10.250.INDEX.2 and reach the main engine's host-network containers on 10.250.INDEX.1. Two
-# extra engines cannot reach each other (the root namespace does not forward between them).
+# extra engines cannot reach each other (the root namespace does not forward between them) unless
+# both are linked: `link` adds a route to 10.250.0.0/16 via 10.250.INDEX.1 in the namespace and one
+# FORWARD rule in the root namespace (`-i rdkv-NAME -o rdkv-+ -j ACCEPT`, comment rdk-NAME-link):
+# only traffic from this engine's veth to another rdkv-* veth, nothing from or to other interfaces.
 # Environment:
 #   IMAGE=redisdocker/redis:local   image copied from the main engine into the new one
 #   MAIN_DOCKER_HOST=unix:///var/run/docker.sock   the main engine (DOCKER_HOST is ignored)
@@ -58,7 +63,7 @@ now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
 since() { local d=$(($(now_ms) - $1)); printf '%d.%03ds' $((d / 1000)) $((d % 1000)); }
 log() { printf '%s engine.sh: %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
-usage() { sed -n '2,12p' "$self" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,14p' "$self" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 need_root() { [[ $(id -u) == 0 ]] || die "must run as root"; }
 need_tools() {
@@ -374,7 +379,8 @@ cmd_down() {
   # 5. the (now empty) cgroups of its containers; rmdir refuses non-empty ones
   local c
   for c in $(our_cgroups); do rmdir "$c" 2>/dev/null || log "WARNING: cannot remove cgroup $c"; done
-  # 6. network
+  # 6. network (the link rule first: it names the veth)
+  unlink_rules
   if have_veth; then ip link del dev "$VR"; log "deleted veth $VR"; fi
   if [[ -n $idx ]]; then ip route del unreachable "10.250.$idx.0/24" metric "$SAFETY_METRIC" 2>/dev/null || true; fi
   drop_orphan_routes
@@ -404,6 +410,29 @@ cmd_heal() {
   log "healed: $VR up"
 }
 
+# Forwarding between linked engines: one rule per engine, from its veth to the other engines' veths
+# only (the main dockerd's FORWARD policy is DROP). iptables -w: the main dockerd edits the table too.
+link_rule() { echo -i "$VR" -o 'rdkv-+' -m comment --comment "$NS-link" -j ACCEPT; }
+is_linked() { iptables -w 10 -C FORWARD $(link_rule) 2>/dev/null; }
+cmd_link() {
+  command -v iptables >/dev/null || die "link needs iptables (apt-get install -y iptables)"
+  have_veth || die "$NAME is not up"
+  local idx; idx=$(veth_index) || die "$NAME has no 10.250.x.1 address"
+  ip -n "$NS" route replace 10.250.0.0/16 via "10.250.$idx.1" dev "$VP"
+  is_linked || iptables -w 10 -I FORWARD 1 $(link_rule)
+  log "linked: $NS reaches the other linked engines (10.250.0.0/16 via 10.250.$idx.1)"
+}
+unlink_rules() {
+  command -v iptables >/dev/null || return 0
+  while iptables -w 10 -D FORWARD $(link_rule) 2>/dev/null; do log "deleted FORWARD rule $NS-link"; done
+  return 0
+}
+cmd_unlink() {
+  unlink_rules
+  if have_ns; then ip -n "$NS" route del 10.250.0.0/16 2>/dev/null || true; fi
+  log "unlinked $NS"
+}
+
 cmd_status() {
   local idx pid state link="" answers_unix=no answers_tcp=no containers=""
   idx=$(veth_index || true)
@@ -423,6 +452,7 @@ cmd_status() {
   echo "RDK_ANSWERS_UNIX=$answers_unix"
   echo "RDK_ANSWERS_TCP=$answers_tcp"
   echo "RDK_CONTAINERS_RUNNING=${containers}"
+  echo "RDK_LINKED=$(is_linked && echo yes || echo no)"
   case $state in up) return 0 ;; absent) return 1 ;; cut) return 2 ;; *) return 3 ;; esac
 }
 
@@ -432,6 +462,6 @@ need_root; need_tools
 set_name "$1"; shift
 case $cmd in
   up) [[ $# -le 1 ]] || usage; cmd_up "$@" ;;
-  down|cut|heal|status) [[ $# -eq 0 ]] || usage; "cmd_$cmd" ;;
+  down|cut|heal|status|link|unlink) [[ $# -eq 0 ]] || usage; "cmd_$cmd" ;;
   *) usage ;;
 esac
