@@ -218,6 +218,13 @@ public static class Errors
         string message, object? target = null, Exception? inner = null) =>
         new(ErrorIds.ImageUnavailable, message, ErrorKind.ObjectNotFound, target, inner);
 
+    public static RedisDockerException NotASwarmManager(string dockerHost, Exception? inner = null) =>
+        new(ErrorIds.NotASwarmManager,
+            $"Docker host {dockerHost} is not a Docker Swarm manager: an overlay network is made on a manager. Give "
+            + "-DockerHost of a manager (docker node ls there lists the swarm), or join the engines into a swarm "
+            + "first (docker swarm init, docker swarm join).",
+            ErrorKind.InvalidOperation, dockerHost, inner);
+
     public static RedisDockerException InvalidArgument(
         string message, object? target = null, Exception? inner = null) =>
         new(ErrorIds.InvalidArgument, message, ErrorKind.InvalidArgument, target, inner);

@@ -58,6 +58,7 @@ public static class ErrorIds
     public const string TopologyExists = "RedisDocker.TopologyExists";
     public const string InvalidArgument = "RedisDocker.InvalidArgument";
     public const string InvalidDockerHost = "RedisDocker.InvalidDockerHost";
+    public const string NotASwarmManager = "RedisDocker.NotASwarmManager";
     public const string InvalidSlot = "RedisDocker.InvalidSlot";
     public const string UnexpectedError = "RedisDocker.UnexpectedError";
     /// <summary>A cluster node cannot name its host endpoint to clients (Redis before 7.0, or port numbers that differ).</summary>

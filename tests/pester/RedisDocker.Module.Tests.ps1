@@ -35,7 +35,7 @@ BeforeDiscovery {
         'Invoke-RedisFailover'    = @('Force', 'InputObject', 'Node', 'SentinelGroup', 'Session', 'Takeover', 'TimeoutSeconds', 'Topology', 'Wait')
         'Move-RedisClusterSlot'   = @('All', 'Cluster', 'Count', 'Destination', 'Session', 'Slot', 'Source')
         'New-RedisCluster'        = @('ClusterNodeTimeout', 'Count', 'DockerHost', 'Image', 'InputObject', 'Name', 'Network', 'Node', 'Password', 'ReplicasPerPrimary', 'Session', 'Subnet')
-        'New-RedisNetwork'        = @('DockerHost', 'Gateway', 'Internal', 'Label', 'Name', 'Session', 'Subnet', 'Topology')
+        'New-RedisNetwork'        = @('DockerHost', 'Driver', 'Gateway', 'Internal', 'Label', 'Name', 'Session', 'Subnet', 'Topology')
         'New-RedisNode'           = @('AllowAllInterfaces', 'AnnounceAddress', 'AppendOnly', 'BusPort', 'ClusterEnabled', 'ClusterNodeTimeout', 'Config', 'Count', 'DockerHost', 'HostAddress', 'HostNetwork', 'HostPort', 'IPAddress', 'Image', 'Label', 'MaxMemory', 'MaxMemoryPolicy', 'Name', 'NamePrefix', 'Network', 'Password', 'Port', 'Session', 'Topology')
         'New-RedisSentinel'       = @('AnnounceAddress', 'Count', 'DockerHost', 'DownAfter', 'FailoverTimeout', 'Image', 'MasterName', 'MinReplicasMaxLag', 'MinReplicasToWrite', 'ParallelSyncs', 'Port', 'Primary', 'Quorum', 'Session')
         'Optimize-RedisCluster'   = @('Cluster', 'Session', 'Threshold', 'Weight')

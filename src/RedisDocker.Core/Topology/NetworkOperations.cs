@@ -16,6 +16,8 @@ public sealed record NetworkSpec
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
     /// <summary>The Docker engine to create it on; the session's primary engine when null.</summary>
     public string? DockerHost { get; init; }
+    /// <summary>null (bridge) or "overlay": an attachable overlay of a Docker Swarm, made on a manager.</summary>
+    public string? Driver { get; init; }
 }
 
 /// <summary>Networks: create, read, connect, remove. All state lives in Docker labels.</summary>
@@ -77,7 +79,9 @@ public sealed class NetworkOperations
                 + $"Get-RedisNetwork {spec.Name}.",
                 spec.Name);
 
+        var overlay = Swarm.OverlayNetworks.IsOverlay(Swarm.OverlayNetworks.NormalizeDriver(spec.Driver));
         // A topology's bridge network lives on one Docker host: the same topology name on another host would be another group under one name.
+        if (!overlay)
         foreach (var (engine, held) in await _session.OnEveryEngineAsync((d, c) => d.ListContainersAsync(Labels.ForTopology(topology), all: true, c), _sink, ct).ConfigureAwait(false))
             if (held.Count > 0 && engine != docker)
                 throw Errors.TopologyExists(
@@ -140,6 +144,8 @@ public sealed class NetworkOperations
                     Internal = spec.Internal,
                     Attachable = true,
                     Labels = labels,
+                    Driver = overlay ? Swarm.OverlayNetworks.Driver : "bridge",
+                    IPRange = overlay ? Swarm.OverlayNetworks.DynamicRangeOf(subnet).ToString() : null,
                 }, ct).ConfigureAwait(false);
                 break;
             }
@@ -160,6 +166,10 @@ public sealed class NetworkOperations
                 _sink.Verbose(
                     $"Another caller created a network named '{spec.Name}' at the same time: ours was removed.");
                 throw Errors.NetworkCreatedConcurrently(spec.Name, e);
+            }
+            catch (DockerApiException e) when (overlay && Swarm.SwarmErrors.IsNotManager(e))
+            {
+                throw Errors.NotASwarmManager(docker.Endpoint.ToString(), e);
             }
             catch (DockerApiException e) when (e.EngineMessage.Contains("overlap", StringComparison.OrdinalIgnoreCase))
             {
@@ -214,7 +224,11 @@ public sealed class NetworkOperations
     public async Task<DockerNetwork> RequireAsync(DockerClient docker, string name, CancellationToken ct)
     {
         if (!IsValidName(name)) throw NetworkNotFound(name);
-        return await docker.InspectNetworkAsync(name, ct).ConfigureAwait(false) ?? throw NetworkNotFound(name);
+        var net = await docker.InspectNetworkAsync(name, ct).ConfigureAwait(false);
+        // A swarm overlay: known to a worker only once it holds a container on it; its containers from all engines.
+        if (net is null || net.Scope == "swarm")
+            net = await Swarm.OverlayNetworks.FindAsync(_session, name, _sink, ct).ConfigureAwait(false) ?? net;
+        return net ?? throw NetworkNotFound(name);
     }
 
     private static RedisDockerException NetworkNotFound(string name) =>
@@ -322,6 +336,9 @@ public sealed class NetworkOperations
         var used = new HashSet<string>(net.Containers.Select(c => c.IPv4Address), StringComparer.Ordinal);
         if (net.Subnets.FirstOrDefault()?.Gateway is { } gw) used.Add(gw);
         var start = subnet.Size > 16 ? subnet.Network + 10 : subnet.Network + 2;
+        // Static addresses stay above the range Docker allocates from by itself (an overlay's load balancers).
+        if (IPv4Cidr.TryParse(net.Subnets[0].IPRange, out var dynamic, out _) && subnet.ContainsNetwork(dynamic))
+            start = Math.Max(start, dynamic.Broadcast + 1);
         for (var a = start; a < subnet.Broadcast; a++)
         {
             var s = IPv4Cidr.Format(a);

@@ -37,6 +37,11 @@ public sealed class NewRedisNetworkCommand : RedisDockerCmdlet
     [Parameter]
     public string? DockerHost { get; set; }
 
+    /// <summary>Bridge (one Docker host, the default) or Overlay (attachable, on a Docker Swarm manager).</summary>
+    [Parameter]
+    [ValidateSet("Bridge", "Overlay")]
+    public string? Driver { get; set; }
+
     protected override void ProcessRecord()
     {
         var target = $"Docker network '{Name}'{(Subnet is null ? "" : " (" + Subnet + ")")} on {DockerHost ?? CurrentSession.DockerHost}";
@@ -50,6 +55,7 @@ public sealed class NewRedisNetworkCommand : RedisDockerCmdlet
             Topology = Topology,
             Labels = ToPairs(Label).ToDictionary(kv => kv.Key, kv => kv.Value),
             DockerHost = DockerHost,
+            Driver = Driver,
         };
         if (TryRun(Name, (sink, ct) => new NetworkOperations(CurrentSession, sink).CreateAsync(spec, ct), out var network))
             WriteObject(network);

@@ -1,0 +1,49 @@
+using RedisDocker.Core.Docker;
+
+namespace RedisDocker.Core.Swarm;
+
+/// <summary>
+/// Attachable overlay networks of a Docker Swarm: made on a manager, used by containers of every engine of the
+/// swarm. A worker does not list such a network until one of its containers uses it, and every engine lists
+/// only its own containers on it, so the module reads it from all engines of the session.
+/// </summary>
+public static class OverlayNetworks
+{
+    public const string Driver = "overlay";
+
+    public static bool IsOverlay(string? driver) => string.Equals(driver, Driver, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>null (bridge) or "overlay" for a -Driver value; anything else is refused.</summary>
+    public static string? NormalizeDriver(string? driver) => driver switch
+    {
+        null or "" => null,
+        _ when string.Equals(driver, "bridge", StringComparison.OrdinalIgnoreCase) => null,
+        _ when IsOverlay(driver) => Driver,
+        _ => throw Errors.InvalidArgument(
+            $"-Driver '{driver}' is not supported: use Bridge (one Docker host) or Overlay (a Docker Swarm).", driver),
+    };
+
+    /// <summary>
+    /// The part of the subnet Docker allocates from by itself: the first eighth (at least 8 addresses). On an
+    /// overlay every engine that joins takes one address for its load-balancer endpoint, which must not meet the
+    /// static addresses the module gives its nodes (they come from above this range).
+    /// </summary>
+    public static IPv4Cidr DynamicRangeOf(IPv4Cidr subnet) =>
+        new(subnet.Network, Math.Min(29, subnet.PrefixLength + 3));
+
+    /// <summary>
+    /// The swarm-scope network of that name as the session's engines see it together: the first engine that
+    /// lists it gives its settings, every engine adds its own containers. Null when no engine lists it.
+    /// </summary>
+    public static async Task<DockerNetwork?> FindAsync(
+        RedisDockerSession session, string name, IOperationSink sink, CancellationToken ct)
+    {
+        var seen = await session.OnEveryEngineAsync((d, c) => d.InspectNetworkAsync(name, c), sink, ct)
+            .ConfigureAwait(false);
+        var found = seen.Select(x => x.Result).Where(n => n is not null && n.Scope == "swarm").ToList();
+        if (found.Count == 0) return null;
+        var containers = found.SelectMany(n => n!.Containers)
+            .DistinctBy(c => (c.ContainerId, c.IPv4Address)).ToArray();
+        return found[0]! with { Containers = containers };
+    }
+}

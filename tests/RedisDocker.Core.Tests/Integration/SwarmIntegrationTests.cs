@@ -1,0 +1,191 @@
+using System.Diagnostics;
+using RedisDocker.Core.Docker;
+using RedisDocker.Core.Resp;
+using RedisDocker.Core.Topology;
+using Xunit;
+
+namespace RedisDocker.Core.Tests.Integration;
+
+/// <summary>
+/// Issue 15: two extra Docker engines (tests/multihost/engine.sh, never the main engine) linked and joined into a
+/// Docker Swarm (tests/multihost/swarm.sh); one attachable overlay network across them; a cluster whose nodes
+/// talk over container addresses on the overlay (no host networking, no announce address); the loss of one
+/// engine, failover, the engine back, the cluster whole again. Swarm and engines are left as found.
+/// </summary>
+public class SwarmIntegrationTests : IAsyncLifetime
+{
+    private const string Manager = "rdksw1";
+    private const string Worker = "rdksw2";
+    private const string Subnet = "172.30.78.0/24";   // only inside the two engines' network namespaces
+    private readonly Dictionary<string, string> _env = new();
+    private readonly string _topology = $"tsw-{Guid.NewGuid().ToString("N")[..6]}";
+    private readonly CancellationTokenSource _cts = new(TimeSpan.FromMinutes(8));
+    private readonly RecordingSink _sink = new();
+    private RedisDockerSession? _session;
+    private CancellationToken Ct => _cts.Token;
+    private RedisDockerSession Session => _session!;
+
+    public async Task InitializeAsync()
+    {
+        foreach (var (name, index) in new[] { (Manager, "78"), (Worker, "79") })
+            Parse(await ScriptAsync("engine.sh", "up", name, index), name);
+        Parse(await ScriptAsync("swarm.sh", "up", Manager, Worker), "swarm");
+        _session = new RedisDockerSession(DockerEndpoint.Parse(_env[$"{Manager}.RDK_DOCKER_TCP"]))
+        {
+            DefaultImage = DockerTestBase.TestImage,
+        };
+        Session.AddHost(DockerEndpoint.Parse(_env[$"{Worker}.RDK_DOCKER_TCP"]));
+    }
+
+    public async Task DisposeAsync()
+    {
+        try
+        {
+            if (_session is not null)
+            {
+                foreach (var host in Session.Hosts.Reverse())
+                {
+                    using var s = new RedisDockerSession(host);
+                    try { await DockerTestBase.RemoveTopologyAsync(s, _topology); } catch (Exception) { }
+                }
+                _session.Dispose();
+            }
+        }
+        finally
+        {
+            try { await ScriptAsync("swarm.sh", "down", Worker, Manager); }
+            finally
+            {
+                await ScriptAsync("engine.sh", "down", Worker);
+                await ScriptAsync("engine.sh", "down", Manager);
+                _cts.Dispose();
+            }
+        }
+    }
+
+    private void Parse(string output, string prefix)
+    {
+        foreach (var line in output.Split('\n'))
+            if (line.Split('=', 2) is [var k, var v]) _env[$"{prefix}.{k.Trim()}"] = v.Trim();
+    }
+
+    private static async Task<string> ScriptAsync(string script, params string[] args)
+    {
+        var path = Path.Combine(FindRepoRoot(), "tests", "multihost", script);
+        var psi = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(path);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await p.WaitForExitAsync(bound.Token);
+        Assert.True(p.ExitCode == 0, $"{script} {string.Join(' ', args)} failed ({p.ExitCode}): {await stderr}");
+        return await stdout;
+    }
+
+    private static string FindRepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "RedisDocker.sln"))) dir = dir.Parent;
+        return dir!.FullName;
+    }
+
+    [Fact]
+    public async Task AClusterOverAnOverlayAcrossTwoSwarmEnginesSurvivesTheLossOfOne()
+    {
+        var managerHost = _env[$"{Manager}.RDK_DOCKER_TCP"];
+        var workerHost = _env[$"{Worker}.RDK_DOCKER_TCP"];
+        var networks = new NetworkOperations(Session, _sink);
+        var nodes = new NodeOperations(Session, _sink);
+        var clusters = new ClusterOperations(Session, _sink);
+
+        // A worker cannot make an overlay network: the error says to use a manager.
+        var refused = await Assert.ThrowsAsync<RedisDockerException>(() => networks.CreateAsync(new NetworkSpec
+        {
+            Name = _topology + "-w", Subnet = "172.30.79.0/24", Driver = "overlay", DockerHost = workerHost,
+        }, Ct));
+        Assert.Equal(ErrorIds.NotASwarmManager, refused.ErrorId);
+
+        var net = await networks.CreateAsync(new NetworkSpec
+        {
+            Name = _topology, Subnet = Subnet, Driver = "overlay", DockerHost = managerHost,
+        }, Ct);
+        Assert.Equal("overlay", net.Driver);
+
+        // Six cluster nodes, three per engine, each published on its own engine's address.
+        var specs = Enumerable.Range(1, 6).Select(i => new NodeSpec
+        {
+            Name = $"{_topology}-{i}",
+            Network = _topology,
+            ClusterEnabled = true,
+            Password = "swarm-password",
+            DockerHost = i % 2 == 1 ? managerHost : workerHost,
+            HostIp = i % 2 == 1 ? _env[$"{Manager}.RDK_ENGINE_ADDR"] : _env[$"{Worker}.RDK_ENGINE_ADDR"],
+        }).ToArray();
+        var made = await nodes.CreateAsync(specs, Ct);
+        Assert.All(made, r => Assert.True(r.Error is null, r.Error?.ToString()));
+        var overlay = IPv4Cidr.Parse(Subnet);
+        foreach (var r in made)
+        {
+            // Static overlay addresses above the range Docker allocates from itself, no host network.
+            Assert.True(overlay.Contains(r.Node!.IPAddress!), r.Node.IPAddress);
+            Assert.True(IPv4Cidr.TryParseAddress(r.Node.IPAddress, out var a) && a >= overlay.Network + 32);
+            Assert.Equal(_topology, r.Node.Network);
+            Assert.Null(r.Node.Labels.GetValueOrDefault(Labels.HostNetwork));
+        }
+        Assert.Equal(6, made.Select(r => r.Node!.IPAddress).Distinct().Count());
+        Assert.Equal(2, made.Select(r => r.Node!.DockerHost).Distinct().Count());
+
+        var cluster = await clusters.CreateAsync(specs.Select(s => s.Name).ToArray(), 1, Ct);
+        Assert.Equal("ok", cluster.State);
+        var members = await clusters.GetNodesAsync(_topology, Ct);
+        var hostOf = made.ToDictionary(r => r.Name, r => r.Node!.DockerHost);
+        foreach (var p in members.Where(m => m.Role == RedisRole.Primary))
+        {
+            Assert.Single(p.Replicas);
+            Assert.All(p.Replicas, r => Assert.NotEqual(hostOf[p.Name!], hostOf[r]));
+        }
+
+        var cmd = new CommandOperations(Session, _sink);
+        for (var i = 0; i < 30; i++)
+            Assert.Equal("OK", await cmd.InvokeOnClusterAsync(_topology, new object[] { "SET", $"k{i}", i }, Ct));
+        foreach (var p in members.Where(m => m.Role == RedisRole.Primary))
+        {
+            var (host, port) = EndpointMap.Split(p.HostEndpoint!);
+            await using var c = await RespConnection.ConnectAsync(host, port,
+                new RespConnectionOptions { Password = "swarm-password" }, Ct);
+            // The replica on the other engine took the writes over the overlay.
+            Assert.Equal(1, (await c.ExecuteAsync("WAIT", 1, 5000)).AsInt64());
+        }
+
+        // The worker's machine is lost: the manager's replicas take over its slots.
+        await ScriptAsync("engine.sh", "cut", Worker);
+        await Waiter.UntilAsync(_sink, "cluster recovering on the manager's engine", TimeSpan.FromSeconds(90), async c =>
+        {
+            var missing = 0;
+            for (var i = 0; i < 30; i++)
+            {
+                try
+                {
+                    if (!Equals(await cmd.InvokeOnClusterAsync(_topology, new object[] { "GET", $"k{i}" }, c),
+                            i.ToString())) missing++;
+                }
+                catch (Exception e) when (e is RedisDockerException or RedisException) { missing++; }
+            }
+            return (missing == 0, $"{missing} keys unreadable");
+        }, Ct, pollMs: 500);
+        var survivors = await clusters.GetNodesAsync(_topology, Ct);
+        Assert.Equal(3, survivors.Count(m => m.Role == RedisRole.Primary && !m.Failing && hostOf[m.Name!] == managerHost));
+
+        // The machine returns: its nodes rejoin as replicas over the overlay, the cluster is whole again.
+        await ScriptAsync("engine.sh", "heal", Worker);
+        await Waiter.UntilAsync(_sink, "worker's nodes rejoining", TimeSpan.FromSeconds(120), async c =>
+        {
+            var checks = await clusters.TestAsync(_topology, 1, c);
+            return (checks.All(x => x.Passed), string.Join("; ", checks.Where(x => !x.Passed)));
+        }, Ct, pollMs: 1000);
+        for (var i = 0; i < 30; i++)
+            Assert.Equal(i.ToString(), await cmd.InvokeOnClusterAsync(_topology, new object[] { "GET", $"k{i}" }, Ct));
+    }
+}
