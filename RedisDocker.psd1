@@ -23,6 +23,7 @@
         'Get-RedisConnectionString'
         'Get-RedisCredential'
         'Get-RedisNetwork'
+        'Get-RedisSwarmNode'
         'Get-RedisNode'
         'Get-RedisReplication'
         'Get-RedisSentinel'

@@ -79,6 +79,9 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
     /// <summary>The Docker endpoint as the user writes it; node objects record it.</summary>
     public string DockerHost => Endpoint.ToString();
     public EndpointMap EndpointMap { get; } = new();
+    /// <summary>The Docker Swarm of the session's engines as last read (Connect-RedisDocker, Get-RedisSwarmNode).
+    /// </summary>
+    public Swarm.SwarmView Swarm { get; } = new();
     /// <summary>Whether this host routes to a network's container addresses (by engine and network), tried once per session.</summary>
     public ConcurrentDictionary<string, bool> ContainerRoutes { get; } = new(StringComparer.Ordinal);
     public TimeSpan RedisCommandTimeout { get; init; } = TimeSpan.FromSeconds(10);

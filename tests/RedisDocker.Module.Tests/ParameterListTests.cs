@@ -30,6 +30,7 @@ public class ParameterListTests
         ["Get-RedisConnectionString"] = new[] { "Cluster", "IncludePassword", "Node", "Route", "SentinelGroup", "Session" },
         ["Get-RedisCredential"] = new[] { "Session", "Topology" },
         ["Get-RedisNetwork"] = new[] { "Name", "Session", "Topology" },
+        ["Get-RedisSwarmNode"] = new[] { "Name", "Session" },
         ["Get-RedisNode"] = new[] { "Kind", "Name", "Network", "Role", "Session", "Topology" },
         ["Get-RedisReplication"] = new[] { "Name", "Session", "Topology" },
         ["Get-RedisSentinel"] = new[] { "MasterName", "Session", "Topology" },

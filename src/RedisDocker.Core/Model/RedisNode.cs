@@ -45,6 +45,9 @@ public sealed record RedisNode
     public string? SentinelGroup { get; init; }
     public string? RedisVersion { get; init; }
     public string DockerHost { get; init; } = "";
+    /// <summary>The Docker Swarm node of <see cref="DockerHost"/>, as the session last read the swarm; null
+    /// outside a swarm.</summary>
+    public string? SwarmNode { get; init; }
     public string? DataVolume { get; init; }
     public DateTimeOffset Created { get; init; }
     public IReadOnlyDictionary<string, string> Labels { get => _labels; init => _labels = LabelSet.From(value); }

@@ -858,6 +858,7 @@ public sealed class NodeOperations
             ClusterEnabled = info.Labels.Get(Labels.ClusterEnabled) == "true",
             SentinelGroup = info.Labels.Get(Labels.SentinelGroup),
             DockerHost = endpoint.ToString(),
+            SwarmNode = _session.Swarm.NodeOf(endpoint.ToString())?.Name,
             DataVolume = info.Labels.Get(Labels.DataVolume),
             Created = info.Created,
             Labels = info.Labels,

@@ -64,6 +64,7 @@ public sealed class ConnectRedisDockerCommand : AsyncCmdlet
                 var added = Run((_, ct) => Bounded(ct, bound => current.GetDockerAsync(endpoint.ToString(), bound)));
                 WriteVerbose($"Added Docker {added.Version.Version} (API {added.ApiVersion}) at {endpoint} "
                     + $"to the session ({current.Hosts.Count} engines).");
+                ReadSwarm(current);
             }
             catch (Exception e)
             {
@@ -79,6 +80,7 @@ public sealed class ConnectRedisDockerCommand : AsyncCmdlet
         {
             var docker = Run((_, ct) => Bounded(ct, session.GetDockerAsync));
             WriteVerbose($"Connected to Docker {docker.Version.Version} (API {docker.ApiVersion}) at {endpoint}.");
+            ReadSwarm(session);
         }
         catch (Exception e)
         {
@@ -91,6 +93,25 @@ public sealed class ConnectRedisDockerCommand : AsyncCmdlet
     }
 
     /// <summary>An engine that does not answer within 30 s is a timeout (Ctrl+C stops the wait at once).</summary>
+    /// <summary>The swarm of the session's engines, when they are in one (Get-RedisSwarmNode reads it anew); a
+    /// failure here is a warning, never a failed connect.</summary>
+    private void ReadSwarm(RedisDockerSession session)
+    {
+        try
+        {
+            var nodes = Run((sink, ct) =>
+                Bounded(ct, t => new Core.Swarm.SwarmOperations(session, sink).RefreshAsync(t)));
+            if (nodes.Count > 0)
+                WriteVerbose($"The engines are in a Docker Swarm of {nodes.Count} node(s); "
+                    + $"{nodes.Count(n => n.DockerHost is not null)} of them are engines of this session.");
+        }
+        catch (Exception e) when (e is not PipelineStoppedException)
+        {
+            WriteWarning("Could not read the Docker Swarm of the session's engines: "
+                + ErrorTranslator.Translate(e).Message);
+        }
+    }
+
     private static async Task<T> Bounded<T>(CancellationToken stop, Func<CancellationToken, Task<T>> connect)
     {
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(stop);

@@ -100,6 +100,17 @@ public class SwarmIntegrationTests : IAsyncLifetime
         var nodes = new NodeOperations(Session, _sink);
         var clusters = new ClusterOperations(Session, _sink);
 
+        // The session knows the swarm: two nodes, which engine serves which.
+        var swarm = await new Swarm.SwarmOperations(Session, _sink).RefreshAsync(Ct);
+        Assert.Equal(2, swarm.Count);
+        var managerNode = Assert.Single(swarm, n => n.Role == "manager");
+        var workerNode = Assert.Single(swarm, n => n.Role == "worker");
+        Assert.Equal(managerHost, managerNode.DockerHost);
+        Assert.Equal(workerHost, workerNode.DockerHost);
+        Assert.Equal(_env[$"swarm.RDK_SWARM_NODE_{Worker}"], workerNode.Id);
+        Assert.All(swarm, n => Assert.True(n.Usable, $"{n.Name}: {n.State}/{n.Availability}"));
+        Assert.Equal(2, swarm.Select(n => n.Name).Distinct().Count());
+
         // A worker cannot make an overlay network: the error says to use a manager.
         var refused = await Assert.ThrowsAsync<RedisDockerException>(() => networks.CreateAsync(new NetworkSpec
         {
@@ -135,6 +146,8 @@ public class SwarmIntegrationTests : IAsyncLifetime
             Assert.Null(r.Node.Labels.GetValueOrDefault(Labels.HostNetwork));
         }
         Assert.Equal(6, made.Select(r => r.Node!.IPAddress).Distinct().Count());
+        Assert.All(made, r => Assert.Equal(r.Node!.DockerHost == managerHost ? managerNode.Name : workerNode.Name,
+            r.Node.SwarmNode));
         Assert.Equal(2, made.Select(r => r.Node!.DockerHost).Distinct().Count());
 
         var cluster = await clusters.CreateAsync(specs.Select(s => s.Name).ToArray(), 1, Ct);
@@ -161,7 +174,8 @@ public class SwarmIntegrationTests : IAsyncLifetime
 
         // The worker's machine is lost: the manager's replicas take over its slots.
         await ScriptAsync("engine.sh", "cut", Worker);
-        await Waiter.UntilAsync(_sink, "cluster recovering on the manager's engine", TimeSpan.FromSeconds(90), async c =>
+        var recovering = "cluster recovering on the manager's engine";
+        await Waiter.UntilAsync(_sink, recovering, TimeSpan.FromSeconds(90), async c =>
         {
             var missing = 0;
             for (var i = 0; i < 30; i++)
@@ -175,8 +189,16 @@ public class SwarmIntegrationTests : IAsyncLifetime
             }
             return (missing == 0, $"{missing} keys unreadable");
         }, Ct, pollMs: 500);
+        // The swarm says which machine is gone.
+        await Waiter.UntilAsync(_sink, "the worker down in the swarm", TimeSpan.FromSeconds(60), async c =>
+        {
+            var now = await new Swarm.SwarmOperations(Session, _sink).RefreshAsync(c);
+            var w = now.Single(n => n.Id == workerNode.Id);
+            return (w.State == "down", w.State);
+        }, Ct, pollMs: 1000);
         var survivors = await clusters.GetNodesAsync(_topology, Ct);
-        Assert.Equal(3, survivors.Count(m => m.Role == RedisRole.Primary && !m.Failing && hostOf[m.Name!] == managerHost));
+        Assert.Equal(3, survivors.Count(m =>
+            m.Role == RedisRole.Primary && !m.Failing && hostOf[m.Name!] == managerHost));
 
         // The machine returns: its nodes rejoin as replicas over the overlay, the cluster is whole again.
         await ScriptAsync("engine.sh", "heal", Worker);
