@@ -46,4 +46,45 @@ public static class OverlayNetworks
             .DistinctBy(c => (c.ContainerId, c.IPv4Address)).ToArray();
         return found[0]! with { Containers = containers };
     }
+
+    /// <summary>
+    /// Removes the swarm-scope networks with these labels through a manager of the engines, once every engine's
+    /// containers are gone (a worker's containers hold the network until the manager has released their attachment
+    /// tasks, which it does a moment after they are removed: "in use by task" is retried, bounded).
+    /// </summary>
+    public static async Task RemoveAsync(IEnumerable<DockerClient> engines, IReadOnlyDictionary<string, string?> labels,
+        IOperationSink sink, CancellationToken ct)
+    {
+        foreach (var docker in engines)
+        {
+            var networks = (await docker.ListNetworksAsync(labels, ct).ConfigureAwait(false))
+                .Where(n => n.Scope == "swarm").ToList();
+            if (networks.Count == 0) continue;
+            if (!(await docker.GetSwarmMembershipAsync(ct).ConfigureAwait(false)).IsManager) continue;
+            foreach (var n in networks)
+            {
+                sink.Verbose($"Removing overlay network '{n.Name}'.");
+                await RemoveWhenReleasedAsync(docker, n.Id, ct).ConfigureAwait(false);
+            }
+            return;
+        }
+    }
+
+    private static async Task RemoveWhenReleasedAsync(DockerClient docker, string id, CancellationToken ct)
+    {
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                await docker.RemoveNetworkAsync(id, ct).ConfigureAwait(false);
+                return;
+            }
+            catch (DockerApiException e) when (e.EngineMessage.Contains("in use by task", StringComparison.Ordinal)
+                && sw.Elapsed < TimeSpan.FromSeconds(20))
+            {
+                await Task.Delay(500, ct).ConfigureAwait(false);
+            }
+        }
+    }
 }

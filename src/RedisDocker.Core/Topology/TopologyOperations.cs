@@ -83,6 +83,8 @@ public sealed class TopologyOperations
         var engines = await _session.OnEveryEngineAsync((d, c) => Task.FromResult(d), _sink, ct).ConfigureAwait(false);
         foreach (var (docker, _) in engines)
             await RemoveFromEngineAsync(docker, name, labels, keepVolumes, ct).ConfigureAwait(false);
+        // An overlay of a swarm: through a manager, once the containers of every engine are gone.
+        await Swarm.OverlayNetworks.RemoveAsync(engines.Select(e => e.Docker), labels, _sink, ct).ConfigureAwait(false);
         var missed = _session.Hosts.Select(h => h.ToString()).Except(engines.Select(e => e.Docker.Endpoint.ToString())).ToList();
         if (missed.Count > 0)
             throw Errors.DockerUnreachable(
@@ -107,7 +109,8 @@ public sealed class TopologyOperations
                 _sink.Verbose($"Removing volume '{v.Name}'.");
                 await WhileOtherRemovalAsync(() => docker.RemoveVolumeAsync(v.Name, force: true, ct), null, ct).ConfigureAwait(false);
             })).ConfigureAwait(false);
-        foreach (var n in await docker.ListNetworksAsync(labels, ct).ConfigureAwait(false))
+        var networks = await docker.ListNetworksAsync(labels, ct).ConfigureAwait(false);
+        foreach (var n in networks.Where(n => n.Scope != "swarm"))
         {
             _sink.Verbose($"Removing network '{n.Name}'.");
             await WhileOtherRemovalAsync(() => docker.RemoveNetworkAsync(n.Id, ct), null, ct).ConfigureAwait(false);

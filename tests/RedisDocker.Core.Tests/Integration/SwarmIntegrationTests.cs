@@ -209,5 +209,14 @@ public class SwarmIntegrationTests : IAsyncLifetime
         }, Ct, pollMs: 1000);
         for (var i = 0; i < 30; i++)
             Assert.Equal(i.ToString(), await cmd.InvokeOnClusterAsync(_topology, new object[] { "GET", $"k{i}" }, Ct));
+
+        // Remove-RedisTopology removes the containers of both engines, then the overlay through the manager.
+        await new TopologyOperations(Session, _sink).RemoveAsync(_topology, keepVolumes: false, Ct);
+        foreach (var host in new[] { managerHost, workerHost })
+        {
+            var docker = await Session.GetDockerAsync(host, Ct);
+            Assert.Empty(await docker.ListContainersAsync(Labels.ForTopology(_topology), all: true, Ct));
+            Assert.Empty(await docker.ListNetworksAsync(Labels.ForTopology(_topology), Ct));
+        }
     }
 }
