@@ -30,6 +30,10 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
     /// </summary>
     public static RedisDockerSession FromEnvironment() => new(DockerEndpoint.FromEnvironment());
 
+    /// <summary>The workflows of this session reporting to the sink: the composition root (see
+    /// <see cref="Core.Workflows"/>). Each call builds a new set; a cmdlet takes one per piece of work.</summary>
+    public Workflows Workflows(IOperationSink sink) => new(this, sink);
+
     private static readonly object s_defaultLock = new();
     private static RedisDockerSession? s_default;
 

@@ -14,11 +14,14 @@ public sealed class ClientOperations
 {
     private readonly RedisDockerSession _session;
     private readonly IOperationSink _sink;
+    private readonly ConnectionStringOperations _connectionStrings;
 
-    public ClientOperations(RedisDockerSession session, IOperationSink sink)
+    internal ClientOperations(RedisDockerSession session, IOperationSink sink,
+        ConnectionStringOperations connectionStrings)
     {
         _session = session;
         _sink = sink;
+        _connectionStrings = connectionStrings;
     }
 
     /// <summary>
@@ -32,7 +35,7 @@ public sealed class ClientOperations
 
     public async Task<ConnectionMultiplexer> ConnectAsync(ConnectionTarget target, string name, ConnectionRoute route, CancellationToken ct)
     {
-        var strings = new ConnectionStringOperations(_session, _sink);
+        var strings = _connectionStrings;
         var (text, topology) = await strings.DescribeAsync(target, name, false, ct, route, tunnelled: true).ConfigureAwait(false);
         var options = ConfigurationOptions.Parse(text);
         options.Password = await _session.GetPasswordAsync(topology, ct).ConfigureAwait(false);

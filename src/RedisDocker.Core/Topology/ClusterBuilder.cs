@@ -19,11 +19,18 @@ public sealed class ClusterBuilder
 {
     private readonly RedisDockerSession _session;
     private readonly IOperationSink _sink;
+    private readonly NodeOperations _nodes;
+    private readonly NetworkOperations _networks;
+    private readonly ClusterOperations _cluster;
 
-    public ClusterBuilder(RedisDockerSession session, IOperationSink sink)
+    internal ClusterBuilder(RedisDockerSession session, IOperationSink sink,
+        NodeOperations nodes, NetworkOperations networks, ClusterOperations cluster)
     {
         _session = session;
         _sink = sink;
+        _nodes = nodes;
+        _networks = networks;
+        _cluster = cluster;
     }
 
     /// <summary>Makes everything; on failure removes what it made (nodes, volumes, and the network if it made it).</summary>
@@ -34,7 +41,7 @@ public sealed class ClusterBuilder
     public async Task<string> DescribePlanAsync(ClusterFromScratchSpec spec, CancellationToken ct)
     {
         var prefix = spec.Network ?? spec.NewNetworkName!;
-        var names = await new NodeOperations(_session, _sink).NextNamesAsync(prefix, spec.Count, ct).ConfigureAwait(false);
+        var names = await _nodes.NextNamesAsync(prefix, spec.Count, ct).ConfigureAwait(false);
         var plan = ClusterPlanner.Plan(names.Select(n => (n, "")).ToList(), spec.ReplicasPerPrimary);
         var primaries = plan.Primaries.Select(p =>
             $"{p.Name} (slots {string.Join(",", p.AllSlots)}{(p.Replicas.Count == 0 ? "" : $", replicas {string.Join(", ", p.Replicas)}")})");
@@ -45,8 +52,8 @@ public sealed class ClusterBuilder
     public async Task<RedisCluster> CreateFromScratchAsync(ClusterFromScratchSpec spec, CancellationToken ct)
     {
         ClusterPlanner.Plan(Enumerable.Range(0, spec.Count).Select(i => ($"n{i}", "")).ToList(), spec.ReplicasPerPrimary);
-        var netOps = new NetworkOperations(_session, _sink);
-        var nodeOps = new NodeOperations(_session, _sink);
+        var netOps = _networks;
+        var nodeOps = _nodes;
         string network;
         var madeNetwork = false;
         if (spec.Network is not null) network = (await netOps.RequireAsync(await _session.GetDockerAsync(spec.DockerHost, ct).ConfigureAwait(false), spec.Network, ct).ConfigureAwait(false)).Name;
@@ -91,7 +98,7 @@ public sealed class ClusterBuilder
             made.AddRange(results.Where(r => r.Node is not null).Select(r => r.Name));
             var failed = results.FirstOrDefault(r => r.Error is not null);
             if (failed is not null) throw ErrorTranslator.Translate(failed.Error!, failed.Name);
-            return await new ClusterOperations(_session, _sink).CreateAsync(names, spec.ReplicasPerPrimary, ct).ConfigureAwait(false);
+            return await _cluster.CreateAsync(names, spec.ReplicasPerPrimary, ct).ConfigureAwait(false);
         }
         catch (Exception)
         {

@@ -19,11 +19,13 @@ public sealed partial class ClusterOperations
 {
     private readonly RedisDockerSession _session;
     private readonly IOperationSink _sink;
+    private readonly NodeOperations _nodes;
 
-    public ClusterOperations(RedisDockerSession session, IOperationSink sink)
+    internal ClusterOperations(RedisDockerSession session, IOperationSink sink, NodeOperations nodes)
     {
         _session = session;
         _sink = sink;
+        _nodes = nodes;
     }
 
     public TimeSpan ConvergeTimeout { get; init; } = TimeSpan.FromSeconds(90);
@@ -241,7 +243,7 @@ public sealed partial class ClusterOperations
     private async Task<List<Member>> TopologyMembersAsync(string topology, CancellationToken ct,
         bool requireAll = false)
     {
-        var nodes = (await new NodeOperations(_session, _sink).GetAsync(new NodeFilter { Topology = topology,
+        var nodes = (await _nodes.GetAsync(new NodeFilter { Topology = topology,
             IncludeSentinels = false }, ct).ConfigureAwait(false))
             .Where(n => n.ClusterEnabled).ToList();
         if (nodes.Count == 0)

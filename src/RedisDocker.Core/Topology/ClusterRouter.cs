@@ -52,7 +52,7 @@ public sealed class ClusterRouter
     /// <summary>Reloads the nodes (endpoint map) and the slot map.</summary>
     public async Task RefreshAsync(IOperationSink sink, CancellationToken ct)
     {
-        _nodes = (await new NodeOperations(_session, NullSink.Instance).GetAsync(new NodeFilter { Topology = _topology, IncludeSentinels = false }, ct).ConfigureAwait(false))
+        _nodes = (await _session.Workflows(NullSink.Instance).NodeReader.GetAsync(new NodeFilter { Topology = _topology, IncludeSentinels = false }, ct).ConfigureAwait(false))
             .Where(n => n.ClusterEnabled && n.HostEndpoint is not null).ToArray();
         if (_nodes.Count == 0)
             throw Errors.ClusterNotFound(

@@ -7,11 +7,13 @@ public sealed class CommandOperations
 {
     private readonly RedisDockerSession _session;
     private readonly IOperationSink _sink;
+    private readonly NodeOperations _nodes;
 
-    public CommandOperations(RedisDockerSession session, IOperationSink sink)
+    internal CommandOperations(RedisDockerSession session, IOperationSink sink, NodeOperations nodes)
     {
         _session = session;
         _sink = sink;
+        _nodes = nodes;
     }
 
     /// <summary>Runs the command on one node; returns the reply's .NET view; an error reply throws.</summary>
@@ -24,7 +26,7 @@ public sealed class CommandOperations
     public async Task<RespValue> InvokeRawAsync(string nodeName, IReadOnlyList<object> args, CancellationToken ct)
     {
         if (args.Count == 0) throw new ArgumentException("Give a command, for example: PING.");
-        var node = await new NodeOperations(_session, _sink).GetOneAsync(nodeName, ct).ConfigureAwait(false);
+        var node = await _nodes.GetOneAsync(nodeName, ct).ConfigureAwait(false);
         var conn = await _session.ConnectAsync(node, ct).ConfigureAwait(false);
         _sink.Verbose($"{node.Name} ({node.HostEndpoint}): {Describe(args)}");
         return await conn.SendAsync(args, ct).ConfigureAwait(false);

@@ -11,11 +11,16 @@ public sealed class ConnectionStringOperations
 {
     private readonly RedisDockerSession _session;
     private readonly IOperationSink _sink;
+    private readonly NodeOperations _nodes;
+    private readonly SentinelOperations _sentinels;
 
-    public ConnectionStringOperations(RedisDockerSession session, IOperationSink sink)
+    internal ConnectionStringOperations(RedisDockerSession session, IOperationSink sink,
+        NodeOperations nodes, SentinelOperations sentinels)
     {
         _session = session;
         _sink = sink;
+        _nodes = nodes;
+        _sentinels = sentinels;
     }
 
     /// <summary>
@@ -38,7 +43,7 @@ public sealed class ConnectionStringOperations
     internal async Task<(string Text, string Topology)> DescribeAsync(ConnectionTarget target, string name, bool includePassword,
         CancellationToken ct, ConnectionRoute route = ConnectionRoute.Published, bool tunnelled = false)
     {
-        var nodeOps = new NodeOperations(_session, _sink);
+        var nodeOps = _nodes;
         IReadOnlyList<RedisNode> endpoints;
         string topology;
         switch (target)
@@ -73,7 +78,7 @@ public sealed class ConnectionStringOperations
             }
             default:
             {
-                var group = (await new SentinelOperations(_session, _sink).GetAsync(null, name, ct).ConfigureAwait(false)).FirstOrDefault()
+                var group = (await _sentinels.GetAsync(null, name, ct).ConfigureAwait(false)).FirstOrDefault()
                     ?? throw Errors.SentinelNotFound($"No Sentinel group named '{name}'. List them with Get-RedisSentinel.", name);
                 topology = group.Topology;
                 var data = await nodeOps.GetAsync(new NodeFilter { Topology = topology, IncludeSentinels = false }, ct).ConfigureAwait(false);

@@ -5,32 +5,42 @@ public sealed class FailoverOperations
 {
     private readonly RedisDockerSession _session;
     private readonly IOperationSink _sink;
+    private readonly NodeOperations _nodes;
+    private readonly ClusterOperations _cluster;
+    private readonly ReplicationOperations _replication;
+    private readonly SentinelOperations _sentinels;
 
-    public FailoverOperations(RedisDockerSession session, IOperationSink sink)
+    internal FailoverOperations(RedisDockerSession session, IOperationSink sink,
+        NodeOperations nodes, ClusterOperations cluster, ReplicationOperations replication,
+        SentinelOperations sentinels)
     {
         _session = session;
         _sink = sink;
+        _nodes = nodes;
+        _cluster = cluster;
+        _replication = replication;
+        _sentinels = sentinels;
     }
 
     public async Task<RedisFailoverResult> FailoverToAsync(string? topology, string nodeName, ClusterFailoverMode mode, TimeSpan timeout, CancellationToken ct)
     {
-        var node = await new NodeOperations(_session, _sink).GetOneAsync(nodeName, ct).ConfigureAwait(false);
+        var node = await _nodes.GetOneAsync(nodeName, ct).ConfigureAwait(false);
         if (node.ClusterEnabled)
-            return await new ClusterOperations(_session, _sink) { FailoverTimeout = timeout }.FailoverAsync(topology ?? node.Topology, node.Name, mode, ct).ConfigureAwait(false);
+            return await _cluster.FailoverAsync(topology ?? node.Topology, node.Name, mode, ct, timeout).ConfigureAwait(false);
         if (mode == ClusterFailoverMode.Takeover)
             throw Errors.InvalidArgument("-Takeover applies to cluster replicas only.", nodeName);
         if (node.Role != RedisRole.Replica)
             throw Errors.FailoverFailed(
                 $"'{node.Name}' is not a replica (it reports {node.Role}); give the replica to promote.",
                 nodeName);
-        var sentinels = await new NodeOperations(_session, _sink).GetAsync(new NodeFilter { Topology = node.Topology, SentinelsOnly = true }, ct).ConfigureAwait(false);
+        var sentinels = await _nodes.GetAsync(new NodeFilter { Topology = node.Topology, SentinelsOnly = true }, ct).ConfigureAwait(false);
         var group = sentinels.Select(s => s.SentinelGroup).FirstOrDefault(g => g is not null);
         if (group is null)
         {
             if (mode != ClusterFailoverMode.Force)
                 throw Errors.NoSentinelGroupWatches(node.Name, node.Topology);
             var sw = System.Diagnostics.Stopwatch.StartNew();
-            var promoted = await new ReplicationOperations(_session, _sink).PromoteAsync(node.Name, ct).ConfigureAwait(false);
+            var promoted = await _replication.PromoteAsync(node.Name, ct).ConfigureAwait(false);
             return new RedisFailoverResult
             {
                 Topology = node.Topology, Kind = "Replication", Mode = "Force", OldPrimary = null, NewPrimary = promoted.Name,
@@ -38,6 +48,6 @@ public sealed class FailoverOperations
                 Detail = "REPLICAOF NO ONE without sentinels: other replicas and clients must be pointed at the new primary",
             };
         }
-        return await new SentinelOperations(_session, _sink).FailoverToReplicaAsync(node, group, timeout, ct, force: mode == ClusterFailoverMode.Force).ConfigureAwait(false);
+        return await _sentinels.FailoverToReplicaAsync(node, group, timeout, ct, force: mode == ClusterFailoverMode.Force).ConfigureAwait(false);
     }
 }

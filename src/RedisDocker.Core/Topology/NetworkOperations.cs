@@ -24,11 +24,15 @@ public sealed class NetworkOperations
     private static readonly Regex s_name = new(@"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}\z", RegexOptions.CultureInvariant);
     private readonly RedisDockerSession _session;
     private readonly IOperationSink _sink;
+    private readonly NetworkLookup _lookup;
+    private readonly NodeOperations _nodes;
 
-    public NetworkOperations(RedisDockerSession session, IOperationSink sink)
+    internal NetworkOperations(RedisDockerSession session, IOperationSink sink, NetworkLookup lookup, NodeOperations nodes)
     {
         _session = session;
         _sink = sink;
+        _lookup = lookup;
+        _nodes = nodes;
     }
 
     /// <summary>Whether the text is a valid network, node or topology name.</summary>
@@ -198,30 +202,16 @@ public sealed class NetworkOperations
             .OrderBy(n => n.Name, StringComparer.Ordinal).ToArray();
     }
 
-    /// <summary>The network by name, or a clear error when it is not there.</summary>
-    public async Task<DockerNetwork> RequireAsync(string name, CancellationToken ct) => (await FindAsync(name, ct).ConfigureAwait(false)).Network;
+    /// <summary>The network by name, or a clear error when it is not there (see <see cref="NetworkLookup"/>).</summary>
+    public Task<DockerNetwork> RequireAsync(string name, CancellationToken ct) => _lookup.RequireAsync(name, ct);
 
     /// <summary>The network by name on whichever engine of the session holds it (the primary engine first).</summary>
-    public async Task<(DockerClient Docker, DockerNetwork Network)> FindAsync(string name, CancellationToken ct)
-    {
-        if (!IsValidName(name)) throw NetworkNotFound(name);
-        foreach (var (docker, net) in await _session.OnEveryEngineAsync((d, c) => d.InspectNetworkAsync(name, c), _sink, ct).ConfigureAwait(false))
-            if (net is not null) return (docker, net);
-        return (await _session.GetDockerAsync(ct).ConfigureAwait(false), await RequireAsync(await _session.GetDockerAsync(ct).ConfigureAwait(false), name, ct).ConfigureAwait(false));
-    }
+    public Task<(DockerClient Docker, DockerNetwork Network)> FindAsync(string name, CancellationToken ct) =>
+        _lookup.FindAsync(name, ct);
 
     /// <summary>The network by name on one engine, or a clear error naming it.</summary>
-    public async Task<DockerNetwork> RequireAsync(DockerClient docker, string name, CancellationToken ct)
-    {
-        if (!IsValidName(name)) throw NetworkNotFound(name);
-        return await docker.InspectNetworkAsync(name, ct).ConfigureAwait(false) ?? throw NetworkNotFound(name);
-    }
-
-    private static RedisDockerException NetworkNotFound(string name) =>
-        Errors.NetworkNotFound(
-            $"No Docker network named '{RedisConfigRenderer.Printable(name ?? "")}'. Create it with New-RedisNetwork, "
-            + "or list them with Get-RedisNetwork.",
-            name);
+    public Task<DockerNetwork> RequireAsync(DockerClient docker, string name, CancellationToken ct) =>
+        _lookup.RequireAsync(docker, name, ct);
 
     /// <summary>
     /// Removes a network. While containers are attached it refuses, unless force: then the
@@ -242,7 +232,7 @@ public sealed class NetworkOperations
                     + $"({string.Join(", ", net.Containers.Select(c => c.Name))}). Remove them first (Get-RedisNode "
                     + $"-Network {name} | Remove-RedisNode), or use -Force.",
                     name);
-            var nodes = new NodeOperations(_session, _sink);
+            var nodes = _nodes;
             // All attached containers at once: removal is mostly waiting on the engine.
             await Task.WhenAll(net.Containers.Select(async c =>
             {

@@ -8,11 +8,13 @@ public sealed class ReplicationOperations
 {
     private readonly RedisDockerSession _session;
     private readonly IOperationSink _sink;
+    private readonly NodeOperations _nodes;
 
-    public ReplicationOperations(RedisDockerSession session, IOperationSink sink)
+    internal ReplicationOperations(RedisDockerSession session, IOperationSink sink, NodeOperations nodes)
     {
         _session = session;
         _sink = sink;
+        _nodes = nodes;
     }
 
     public TimeSpan SyncTimeout { get; init; } = TimeSpan.FromSeconds(120);
@@ -20,7 +22,7 @@ public sealed class ReplicationOperations
     /// <summary>Makes the node a replica of the primary, persists it (CONFIG REWRITE) and waits for the initial sync.</summary>
     public async Task<RedisNode> SetReplicaAsync(string replicaName, string primaryName, CancellationToken ct)
     {
-        var nodes = new NodeOperations(_session, _sink);
+        var nodes = _nodes;
         var replica = await nodes.GetOneAsync(replicaName, ct).ConfigureAwait(false);
         var primary = await nodes.GetOneAsync(primaryName, ct).ConfigureAwait(false);
         if (string.Equals(replica.Name, primary.Name, StringComparison.OrdinalIgnoreCase))
@@ -123,7 +125,7 @@ public sealed class ReplicationOperations
     /// <summary>REPLICAOF NO ONE: the node becomes a standalone primary (persisted).</summary>
     public async Task<RedisNode> PromoteAsync(string name, CancellationToken ct)
     {
-        var nodes = new NodeOperations(_session, _sink);
+        var nodes = _nodes;
         var node = await nodes.GetOneAsync(name, ct).ConfigureAwait(false);
         if (node.ClusterEnabled)
             throw Errors.ClusterModeNotAllowed(
@@ -157,7 +159,7 @@ public sealed class ReplicationOperations
     /// <summary>INFO replication of a node, translated through the endpoint map.</summary>
     public async Task<RedisReplicationInfo> GetAsync(string name, CancellationToken ct)
     {
-        var node = await new NodeOperations(_session, _sink).GetOneAsync(name, ct).ConfigureAwait(false);
+        var node = await _nodes.GetOneAsync(name, ct).ConfigureAwait(false);
         var conn = await _session.ConnectAsync(node, ct).ConfigureAwait(false);
         var info = RedisInfo.Parse((await conn.SendAsync(new object[] { "INFO", "replication" }, ct).ConfigureAwait(false)).ThrowIfError().AsString());
         long L(string k) => long.TryParse(info.GetValueOrDefault(k), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : 0;

@@ -38,12 +38,29 @@ public sealed class SentinelOperations
 {
     private readonly RedisDockerSession _session;
     private readonly IOperationSink _sink;
+    private readonly NodeOperations _nodes;
+    private readonly NodeReader _quietNodes;
+    private readonly SentinelStartPreparation _start;
 
-    public SentinelOperations(RedisDockerSession session, IOperationSink sink)
+    internal SentinelOperations(RedisDockerSession session, IOperationSink sink, NodeOperations nodes,
+        NodeReader quietNodes, SentinelStartPreparation start)
     {
         _session = session;
         _sink = sink;
+        _nodes = nodes;
+        _quietNodes = quietNodes;
+        _start = start;
     }
+
+    /// <summary>The primary's container endpoint as the sentinels of a topology report it, or null when no
+    /// sentinel answers (see <see cref="SentinelStartPreparation"/>).</summary>
+    public Task<string?> CurrentPrimaryAsync(IReadOnlyList<RedisNode> sentinels, string masterName,
+        CancellationToken ct) => _start.CurrentPrimaryAsync(sentinels, masterName, ct);
+
+    /// <summary>Before a Redis node of a sentinel-managed topology starts: see
+    /// <see cref="SentinelStartPreparation.PrepareStartAsync"/>.</summary>
+    public Task PrepareStartAsync(DockerClient docker, ContainerInfo info, CancellationToken ct) =>
+        _start.PrepareStartAsync(docker, info, ct);
 
     public TimeSpan DiscoveryTimeout { get; init; } = TimeSpan.FromSeconds(90);
 
@@ -70,7 +87,7 @@ public sealed class SentinelOperations
     public async Task<RedisSentinelGroup> CreateAsync(SentinelGroupSpec spec, CancellationToken ct)
     {
         foreach (var w in ValidateQuorum(spec.Count, spec.Quorum)) _sink.Warning(w);
-        var nodeOps = new NodeOperations(_session, _sink);
+        var nodeOps = _nodes;
         var primary = await nodeOps.GetOneAsync(spec.Primary, ct).ConfigureAwait(false);
         if (primary.ClusterEnabled)
             throw Errors.ClusterModeNotAllowed(
@@ -161,7 +178,7 @@ public sealed class SentinelOperations
     /// </summary>
     private async Task ApplyWriteBoundAsync(RedisNode primary, int minReplicas, int maxLag, CancellationToken ct)
     {
-        var members = (await new NodeOperations(_session, NullSink.Instance).GetAsync(new NodeFilter { Topology = primary.Topology, IncludeSentinels = false }, ct)
+        var members = (await _quietNodes.GetAsync(new NodeFilter { Topology = primary.Topology, IncludeSentinels = false }, ct)
                 .ConfigureAwait(false))
             .Where(n => n.HostEndpoint is not null && !n.ClusterEnabled &&
                         (n.Name == primary.Name || (n.Role == RedisRole.Replica && n.PrimaryEndpoint == primary.ContainerEndpoint)))
@@ -209,7 +226,7 @@ public sealed class SentinelOperations
 
     private async Task<List<RedisNode>> GroupSentinelsAsync(string? topology, string masterName, CancellationToken ct)
     {
-        var all = await new NodeOperations(_session, _sink).GetAsync(new NodeFilter { Topology = topology, SentinelsOnly = true }, ct).ConfigureAwait(false);
+        var all = await _nodes.GetAsync(new NodeFilter { Topology = topology, SentinelsOnly = true }, ct).ConfigureAwait(false);
         var group = all.Where(s => s.SentinelGroup == masterName).ToList();
         if (group.Count == 0)
             throw Errors.SentinelNotFound(
@@ -223,7 +240,7 @@ public sealed class SentinelOperations
     {
         // Every node of the topologies, not only the sentinels: the endpoint map needs them to name what the sentinels
         // report (a new session asks here first).
-        var nodeOps = new NodeOperations(_session, _sink);
+        var nodeOps = _nodes;
         var all = (await nodeOps.GetAsync(new NodeFilter { Topology = topology, SentinelsOnly = true }, ct).ConfigureAwait(false))
             .Where(s => masterName is null || s.SentinelGroup == masterName).ToList();
         var everyone = new List<RedisNode>();
@@ -310,64 +327,6 @@ public sealed class SentinelOperations
         return result;
     }
 
-    /// <summary>The primary's container endpoint as the sentinels of a topology report it, or null when no sentinel answers.</summary>
-    public async Task<string?> CurrentPrimaryAsync(IReadOnlyList<RedisNode> sentinels, string masterName, CancellationToken ct)
-    {
-        foreach (var s in sentinels.Where(s => s.HostEndpoint is not null))
-        {
-            try
-            {
-                var conn = await _session.ConnectAsync(s, ct).ConfigureAwait(false);
-                var r = await conn.SendAsync(new object[] { "SENTINEL", "GET-MASTER-ADDR-BY-NAME", masterName }, ct).ConfigureAwait(false);
-                if (!r.IsError && r.Items is { Count: 2 } a) return $"{a[0].Text}:{a[1].Text ?? a[1].Integer.ToString(CultureInfo.InvariantCulture)}";
-            }
-            catch (RedisException) { }
-        }
-        return null;
-    }
-
-    /// <summary>
-    /// Before a Redis node of a sentinel-managed topology starts: if the sentinels say another node
-    /// is primary now, its configuration is rewritten to start as that node's replica, so a
-    /// returning old primary never accepts a write it would later lose.
-    /// </summary>
-    public async Task PrepareStartAsync(DockerClient docker, ContainerInfo info, CancellationToken ct)
-    {
-        if (info.Labels.Get(Labels.Kind) != Labels.KindNode || info.Labels.Get(Labels.ClusterEnabled) == "true") return;
-        var topology = info.Labels.Get(Labels.Topology);
-        if (topology is null) return;
-        var sentinels = await new NodeOperations(_session, NullSink.Instance).GetAsync(new NodeFilter { Topology = topology, SentinelsOnly = true }, ct).ConfigureAwait(false);
-        foreach (var group in sentinels.GroupBy(s => s.SentinelGroup).Where(g => g.Key is not null))
-        {
-            var current = await CurrentPrimaryAsync(group.ToList(), group.Key!, ct).ConfigureAwait(false);
-            if (current is null)
-            {
-                _sink.Warning($"No sentinel of group '{group.Key}' answers, so '{info.Name}' starts with the role it had.");
-                continue;
-            }
-            var port = int.TryParse(info.Labels.Get(Labels.Port), out var p) ? p : 6379;
-            var mine = info.Networks.Values.SelectMany(n => new[] { n.IPAddress, n.ConfiguredIPAddress }).Where(a => a.Length > 0)
-                .Select(a => $"{a}:{port}").ToHashSet();
-            if (info.Labels.Get(Labels.Announce) is { } announce) mine.Add($"{announce}:{port}");
-            var path = info.Labels.Get(Labels.ConfigPath) ?? RedisConfigRenderer.RedisConfigPath;
-            var content = await docker.ReadFileAsync(info.Id, path, ct).ConfigureAwait(false);
-            if (content is null) return;
-            var lines = Encoding.UTF8.GetString(content).Split('\n')
-                .Where(l => !l.TrimStart().StartsWith("replicaof ", StringComparison.OrdinalIgnoreCase) && !l.TrimStart().StartsWith("slaveof ", StringComparison.OrdinalIgnoreCase))
-                .ToList();
-            while (lines.Count > 0 && lines[^1].Length == 0) lines.RemoveAt(lines.Count - 1);
-            if (!mine.Contains(current))
-            {
-                var (ip, pport) = EndpointMap.Split(current);
-                _sink.Verbose($"The sentinels of '{group.Key}' report {current} as primary: '{info.Name}' starts as its replica (never as a stray primary).");
-                lines.Add($"replicaof {ip} {pport}");
-            }
-            var text = string.Join('\n', lines) + "\n";
-            await NodeOperations.UploadConfigAsync(docker, info.Id, path, text, ct).ConfigureAwait(false);
-            return;
-        }
-    }
-
     /// <summary>
     /// Coordinated failover (default): writes paused on the primary, replicas caught up, SENTINEL
     /// FAILOVER, the old primary turned into a replica before writes resume, then everyone agrees.
@@ -388,7 +347,7 @@ public sealed class SentinelOperations
         var password = await _session.GetPasswordAsync(topology, ct).ConfigureAwait(false);
         var before = await CurrentPrimaryAsync(sentinels, masterName, ct).ConfigureAwait(false)
             ?? throw Errors.NoSentinelAnswers(masterName);
-        await new NodeOperations(_session, NullSink.Instance).GetAsync(new NodeFilter { Topology = topology }, ct).ConfigureAwait(false);   // refreshes the endpoint map
+        await _quietNodes.GetAsync(new NodeFilter { Topology = topology }, ct).ConfigureAwait(false);   // refreshes the endpoint map
         _session.EndpointMap.TryTranslate(before, out var oldMapped);
         var oldName = oldMapped?.NodeName ?? before;
 
@@ -461,7 +420,7 @@ public sealed class SentinelOperations
     public async Task<RedisFailoverResult> FailoverToReplicaAsync(RedisNode replica, string masterName, TimeSpan timeout, CancellationToken ct, bool force = false)
     {
         var sentinels = await GroupSentinelsAsync(replica.Topology, masterName, ct).ConfigureAwait(false);
-        var others = (await new NodeOperations(_session, _sink).GetAsync(new NodeFilter { Topology = replica.Topology, IncludeSentinels = false }, ct).ConfigureAwait(false))
+        var others = (await _nodes.GetAsync(new NodeFilter { Topology = replica.Topology, IncludeSentinels = false }, ct).ConfigureAwait(false))
             .Where(n => n.Role == RedisRole.Replica && n.Name != replica.Name && n.HostEndpoint is not null).ToList();
         var saved = new Dictionary<string, string>();
         try

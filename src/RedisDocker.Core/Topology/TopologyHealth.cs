@@ -14,7 +14,7 @@ public sealed class TopologyHealth
     private readonly RedisDockerSession _session;
     private readonly IOperationSink _sink;
 
-    public TopologyHealth(RedisDockerSession session, IOperationSink sink)
+    internal TopologyHealth(RedisDockerSession session, IOperationSink sink)
     {
         _session = session;
         _sink = sink;

@@ -11,14 +11,30 @@ public sealed class TopologyOperations
 {
     private readonly RedisDockerSession _session;
     private readonly IOperationSink _sink;
+    private readonly NodeOperations _nodes;
+    private readonly NetworkOperations _networks;
+    private readonly ClusterOperations _cluster;
+    private readonly ClusterOperations _quietCluster;
+    private readonly SentinelOperations _sentinels;
+    private readonly ReplicationOperations _replication;
+    private readonly TopologyHealth _health;
 
-    public TopologyOperations(RedisDockerSession session, IOperationSink sink)
+    internal TopologyOperations(RedisDockerSession session, IOperationSink sink,
+        NodeOperations nodes, NetworkOperations networks, ClusterOperations cluster, ClusterOperations quietCluster,
+        SentinelOperations sentinels, ReplicationOperations replication, TopologyHealth health)
     {
         _session = session;
         _sink = sink;
+        _nodes = nodes;
+        _networks = networks;
+        _cluster = cluster;
+        _quietCluster = quietCluster;
+        _sentinels = sentinels;
+        _replication = replication;
+        _health = health;
     }
 
-    private NodeOperations Nodes => new(_session, _sink);
+    private NodeOperations Nodes => _nodes;
 
     public async Task<IReadOnlyList<RedisTopology>> GetAsync(string? name, CancellationToken ct)
     {
@@ -42,14 +58,14 @@ public sealed class TopologyOperations
             string? clusterState = null;
             if (redis.Any(n => n.ClusterEnabled && n.HostEndpoint is not null))
             {
-                try { clusterState = (await new ClusterOperations(_session, NullSink.Instance).GetAsync(t!, ct).ConfigureAwait(false)).State; }
+                try { clusterState = (await _quietCluster.GetAsync(t!, ct).ConfigureAwait(false)).State; }
                 catch (RedisDockerException e) when (e.ErrorId == ErrorIds.ClusterNotFound) { }
                 catch (RedisDockerException) { clusterState = "unreachable"; }
             }
             var running = nodes.Count(n => n.State == "running");
             // Health from every node's own view, each problem named (issue 9: health that does not lie).
             var problems = running == 0 ? Array.Empty<string>()
-                : await new TopologyHealth(_session, _sink).ProblemsAsync(t!, nodes, ct).ConfigureAwait(false);
+                : await _health.ProblemsAsync(t!, nodes, ct).ConfigureAwait(false);
             var health = nodes.Count == 0 || running == 0 ? "Down"
                 : running < nodes.Count || problems.Count > 0 || (clusterState is not null && clusterState != "ok")
                   || nodes.Any(n => n.State == "running" && n.Role == RedisRole.Unknown) ? "Degraded" : "Healthy";
@@ -179,8 +195,8 @@ public sealed class TopologyOperations
     {
         var nodes = await Nodes.GetAsync(new NodeFilter { Topology = name }, ct).ConfigureAwait(false);
         if (nodes.Any(n => n.ClusterEnabled))
-            await new ClusterOperations(_session, _sink).WaitHealthyAsync(name, ct).ConfigureAwait(false);
-        var sentinels = new SentinelOperations(_session, _sink);
+            await _cluster.WaitHealthyAsync(name, ct).ConfigureAwait(false);
+        var sentinels = _sentinels;
         foreach (var group in nodes.Where(n => n.SentinelGroup is not null).Select(n => n.SentinelGroup!).Distinct())
         {
             await Waiter.UntilAsync(_sink, $"Sentinel group '{group}' healthy", TimeSpan.FromSeconds(90), async c =>
@@ -250,12 +266,12 @@ public sealed class TopologyOperations
         ClusterSpecDto? cluster = null;
         if (nodes.Any(n => n.ClusterEnabled))
         {
-            var members = await new ClusterOperations(_session, _sink).GetNodesAsync(name, ct).ConfigureAwait(false);
+            var members = await _cluster.GetNodesAsync(name, ct).ConfigureAwait(false);
             cluster = new ClusterSpecDto(members.Where(m => m.Role == RedisRole.Primary && m.Name is not null)
                 .Select(p => new ClusterPrimaryDto(p.Name!, p.SlotRanges.Select(r => r.ToString()).ToArray(), p.Replicas)).ToArray());
         }
         var groups = new List<SentinelGroupDto>();
-        foreach (var g in await new SentinelOperations(_session, _sink).GetAsync(name, null, ct).ConfigureAwait(false))
+        foreach (var g in await _sentinels.GetAsync(name, null, ct).ConfigureAwait(false))
             groups.Add(new SentinelGroupDto(g.MasterName, g.Primary ?? "", g.SentinelCount, g.Quorum, (int)g.DownAfterMilliseconds, (int)g.FailoverTimeout, g.ParallelSyncs,
                 nodes.FirstOrDefault(n => n.SentinelGroup == g.MasterName)?.Port ?? 26379, nodes.FirstOrDefault(n => n.SentinelGroup == g.MasterName)?.Image));
         return new TopologySpec(TopologySpec.CurrentFormat, name, DateTimeOffset.UtcNow,
@@ -317,13 +333,13 @@ public sealed class TopologyOperations
             keptVolumes.UnionWith((await engine.ListVolumesAsync(Labels.ForTopology(spec.Name), ct).ConfigureAwait(false)).Select(v => v.Name));
         try
         {
-            var netOps = new NetworkOperations(_session, _sink);
+            var netOps = _networks;
             foreach (var n in spec.Networks)
                 await netOps.CreateAsync(new NetworkSpec { Name = n.Name, Subnet = n.Subnet, Gateway = n.Gateway, Internal = n.Internal, Topology = spec.Name, DockerHost = n.DockerHost }, ct).ConfigureAwait(false);
             var made = await Nodes.CreateAsync(spec.Nodes.Select(n => InputValidation.ToNodeSpec(spec, n, password)).ToArray(), ct).ConfigureAwait(false);
             if (made.FirstOrDefault(r => r.Error is not null) is { } failed) throw ErrorTranslator.Translate(failed.Error!, failed.Name);
 
-            var replication = new ReplicationOperations(_session, _sink);
+            var replication = _replication;
             foreach (var n in spec.Nodes.Where(n => n.ReplicaOf is not null && !n.ClusterEnabled))
                 await replication.SetReplicaAsync(n.Name, n.ReplicaOf!, ct).ConfigureAwait(false);
 
@@ -335,10 +351,10 @@ public sealed class TopologyOperations
                     return new PlannedPrimary(p.Name, ranges.FirstOrDefault(), p.Replicas) { SlotRanges = ranges };
                 }).ToArray(), true);
                 var members = made.Select(r => r.Node!).Where(n => n.ClusterEnabled).ToList();
-                await new ClusterOperations(_session, _sink).CreateAsync(members, plan, ct).ConfigureAwait(false);
+                await _cluster.CreateAsync(members, plan, ct).ConfigureAwait(false);
             }
             foreach (var g in spec.SentinelGroups)
-                await new SentinelOperations(_session, _sink).CreateAsync(new SentinelGroupSpec
+                await _sentinels.CreateAsync(new SentinelGroupSpec
                 {
                     Primary = g.Primary, Count = g.Count, Quorum = g.Quorum, MasterName = g.MasterName, DownAfterMs = g.DownAfterMs,
                     FailoverTimeoutMs = g.FailoverTimeoutMs, ParallelSyncs = g.ParallelSyncs, Image = g.Image, Port = g.Port,

@@ -41,7 +41,7 @@ public sealed class ConnectRedisClientCommand : RedisDockerCmdlet
             ParameterSets.Node => (ConnectionTarget.Node, Node),
             _ => (ConnectionTarget.Cluster, Cluster),
         };
-        if (TryRun(name, (sink, ct) => new ClientOperations(CurrentSession, sink).ConnectAsObjectAsync(target, name, Route, ct), out var client))
+        if (TryRun(name, (sink, ct) => CurrentSession.Workflows(sink).Clients.ConnectAsObjectAsync(target, name, Route, ct), out var client))
             WriteObject(client);
     }
 }

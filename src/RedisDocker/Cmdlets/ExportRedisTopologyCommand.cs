@@ -24,7 +24,7 @@ public sealed class ExportRedisTopologyCommand : TopologyCmdlet
     {
         foreach (var name in Topology)
         {
-            if (!TryRun(name, (sink, ct) => new TopologyOperations(CurrentSession, sink).ExportAsync(name, ct), out var spec)) continue;
+            if (!TryRun(name, (sink, ct) => CurrentSession.Workflows(sink).Topologies.ExportAsync(name, ct), out var spec)) continue;
             if (Format == "Json")
             {
                 var json = TopologyOperations.ToJson(spec);

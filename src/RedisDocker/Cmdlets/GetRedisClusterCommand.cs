@@ -24,7 +24,7 @@ public sealed class GetRedisClusterCommand : RedisDockerCmdlet
             names = all.ToArray();
         }
         foreach (var name in names)
-            if (TryRun(name, (sink, ct) => new ClusterOperations(CurrentSession, sink).GetAsync(name, ct), out var cluster))
+            if (TryRun(name, (sink, ct) => CurrentSession.Workflows(sink).Cluster.GetAsync(name, ct), out var cluster))
                 WriteObject(cluster);
     }
 }

@@ -25,7 +25,7 @@ public sealed class GetRedisClusterNodeCommand : ClusterCmdlet
     {
         if (!_cache.TryGetValue(Cluster, out var nodes))
         {
-            if (!TryRun(Cluster, (sink, ct) => new ClusterOperations(CurrentSession, sink).GetNodesAsync(Cluster, ct), out var read)) return;
+            if (!TryRun(Cluster, (sink, ct) => CurrentSession.Workflows(sink).Cluster.GetNodesAsync(Cluster, ct), out var read)) return;
             nodes = _cache[Cluster] = read;
         }
         foreach (var n in nodes)

@@ -44,7 +44,7 @@ public sealed class GetRedisConnectionStringCommand : RedisDockerCmdlet
             ParameterSets.Node => (ConnectionTarget.Node, Node),
             _ => (ConnectionTarget.Cluster, Cluster),
         };
-        if (TryRun(name, (sink, ct) => new ConnectionStringOperations(CurrentSession, sink).GetAsync(target, name, IncludePassword, ct, Route),
+        if (TryRun(name, (sink, ct) => CurrentSession.Workflows(sink).ConnectionStrings.GetAsync(target, name, IncludePassword, ct, Route),
                 out var text))
             WriteObject(text);
     }

@@ -20,7 +20,7 @@ public sealed class GetRedisNetworkCommand : RedisDockerCmdlet
 
     protected override void ProcessRecord()
     {
-        if (!TryRun(Name, (sink, ct) => new NetworkOperations(CurrentSession, sink).GetAsync(Name, Topology, ct), out var networks)) return;
+        if (!TryRun(Name, (sink, ct) => CurrentSession.Workflows(sink).Networks.GetAsync(Name, Topology, ct), out var networks)) return;
         if (networks.Count == 0 && Name is not null && !WildcardPattern.ContainsWildcardCharacters(Name))
         {
             WriteError(new ErrorRecord(new ItemNotFoundException($"No RedisDocker network named '{Name}'. List them with Get-RedisNetwork."),

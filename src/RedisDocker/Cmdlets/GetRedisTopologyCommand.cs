@@ -16,7 +16,7 @@ public sealed class GetRedisTopologyCommand : RedisDockerCmdlet
 
     protected override void ProcessRecord()
     {
-        if (!TryRun(Topology, (sink, ct) => new TopologyOperations(CurrentSession, sink).GetAsync(Topology, ct), out var topologies)) return;
+        if (!TryRun(Topology, (sink, ct) => CurrentSession.Workflows(sink).Topologies.GetAsync(Topology, ct), out var topologies)) return;
         if (topologies.Count == 0 && Topology is not null && !WildcardPattern.ContainsWildcardCharacters(Topology))
             WriteError(new ErrorRecord(new ItemNotFoundException($"No topology named '{Topology}'. List them with Get-RedisTopology."), Core.ErrorIds.TopologyNotFound, ErrorCategory.ObjectNotFound, Topology));
         foreach (var t in topologies) WriteObject(t);

@@ -124,7 +124,7 @@ public sealed class InvokeRedisCommandCommand : RedisDockerCmdlet
         var several = perNode ?? names.Count > 1;
         foreach (var name in names)
         {
-            if (!TryRun(name, (sink, ct) => new CommandOperations(CurrentSession, sink).InvokeAsync(name, args, ct), out var reply)) continue;
+            if (!TryRun(name, (sink, ct) => CurrentSession.Workflows(sink).Commands.InvokeAsync(name, args, ct), out var reply)) continue;
             if (several) WriteObject(new RedisCommandResult { Node = name, Reply = RedisReplyArray.Wrap(reply) });
             else WriteReply(reply);
         }
@@ -132,7 +132,7 @@ public sealed class InvokeRedisCommandCommand : RedisDockerCmdlet
 
     private void RunOnCluster(string cluster, object[] args)
     {
-        if (!TryRun(cluster, (sink, ct) => new CommandOperations(CurrentSession, sink).CallClusterAsync(cluster, args, AllNodes, ct), out var result))
+        if (!TryRun(cluster, (sink, ct) => CurrentSession.Workflows(sink).Commands.CallClusterAsync(cluster, args, AllNodes, ct), out var result))
             return;
         if (result.Routed is { } routed)
         {

@@ -51,7 +51,7 @@ public sealed class NewRedisNetworkCommand : RedisDockerCmdlet
             Labels = ToPairs(Label).ToDictionary(kv => kv.Key, kv => kv.Value),
             DockerHost = DockerHost,
         };
-        if (TryRun(Name, (sink, ct) => new NetworkOperations(CurrentSession, sink).CreateAsync(spec, ct), out var network))
+        if (TryRun(Name, (sink, ct) => CurrentSession.Workflows(sink).Networks.CreateAsync(spec, ct), out var network))
             WriteObject(network);
     }
 }

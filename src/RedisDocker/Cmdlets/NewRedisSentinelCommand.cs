@@ -101,7 +101,7 @@ public sealed class NewRedisSentinelCommand : RedisDockerCmdlet
             MinReplicasToWrite = MinReplicasToWrite,
             MinReplicasMaxLag = MinReplicasMaxLag,
         };
-        if (TryRun(Primary, (sink, ct) => new SentinelOperations(CurrentSession, sink).CreateAsync(spec, ct), out var group))
+        if (TryRun(Primary, (sink, ct) => CurrentSession.Workflows(sink).Sentinels.CreateAsync(spec, ct), out var group))
             WriteObject(group);
     }
 }

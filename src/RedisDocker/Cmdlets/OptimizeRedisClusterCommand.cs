@@ -28,7 +28,7 @@ public sealed class OptimizeRedisClusterCommand : ClusterCmdlet
                 weights[Convert.ToString(e.Key, System.Globalization.CultureInfo.InvariantCulture)!] = Convert.ToDouble(e.Value, System.Globalization.CultureInfo.InvariantCulture);
         }
         // -WhatIf and -Confirm show the slot moves the run would make.
-        if (!TryRun(Cluster, (sink, ct) => new ClusterOperations(CurrentSession, sink).PlanRebalanceAsync(Cluster, weights, Threshold, ct), out var plan))
+        if (!TryRun(Cluster, (sink, ct) => CurrentSession.Workflows(sink).Cluster.PlanRebalanceAsync(Cluster, weights, Threshold, ct), out var plan))
             return;
         if (plan.Count == 0)
         {
@@ -36,7 +36,7 @@ public sealed class OptimizeRedisClusterCommand : ClusterCmdlet
             return;
         }
         if (!ShouldProcess($"Redis Cluster '{Cluster}'", $"Rebalance slots (keys move with them): {string.Join("; ", plan)}")) return;
-        if (TryRun(Cluster, (sink, ct) => new ClusterOperations(CurrentSession, sink).RebalanceAsync(Cluster, plan, ct), out var moves))
+        if (TryRun(Cluster, (sink, ct) => CurrentSession.Workflows(sink).Cluster.RebalanceAsync(Cluster, plan, ct), out var moves))
             foreach (var m in moves) WriteObject(m);
     }
 }

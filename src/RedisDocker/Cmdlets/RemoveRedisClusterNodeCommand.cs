@@ -19,7 +19,7 @@ public sealed class RemoveRedisClusterNodeCommand : ClusterCmdlet
         foreach (var name in Node)
         {
             if (!ShouldProcess($"Node '{name}' of cluster '{Cluster}'", "Remove from the cluster (its data is flushed; the container stays)")) continue;
-            TryRun(name, (sink, ct) => new ClusterOperations(CurrentSession, sink).RemoveNodeAsync(Cluster, name, ct));
+            TryRun(name, (sink, ct) => CurrentSession.Workflows(sink).Cluster.RemoveNodeAsync(Cluster, name, ct));
         }
     }
 }

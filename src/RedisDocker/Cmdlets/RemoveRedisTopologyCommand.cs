@@ -17,7 +17,7 @@ public sealed class RemoveRedisTopologyCommand : TopologyCmdlet
         foreach (var name in Topology)
         {
             if (!ShouldProcess($"Topology '{name}': every node, sentinel, network{(KeepVolume ? "" : " and data volume")}", "Remove")) continue;
-            TryRun(name, (sink, ct) => new TopologyOperations(CurrentSession, sink).RemoveAsync(name, KeepVolume.IsPresent, ct));
+            TryRun(name, (sink, ct) => CurrentSession.Workflows(sink).Topologies.RemoveAsync(name, KeepVolume.IsPresent, ct));
         }
     }
 }

@@ -11,7 +11,7 @@ public sealed class RepairRedisClusterCommand : ClusterCmdlet
     protected override void ProcessRecord()
     {
         if (!ShouldProcess($"Redis Cluster '{Cluster}'", "Close open slots and assign uncovered slots")) return;
-        if (TryRun(Cluster, (sink, ct) => new ClusterOperations(CurrentSession, sink).RepairAsync(Cluster, ct), out var actions))
+        if (TryRun(Cluster, (sink, ct) => CurrentSession.Workflows(sink).Cluster.RepairAsync(Cluster, ct), out var actions))
         {
             if (actions.Count == 0) WriteVerbose($"Cluster '{Cluster}' needed no repair.");
             foreach (var a in actions) WriteObject(a);

@@ -16,7 +16,7 @@ public sealed class StartRedisTopologyCommand : TopologyCmdlet
         foreach (var name in Topology)
         {
             if (!ShouldProcess($"Topology '{name}'", "Start every node and sentinel")) continue;
-            if (TryRun(name, (sink, ct) => new TopologyOperations(CurrentSession, sink).StartAsync(name, ct), out var t) && PassThru) WriteObject(t);
+            if (TryRun(name, (sink, ct) => CurrentSession.Workflows(sink).Topologies.StartAsync(name, ct), out var t) && PassThru) WriteObject(t);
         }
     }
 }

@@ -16,7 +16,7 @@ public sealed class StopRedisTopologyCommand : TopologyCmdlet
         foreach (var name in Topology)
         {
             if (!ShouldProcess($"Topology '{name}'", "Stop every node and sentinel")) continue;
-            if (TryRun(name, (sink, ct) => new TopologyOperations(CurrentSession, sink).StopAsync(name, ct), out var t) && PassThru) WriteObject(t);
+            if (TryRun(name, (sink, ct) => CurrentSession.Workflows(sink).Topologies.StopAsync(name, ct), out var t) && PassThru) WriteObject(t);
         }
     }
 }
