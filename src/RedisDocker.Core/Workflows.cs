@@ -56,7 +56,8 @@ public sealed class Workflows
     public IOperationSink Sink => _sink;
 
     /// <summary>The same workflows of the same session, reporting nowhere.</summary>
-    public Workflows Quiet => _sink is NullSink ? this : Once(ref _quiet, () => new Workflows(_session, NullSink.Instance));
+    public Workflows Quiet => _sink is NullSink ? this
+        : Once(ref _quiet, () => new Workflows(_session, NullSink.Instance));
 
     public NetworkLookup NetworkLookup => Once(ref _networkLookup, () => new NetworkLookup(_session, _sink));
     public NodeReader NodeReader => Once(ref _nodeReader, () => new NodeReader(_session, _sink));
@@ -84,7 +85,8 @@ public sealed class Workflows
     public ConnectionStringOperations ConnectionStrings =>
         Once(ref _connectionStrings, () => new ConnectionStringOperations(_session, _sink, Nodes, Sentinels));
 
-    public ClientOperations Clients => Once(ref _clients, () => new ClientOperations(_session, _sink, ConnectionStrings));
+    public ClientOperations Clients =>
+        Once(ref _clients, () => new ClientOperations(_session, _sink, ConnectionStrings));
 
     public FailoverOperations Failover =>
         Once(ref _failover, () => new FailoverOperations(_session, _sink, Nodes, Cluster, Replication, Sentinels));

@@ -33,10 +33,12 @@ public sealed class ClientOperations
         ConnectionTarget target, string name, ConnectionRoute route, CancellationToken ct) =>
         await ConnectAsync(target, name, route, ct).ConfigureAwait(false);
 
-    public async Task<ConnectionMultiplexer> ConnectAsync(ConnectionTarget target, string name, ConnectionRoute route, CancellationToken ct)
+    public async Task<ConnectionMultiplexer> ConnectAsync(ConnectionTarget target, string name, ConnectionRoute route,
+        CancellationToken ct)
     {
         var strings = _connectionStrings;
-        var (text, topology) = await strings.DescribeAsync(target, name, false, ct, route, tunnelled: true).ConfigureAwait(false);
+        var (text, topology) = await strings.DescribeAsync(target, name, false, ct, route, tunnelled: true)
+            .ConfigureAwait(false);
         var options = ConfigurationOptions.Parse(text);
         options.Password = await _session.GetPasswordAsync(topology, ct).ConfigureAwait(false);
         // On the direct route the container addresses are the point; elsewhere they are sent to the published ports.
@@ -50,12 +52,14 @@ public sealed class ClientOperations
         }
         catch (RedisConnectionException e)
         {
-            throw Errors.NodeNotReachable($"The client could not connect to '{name}' ({e.Message.Split('\n')[0]}). Check it runs: Get-RedisNode -Topology {topology}.",
+            throw Errors.NodeNotReachable($"The client could not connect to '{name}' ({e.Message.Split('\n')[0]}). "
+                + $"Check it runs: Get-RedisNode -Topology {topology}.",
                 name, e);
         }
     }
 
-    /// <summary>Sends a connection to a container address the host may not reach to the node's published endpoint.</summary>
+    /// <summary>Sends a connection to a container address the host may not reach to the node's published
+    /// endpoint.</summary>
     public sealed class EndpointMapTunnel : Tunnel
     {
         private readonly EndpointMap _map;
@@ -73,10 +77,12 @@ public sealed class ClientOperations
             };
             if (text is null || !map.TryTranslate(text, out var mapped) || mapped.HostEndpoint == text) return endpoint;
             var (host, port) = EndpointMap.Split(mapped.HostEndpoint);
-            return IPAddress.TryParse(host, out var address) ? new IPEndPoint(address, port) : new DnsEndPoint(host, port);
+            return IPAddress.TryParse(host, out var address) ? new IPEndPoint(address, port)
+                : new DnsEndPoint(host, port);
         }
 
-        public override ValueTask<EndPoint?> GetSocketConnectEndpointAsync(EndPoint endpoint, CancellationToken cancellationToken) =>
+        public override ValueTask<EndPoint?> GetSocketConnectEndpointAsync(EndPoint endpoint,
+            CancellationToken cancellationToken) =>
             new(Resolve(_map, endpoint));
     }
 }

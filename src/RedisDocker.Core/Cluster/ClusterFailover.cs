@@ -59,7 +59,8 @@ public sealed partial class ClusterOperations
         // collision and turns back into a replica. So success is only every node agreeing; a promotion that reverted
         // (or never happened) is asked again once 4 x cluster-node-timeout passed, within the bound.
         var nodeTimeoutMs = await ClusterNodeTimeoutMsAsync(replica, ct).ConfigureAwait(false);
-        var bound = TimeSpan.FromMilliseconds(Math.Max((timeout ?? FailoverTimeout).TotalMilliseconds, 8.0 * nodeTimeoutMs));
+        var bound = TimeSpan.FromMilliseconds(Math.Max((timeout ?? FailoverTimeout).TotalMilliseconds,
+            8.0 * nodeTimeoutMs));
         var attempts = 0;
         var attempt = Stopwatch.StartNew();
         var seenPrimary = false;

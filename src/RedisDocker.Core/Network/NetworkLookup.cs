@@ -20,15 +20,19 @@ public sealed class NetworkLookup
     private static bool IsValidName(string? name) => NetworkOperations.IsValidName(name);
 
     /// <summary>The network by name, or a clear error when it is not there.</summary>
-    public async Task<DockerNetwork> RequireAsync(string name, CancellationToken ct) => (await FindAsync(name, ct).ConfigureAwait(false)).Network;
+    public async Task<DockerNetwork> RequireAsync(string name, CancellationToken ct) =>
+        (await FindAsync(name, ct).ConfigureAwait(false)).Network;
 
     /// <summary>The network by name on whichever engine of the session holds it (the primary engine first).</summary>
     public async Task<(DockerClient Docker, DockerNetwork Network)> FindAsync(string name, CancellationToken ct)
     {
         if (!IsValidName(name)) throw NetworkNotFound(name);
-        foreach (var (docker, net) in await _session.OnEveryEngineAsync((d, c) => d.InspectNetworkAsync(name, c), _sink, ct).ConfigureAwait(false))
+        foreach (var (docker, net) in await _session.OnEveryEngineAsync((d, c) => d.InspectNetworkAsync(name, c), _sink,
+            ct).ConfigureAwait(false))
             if (net is not null) return (docker, net);
-        return (await _session.GetDockerAsync(ct).ConfigureAwait(false), await RequireAsync(await _session.GetDockerAsync(ct).ConfigureAwait(false), name, ct).ConfigureAwait(false));
+        return (await _session.GetDockerAsync(ct).ConfigureAwait(false),
+            await RequireAsync(await _session.GetDockerAsync(ct).ConfigureAwait(false), name, ct)
+                .ConfigureAwait(false));
     }
 
     /// <summary>The network by name on one engine, or a clear error naming it.</summary>

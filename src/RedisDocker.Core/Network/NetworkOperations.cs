@@ -7,7 +7,8 @@ namespace RedisDocker.Core.Topology;
 public sealed record NetworkSpec
 {
     public required string Name { get; init; }
-    /// <summary>CIDR; null lets the module pick a free private /24 (static node addresses need a known subnet).</summary>
+    /// <summary>CIDR; null lets the module pick a free private /24 (static node addresses need a known
+    /// subnet).</summary>
     public string? Subnet { get; init; }
     public string? Gateway { get; init; }
     public bool Internal { get; init; }
@@ -27,7 +28,8 @@ public sealed class NetworkOperations
     private readonly NetworkLookup _lookup;
     private readonly NodeOperations _nodes;
 
-    internal NetworkOperations(RedisDockerSession session, IOperationSink sink, NetworkLookup lookup, NodeOperations nodes)
+    internal NetworkOperations(RedisDockerSession session, IOperationSink sink, NetworkLookup lookup,
+        NodeOperations nodes)
     {
         _session = session;
         _sink = sink;
@@ -81,8 +83,10 @@ public sealed class NetworkOperations
                 + $"Get-RedisNetwork {spec.Name}.",
                 spec.Name);
 
-        // A topology's bridge network lives on one Docker host: the same topology name on another host would be another group under one name.
-        foreach (var (engine, held) in await _session.OnEveryEngineAsync((d, c) => d.ListContainersAsync(Labels.ForTopology(topology), all: true, c), _sink, ct).ConfigureAwait(false))
+        // A topology's bridge network lives on one Docker host: the same topology name on another host would be another
+        // group under one name.
+        foreach (var (engine, held) in await _session.OnEveryEngineAsync((d, c) =>
+            d.ListContainersAsync(Labels.ForTopology(topology), all: true, c), _sink, ct).ConfigureAwait(false))
             if (held.Count > 0 && engine != docker)
                 throw Errors.TopologyExists(
                     $"Topology '{topology}' is already in use on Docker host {engine.Endpoint}. Choose another name "
@@ -115,7 +119,8 @@ public sealed class NetworkOperations
         }
         string gateway;
         if (spec.Gateway is null) gateway = IPv4Cidr.Format(subnet.DefaultGateway);
-        else if (!IPv4Cidr.TryParseAddress(spec.Gateway, out var gw) || !subnet.Contains(gw) || gw == subnet.Network || gw == subnet.Broadcast)
+        else if (!IPv4Cidr.TryParseAddress(spec.Gateway, out var gw) || !subnet.Contains(gw) || gw == subnet.Network
+            || gw == subnet.Broadcast)
             throw Errors.IPAddressInvalid(
                 $"Gateway '{spec.Gateway}' is not a host address inside {subnet}. Give a -Gateway inside the subnet, "
                 + $"or omit -Gateway to use {IPv4Cidr.Format(subnet.DefaultGateway)}.",
@@ -129,7 +134,8 @@ public sealed class NetworkOperations
             [Labels.Topology] = topology,
             [Labels.Version] = ModuleInfo.Version,
         };
-        _sink.Verbose($"Creating Docker network '{spec.Name}' ({subnet}, gateway {gateway}{(spec.Internal ? ", internal" : "")}) for topology '{topology}'.");
+        _sink.Verbose($"Creating Docker network '{spec.Name}' ({subnet}, gateway "
+            + $"{gateway}{(spec.Internal ? ", internal" : "")}) for topology '{topology}'.");
         string createdId;
         var refused = new List<IPv4Cidr>();
         for (var attempt = 1; ; attempt++)
@@ -196,7 +202,8 @@ public sealed class NetworkOperations
     public async Task<IReadOnlyList<RedisNetwork>> GetAsync(string? name, string? topology, CancellationToken ct)
     {
         var filter = Labels.ForKind(Labels.KindNetwork, topology);
-        var all = await _session.OnEveryEngineAsync((d, c) => d.ListNetworksAsync(filter, c), _sink, ct).ConfigureAwait(false);
+        var all = await _session.OnEveryEngineAsync((d, c) => d.ListNetworksAsync(filter, c), _sink, ct)
+            .ConfigureAwait(false);
         return all.SelectMany(x => x.Result.Where(n => name is null || WildcardMatch(n.Name, name))
                 .Select(n => ToRedisNetwork(n) with { DockerHost = x.Docker.Endpoint.ToString() }))
             .OrderBy(n => n.Name, StringComparer.Ordinal).ToArray();
@@ -251,7 +258,8 @@ public sealed class NetworkOperations
         await docker.RemoveNetworkAsync(net.Id, ct).ConfigureAwait(false);
     }
 
-    /// <summary>Attaches a node to a second network (docker network connect), with an optional static address.</summary>
+    /// <summary>Attaches a node to a second network (docker network connect), with an optional static
+    /// address.</summary>
     public async Task ConnectAsync(string nodeName, string network, string? ipAddress, CancellationToken ct)
     {
         var docker = await _session.GetDockerAsync(ct).ConfigureAwait(false);
@@ -261,7 +269,8 @@ public sealed class NetworkOperations
             && info.Labels.Get(Labels.Network) == net.Name && info.Labels.Get(Labels.Address) is { } own)
             ipAddress = own;
         if (ipAddress is not null) ValidateAddressFree(net, ipAddress);
-        _sink.Verbose($"Connecting node '{nodeName}' to network '{network}'{(ipAddress is null ? "" : " at " + ipAddress)}.");
+        _sink.Verbose($"Connecting node '{nodeName}' to network "
+            + $"'{network}'{(ipAddress is null ? "" : " at " + ipAddress)}.");
         await docker.ConnectNetworkAsync(net.Id, nodeName, ipAddress, new[] { nodeName }, ct).ConfigureAwait(false);
     }
 
@@ -337,9 +346,12 @@ public sealed class NetworkOperations
     /// <summary>PowerShell-style wildcard match (* and ?), case-insensitive.</summary>
     public static bool WildcardMatch(string value, string pattern)
     {
-        if (pattern.IndexOfAny(new[] { '*', '?', '[' }) < 0) return string.Equals(value, pattern, StringComparison.OrdinalIgnoreCase);
+        if (pattern.IndexOfAny(new[] { '*', '?', '[' }) < 0) return string.Equals(value, pattern,
+            StringComparison.OrdinalIgnoreCase);
         // PowerShell wildcards: * ? and [abc] / [a-z] character classes.
-        var regex = "^" + Regex.Replace(Regex.Escape(pattern).Replace("\\*", ".*").Replace("\\?", "."), @"\\\[([^\]]*)]", "[$1]") + "$";
+        var regex = "^"
+            + Regex.Replace(Regex.Escape(pattern).Replace("\\*", ".*").Replace("\\?", "."), @"\\\[([^\]]*)]", "[$1]")
+            + "$";
         return Regex.IsMatch(value, regex, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
     }
 }

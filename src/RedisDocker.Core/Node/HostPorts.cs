@@ -66,7 +66,8 @@ public sealed partial class NodeOperations
             + "pick a free one.",
             port, inner);
 
-    /// <summary>A node's pinned host port (or, on the host's network, its port) is used by another process now.</summary>
+    /// <summary>A node's pinned host port (or, on the host's network, its port) is used by another process
+    /// now.</summary>
     private static RedisDockerException KeptHostPortTaken(ContainerInfo info, DockerApiException e)
     {
         var port = info.Labels.Get(Labels.HostPort) ?? info.Labels.Get(Labels.Port) ?? "?";

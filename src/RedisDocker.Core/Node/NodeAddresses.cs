@@ -29,7 +29,8 @@ public sealed partial class NodeOperations
     /// came back with another one (docker network disconnect + connect gives a new address). Returns the
     /// container as it is afterwards.
     /// </summary>
-    public async Task<ContainerInfo> EnsureOwnAddressAsync(DockerClient docker, ContainerInfo info, CancellationToken ct)
+    public async Task<ContainerInfo> EnsureOwnAddressAsync(DockerClient docker, ContainerInfo info,
+        CancellationToken ct)
     {
         if (AddressDrift(info) is not { } now) return info;
         var network = info.Labels.Get(Labels.Network)!;
@@ -42,10 +43,12 @@ public sealed partial class NodeOperations
         var squatter = net.Containers.FirstOrDefault(c => c.IPv4Address == recorded && c.ContainerId != info.Id);
         if (squatter is not null)
             throw Errors.IPAddressTaken(
-                $"Node '{info.Name}' belongs at {recorded} on '{network}' (its cluster and sentinels know it there), but container '{squatter.Name}' has that address now. "
+                $"Node '{info.Name}' belongs at {recorded} on '{network}' (its cluster and sentinels know it there), "
+                    + $"but container '{squatter.Name}' has that address now. "
                 + $"Disconnect '{squatter.Name}' from '{network}', then start '{info.Name}' again.",
                 info.Name);
-        _sink.Warning($"Node '{info.Name}' has address {now} on '{network}' instead of its own {recorded} (reconnected without it?): "
+        _sink.Warning($"Node '{info.Name}' has address {now} on '{network}' instead of its own {recorded} "
+            + "(reconnected without it?): "
             + $"putting it back at {recorded}, where its cluster and sentinels know it.");
         if (info.Networks.ContainsKey(network))
             await docker.DisconnectNetworkAsync(net.Id, info.Id, force: true, ct).ConfigureAwait(false);
@@ -54,11 +57,14 @@ public sealed partial class NodeOperations
         return await docker.InspectContainerAsync(info.Id, ct).ConfigureAwait(false) ?? info;
     }
 
-    /// <summary>Puts every node of a topology that has another address than its own back at its own (see <see cref="EnsureOwnAddressAsync"/>).</summary>
-    public async Task<IReadOnlyList<string>> RestoreAddressesAsync(string topology, bool clusterOnly, CancellationToken ct)
+    /// <summary>Puts every node of a topology that has another address than its own back at its own (see <see
+    /// cref="EnsureOwnAddressAsync"/>).</summary>
+    public async Task<IReadOnlyList<string>> RestoreAddressesAsync(string topology, bool clusterOnly,
+        CancellationToken ct)
     {
         var moved = new List<string>();
-        var listed = await _session.OnEveryEngineAsync((d, c) => d.ListContainersAsync(Labels.ForTopology(topology), all: true, c), _sink, ct)
+        var listed = await _session.OnEveryEngineAsync((d, c) =>
+            d.ListContainersAsync(Labels.ForTopology(topology), all: true, c), _sink, ct)
             .ConfigureAwait(false);
         foreach (var (docker, containers) in listed)
             foreach (var c in containers)

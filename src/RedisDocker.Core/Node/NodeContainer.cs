@@ -15,9 +15,11 @@ public sealed partial class NodeOperations
     /// or running). uid/gid 999: the official image runs redis as the 'redis' user, which must be able to
     /// rewrite the file (CONFIG REWRITE, Sentinel).
     /// </summary>
-    internal static Task UploadConfigAsync(DockerClient docker, string container, string path, string text, CancellationToken ct) =>
+    internal static Task UploadConfigAsync(DockerClient docker, string container, string path, string text,
+        CancellationToken ct) =>
         docker.UploadFilesAsync(container, RedisConfigRenderer.ConfigDirectory,
-            new[] { new ArchiveFile(Path.GetFileName(path), Encoding.UTF8.GetBytes(text), Mode: 0b110_110_000, Uid: RedisUid, Gid: RedisUid) },
+            new[] { new ArchiveFile(Path.GetFileName(path), Encoding.UTF8.GetBytes(text), Mode: 0b110_110_000,
+                Uid: RedisUid, Gid: RedisUid) },
             ct, dirMode: 0b111_111_000, uid: RedisUid, gid: RedisUid);
 
     /// <summary>The uid and gid Redis and Sentinel run as: the official image's redis user.</summary>
@@ -29,7 +31,8 @@ public sealed partial class NodeOperations
     private static IEnumerable<int> PortsOf(NodeSpec s) =>
         s.ClusterEnabled ? new[] { s.Port, s.BusPort ?? s.Port + 10000 } : new[] { s.Port };
 
-    /// <summary>The redis.conf settings of a node (also rendered with placeholders to validate a spec before creation).</summary>
+    /// <summary>The redis.conf settings of a node (also rendered with placeholders to validate a spec before
+    /// creation).</summary>
     internal static RedisServerConfig ServerConfigOf(NodeSpec s, string ip, string password) => new()
     {
         Port = s.Port,
@@ -39,7 +42,8 @@ public sealed partial class NodeOperations
         ClusterNodeTimeoutMs = s.ClusterNodeTimeoutMs,
         AnnounceIp = ip,
         AnnounceBusPort = s.HostNetwork ? s.BusPort : null,
-        BusPort = s.HostNetwork ? s.BusPort : s.ClusterEnabled && s.Port > 55535 ? HostEndpoints.BusPortOf(s.Port) : null,
+        BusPort = s.HostNetwork ? s.BusPort : s.ClusterEnabled && s.Port > 55535 ? HostEndpoints.BusPortOf(s.Port)
+            : null,
         // On the host's network the node listens on its announce address (and loopback) only.
         Bind = s.HostNetwork ? $"{ip} 127.0.0.1" : null,
         MaxMemory = s.MaxMemory,
@@ -50,7 +54,8 @@ public sealed partial class NodeOperations
 
     private static string TopologyOf(DockerNetwork n) => n.Labels.Get(Labels.Topology) ?? n.Name;
 
-    private async Task<RedisNode> CreateOneAsync(DockerClient docker, NodeSpec s, DockerNetwork? net, string topology, string ip, string password,
+    private async Task<RedisNode> CreateOneAsync(DockerClient docker, NodeSpec s, DockerNetwork? net, string topology,
+        string ip, string password,
         int? pickedHostPort, CancellationToken ct)
     {
         var image = s.Image ?? _session.DefaultImage;
@@ -58,7 +63,9 @@ public sealed partial class NodeOperations
         var isSentinel = s.Sentinel is not null;
         var configPath = isSentinel ? RedisConfigRenderer.SentinelConfigPath : RedisConfigRenderer.RedisConfigPath;
         string Config() => isSentinel
-            ? RedisConfigRenderer.Render(s.Sentinel! with { Password = password, AnnounceIp = ip, Port = s.Port, Bind = s.HostNetwork ? $"{ip} 127.0.0.1" : null })
+            ? RedisConfigRenderer.Render(s.Sentinel!
+                with { Password = password, AnnounceIp = ip, Port = s.Port, Bind = s.HostNetwork ? $"{ip} 127.0.0.1"
+                    : null })
             : RedisConfigRenderer.Render(ServerConfigOf(s, ip, password));
         var config = Config();
         var labels = new Dictionary<string, string>(s.Labels)
@@ -84,7 +91,8 @@ public sealed partial class NodeOperations
         {
             existingVolume = (await docker.ListVolumesAsync(null, ct).ConfigureAwait(false)).Any(v => v.Name == volume);
             if (existingVolume)
-                _sink.Verbose($"Reusing the existing volume '{volume}' (kept by Remove-RedisNode -KeepVolume): '{s.Name}' finds its data again.");
+                _sink.Verbose($"Reusing the existing volume '{volume}' (kept by Remove-RedisNode -KeepVolume): "
+                    + $"'{s.Name}' finds its data again.");
             else
             {
                 _sink.Verbose($"Creating volume '{volume}' for the data of '{s.Name}'.");
@@ -100,11 +108,14 @@ public sealed partial class NodeOperations
             for (var attempt = 1; ; attempt++)
             {
                 var hostPort = s.HostPort ?? pickedHostPort;
-                if (hostPort is int chosen) labels[Labels.HostPort] = chosen.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                if (hostPort is int chosen) labels[Labels.HostPort] =
+                    chosen.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 if (s.HostNetwork)
-                    _sink.Verbose($"Creating container '{s.Name}' from {image} in host network mode on {docker.Endpoint}, listening on {ip}:{s.Port} (bus {s.BusPort ?? s.Port + 10000}).");
+                    _sink.Verbose($"Creating container '{s.Name}' from {image} in host network mode on "
+                        + $"{docker.Endpoint}, listening on {ip}:{s.Port} (bus {s.BusPort ?? s.Port + 10000}).");
                 else
-                    _sink.Verbose($"Creating container '{s.Name}' from {image} on network '{net!.Name}' at {ip}, port {s.Port} published on {s.HostIp}:{hostPort} (kept for the node's life).");
+                    _sink.Verbose($"Creating container '{s.Name}' from {image} on network '{net!.Name}' at {ip}, port "
+                        + $"{s.Port} published on {s.HostIp}:{hostPort} (kept for the node's life).");
                 await docker.CreateContainerAsync(new ContainerCreateSpec
                 {
                     Name = s.Name,
@@ -112,7 +123,8 @@ public sealed partial class NodeOperations
                     Cmd = cmd,
                     Labels = labels,
                     Hostname = s.HostNetwork ? null : s.Name,
-                    Ports = s.HostNetwork ? Array.Empty<PortBinding>() : new[] { new PortBinding(s.Port, "tcp", s.HostIp, hostPort) },
+                    Ports = s.HostNetwork ? Array.Empty<PortBinding>()
+                        : new[] { new PortBinding(s.Port, "tcp", s.HostIp, hostPort) },
                     Volumes = new[] { new VolumeMount(volume, "/data") },
                     NetworkMode = s.HostNetwork ? "host" : null,
                     Network = s.HostNetwork ? null : net!.Name,
@@ -124,7 +136,8 @@ public sealed partial class NodeOperations
                 }, ct).ConfigureAwait(false);
 
                 // Its data directory (the volume's root, whatever the image made it) belongs to that user.
-                await docker.UploadFilesAsync(s.Name, "/data", Array.Empty<ArchiveFile>(), ct, dirMode: 0b111_101_000, uid: RedisUid, gid: RedisUid)
+                await docker.UploadFilesAsync(s.Name, "/data", Array.Empty<ArchiveFile>(), ct, dirMode: 0b111_101_000,
+                    uid: RedisUid, gid: RedisUid)
                     .ConfigureAwait(false);
                 _sink.Verbose($"Uploading {configPath} into '{s.Name}'.");
                 await UploadConfigAsync(docker, s.Name, configPath, config, ct).ConfigureAwait(false);
@@ -135,13 +148,17 @@ public sealed partial class NodeOperations
                 {
                     throw HostPortTaken(s.HostIp, hp, e);
                 }
-                catch (DockerApiException e) when (s.HostPort is null && hostPort is not null && IsPortInUse(e) && attempt < 5)
+                catch (DockerApiException e) when (s.HostPort is null && hostPort is not null && IsPortInUse(e)
+                    && attempt < 5)
                 {
                     // The port picked for it was taken meanwhile by another process: pick another one.
-                    _sink.Verbose($"Host port {hostPort} was taken meanwhile; creating '{s.Name}' again on another one.");
-                    await docker.RemoveContainerAsync(s.Name, force: true, removeVolumes: false, ct).ConfigureAwait(false);
+                    _sink.Verbose($"Host port {hostPort} was taken meanwhile; creating '{s.Name}' again on another "
+                        + "one.");
+                    await docker.RemoveContainerAsync(s.Name, force: true, removeVolumes: false, ct)
+                        .ConfigureAwait(false);
                     var held = new List<TcpListener>();
-                    pickedHostPort = (docker.Endpoint.IsLocal() ? HoldFreePort(s.HostIp, held) : null) ?? RandomEphemeralPort(new int?[] { hostPort });
+                    pickedHostPort = (docker.Endpoint.IsLocal() ? HoldFreePort(s.HostIp, held) : null)
+                        ?? RandomEphemeralPort(new int?[] { hostPort });
                     foreach (var l in held) l.Stop();
                     if (HostEndpoints.Applies(s) && pickedHostPort is int again)
                     {
@@ -154,7 +171,8 @@ public sealed partial class NodeOperations
                 }
                 var readyNode = await WaitReadyAsync(docker, s.Name, password, ct).ConfigureAwait(false);
                 if (!s.HostNetwork) await CheckPublishedAddressAsync(docker, s, ct).ConfigureAwait(false);
-                if (HostEndpoints.Applies(s)) await AnnounceHostEndpointAsync(readyNode, password, ct).ConfigureAwait(false);
+                if (HostEndpoints.Applies(s)) await AnnounceHostEndpointAsync(readyNode, password, ct)
+                    .ConfigureAwait(false);
                 return readyNode;
             }
         }
@@ -221,23 +239,29 @@ public sealed partial class NodeOperations
                 + "host (not on Docker Desktop). Use an image with Redis >= 7.0 (e.g. redis:7.4).");
             return;
         }
-        _sink.Verbose($"Node '{node.Name}' announces {node.HostEndpoint} to clients (cluster-announce-hostname {host}).");
+        _sink.Verbose($"Node '{node.Name}' announces {node.HostEndpoint} to clients (cluster-announce-hostname "
+            + $"{host}).");
         await _session.SendAsync(node.HostEndpoint, password,
             new object[] { "CONFIG", "SET", "cluster-preferred-endpoint-type", "hostname" }, ct).ConfigureAwait(false);
-        await _session.SendAsync(node.HostEndpoint, password, new object[] { "CONFIG", "REWRITE" }, ct).ConfigureAwait(false);
+        await _session.SendAsync(node.HostEndpoint, password, new object[] { "CONFIG", "REWRITE" }, ct)
+            .ConfigureAwait(false);
     }
 
-    /// <summary>The node's port is published where it was asked to be (Docker publishes an address it cannot use on every interface).</summary>
+    /// <summary>The node's port is published where it was asked to be (Docker publishes an address it cannot use on
+    /// every interface).</summary>
     private static async Task CheckPublishedAddressAsync(DockerClient docker, NodeSpec s, CancellationToken ct)
     {
         var info = await docker.InspectContainerAsync(s.Name, ct).ConfigureAwait(false) ?? throw NotFound(s.Name);
         var wanted = IPAddress.Parse(s.HostIp);
         var bound = info.Ports.Where(p => p.ContainerPort == s.Port && p.HostPort > 0).ToList();
         var stray = bound.FirstOrDefault(p => !(IPAddress.TryParse(p.HostIp is "" ? "0.0.0.0" : p.HostIp, out var a) &&
-            (a.Equals(wanted) || (InputValidation.IsAnyAddress(s.HostIp) && InputValidation.IsAnyAddress(a.ToString())))));
+            (a.Equals(wanted) || (InputValidation.IsAnyAddress(s.HostIp)
+                && InputValidation.IsAnyAddress(a.ToString())))));
         if (bound.Count == 0 || stray is not null)
             throw Errors.IPAddressInvalid(
-                $"Docker published node '{s.Name}' on {(stray is null ? "no address" : $"{stray.HostIp}:{stray.HostPort}")} instead of {s.HostIp}. Give -HostAddress with an address of this host.",
+                $"Docker published node '{s.Name}' on "
+                    + $"{(stray is null ? "no address" : $"{stray.HostIp}:{stray.HostPort}")} instead of {s.HostIp}. "
+                        + "Give -HostAddress with an address of this host.",
                 s.Name);
     }
 }

@@ -20,20 +20,59 @@ public sealed partial class NodeOperations
     {
         if (specs.Count == 0) return Array.Empty<NodeResult>();
         // 0. Every value checked before anything is created (or any engine contacted).
+        WarnAboutInputs(specs);
+        var engines = await EnginesOfAsync(specs, ct).ConfigureAwait(false);
+        specs = WithHostDefaults(specs, engines);
+        // 1. Names: valid, unique in the batch, free on every engine; host ports and addresses usable.
+        await CheckNamesAndPortsAsync(specs, engines, ct).ConfigureAwait(false);
+        // A node keeps its host port for life: the port Docker would pick changes at every start, restart and
+        // network connect, so one is chosen now (free on this machine when the engine is local) and pinned.
+        var pickedPorts = PickHostPorts(specs, engines);
+        specs = specs.Select((x, i) => HostEndpoints.Applies(x) && (x.HostPort ?? pickedPorts[i]) is int hp
+            ? x with { Port = hp } : x).ToArray();
+        // 2. Networks, topology, addresses (host-network nodes use their host's address).
+        var (networks, topologyOf, addresses) = await PlaceAsync(specs, engines, ct).ConfigureAwait(false);
+        // 3. One password per topology: reuse, check, or generate.
+        var passwords = await PasswordsAsync(specs, topologyOf, ct).ConfigureAwait(false);
+        // 4. Images present on each engine, or pulled with progress.
+        await EnsureImagesAsync(specs, engines, ct).ConfigureAwait(false);
+        // 5. Create, upload configuration, start, wait: all nodes at once.
+        var results = await StartAllAsync(specs, i => CreateOneAsync(engines[i], specs[i], networks[i], topologyOf[i],
+            addresses[i], passwords[topologyOf[i]], pickedPorts[i], ct)).ConfigureAwait(false);
+        // 6. Stopped (Ctrl+C): the nodes that did start are removed too, so nothing is left half-made.
+        if (ct.IsCancellationRequested) await RemoveStartedAsync(results, ct).ConfigureAwait(false);
+        return results;
+    }
+
+    /// <summary>Step 0: warnings about the inputs (said once each).</summary>
+    private void WarnAboutInputs(IReadOnlyList<NodeSpec> specs)
+    {
         var warnings = new List<string>();
         foreach (var s in specs)
         {
             warnings.AddRange(InputValidation.ValidateNode(s));
             if (!s.HostNetwork && InputValidation.IsAnyAddress(s.HostIp))
-                warnings.Add($"Node '{s.Name}' is published on every interface of the host ({s.HostIp}): anyone who can reach this machine can reach it.");
+                warnings.Add($"Node '{s.Name}' is published on every interface of the host ({s.HostIp}): anyone who "
+                    + "can reach this machine can reach it.");
         }
         foreach (var w in warnings.Distinct()) _sink.Warning(w);
-        // Each node on its own engine (-DockerHost), the session's primary engine by default.
-        var engines = new DockerClient[specs.Count];
-        for (var i = 0; i < specs.Count; i++) engines[i] = await _session.GetDockerAsync(specs[i].DockerHost, ct).ConfigureAwait(false);
+    }
 
+    /// <summary>Each node on its own engine (-DockerHost), the session's primary engine by default.</summary>
+    private async Task<DockerClient[]> EnginesOfAsync(IReadOnlyList<NodeSpec> specs, CancellationToken ct)
+    {
+        var engines = new DockerClient[specs.Count];
+        for (var i = 0; i < specs.Count; i++) engines[i] = await _session.GetDockerAsync(specs[i].DockerHost, ct)
+            .ConfigureAwait(false);
+        return engines;
+    }
+
+    /// <summary>Step 0: the announce address of host-network nodes, and the host port of cluster nodes.</summary>
+    private static IReadOnlyList<NodeSpec> WithHostDefaults(IReadOnlyList<NodeSpec> specs, DockerClient[] engines)
+    {
         // A host-network node on a tcp:// engine announces that engine's address unless told otherwise.
-        specs = specs.Select((s, i) => s.HostNetwork && s.AnnounceAddress is null && engines[i].Endpoint.Uri.Scheme is "tcp" or "https" or "http"
+        specs = specs.Select((s, i) => s.HostNetwork && s.AnnounceAddress is null
+            && engines[i].Endpoint.Uri.Scheme is "tcp" or "https" or "http"
                 && IPv4Cidr.TryParseAddress(engines[i].Endpoint.HostAddress, out _)
             ? s with { AnnounceAddress = engines[i].Endpoint.HostAddress }
             : s).ToArray();
@@ -41,13 +80,19 @@ public sealed partial class NodeOperations
         // Cluster nodes with host endpoints listen on their host port number: a -Port is also the host port.
         foreach (var s in specs.Where(x => HostEndpoints.Applies(x) && x.Port != HostEndpoints.DefaultPort
                      && x.HostPort is int hp && hp != x.Port))
-            throw Errors.InvalidConfig($"Cluster node '{s.Name}' listens on the port number it is published on (so clients on the host follow " +
+            throw Errors.InvalidConfig($"Cluster node '{s.Name}' listens on the port number it is published on (so "
+                + "clients on the host follow " +
                 $"its redirects): give -Port or -HostPort, not both with different numbers ({s.Port}, {s.HostPort}).",
                 s.Name);
         specs = specs.Select(x => HostEndpoints.Applies(x) && x.Port != HostEndpoints.DefaultPort && x.HostPort is null
             ? x with { HostPort = x.Port } : x).ToArray();
+        return specs;
+    }
 
-        // 1. Names: valid, unique in the batch, free on every engine.
+    /// <summary>Step 1: names, ports and host addresses, checked before anything is created.</summary>
+    private async Task CheckNamesAndPortsAsync(IReadOnlyList<NodeSpec> specs, DockerClient[] engines,
+        CancellationToken ct)
+    {
         var dup = specs.GroupBy(s => s.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
         if (dup is not null)
             throw Errors.NameGivenTwice(dup.Key);
@@ -56,7 +101,9 @@ public sealed partial class NodeOperations
             NetworkOperations.ValidateName(s.Name, "node");
             if (s.Port is < 1 or > 65535 || (s.ClusterEnabled && s.BusPort is null && s.Port > 55535))
                 throw Errors.InvalidConfig(
-                    s.ClusterEnabled ? $"Port {s.Port} is out of range for a cluster node (1-55535: the bus port is port+10000)." : $"Port {s.Port} is out of range (1-65535).",
+                    s.ClusterEnabled
+                        ? $"Port {s.Port} is out of range for a cluster node (1-55535: the bus port is port+10000)."
+                            : $"Port {s.Port} is out of range (1-65535).",
                     s.Name);
             if (s.HostPort is < 1 or > 65535)
                 throw Errors.InvalidConfig($"Host port {s.HostPort} is out of range (1-65535).", s.Name);
@@ -76,13 +123,15 @@ public sealed partial class NodeOperations
                     + $"Remove-RedisNode {s.Name}.",
                     s.Name);
         }
-        var hostPorts = specs.Select((s, i) => (s, i)).Where(x => x.s.HostPort is not null).GroupBy(x => (engines[x.i].Endpoint.ToString(), x.s.HostPort)).FirstOrDefault(g => g.Count() > 1);
+        var hostPorts = specs.Select((s, i) => (s, i)).Where(x => x.s.HostPort is not null)
+            .GroupBy(x => (engines[x.i].Endpoint.ToString(), x.s.HostPort)).FirstOrDefault(g => g.Count() > 1);
         if (hostPorts is not null)
             throw Errors.HostPortConflict($"Host port {hostPorts.Key.HostPort} is given to more than one node.",
                 hostPorts.Key.HostPort);
         // Host network: two nodes of one Docker host cannot share a port (nor its bus port).
         var hostNet = specs.Select((s, i) => (s, i)).Where(x => x.s.HostNetwork)
-            .SelectMany(x => PortsOf(x.s).Select(port => (Host: engines[x.i].Endpoint.ToString(), Port: port, x.s.Name)))
+            .SelectMany(x => PortsOf(x.s).Select(port =>
+                (Host: engines[x.i].Endpoint.ToString(), Port: port, x.s.Name)))
             .GroupBy(x => (x.Host, x.Port)).FirstOrDefault(g => g.Select(x => x.Name).Distinct().Count() > 1);
         if (hostNet is not null)
             throw Errors.HostPortConflict(
@@ -108,14 +157,12 @@ public sealed partial class NodeOperations
                 foreach (var port in PortsOf(s))
                     if (!IsHostPortFree(s.AnnounceAddress!, port)) throw HostPortTaken(s.AnnounceAddress!, port, null);
         }
+    }
 
-        // A node keeps its host port for life: the port Docker would pick changes at every start, restart and
-        // network connect, so one is chosen now (free on this machine when the engine is local) and pinned.
-        var pickedPorts = PickHostPorts(specs, engines);
-        specs = specs.Select((x, i) => HostEndpoints.Applies(x) && (x.HostPort ?? pickedPorts[i]) is int hp
-            ? x with { Port = hp } : x).ToArray();
-
-        // 2. Networks, topology, addresses (host-network nodes use their host's address).
+    /// <summary>Step 2: each node's network (a RedisDocker one), topology and address.</summary>
+    private async Task<(DockerNetwork?[] Networks, string[] TopologyOf, string[] Addresses)> PlaceAsync(
+        IReadOnlyList<NodeSpec> specs, DockerClient[] engines, CancellationToken ct)
+    {
         var networks = new DockerNetwork?[specs.Count];
         var netOps = _networks;
         var topologyOf = new string[specs.Count];
@@ -134,7 +181,6 @@ public sealed partial class NodeOperations
                     $"Network '{specs[i].Network}' belongs to topology '{topologyOf[i]}', not '{t}'.",
                     specs[i].Name);
         }
-        var topologies = topologyOf.Distinct().ToList();
         var taken = new HashSet<string>(StringComparer.Ordinal);
         var addresses = new string[specs.Count];
         for (var i = 0; i < specs.Count; i++)
@@ -156,13 +202,19 @@ public sealed partial class NodeOperations
             taken.Add(free);
             addresses[i] = free;
         }
+        return (networks, topologyOf, addresses);
+    }
 
-        // 3. One password per topology: reuse, check, or generate.
+    /// <summary>Step 3: one password per topology: reuse, check, or generate.</summary>
+    private async Task<Dictionary<string, string>> PasswordsAsync(IReadOnlyList<NodeSpec> specs, string[] topologyOf,
+        CancellationToken ct)
+    {
         var passwords = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var topo in topologies)
+        foreach (var topo in topologyOf.Distinct().ToList())
         {
             var existing = await _session.GetPasswordAsync(topo, ct).ConfigureAwait(false);
-            var given = specs.Where((s, i) => topologyOf[i] == topo).Select(s => s.Password).FirstOrDefault(p => p is not null);
+            var given = specs.Where((s, i) => topologyOf[i] == topo).Select(s => s.Password)
+                .FirstOrDefault(p => p is not null);
             if (given is not null && existing is not null && given != existing)
                 throw Errors.TopologyMismatch(
                     $"Topology '{topo}' already uses another password, and replication needs one password per "
@@ -170,54 +222,72 @@ public sealed partial class NodeOperations
                     topo);
             var pw = existing ?? given ?? Secrets.GeneratePassword();
             if (existing is null) _sink.Verbose(given is null
-                ? $"Generated a password for topology '{topo}' (kept in the nodes' configuration; read it back with Get-RedisCredential)."
+                ? $"Generated a password for topology '{topo}' (kept in the nodes' configuration; read it back with "
+                    + "Get-RedisCredential)."
                 : $"Using the given password for topology '{topo}'.");
             passwords[topo] = pw;
             _session.RememberPassword(topo, pw);
         }
+        return passwords;
+    }
 
-        // 4. Images present on each engine, or pulled with progress.
-        foreach (var (engine, image) in specs.Select((s, i) => (engines[i], s.Image ?? _session.DefaultImage)).DistinctBy(x => (x.Item1.Endpoint.ToString(), x.Item2)))
+    /// <summary>Step 4: the images present on each engine, or pulled with progress.</summary>
+    private async Task EnsureImagesAsync(IReadOnlyList<NodeSpec> specs, DockerClient[] engines, CancellationToken ct)
+    {
+        foreach (var (engine, image) in specs.Select((s, i) => (engines[i], s.Image ?? _session.DefaultImage))
+            .DistinctBy(x => (x.Item1.Endpoint.ToString(), x.Item2)))
             await EnsureImageAsync(engine, image, ct).ConfigureAwait(false);
+    }
 
-        // 5. Create, upload configuration, start, wait: all nodes at once.
+    /// <summary>Step 5: every node made at once, with progress; one result per node, in order.</summary>
+    private async Task<List<NodeResult>> StartAllAsync(IReadOnlyList<NodeSpec> specs, Func<int,
+        Task<RedisNode>> createOne)
+    {
         var activity = ProgressReport.NextActivityId();
         var ready = 0;
         var total = specs.Count;
         var kind = specs.All(s => s.Sentinel is not null) ? "sentinel" : "Redis node";
-        _sink.Progress(new ProgressReport(activity, $"Starting {total} {kind}{(total == 1 ? "" : "s")}", $"0 of {total} ready", 0));
-        var tasks = specs.Select((s, i) => CreateOneAsync(engines[i], s, networks[i], topologyOf[i], addresses[i], passwords[topologyOf[i]], pickedPorts[i], ct)
+        _sink.Progress(new ProgressReport(activity, $"Starting {total} {kind}{(total == 1 ? "" : "s")}",
+            $"0 of {total} ready", 0));
+        var tasks = specs.Select((s, i) => createOne(i)
             .ContinueWith(t =>
             {
                 var n = Interlocked.Increment(ref ready);
-                _sink.Progress(new ProgressReport(activity, $"Starting {total} {kind}{(total == 1 ? "" : "s")}", $"{n} of {total} done ({s.Name})", n * 100 / total));
+                _sink.Progress(new ProgressReport(activity, $"Starting {total} {kind}{(total == 1 ? "" : "s")}",
+                    $"{n} of {total} done ({s.Name})", n * 100 / total));
                 return t;
-            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).Unwrap()).ToArray();
+            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).Unwrap())
+                .ToArray();
         var results = new List<NodeResult>();
         for (var i = 0; i < tasks.Length; i++)
         {
             try { results.Add(new NodeResult(specs[i].Name, await tasks[i].ConfigureAwait(false), null)); }
             catch (Exception e) { results.Add(new NodeResult(specs[i].Name, null, e)); }
         }
-        _sink.Progress(new ProgressReport(activity, $"Starting {total} {kind}{(total == 1 ? "" : "s")}", "done", 100, Completed: true));
-        if (ct.IsCancellationRequested)
-        {
-            // Stopped (Ctrl+C): the nodes that did start are removed too, so nothing is left half-made.
-            using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            var removed = new List<string>();
-            foreach (var made in results.Where(r => r.Node is not null))
-            {
-                try
-                {
-                    await RemoveAsync(made.Name, removeVolume: true, cleanup.Token).ConfigureAwait(false);
-                    removed.Add(made.Name);
-                }
-                catch (Exception e) { _sink.Warning($"Stopped: could not remove node '{made.Name}' ({e.Message}); remove it with Remove-RedisNode {made.Name}."); }
-            }
-            if (removed.Count > 0)
-                _sink.Warning($"Stopped: removed the node(s) started before the stop, with their volumes: {string.Join(", ", removed)}.");
-            ct.ThrowIfCancellationRequested();
-        }
+        _sink.Progress(new ProgressReport(activity, $"Starting {total} {kind}{(total == 1 ? "" : "s")}", "done", 100,
+            Completed: true));
         return results;
+    }
+
+    /// <summary>Step 6, after a stop: the nodes that started are removed with their volumes, then the stop surfaces.
+    /// </summary>
+    private async Task RemoveStartedAsync(List<NodeResult> results, CancellationToken ct)
+    {
+        using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var removed = new List<string>();
+        foreach (var made in results.Where(r => r.Node is not null))
+        {
+            try
+            {
+                await RemoveAsync(made.Name, removeVolume: true, cleanup.Token).ConfigureAwait(false);
+                removed.Add(made.Name);
+            }
+            catch (Exception e) { _sink.Warning($"Stopped: could not remove node '{made.Name}' ({e.Message}); remove "
+                + $"it with Remove-RedisNode {made.Name}."); }
+        }
+        if (removed.Count > 0)
+            _sink.Warning("Stopped: removed the node(s) started before the stop, with their volumes: "
+                + $"{string.Join(", ", removed)}.");
+        ct.ThrowIfCancellationRequested();
     }
 }

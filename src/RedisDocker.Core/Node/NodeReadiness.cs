@@ -44,7 +44,8 @@ public sealed partial class NodeOperations
     /// bounded by <see cref="ReadyTimeout"/>. Fails early, with the container's last log lines,
     /// when the container exits.
     /// </summary>
-    public async Task<RedisNode> WaitReadyAsync(DockerClient docker, string name, string? password, CancellationToken ct)
+    public async Task<RedisNode> WaitReadyAsync(DockerClient docker, string name, string? password,
+        CancellationToken ct)
     {
         var sw = Stopwatch.StartNew();
         string lastProblem = "not started";
@@ -75,15 +76,20 @@ public sealed partial class NodeOperations
                 try
                 {
                     var conn = await _session.ConnectAsync(node.HostEndpoint, password, ct).ConfigureAwait(false);
-                    var replies = await conn.PipelineAsync(new[] { new object[] { "PING" }, new object[] { "INFO", "persistence" } }, ct).ConfigureAwait(false);
+                    var replies = await conn.PipelineAsync(new[] { new object[] { "PING" },
+                        new object[] { "INFO", "persistence" } }, ct).ConfigureAwait(false);
                     var ping = replies[0];
-                    if (ping.IsError && ping.Text is { } err && (err.StartsWith("WRONGPASS", StringComparison.Ordinal) || err.StartsWith("NOAUTH", StringComparison.Ordinal)))
+                    if (ping.IsError && ping.Text is { } err
+                        && (err.StartsWith("WRONGPASS", StringComparison.Ordinal)
+                            || err.StartsWith("NOAUTH", StringComparison.Ordinal)))
                         throw Errors.WrongPassword(
                             $"Node '{name}' refused the topology's password ({err.Split(' ')[0]}).",
                             name);
-                    if (!ping.IsError && !replies[1].IsError && RedisInfo.Parse(replies[1].AsString()).GetValueOrDefault("loading") != "1")
+                    if (!ping.IsError && !replies[1].IsError && RedisInfo.Parse(replies[1].AsString())
+                        .GetValueOrDefault("loading") != "1")
                     {
-                        _sink.Verbose($"Node '{name}' is ready at {node.HostEndpoint} after {sw.ElapsedMilliseconds} ms.");
+                        _sink.Verbose($"Node '{name}' is ready at {node.HostEndpoint} after {sw.ElapsedMilliseconds} "
+                            + "ms.");
                         return await ReadLiveAsync(info, ct, docker).ConfigureAwait(false);
                     }
                     lastProblem = ping.IsError ? ping.Text ?? "error" : "still loading its data";
@@ -116,9 +122,11 @@ public sealed partial class NodeOperations
         }
     }
 
-    private static async Task<string> SafeLogsAsync(DockerClient docker, string name, string? password, CancellationToken ct)
+    private static async Task<string> SafeLogsAsync(DockerClient docker, string name, string? password,
+        CancellationToken ct)
     {
-        try { return Secrets.Redact((await docker.GetLogsAsync(name, 15, ct).ConfigureAwait(false)).TrimEnd(), password); }
+        try { return Secrets.Redact((await docker.GetLogsAsync(name, 15, ct).ConfigureAwait(false)).TrimEnd(),
+            password); }
         catch (DockerException e) { return $"(logs unavailable: {e.Message})"; }
     }
 }

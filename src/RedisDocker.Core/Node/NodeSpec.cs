@@ -28,7 +28,8 @@ public sealed record NodeSpec
     public bool AppendOnly { get; init; } = true;
     public string? MaxMemory { get; init; }
     public string? MaxMemoryPolicy { get; init; }
-    public IReadOnlyList<KeyValuePair<string, string>> Config { get; init; } = Array.Empty<KeyValuePair<string, string>>();
+    public IReadOnlyList<KeyValuePair<string, string>> Config { get; init; } = Array.Empty<KeyValuePair<string,
+        string>>();
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
     /// <summary>Start as a replica of this container endpoint ("ip port").</summary>
     public string? ReplicaOf { get; init; }
@@ -36,7 +37,8 @@ public sealed record NodeSpec
     public SentinelConfig? Sentinel { get; init; }
     /// <summary>The Docker engine to create the node on; the session's primary engine when null.</summary>
     public string? DockerHost { get; init; }
-    /// <summary>Host network mode: the node listens on <see cref="AnnounceAddress"/>:<see cref="Port"/> of its Docker host.</summary>
+    /// <summary>Host network mode: the node listens on <see cref="AnnounceAddress"/>:<see cref="Port"/> of its Docker
+    /// host.</summary>
     public bool HostNetwork { get; init; }
     /// <summary>With host networking: the address of the Docker host other nodes (and this host) reach it at.</summary>
     public string? AnnounceAddress { get; init; }

@@ -22,18 +22,21 @@ public sealed class FailoverOperations
         _sentinels = sentinels;
     }
 
-    public async Task<RedisFailoverResult> FailoverToAsync(string? topology, string nodeName, ClusterFailoverMode mode, TimeSpan timeout, CancellationToken ct)
+    public async Task<RedisFailoverResult> FailoverToAsync(string? topology, string nodeName, ClusterFailoverMode mode,
+        TimeSpan timeout, CancellationToken ct)
     {
         var node = await _nodes.GetOneAsync(nodeName, ct).ConfigureAwait(false);
         if (node.ClusterEnabled)
-            return await _cluster.FailoverAsync(topology ?? node.Topology, node.Name, mode, ct, timeout).ConfigureAwait(false);
+            return await _cluster.FailoverAsync(topology ?? node.Topology, node.Name, mode, ct, timeout)
+                .ConfigureAwait(false);
         if (mode == ClusterFailoverMode.Takeover)
             throw Errors.InvalidArgument("-Takeover applies to cluster replicas only.", nodeName);
         if (node.Role != RedisRole.Replica)
             throw Errors.FailoverFailed(
                 $"'{node.Name}' is not a replica (it reports {node.Role}); give the replica to promote.",
                 nodeName);
-        var sentinels = await _nodes.GetAsync(new NodeFilter { Topology = node.Topology, SentinelsOnly = true }, ct).ConfigureAwait(false);
+        var sentinels = await _nodes.GetAsync(new NodeFilter { Topology = node.Topology, SentinelsOnly = true }, ct)
+            .ConfigureAwait(false);
         var group = sentinels.Select(s => s.SentinelGroup).FirstOrDefault(g => g is not null);
         if (group is null)
         {
@@ -43,11 +46,14 @@ public sealed class FailoverOperations
             var promoted = await _replication.PromoteAsync(node.Name, ct).ConfigureAwait(false);
             return new RedisFailoverResult
             {
-                Topology = node.Topology, Kind = "Replication", Mode = "Force", OldPrimary = null, NewPrimary = promoted.Name,
+                Topology = node.Topology, Kind = "Replication", Mode = "Force", OldPrimary = null, NewPrimary =
+                    promoted.Name,
                 NewPrimaryHostEndpoint = promoted.HostEndpoint, Duration = sw.Elapsed,
-                Detail = "REPLICAOF NO ONE without sentinels: other replicas and clients must be pointed at the new primary",
+                Detail = "REPLICAOF NO ONE without sentinels: other replicas and clients must be pointed at the new "
+                    + "primary",
             };
         }
-        return await _sentinels.FailoverToReplicaAsync(node, group, timeout, ct, force: mode == ClusterFailoverMode.Force).ConfigureAwait(false);
+        return await _sentinels.FailoverToReplicaAsync(node, group, timeout, ct,
+            force: mode == ClusterFailoverMode.Force).ConfigureAwait(false);
     }
 }

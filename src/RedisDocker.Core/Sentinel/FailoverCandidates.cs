@@ -10,16 +10,20 @@ namespace RedisDocker.Core.Topology;
 /// <summary>Sentinel workflow: which replica a sentinel may promote, and waiting until it lists one.</summary>
 public sealed partial class SentinelOperations
 {
-    /// <summary>How long Invoke-RedisFailover -Node waits for the sentinels to see the chosen replica as eligible.</summary>
+    /// <summary>How long Invoke-RedisFailover -Node waits for the sentinels to see the chosen replica as
+    /// eligible.</summary>
     public TimeSpan CandidateTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Why a sentinel would not promote a replica (its SENTINEL REPLICAS entry), or null when it may.</summary>
+    /// <summary>Why a sentinel would not promote a replica (its SENTINEL REPLICAS entry), or null when it
+    /// may.</summary>
     internal static string? CandidateProblem(IReadOnlyDictionary<string, string> r, bool linkRequired = true,
         long infoValidityMs = 5000)
     {
         var flags = (r.GetValueOrDefault("flags") ?? "").Split(',');
         if (flags.Any(f => f is "s_down" or "o_down" or "disconnected")) return $"flags {string.Join(',', flags)}";
-        if (linkRequired && r.GetValueOrDefault("master-link-status") != "ok") return $"master link {r.GetValueOrDefault("master-link-status")}";
+        if (linkRequired
+            && r.GetValueOrDefault("master-link-status") != "ok") return "master link "
+                + $"{r.GetValueOrDefault("master-link-status")}";
         if (r.GetValueOrDefault("slave-priority") == "0") return "replica-priority 0";
         if (long.TryParse(r.GetValueOrDefault("last-ok-ping-reply"), NumberStyles.Integer, CultureInfo.InvariantCulture,
                 out var ping) && ping > 5000)
@@ -77,7 +81,8 @@ public sealed partial class SentinelOperations
             return (false, state);
         }, ct, ErrorIds.FailoverFailed, st => $"The sentinels of '{masterName}' have no replica they can promote " +
             $"within {CandidateTimeout.TotalSeconds:0} s ({st}); nothing was changed. " +
-            $"Wait until Get-RedisReplication shows the replicas linked, or Start-RedisNode <stopped replica>, then run " +
+            "Wait until Get-RedisReplication shows the replicas linked, or Start-RedisNode <stopped replica>, then "
+                + "run " +
             $"Invoke-RedisFailover -SentinelGroup {masterName} again.",
             pollMs: 250).ConfigureAwait(false);
     }

@@ -27,7 +27,8 @@ public sealed partial class SentinelOperations
         var masterName = spec.MasterName ?? primary.Topology;
         NetworkOperations.ValidateName(masterName, "master");
         var primaryConn0 = await _session.ConnectAsync(primary, ct).ConfigureAwait(false);
-        var replicaCount = ReplicationOperations.ReplicaLines(RedisInfo.Parse((await primaryConn0.SendAsync(new object[] { "INFO", "replication" }, ct)
+        var replicaCount = ReplicationOperations.ReplicaLines(RedisInfo.Parse((await primaryConn0.SendAsync(new object[]
+            { "INFO", "replication" }, ct)
             .ConfigureAwait(false)).ThrowIfError().AsString())).Count;
         var minReplicas = spec.MinReplicasToWrite ?? (replicaCount > 0 ? 1 : 0);
         if (minReplicas < 0 || minReplicas > replicaCount)
@@ -38,7 +39,8 @@ public sealed partial class SentinelOperations
                 minReplicas);
         if (spec.MinReplicasMaxLag < 1)
             throw Errors.InvalidArgument("-MinReplicasMaxLag must be at least 1 (seconds).", spec.MinReplicasMaxLag);
-        var existing = await nodeOps.GetAsync(new NodeFilter { Topology = primary.Topology, SentinelsOnly = true }, ct).ConfigureAwait(false);
+        var existing = await nodeOps.GetAsync(new NodeFilter { Topology = primary.Topology, SentinelsOnly = true }, ct)
+            .ConfigureAwait(false);
         if (existing.Any(s => s.SentinelGroup == masterName))
             throw Errors.NodeNameTaken(
                 $"Topology '{primary.Topology}' already has a sentinel group '{masterName}'. See it with "
@@ -79,9 +81,12 @@ public sealed partial class SentinelOperations
         var made = results.Where(r => r.Node is not null).Select(r => r.Node!).ToList();
         try
         {
-            if (results.FirstOrDefault(r => r.Error is not null) is { } failed) throw ErrorTranslator.Translate(failed.Error!, failed.Name);
+            if (results.FirstOrDefault(r =>
+                r.Error is not null) is { } failed) throw ErrorTranslator.Translate(failed.Error!, failed.Name);
             var primaryConn = await _session.ConnectAsync(primary, ct).ConfigureAwait(false);
-            var replicas = int.Parse(RedisInfo.Parse((await primaryConn.SendAsync(new object[] { "INFO", "replication" }, ct).ConfigureAwait(false)).AsString()).GetValueOrDefault("connected_slaves", "0"), CultureInfo.InvariantCulture);
+            var replicas = int.Parse(RedisInfo.Parse((await primaryConn.SendAsync(new object[] { "INFO",
+                "replication" }, ct).ConfigureAwait(false)).AsString()).GetValueOrDefault("connected_slaves", "0"),
+                    CultureInfo.InvariantCulture);
             await WaitDiscoveryAsync(made, masterName, replicas, ct).ConfigureAwait(false);
             await ApplyWriteBoundAsync(primary, minReplicas, spec.MinReplicasMaxLag, ct).ConfigureAwait(false);
         }
@@ -91,7 +96,8 @@ public sealed partial class SentinelOperations
             foreach (var s in made)
             {
                 try { await nodeOps.RemoveAsync(s.Name, removeVolume: true, cleanup.Token).ConfigureAwait(false); }
-                catch (Exception e) { _sink.Warning($"Could not remove sentinel '{s.Name}' after the failure: {e.Message}"); }
+                catch (Exception e) { _sink.Warning($"Could not remove sentinel '{s.Name}' after the failure: "
+                    + $"{e.Message}"); }
             }
             throw;
         }
@@ -104,21 +110,26 @@ public sealed partial class SentinelOperations
     /// </summary>
     private async Task ApplyWriteBoundAsync(RedisNode primary, int minReplicas, int maxLag, CancellationToken ct)
     {
-        var members = (await _quietNodes.GetAsync(new NodeFilter { Topology = primary.Topology, IncludeSentinels = false }, ct)
+        var members = (await _quietNodes.GetAsync(new NodeFilter { Topology = primary.Topology,
+            IncludeSentinels = false }, ct)
                 .ConfigureAwait(false))
             .Where(n => n.HostEndpoint is not null && !n.ClusterEnabled &&
-                        (n.Name == primary.Name || (n.Role == RedisRole.Replica && n.PrimaryEndpoint == primary.ContainerEndpoint)))
+                        (n.Name == primary.Name || (n.Role == RedisRole.Replica
+                            && n.PrimaryEndpoint == primary.ContainerEndpoint)))
             .ToList();
         _sink.Verbose(minReplicas == 0
-            ? $"No split-brain bound: '{primary.Name}' accepts writes even when no replica receives them (min-replicas-to-write 0)."
-            : $"Split-brain bound on '{primary.Name}' and its replicas: writes are refused unless {minReplicas} replica(s) lag at most {maxLag} s " +
+            ? $"No split-brain bound: '{primary.Name}' accepts writes even when no replica receives them "
+                + "(min-replicas-to-write 0)."
+            : $"Split-brain bound on '{primary.Name}' and its replicas: writes are refused unless {minReplicas} "
+                + $"replica(s) lag at most {maxLag} s " +
               "(min-replicas-to-write, min-replicas-max-lag).");
         foreach (var n in members)
             await ReplicationOperations.SetWriteBoundAsync(_session, n, minReplicas, maxLag, ct).ConfigureAwait(false);
     }
 
     /// <summary>Waits until every sentinel sees the primary, all its replicas and all other sentinels.</summary>
-    private async Task WaitDiscoveryAsync(IReadOnlyList<RedisNode> sentinels, string masterName, int replicas, CancellationToken ct)
+    private async Task WaitDiscoveryAsync(IReadOnlyList<RedisNode> sentinels, string masterName, int replicas,
+        CancellationToken ct)
     {
         await Waiter.UntilAsync(_sink, $"Sentinels discovering '{masterName}'", DiscoveryTimeout, async c =>
         {
@@ -128,16 +139,22 @@ public sealed partial class SentinelOperations
                 try
                 {
                     var conn = await _session.ConnectAsync(s, c).ConfigureAwait(false);
-                    var m = ToMap(await conn.SendAsync(new object[] { "SENTINEL", "MASTER", masterName }, c).ConfigureAwait(false));
-                    var others = int.Parse(m.GetValueOrDefault("num-other-sentinels", "0"), CultureInfo.InvariantCulture);
+                    var m = ToMap(await conn.SendAsync(new object[] { "SENTINEL", "MASTER", masterName }, c)
+                        .ConfigureAwait(false));
+                    var others = int.Parse(m.GetValueOrDefault("num-other-sentinels", "0"),
+                        CultureInfo.InvariantCulture);
                     var slaves = int.Parse(m.GetValueOrDefault("num-slaves", "0"), CultureInfo.InvariantCulture);
-                    if (m.GetValueOrDefault("flags") != "master") missing.Add($"{s.Name} sees flags {m.GetValueOrDefault("flags")}");
-                    if (others < sentinels.Count - 1) missing.Add($"{s.Name} knows {others} of {sentinels.Count - 1} other sentinels");
+                    if (m.GetValueOrDefault("flags") != "master") missing.Add($"{s.Name} sees flags "
+                        + $"{m.GetValueOrDefault("flags")}");
+                    if (others < sentinels.Count
+                        - 1) missing.Add($"{s.Name} knows {others} of {sentinels.Count - 1} other sentinels");
                     if (slaves < replicas) missing.Add($"{s.Name} knows {slaves} of {replicas} replicas");
                 }
                 catch (RedisException e) { missing.Add($"{s.Name}: {e.Message}"); }
             }
             return (missing.Count == 0, missing.Count == 0 ? "all agree" : string.Join("; ", missing.Take(3)));
-        }, ct, ErrorIds.Timeout, s => $"The sentinels did not all discover '{masterName}' within {DiscoveryTimeout.TotalSeconds:0} s: {s}.", pollMs: 200).ConfigureAwait(false);
+        }, ct, ErrorIds.Timeout, s =>
+            $"The sentinels did not all discover '{masterName}' within {DiscoveryTimeout.TotalSeconds:0} s: {s}.",
+                pollMs: 200).ConfigureAwait(false);
     }
 }

@@ -18,11 +18,14 @@ public sealed record SentinelGroupSpec
     public int FailoverTimeoutMs { get; init; } = 60000;
     public int ParallelSyncs { get; init; } = 1;
     public string? Image { get; init; }
-    /// <summary>The sentinel port (bridged sentinels), or the first port (host-network sentinels: one more per sentinel).</summary>
+    /// <summary>The sentinel port (bridged sentinels), or the first port (host-network sentinels: one more per
+    /// sentinel).</summary>
     public int Port { get; init; } = 26379;
-    /// <summary>Host-network primary: the Docker engines of the sentinels, in turn (null = the session's primary engine).</summary>
+    /// <summary>Host-network primary: the Docker engines of the sentinels, in turn (null = the session's primary
+    /// engine).</summary>
     public IReadOnlyList<string?>? DockerHosts { get; init; }
-    /// <summary>Host-network primary: the announce address of each sentinel's host, in the same turn as <see cref="DockerHosts"/>.</summary>
+    /// <summary>Host-network primary: the announce address of each sentinel's host, in the same turn as <see
+    /// cref="DockerHosts"/>.</summary>
     public IReadOnlyList<string>? AnnounceAddresses { get; init; }
     /// <summary>
     /// Split-brain bound set on the primary and every replica (so a promoted replica keeps it): writes are refused

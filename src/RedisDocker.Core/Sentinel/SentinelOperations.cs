@@ -59,7 +59,9 @@ public sealed partial class SentinelOperations
             warnings.Add("A single sentinel dies with its one container, and then nothing fails over. Use -Count 3.");
         var majority = count / 2 + 1;
         if (count - 1 < Math.Max(quorum, majority))
-            warnings.Add($"After the loss of one sentinel, {count - 1} remain: fewer than the {(quorum > majority ? $"quorum of {quorum}" : $"majority of {majority} needed to authorise a failover")}. Use at least 3 sentinels with a quorum of 2.");
+            warnings.Add($"After the loss of one sentinel, {count - 1} remain: fewer than the "
+                + (quorum > majority ? $"quorum of {quorum}" : $"majority of {majority} needed to authorise a failover")
+                    + ". Use at least 3 sentinels with a quorum of 2.");
         return warnings;
     }
 }

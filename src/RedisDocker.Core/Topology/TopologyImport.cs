@@ -9,9 +9,12 @@ namespace RedisDocker.Core.Topology;
 /// <summary>Topology workflow: Import-RedisTopology, a topology rebuilt from its spec, all or nothing.</summary>
 public sealed partial class TopologyOperations
 {
-    /// <summary>Rebuilds a topology from a spec: networks, nodes, replication, cluster layout, sentinels. All or nothing.</summary>
-    /// <param name="dockerHost">Rebuild everything on this engine instead of the engines the spec records (a move to another host).</param>
-    public async Task<RedisTopology> ImportAsync(TopologySpec spec, string? password, CancellationToken ct, string? dockerHost = null)
+    /// <summary>Rebuilds a topology from a spec: networks, nodes, replication, cluster layout, sentinels. All or
+    /// nothing.</summary>
+    /// <param name="dockerHost">Rebuild everything on this engine instead of the engines the spec records (a move to
+    /// another host).</param>
+    public async Task<RedisTopology> ImportAsync(TopologySpec spec, string? password, CancellationToken ct,
+        string? dockerHost = null)
     {
         InputValidation.ValidateDockerHost(dockerHost);
         InputValidation.ValidateSpec(spec, password);
@@ -41,14 +44,18 @@ public sealed partial class TopologyOperations
         // Volumes kept by Remove-RedisTopology -KeepVolume are reused, and never removed if the import fails.
         var keptVolumes = new HashSet<string>(StringComparer.Ordinal);
         foreach (var engine in await _session.GetAllDockerAsync(ct).ConfigureAwait(false))
-            keptVolumes.UnionWith((await engine.ListVolumesAsync(Labels.ForTopology(spec.Name), ct).ConfigureAwait(false)).Select(v => v.Name));
+            keptVolumes.UnionWith((await engine.ListVolumesAsync(Labels.ForTopology(spec.Name), ct)
+                .ConfigureAwait(false)).Select(v => v.Name));
         try
         {
             var netOps = _networks;
             foreach (var n in spec.Networks)
-                await netOps.CreateAsync(new NetworkSpec { Name = n.Name, Subnet = n.Subnet, Gateway = n.Gateway, Internal = n.Internal, Topology = spec.Name, DockerHost = n.DockerHost }, ct).ConfigureAwait(false);
-            var made = await Nodes.CreateAsync(spec.Nodes.Select(n => InputValidation.ToNodeSpec(spec, n, password)).ToArray(), ct).ConfigureAwait(false);
-            if (made.FirstOrDefault(r => r.Error is not null) is { } failed) throw ErrorTranslator.Translate(failed.Error!, failed.Name);
+                await netOps.CreateAsync(new NetworkSpec { Name = n.Name, Subnet = n.Subnet, Gateway = n.Gateway,
+                    Internal = n.Internal, Topology = spec.Name, DockerHost = n.DockerHost }, ct).ConfigureAwait(false);
+            var made = await Nodes.CreateAsync(spec.Nodes.Select(n => InputValidation.ToNodeSpec(spec, n, password))
+                .ToArray(), ct).ConfigureAwait(false);
+            if (made.FirstOrDefault(r =>
+                r.Error is not null) is { } failed) throw ErrorTranslator.Translate(failed.Error!, failed.Name);
 
             var replication = _replication;
             foreach (var n in spec.Nodes.Where(n => n.ReplicaOf is not null && !n.ClusterEnabled))
@@ -67,8 +74,10 @@ public sealed partial class TopologyOperations
             foreach (var g in spec.SentinelGroups)
                 await _sentinels.CreateAsync(new SentinelGroupSpec
                 {
-                    Primary = g.Primary, Count = g.Count, Quorum = g.Quorum, MasterName = g.MasterName, DownAfterMs = g.DownAfterMs,
-                    FailoverTimeoutMs = g.FailoverTimeoutMs, ParallelSyncs = g.ParallelSyncs, Image = g.Image, Port = g.Port,
+                    Primary = g.Primary, Count = g.Count, Quorum = g.Quorum, MasterName = g.MasterName, DownAfterMs =
+                        g.DownAfterMs,
+                    FailoverTimeoutMs = g.FailoverTimeoutMs, ParallelSyncs = g.ParallelSyncs, Image = g.Image, Port =
+                        g.Port,
                 }, ct).ConfigureAwait(false);
         }
         catch (Exception)
@@ -78,10 +87,13 @@ public sealed partial class TopologyOperations
             {
                 await RemoveAsync(spec.Name, keepVolumes: true, cleanup.Token).ConfigureAwait(false);
                 foreach (var engine in await _session.GetAllDockerAsync(cleanup.Token).ConfigureAwait(false))
-                    foreach (var v in await engine.ListVolumesAsync(Labels.ForTopology(spec.Name), cleanup.Token).ConfigureAwait(false))
-                        if (!keptVolumes.Contains(v.Name)) await engine.RemoveVolumeAsync(v.Name, force: true, cleanup.Token).ConfigureAwait(false);
+                    foreach (var v in await engine.ListVolumesAsync(Labels.ForTopology(spec.Name), cleanup.Token)
+                        .ConfigureAwait(false))
+                        if (!keptVolumes.Contains(v.Name)) await engine.RemoveVolumeAsync(v.Name, force: true,
+                            cleanup.Token).ConfigureAwait(false);
             }
-            catch (Exception e) { _sink.Warning($"Could not remove the partly imported topology '{spec.Name}': {e.Message}. Remove it with Remove-RedisTopology {spec.Name}."); }
+            catch (Exception e) { _sink.Warning($"Could not remove the partly imported topology '{spec.Name}': "
+                + $"{e.Message}. Remove it with Remove-RedisTopology {spec.Name}."); }
             throw;
         }
         return await RequireAsync(spec.Name, ct).ConfigureAwait(false);

@@ -17,7 +17,8 @@ public sealed partial class TopologyOperations
         var engines = await _session.OnEveryEngineAsync((d, c) => Task.FromResult(d), _sink, ct).ConfigureAwait(false);
         foreach (var (docker, _) in engines)
             await RemoveFromEngineAsync(docker, name, labels, keepVolumes, ct).ConfigureAwait(false);
-        var missed = _session.Hosts.Select(h => h.ToString()).Except(engines.Select(e => e.Docker.Endpoint.ToString())).ToList();
+        var missed = _session.Hosts.Select(h => h.ToString()).Except(engines.Select(e => e.Docker.Endpoint.ToString()))
+            .ToList();
         if (missed.Count > 0)
             throw Errors.DockerUnreachable(
                 $"Topology '{name}' was removed from every Docker host but {string.Join(", ", missed)}, which did "
@@ -26,12 +27,15 @@ public sealed partial class TopologyOperations
         _session.ForgetPassword(name);
     }
 
-    private async Task RemoveFromEngineAsync(DockerClient docker, string name, Dictionary<string, string?> labels, bool keepVolumes, CancellationToken ct)
+    private async Task RemoveFromEngineAsync(DockerClient docker, string name, Dictionary<string, string?> labels,
+        bool keepVolumes, CancellationToken ct)
     {
-        await Task.WhenAll((await docker.ListContainersAsync(labels, all: true, ct).ConfigureAwait(false)).Select(async c =>
+        await Task.WhenAll((await docker.ListContainersAsync(labels, all: true, ct).ConfigureAwait(false))
+            .Select(async c =>
         {
             _sink.Verbose($"Removing container '{c.Names.FirstOrDefault()}'.");
-            await WhileOtherRemovalAsync(() => docker.RemoveContainerAsync(c.Id, force: true, removeVolumes: false, ct), async () =>
+            await WhileOtherRemovalAsync(() => docker.RemoveContainerAsync(c.Id, force: true, removeVolumes: false, ct),
+                async () =>
                 await docker.InspectContainerAsync(c.Id, ct).ConfigureAwait(false) is null, ct).ConfigureAwait(false);
             foreach (var n in c.Names) _session.EndpointMap.ForgetNode(n);
         })).ConfigureAwait(false);
@@ -39,7 +43,8 @@ public sealed partial class TopologyOperations
             await Task.WhenAll((await docker.ListVolumesAsync(labels, ct).ConfigureAwait(false)).Select(async v =>
             {
                 _sink.Verbose($"Removing volume '{v.Name}'.");
-                await WhileOtherRemovalAsync(() => docker.RemoveVolumeAsync(v.Name, force: true, ct), null, ct).ConfigureAwait(false);
+                await WhileOtherRemovalAsync(() => docker.RemoveVolumeAsync(v.Name, force: true, ct), null, ct)
+                    .ConfigureAwait(false);
             })).ConfigureAwait(false);
         foreach (var n in await docker.ListNetworksAsync(labels, ct).ConfigureAwait(false))
         {
@@ -63,7 +68,8 @@ public sealed partial class TopologyOperations
                 await remove().ConfigureAwait(false);
                 return;
             }
-            catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.Conflict && sw.Elapsed < TimeSpan.FromSeconds(60))
+            catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.Conflict
+                && sw.Elapsed < TimeSpan.FromSeconds(60))
             {
                 if (gone is not null && await gone().ConfigureAwait(false)) return;
                 await Task.Delay(250, ct).ConfigureAwait(false);
@@ -71,14 +77,16 @@ public sealed partial class TopologyOperations
         }
     }
 
-    /// <summary>Stops the whole topology: sentinels first (no failover while it goes down), then replicas, then primaries.</summary>
+    /// <summary>Stops the whole topology: sentinels first (no failover while it goes down), then replicas, then
+    /// primaries.</summary>
     public async Task<RedisTopology> StopAsync(string name, CancellationToken ct)
     {
         await RequireAsync(name, ct).ConfigureAwait(false);
         var nodes = await Nodes.GetAsync(new NodeFilter { Topology = name }, ct).ConfigureAwait(false);
         var order = nodes.Where(n => n.State == "running")
             .OrderBy(n => n.Kind == RedisNodeKind.Sentinel ? 0 : n.Role == RedisRole.Replica ? 1 : 2).ToList();
-        foreach (var wave in order.GroupBy(n => n.Kind == RedisNodeKind.Sentinel ? 0 : n.Role == RedisRole.Replica ? 1 : 2))
+        foreach (var wave in order.GroupBy(n => n.Kind == RedisNodeKind.Sentinel ? 0 : n.Role == RedisRole.Replica ? 1
+            : 2))
             await Task.WhenAll(wave.Select(n => Nodes.StopAsync(n.Name, 10, ct))).ConfigureAwait(false);
         return await RequireAsync(name, ct).ConfigureAwait(false);
     }
@@ -97,14 +105,17 @@ public sealed partial class TopologyOperations
         foreach (var n in stopped)
         {
             if (n.Kind == RedisNodeKind.Sentinel) { waves[2].Add(n); continue; }
-            var config = await ReadConfigAsync(await _session.GetDockerAsync(n.DockerHost, ct).ConfigureAwait(false), n, ct).ConfigureAwait(false);
-            waves[n.ClusterEnabled || RedisConfigRenderer.ReadDirective(config ?? "", "replicaof") is null ? 0 : 1].Add(n);
+            var config = await ReadConfigAsync(await _session.GetDockerAsync(n.DockerHost, ct).ConfigureAwait(false), n,
+                ct).ConfigureAwait(false);
+            waves[n.ClusterEnabled || RedisConfigRenderer.ReadDirective(config ?? "", "replicaof") is null ? 0
+                : 1].Add(n);
         }
         // While sentinels still run, a returning node asks them who is primary now (never a stray primary);
         // when the whole group was stopped, each node starts with the role its configuration kept.
         var sentinelsRunning = nodes.Any(n => n.Kind == RedisNodeKind.Sentinel && n.State == "running");
         foreach (var wave in waves.Where(w => w.Count > 0))
-            await Task.WhenAll(wave.Select(n => Nodes.StartAsync(n.Name, ct, consultSentinels: sentinelsRunning))).ConfigureAwait(false);
+            await Task.WhenAll(wave.Select(n => Nodes.StartAsync(n.Name, ct, consultSentinels: sentinelsRunning)))
+                .ConfigureAwait(false);
         await WaitHealthyAsync(name, ct).ConfigureAwait(false);
         return await RequireAsync(name, ct).ConfigureAwait(false);
     }

@@ -45,14 +45,18 @@ public sealed partial class TopologyOperations
         var containers = new List<ContainerSummary>();
         var networks = new List<DockerNetwork>();
         foreach (var (_, (c, n)) in await _session.OnEveryEngineAsync(async (d, c) =>
-                     (await d.ListContainersAsync(new Dictionary<string, string?> { [Labels.Managed] = "true" }, all: true, c).ConfigureAwait(false),
-                      await d.ListNetworksAsync(Labels.ForKind(Labels.KindNetwork), c).ConfigureAwait(false)), _sink, ct).ConfigureAwait(false))
+                     (await d.ListContainersAsync(new Dictionary<string, string?> { [Labels.Managed] = "true" },
+                         all: true, c).ConfigureAwait(false),
+                      await d.ListNetworksAsync(Labels.ForKind(Labels.KindNetwork), c).ConfigureAwait(false)), _sink,
+                          ct).ConfigureAwait(false))
         {
             containers.AddRange(c);
             networks.AddRange(n);
         }
-        var names = containers.Select(c => c.Labels.Get(Labels.Topology)).Concat(networks.Select(n => n.Labels.Get(Labels.Topology)))
-            .Where(t => !string.IsNullOrEmpty(t) && (name is null || NetworkOperations.WildcardMatch(t!, name))).Distinct().OrderBy(t => t, StringComparer.Ordinal);
+        var names = containers.Select(c => c.Labels.Get(Labels.Topology))
+            .Concat(networks.Select(n => n.Labels.Get(Labels.Topology)))
+            .Where(t => !string.IsNullOrEmpty(t) && (name is null || NetworkOperations.WildcardMatch(t!, name)))
+                .Distinct().OrderBy(t => t, StringComparer.Ordinal);
         var result = new List<RedisTopology>();
         foreach (var t in names)
         {
@@ -76,14 +80,17 @@ public sealed partial class TopologyOperations
             result.Add(new RedisTopology
             {
                 Name = t!,
-                DockerHosts = nodes.Select(n => n.DockerHost).Distinct().OrderBy(x => x, StringComparer.Ordinal).ToArray(),
-                Networks = networks.Where(n => n.Labels.Get(Labels.Topology) == t).Select(n => n.Name).OrderBy(x => x, StringComparer.Ordinal).ToArray(),
+                DockerHosts = nodes.Select(n => n.DockerHost).Distinct().OrderBy(x => x, StringComparer.Ordinal)
+                    .ToArray(),
+                Networks = networks.Where(n => n.Labels.Get(Labels.Topology) == t).Select(n => n.Name)
+                    .OrderBy(x => x, StringComparer.Ordinal).ToArray(),
                 Nodes = redis.Select(n => n.Name).ToArray(),
                 Sentinels = sentinels.Select(n => n.Name).ToArray(),
                 Running = running,
                 Stopped = nodes.Count - running,
                 ClusterState = clusterState,
-                SentinelGroups = sentinels.Select(s => s.SentinelGroup).Where(g => g is not null).Select(g => g!).Distinct().ToArray(),
+                SentinelGroups = sentinels.Select(s => s.SentinelGroup).Where(g => g is not null).Select(g => g!)
+                    .Distinct().ToArray(),
                 Health = health,
                 Problems = problems,
             });

@@ -20,7 +20,9 @@ public sealed class GetRedisClusterCommand : RedisDockerCmdlet
         var names = Cluster;
         if (names is null || names.Length == 0)
         {
-            if (!TryRun(null, (sink, ct) => NameLookup.GetNamesAsync(CurrentSession, NameKind.Cluster, TimeSpan.FromSeconds(30), ct, throwOnError: true), out var all)) return;
+            if (!TryRun(null, (sink, ct) =>
+                NameLookup.GetNamesAsync(CurrentSession, NameKind.Cluster, TimeSpan.FromSeconds(30), ct,
+                    throwOnError: true), out var all)) return;
             names = all.ToArray();
         }
         foreach (var name in names)

@@ -39,7 +39,8 @@ public sealed class NewRedisNetworkCommand : RedisDockerCmdlet
 
     protected override void ProcessRecord()
     {
-        var target = $"Docker network '{Name}'{(Subnet is null ? "" : " (" + Subnet + ")")} on {DockerHost ?? CurrentSession.DockerHost}";
+        var target = $"Docker network '{Name}'{(Subnet is null ? "" : " (" + Subnet + ")")} on "
+            + $"{DockerHost ?? CurrentSession.DockerHost}";
         if (!ShouldProcess(target, "Create")) return;
         var spec = new NetworkSpec
         {
