@@ -29,7 +29,7 @@ public sealed partial class NodeOperations
     /// came back with another one (docker network disconnect + connect gives a new address). Returns the
     /// container as it is afterwards.
     /// </summary>
-    public async Task<ContainerInfo> EnsureOwnAddressAsync(DockerClient docker, ContainerInfo info,
+    public async Task<ContainerInfo> EnsureOwnAddressAsync(IDockerEngine docker, ContainerInfo info,
         CancellationToken ct)
     {
         if (AddressDrift(info) is not { } now) return info;

@@ -46,7 +46,7 @@ public sealed partial class NodeOperations
 
     /// <summary>Builds the node from the container (labels, state, addresses) and records its endpoints in the
     /// map.</summary>
-    public RedisNode ToRedisNode(ContainerInfo info, RedisRole role, DockerClient? docker = null) =>
+    public RedisNode ToRedisNode(ContainerInfo info, RedisRole role, IDockerEngine? docker = null) =>
         _reader.ToRedisNode(info, role, docker);
 
     private Task<(DockerClient Docker, ContainerInfo Info)> RequireManagedAsync(string name, CancellationToken ct) =>

@@ -97,7 +97,7 @@ public sealed class NodeReader
 
     /// <summary>Builds the snapshot from the container (labels, state, addresses) and records its endpoints in the
     /// map.</summary>
-    public RedisNode ToRedisNode(ContainerInfo info, RedisRole role, DockerClient? docker = null)
+    public RedisNode ToRedisNode(ContainerInfo info, RedisRole role, IDockerEngine? docker = null)
     {
         var endpoint = docker?.Endpoint ?? _session.Endpoint;
         var port = int.TryParse(info.Labels.Get(Labels.Port), out var p) ? p : 6379;

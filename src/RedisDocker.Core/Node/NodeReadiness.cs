@@ -10,7 +10,7 @@ namespace RedisDocker.Core.Topology;
 /// <summary>Node workflow: the image is there, and the node answers once started.</summary>
 public sealed partial class NodeOperations
 {
-    public async Task EnsureImageAsync(DockerClient docker, string image, CancellationToken ct)
+    public async Task EnsureImageAsync(IDockerEngine docker, string image, CancellationToken ct)
     {
         if (await docker.InspectImageAsync(image, ct).ConfigureAwait(false) is not null) return;
         var activity = ProgressReport.NextActivityId();
