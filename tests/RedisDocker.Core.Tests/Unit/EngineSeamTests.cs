@@ -11,7 +11,8 @@ namespace RedisDocker.Core.Tests.Unit;
 /// </summary>
 public class EngineSeamTests
 {
-    private static readonly DockerEndpoint Nowhere = DockerEndpoint.Parse("unix:///tmp/redisdocker-no-such-engine.sock");
+    private static readonly DockerEndpoint Nowhere =
+        DockerEndpoint.Parse("unix:///tmp/redisdocker-no-such-engine.sock");
 
     [Fact]
     public async Task AFailedPullIsImageUnavailableClosesItsProgressAndLooksNoFurther()
@@ -89,7 +90,8 @@ public class EngineSeamTests
         string? connectedAt = null;
         var engine = FakeEngine.Create(new()
         {
-            ["InspectNetworkAsync"] = _ => Task.FromResult<DockerNetwork?>(new DockerNetwork { Id = "nid", Name = "net1" }),
+            ["InspectNetworkAsync"] = _ =>
+                Task.FromResult<DockerNetwork?>(new DockerNetwork { Id = "nid", Name = "net1" }),
             ["DisconnectNetworkAsync"] = _ => Task.CompletedTask,
             ["ConnectNetworkAsync"] = a => { connectedAt = (string?)a[2]; return Task.CompletedTask; },
             ["InspectContainerAsync"] = _ => Task.FromResult<ContainerInfo?>(null),
