@@ -10,19 +10,13 @@ namespace RedisDocker.Core.Topology;
 /// container address the client is told about (a cluster that names container addresses, Redis before 7.0) to
 /// the node's published endpoint, so it works from the host in every case.
 /// </summary>
-public sealed class ClientOperations
+public sealed class ClientOperations : Workflow
 {
-    private readonly RedisDockerSession _session;
-    private readonly IOperationSink _sink;
     private readonly ConnectionStringOperations _connectionStrings;
 
     internal ClientOperations(RedisDockerSession session, IOperationSink sink,
         ConnectionStringOperations connectionStrings)
-    {
-        _session = session;
-        _sink = sink;
-        _connectionStrings = connectionStrings;
-    }
+        : base(session, sink) => _connectionStrings = connectionStrings;
 
     /// <summary>
     /// <see cref="ConnectAsync"/> for the cmdlet layer: the client typed as object, so that RedisDocker.dll holds no

@@ -3,18 +3,12 @@ using RedisDocker.Core.Resp;
 namespace RedisDocker.Core.Topology;
 
 /// <summary>Invoke-RedisCommand: any command on a node, or on a cluster routed by key slot.</summary>
-public sealed class CommandOperations
+public sealed class CommandOperations : Workflow
 {
-    private readonly RedisDockerSession _session;
-    private readonly IOperationSink _sink;
     private readonly NodeOperations _nodes;
 
     internal CommandOperations(RedisDockerSession session, IOperationSink sink, NodeOperations nodes)
-    {
-        _session = session;
-        _sink = sink;
-        _nodes = nodes;
-    }
+        : base(session, sink) => _nodes = nodes;
 
     /// <summary>Runs the command on one node; returns the reply's .NET view; an error reply throws.</summary>
     public async Task<object?> InvokeAsync(string nodeName, IReadOnlyList<object> args, CancellationToken ct)

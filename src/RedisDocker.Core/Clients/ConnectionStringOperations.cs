@@ -7,18 +7,15 @@ namespace RedisDocker.Core.Topology;
 /// ("127.0.0.1:p1,127.0.0.1:p2,password=..."): endpoints the host reaches, never a container address
 /// (Docker Desktop cannot route to those).
 /// </summary>
-public sealed class ConnectionStringOperations
+public sealed class ConnectionStringOperations : Workflow
 {
-    private readonly RedisDockerSession _session;
-    private readonly IOperationSink _sink;
     private readonly NodeOperations _nodes;
     private readonly SentinelOperations _sentinels;
 
     internal ConnectionStringOperations(RedisDockerSession session, IOperationSink sink,
         NodeOperations nodes, SentinelOperations sentinels)
+        : base(session, sink)
     {
-        _session = session;
-        _sink = sink;
         _nodes = nodes;
         _sentinels = sentinels;
     }

@@ -15,19 +15,16 @@ public sealed record ClusterFromScratchSpec
     public string? DockerHost { get; init; }
 }
 
-public sealed class ClusterBuilder
+public sealed class ClusterBuilder : Workflow
 {
-    private readonly RedisDockerSession _session;
-    private readonly IOperationSink _sink;
     private readonly NodeOperations _nodes;
     private readonly NetworkOperations _networks;
     private readonly ClusterOperations _cluster;
 
     internal ClusterBuilder(RedisDockerSession session, IOperationSink sink,
         NodeOperations nodes, NetworkOperations networks, ClusterOperations cluster)
+        : base(session, sink)
     {
-        _session = session;
-        _sink = sink;
         _nodes = nodes;
         _networks = networks;
         _cluster = cluster;

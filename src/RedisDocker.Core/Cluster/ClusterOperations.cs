@@ -15,18 +15,12 @@ public enum ClusterFailoverMode { Coordinated, Force, Takeover }
 /// src/RedisDocker.Core/Cluster/: ClusterCreate, ClusterRead, ClusterCheck (test, repair), ClusterMembership
 /// (add, remove), SlotMigration, ClusterRebalance, ClusterFailover.
 /// </summary>
-public sealed partial class ClusterOperations
+public sealed partial class ClusterOperations : Workflow
 {
-    private readonly RedisDockerSession _session;
-    private readonly IOperationSink _sink;
     private readonly NodeOperations _nodes;
 
     internal ClusterOperations(RedisDockerSession session, IOperationSink sink, NodeOperations nodes)
-    {
-        _session = session;
-        _sink = sink;
-        _nodes = nodes;
-    }
+        : base(session, sink) => _nodes = nodes;
 
     public TimeSpan ConvergeTimeout { get; init; } = TimeSpan.FromSeconds(90);
     public TimeSpan MeetTimeout { get; init; } = TimeSpan.FromSeconds(30);

@@ -6,15 +6,11 @@ namespace RedisDocker.Core.Topology;
 /// Finds a network by name on the session's engines. Shared by node creation and the network workflows, so that
 /// neither depends on the other (it was the Node&lt;-&gt;Network cycle).
 /// </summary>
-public sealed class NetworkLookup
+public sealed class NetworkLookup : Workflow
 {
-    private readonly RedisDockerSession _session;
-    private readonly IOperationSink _sink;
-
     internal NetworkLookup(RedisDockerSession session, IOperationSink sink)
+        : base(session, sink)
     {
-        _session = session;
-        _sink = sink;
     }
 
     private static bool IsValidName(string? name) => NetworkOperations.IsValidName(name);

@@ -20,19 +20,16 @@ public sealed record NetworkSpec
 }
 
 /// <summary>Networks: create, read, connect, remove. All state lives in Docker labels.</summary>
-public sealed class NetworkOperations
+public sealed class NetworkOperations : Workflow
 {
     private static readonly Regex s_name = new(@"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}\z", RegexOptions.CultureInvariant);
-    private readonly RedisDockerSession _session;
-    private readonly IOperationSink _sink;
     private readonly NetworkLookup _lookup;
     private readonly NodeOperations _nodes;
 
     internal NetworkOperations(RedisDockerSession session, IOperationSink sink, NetworkLookup lookup,
         NodeOperations nodes)
+        : base(session, sink)
     {
-        _session = session;
-        _sink = sink;
         _lookup = lookup;
         _nodes = nodes;
     }

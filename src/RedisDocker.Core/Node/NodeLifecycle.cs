@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using RedisDocker.Core.Docker;
 using RedisDocker.Core.Resp;
 

@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using RedisDocker.Core.Docker;
 using RedisDocker.Core.Resp;
 
@@ -12,19 +8,16 @@ namespace RedisDocker.Core.Topology;
 /// each has its own file under src/RedisDocker.Core/Node/: NodeCreate (the batch, in steps), NodeContainer (one
 /// node's container), HostPorts, NodeReadiness, NodeLifecycle, NodeAddresses; reads are NodeReader's.
 /// </summary>
-public sealed partial class NodeOperations
+public sealed partial class NodeOperations : Workflow
 {
-    private readonly RedisDockerSession _session;
-    private readonly IOperationSink _sink;
     private readonly NodeReader _reader;
     private readonly NetworkLookup _networks;
     private readonly SentinelStartPreparation _sentinelStart;
 
     internal NodeOperations(RedisDockerSession session, IOperationSink sink, NodeReader reader, NetworkLookup networks,
         SentinelStartPreparation sentinelStart)
+        : base(session, sink)
     {
-        _session = session;
-        _sink = sink;
         _reader = reader;
         _networks = networks;
         _sentinelStart = sentinelStart;

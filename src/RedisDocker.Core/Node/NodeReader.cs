@@ -8,15 +8,11 @@ namespace RedisDocker.Core.Topology;
 /// that the workflows which only read nodes (sentinel start preparation, the cluster router) need not depend on
 /// <see cref="NodeOperations"/>, which starts nodes through them.
 /// </summary>
-public sealed class NodeReader
+public sealed class NodeReader : Workflow
 {
-    private readonly RedisDockerSession _session;
-    private readonly IOperationSink _sink;
-
     internal NodeReader(RedisDockerSession session, IOperationSink sink)
+        : base(session, sink)
     {
-        _session = session;
-        _sink = sink;
     }
 
     private static RedisDockerException NotFound(string name) => NodeOperations.NotFound(name);

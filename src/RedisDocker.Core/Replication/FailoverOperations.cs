@@ -1,10 +1,8 @@
 namespace RedisDocker.Core.Topology;
 
 /// <summary>Invoke-RedisFailover on a node: a cluster replica, or a replica of a sentinel-managed primary.</summary>
-public sealed class FailoverOperations
+public sealed class FailoverOperations : Workflow
 {
-    private readonly RedisDockerSession _session;
-    private readonly IOperationSink _sink;
     private readonly NodeOperations _nodes;
     private readonly ClusterOperations _cluster;
     private readonly ReplicationOperations _replication;
@@ -13,9 +11,8 @@ public sealed class FailoverOperations
     internal FailoverOperations(RedisDockerSession session, IOperationSink sink,
         NodeOperations nodes, ClusterOperations cluster, ReplicationOperations replication,
         SentinelOperations sentinels)
+        : base(session, sink)
     {
-        _session = session;
-        _sink = sink;
         _nodes = nodes;
         _cluster = cluster;
         _replication = replication;

@@ -4,18 +4,12 @@ using RedisDocker.Core.Resp;
 namespace RedisDocker.Core.Topology;
 
 /// <summary>Primary/replica replication: REPLICAOF with masterauth, persisted, waited for.</summary>
-public sealed class ReplicationOperations
+public sealed class ReplicationOperations : Workflow
 {
-    private readonly RedisDockerSession _session;
-    private readonly IOperationSink _sink;
     private readonly NodeOperations _nodes;
 
     internal ReplicationOperations(RedisDockerSession session, IOperationSink sink, NodeOperations nodes)
-    {
-        _session = session;
-        _sink = sink;
-        _nodes = nodes;
-    }
+        : base(session, sink) => _nodes = nodes;
 
     public TimeSpan SyncTimeout { get; init; } = TimeSpan.FromSeconds(120);
 

@@ -1,9 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using RedisDocker.Core.Docker;
 using RedisDocker.Core.Resp;
-using RedisDocker.Core.Sentinel;
 
 namespace RedisDocker.Core.Topology;
 

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Text;
 using RedisDocker.Core.Docker;
 using RedisDocker.Core.Resp;
 using RedisDocker.Core.Sentinel;

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Text;
 using RedisDocker.Core.Docker;
 using RedisDocker.Core.Resp;
 using RedisDocker.Core.Sentinel;
@@ -13,19 +10,16 @@ namespace RedisDocker.Core.Topology;
 /// SentinelRead, SentinelFailover (with CoordinatedFailover, SentinelForcedFailover, FailoverCandidates,
 /// SentinelAgreement); SentinelStartPreparation is what starting a node needs.
 /// </summary>
-public sealed partial class SentinelOperations
+public sealed partial class SentinelOperations : Workflow
 {
-    private readonly RedisDockerSession _session;
-    private readonly IOperationSink _sink;
     private readonly NodeOperations _nodes;
     private readonly NodeReader _quietNodes;
     private readonly SentinelStartPreparation _start;
 
     internal SentinelOperations(RedisDockerSession session, IOperationSink sink, NodeOperations nodes,
         NodeReader quietNodes, SentinelStartPreparation start)
+        : base(session, sink)
     {
-        _session = session;
-        _sink = sink;
         _nodes = nodes;
         _quietNodes = quietNodes;
         _start = start;
@@ -50,9 +44,9 @@ public sealed partial class SentinelOperations
             throw Errors.SentinelQuorumInvalid("-Count must be at least 1.", count);
         if (quorum < 1 || quorum > count)
             throw Errors.SentinelQuorumInvalid(
-                $"-Quorum {quorum} cannot be reached by {count} sentinel(s): "
-                + "the quorum must be between 1 and the sentinel count. "
-                + $"Give -Quorum {count / 2 + 1} (usual for {count} sentinels) or add sentinels with -Count.",
+                $"-Quorum {quorum} cannot be reached by {count} sentinel(s): the quorum must be between 1 and the "
+                + $"sentinel count. Give -Quorum {count / 2 + 1} (usual for {count} sentinels) or add sentinels with "
+                + "-Count.",
                 quorum);
         var warnings = new List<string>();
         if (count == 1)

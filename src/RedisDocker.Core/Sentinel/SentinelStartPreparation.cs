@@ -10,18 +10,12 @@ namespace RedisDocker.Core.Topology;
 /// so that starting a node (<see cref="NodeOperations"/>) does not depend on <see cref="SentinelOperations"/>,
 /// which creates its sentinels through the node workflows (it was the Node&lt;-&gt;Sentinel cycle).
 /// </summary>
-public sealed class SentinelStartPreparation
+public sealed class SentinelStartPreparation : Workflow
 {
-    private readonly RedisDockerSession _session;
-    private readonly IOperationSink _sink;
     private readonly NodeReader _quietNodes;
 
     internal SentinelStartPreparation(RedisDockerSession session, IOperationSink sink, NodeReader quietNodes)
-    {
-        _session = session;
-        _sink = sink;
-        _quietNodes = quietNodes;
-    }
+        : base(session, sink) => _quietNodes = quietNodes;
 
     /// <summary>The primary's container endpoint as the sentinels of a topology report it, or null when no sentinel
     /// answers.</summary>

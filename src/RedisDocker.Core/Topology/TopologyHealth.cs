@@ -9,15 +9,11 @@ namespace RedisDocker.Core.Topology;
 /// sentinel's primary of its group (agreement, down flags, a second primary), and replicas' links. Each
 /// finding is a sentence that names the node and says what to do.
 /// </summary>
-public sealed class TopologyHealth
+public sealed class TopologyHealth : Workflow
 {
-    private readonly RedisDockerSession _session;
-    private readonly IOperationSink _sink;
-
     internal TopologyHealth(RedisDockerSession session, IOperationSink sink)
+        : base(session, sink)
     {
-        _session = session;
-        _sink = sink;
     }
 
     private sealed record View(RedisNode Node, RespValue? Role, IReadOnlyDictionary<string, string>? ClusterInfo,

@@ -1,7 +1,4 @@
-using System.Globalization;
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using RedisDocker.Core.Docker;
 
 namespace RedisDocker.Core.Topology;

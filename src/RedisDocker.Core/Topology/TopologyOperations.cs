@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using RedisDocker.Core.Docker;
 
 namespace RedisDocker.Core.Topology;
@@ -11,10 +7,8 @@ namespace RedisDocker.Core.Topology;
 /// the others have their own files under src/RedisDocker.Core/Topology/: TopologyLifecycle, TopologyExport,
 /// TopologyImport, TopologyCompose; the exported form is TopologySpec.
 /// </summary>
-public sealed partial class TopologyOperations
+public sealed partial class TopologyOperations : Workflow
 {
-    private readonly RedisDockerSession _session;
-    private readonly IOperationSink _sink;
     private readonly NodeOperations _nodes;
     private readonly NetworkOperations _networks;
     private readonly ClusterOperations _cluster;
@@ -26,9 +20,8 @@ public sealed partial class TopologyOperations
     internal TopologyOperations(RedisDockerSession session, IOperationSink sink,
         NodeOperations nodes, NetworkOperations networks, ClusterOperations cluster, ClusterOperations quietCluster,
         SentinelOperations sentinels, ReplicationOperations replication, TopologyHealth health)
+        : base(session, sink)
     {
-        _session = session;
-        _sink = sink;
         _nodes = nodes;
         _networks = networks;
         _cluster = cluster;
