@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: the engine connection itself (transports, TLS, HTTP framing, API version
+// negotiation); the resource calls live in the DockerClient.*.cs partial files.
 using System.Globalization;
 using System.Net;
 using System.Net.Security;

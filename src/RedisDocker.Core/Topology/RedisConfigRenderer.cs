@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: one renderer per file format (redis.conf, sentinel.conf) and the validation of every
+// directive it writes, kept together so a directive's rendering and its check change in one place.
 using System.Globalization;
 using System.Text;
 
