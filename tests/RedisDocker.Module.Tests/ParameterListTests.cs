@@ -38,7 +38,10 @@ public class ParameterListTests
         ["Invoke-RedisFailover"] = new[] { "Force", "InputObject", "Node", "SentinelGroup", "Session", "Takeover", "TimeoutSeconds", "Topology", "Wait" },
         ["Move-RedisClusterSlot"] = new[] { "All", "Cluster", "Count", "Destination", "Session", "Slot", "Source" },
         ["New-RedisCluster"] = new[] { "ClusterNodeTimeout", "Count", "DockerHost", "Image", "InputObject", "Name", "Network", "Node", "Password", "ReplicasPerPrimary", "Session", "Subnet" },
-        ["New-RedisNetwork"] = new[] { "DockerHost", "Driver", "Gateway", "Internal", "Label", "Name", "Session", "Subnet", "Topology" },
+        ["New-RedisNetwork"] = new[]
+        {
+            "DockerHost", "Driver", "Gateway", "Internal", "Label", "Name", "Session", "Subnet", "Topology",
+        },
         ["New-RedisNode"] = new[] { "AllowAllInterfaces", "AnnounceAddress", "AppendOnly", "BusPort", "ClusterEnabled", "ClusterNodeTimeout", "Config", "Count", "DockerHost", "HostAddress", "HostNetwork", "HostPort", "IPAddress", "Image", "Label", "MaxMemory", "MaxMemoryPolicy", "Name", "NamePrefix", "Network", "Password", "Port", "Session", "Topology" },
         ["New-RedisSentinel"] = new[] { "AnnounceAddress", "Count", "DockerHost", "DownAfter", "FailoverTimeout", "Image", "MasterName", "MinReplicasMaxLag", "MinReplicasToWrite", "ParallelSyncs", "Port", "Primary", "Quorum", "Session" },
         ["Optimize-RedisCluster"] = new[] { "Cluster", "Session", "Threshold", "Weight" },

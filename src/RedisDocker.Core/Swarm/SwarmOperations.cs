@@ -18,15 +18,11 @@ public sealed class SwarmView
 
 /// <summary>Reads the Docker Swarm of the session's engines: a manager lists the nodes, every engine says which
 /// node it is (GET /info), so the session maps swarm nodes to the endpoints the user connected.</summary>
-public sealed class SwarmOperations
+public sealed class SwarmOperations : Workflow
 {
-    private readonly RedisDockerSession _session;
-    private readonly IOperationSink _sink;
-
-    public SwarmOperations(RedisDockerSession session, IOperationSink sink)
+    internal SwarmOperations(RedisDockerSession session, IOperationSink sink)
+        : base(session, sink)
     {
-        _session = session;
-        _sink = sink;
     }
 
     /// <summary>The swarm's nodes, read anew (and kept in <see cref="RedisDockerSession.Swarm"/>); empty when no

@@ -92,7 +92,6 @@ public sealed class ConnectRedisDockerCommand : AsyncCmdlet
         WriteObject(session);
     }
 
-    /// <summary>An engine that does not answer within 30 s is a timeout (Ctrl+C stops the wait at once).</summary>
     /// <summary>The swarm of the session's engines, when they are in one (Get-RedisSwarmNode reads it anew); a
     /// failure here is a warning, never a failed connect.</summary>
     private void ReadSwarm(RedisDockerSession session)
@@ -100,7 +99,7 @@ public sealed class ConnectRedisDockerCommand : AsyncCmdlet
         try
         {
             var nodes = Run((sink, ct) =>
-                Bounded(ct, t => new Core.Swarm.SwarmOperations(session, sink).RefreshAsync(t)));
+                Bounded(ct, t => session.Workflows(sink).Swarm.RefreshAsync(t)));
             if (nodes.Count > 0)
                 WriteVerbose($"The engines are in a Docker Swarm of {nodes.Count} node(s); "
                     + $"{nodes.Count(n => n.DockerHost is not null)} of them are engines of this session.");
@@ -112,6 +111,7 @@ public sealed class ConnectRedisDockerCommand : AsyncCmdlet
         }
     }
 
+    /// <summary>An engine that does not answer within 30 s is a timeout (Ctrl+C stops the wait at once).</summary>
     private static async Task<T> Bounded<T>(CancellationToken stop, Func<CancellationToken, Task<T>> connect)
     {
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(stop);

@@ -16,7 +16,7 @@ public sealed class GetRedisSwarmNodeCommand : RedisDockerCmdlet
 
     protected override void ProcessRecord()
     {
-        if (!TryRun(Name ?? "swarm", (sink, ct) => new SwarmOperations(CurrentSession, sink).RefreshAsync(ct),
+        if (!TryRun(Name ?? "swarm", (sink, ct) => CurrentSession.Workflows(sink).Swarm.RefreshAsync(ct),
                 out var nodes)) return;
         var pattern = Name is null ? null : new WildcardPattern(Name, WildcardOptions.IgnoreCase);
         foreach (var n in nodes)

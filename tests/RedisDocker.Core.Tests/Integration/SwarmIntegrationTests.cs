@@ -96,12 +96,12 @@ public class SwarmIntegrationTests : IAsyncLifetime
     {
         var managerHost = _env[$"{Manager}.RDK_DOCKER_TCP"];
         var workerHost = _env[$"{Worker}.RDK_DOCKER_TCP"];
-        var networks = new NetworkOperations(Session, _sink);
-        var nodes = new NodeOperations(Session, _sink);
-        var clusters = new ClusterOperations(Session, _sink);
+        var networks = Session.Workflows(_sink).Networks;
+        var nodes = Session.Workflows(_sink).Nodes;
+        var clusters = Session.Workflows(_sink).Cluster;
 
         // The session knows the swarm: two nodes, which engine serves which.
-        var swarm = await new Swarm.SwarmOperations(Session, _sink).RefreshAsync(Ct);
+        var swarm = await Session.Workflows(_sink).Swarm.RefreshAsync(Ct);
         Assert.Equal(2, swarm.Count);
         var managerNode = Assert.Single(swarm, n => n.Role == "manager");
         var workerNode = Assert.Single(swarm, n => n.Role == "worker");
@@ -160,7 +160,7 @@ public class SwarmIntegrationTests : IAsyncLifetime
             Assert.All(p.Replicas, r => Assert.NotEqual(hostOf[p.Name!], hostOf[r]));
         }
 
-        var cmd = new CommandOperations(Session, _sink);
+        var cmd = Session.Workflows(_sink).Commands;
         for (var i = 0; i < 30; i++)
             Assert.Equal("OK", await cmd.InvokeOnClusterAsync(_topology, new object[] { "SET", $"k{i}", i }, Ct));
         foreach (var p in members.Where(m => m.Role == RedisRole.Primary))
@@ -192,7 +192,7 @@ public class SwarmIntegrationTests : IAsyncLifetime
         // The swarm says which machine is gone.
         await Waiter.UntilAsync(_sink, "the worker down in the swarm", TimeSpan.FromSeconds(60), async c =>
         {
-            var now = await new Swarm.SwarmOperations(Session, _sink).RefreshAsync(c);
+            var now = await Session.Workflows(_sink).Swarm.RefreshAsync(c);
             var w = now.Single(n => n.Id == workerNode.Id);
             return (w.State == "down", w.State);
         }, Ct, pollMs: 1000);
@@ -211,7 +211,7 @@ public class SwarmIntegrationTests : IAsyncLifetime
             Assert.Equal(i.ToString(), await cmd.InvokeOnClusterAsync(_topology, new object[] { "GET", $"k{i}" }, Ct));
 
         // Remove-RedisTopology removes the containers of both engines, then the overlay through the manager.
-        await new TopologyOperations(Session, _sink).RemoveAsync(_topology, keepVolumes: false, Ct);
+        await Session.Workflows(_sink).Topologies.RemoveAsync(_topology, keepVolumes: false, Ct);
         foreach (var host in new[] { managerHost, workerHost })
         {
             var docker = await Session.GetDockerAsync(host, Ct);
