@@ -74,7 +74,7 @@ public sealed class BackupOperations
         _sink.Verbose($"BGSAVE on '{n.Name}' ({keys} keys{(aof ? ", AOF on: the RDB is written all the same" : "")}).");
         var savedAt = DateTimeOffset.UtcNow;
         var reply = await conn.SendAsync(new object[] { "BGSAVE", "SCHEDULE" }, ct).ConfigureAwait(false);
-        if (reply.IsError) throw Errors.RedisCommandFailed(n.Name, "BGSAVE", reply.AsStringOrNull());
+        if (reply.IsError) throw Errors.RedisCommandFailed(n.Name, "BGSAVE", reply.Text);
         await Waiter.UntilAsync(_sink, $"BGSAVE on '{n.Name}'", SaveTimeout, async c =>
         {
             var info = Persistence(await _session.SendAsync(n.HostEndpoint!,

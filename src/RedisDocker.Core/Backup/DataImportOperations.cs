@@ -18,6 +18,9 @@ public sealed record DataImportRequest
     public string Cursor { get; init; } = "0";
     /// <summary>SCAN COUNT and keys per pipelined batch.</summary>
     public int BatchSize { get; init; } = 500;
+    /// <summary>Stop after the batch that reaches this many scanned keys (0: no limit); the result's Cursor goes
+    /// on from there.</summary>
+    public long MaxKeys { get; init; }
 }
 
 /// <summary>
@@ -61,7 +64,7 @@ public sealed class DataImportOperations
                     var args = new List<object> { "RESTORE", keys[i], Math.Max(0, pttl), dump.Bytes! };
                     if (request.Replace) args.Add("REPLACE");
                     var reply = await restore(keys[i], args, ct).ConfigureAwait(false);
-                    if (reply.IsError && reply.AsStringOrNull()?.StartsWith("BUSYKEY", StringComparison.Ordinal) == true)
+                    if (reply.IsError && reply.Text?.StartsWith("BUSYKEY", StringComparison.Ordinal) == true)
                         skipped++;
                     else { reply.ThrowIfError(); copied++; }
                 }
@@ -69,7 +72,7 @@ public sealed class DataImportOperations
                 cursor = scan[0].AsString();
                 _sink.Progress(new ProgressReport(activity, what, $"{scanned} keys scanned, {copied} copied, "
                     + $"cursor {cursor}", total > 0 ? (int)Math.Min(99, scanned * 100 / total) : -1));
-            } while (cursor != "0");
+            } while (cursor != "0" && (request.MaxKeys <= 0 || scanned < request.MaxKeys));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

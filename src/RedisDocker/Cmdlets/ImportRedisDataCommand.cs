@@ -36,6 +36,11 @@ public sealed class ImportRedisDataCommand : RedisDockerCmdlet
     [ValidateRange(1, 100000)]
     public int BatchSize { get; set; } = 500;
 
+    /// <summary>Stop after about this many keys (whole batches); the output's Cursor resumes.</summary>
+    [Parameter]
+    [ValidateRange(1, long.MaxValue)]
+    public long MaxKeys { get; set; }
+
     protected override void ProcessRecord()
     {
         if (!ShouldProcess($"Keys of {Source} into {Destination}{(Replace ? ", replacing keys present" : "")}",
@@ -43,7 +48,7 @@ public sealed class ImportRedisDataCommand : RedisDockerCmdlet
         var request = new DataImportRequest
         {
             Source = Source, SourcePassword = ToPlain(SourcePassword), Destination = Destination, Replace = Replace,
-            Cursor = Cursor, BatchSize = BatchSize,
+            Cursor = Cursor, BatchSize = BatchSize, MaxKeys = MaxKeys,
         };
         if (TryRun(Destination, (sink, ct) => new DataImportOperations(CurrentSession, sink).ImportAsync(request, ct),
                 out var result))

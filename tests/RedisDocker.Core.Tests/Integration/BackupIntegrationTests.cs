@@ -171,3 +171,59 @@ public class BackupIntegrationTests : DockerTestBase
             File.Copy(f, f.Replace(from, to, StringComparison.Ordinal));
     }
 }
+
+/// <summary>Import-RedisData from a standalone node into a 3-primary cluster: every key with its TTL, in two runs (the
+/// second resumes from the first's cursor), and a third run without -Replace that keeps every key present.</summary>
+[Trait("Category", "Backup")]
+public class DataImportIntegrationTests : DockerTestBase
+{
+    public DataImportIntegrationTests() : base("im") { }
+
+    [Fact]
+    public async Task ImportCopiesAStandaloneNodeIntoAClusterInTwoResumedRuns()
+    {
+        const int count = 3000;
+        var net = await NewNetworkAsync();
+        var cluster = await NewNodesAsync(net.Name, 3, cluster: true);
+        await Clusters.CreateAsync(cluster.Select(n => n.Name).ToArray(), 0, Ct);
+        var source = (await Nodes.CreateAsync(new[] { new NodeSpec { Name = Topology + "-src", Network = net.Name } }, Ct))
+            .Single().Node!;
+        await using (var conn = await ConnectAsync(source))
+        {
+            var writes = Enumerable.Range(0, count).Select(i => (IReadOnlyList<object>)(i % 2 == 0
+                ? new object[] { "SET", $"k{i}", $"v{i}", "PX", 3_600_000 }
+                : new object[] { "HSET", $"h{i}", "f", i })).ToArray();
+            foreach (var r in await conn.PipelineAsync(writes, Ct)) r.ThrowIfError();
+        }
+        var import = new DataImportOperations(Session, Sink);
+        var first = await import.ImportAsync(new DataImportRequest
+            { Source = source.Name, Destination = Topology, BatchSize = 200, MaxKeys = 1000 }, Ct);
+        Assert.False(first.Completed);
+        Assert.InRange(first.Copied, 1000, count - 1);
+        var rest = await import.ImportAsync(new DataImportRequest
+            { Source = source.Name, Destination = Topology, BatchSize = 200, Cursor = first.Cursor }, Ct);
+        Assert.True(rest.Completed);
+        Assert.Equal(count, first.Copied + rest.Copied);
+
+        var router = await ClusterRouter.OpenAsync(Session, Sink, Topology, Ct);
+        long total = 0;
+        foreach (var reply in await router.ExecuteOnEachAsync(new object[] { "DBSIZE" }, false, Sink, Ct))
+            total += reply.Reply!.AsInt64();
+        Assert.Equal(count, total);
+        for (var i = 0; i < count; i += 97)
+        {
+            var key = i % 2 == 0 ? $"k{i}" : $"h{i}";
+            var ttl = (await router.ExecuteAsync(new object[] { "PTTL", key }, Ct)).AsInt64();
+            if (i % 2 == 0)
+            {
+                Assert.InRange(ttl, 1, 3_600_000);
+                Assert.Equal($"v{i}", (await router.ExecuteAsync(new object[] { "GET", key }, Ct)).AsString());
+            }
+            else Assert.Equal(-1, ttl);
+        }
+
+        var again = await import.ImportAsync(new DataImportRequest { Source = source.Name, Destination = Topology }, Ct);
+        Assert.Equal(0, again.Copied);
+        Assert.Equal(count, again.Skipped);
+    }
+}
