@@ -828,7 +828,7 @@ $script:ExampleChecks = @{
     'Restore-RedisTopology#1' = @{
         Setup = { Use-DemoTopology; Remove-Item ./before-drill -Recurse -ErrorAction SilentlyContinue
             $null = Invoke-RedisCommand -Cluster demo SET drill-key kept }
-        Check = { (Invoke-RedisCommand -Cluster demo GET drill-key).Reply | Should -Be 'kept'
+        Check = { Invoke-RedisCommand -Cluster demo GET drill-key | Should -Be 'kept'
             @($Out | Where-Object { $_ -is [RedisDocker.RedisTopology] }).Name | Should -Be 'demo'
             Test-RedisCluster -Cluster demo -Quiet | Should -BeTrue }
     }
@@ -841,26 +841,26 @@ $script:ExampleChecks = @{
         Check = { try {
                 $Out[0].Name | Should -Be 'demo2'
                 (Get-RedisNode demo2-1).IPAddress | Should -Match '^172\.22\.9\.'
-                (Invoke-RedisCommand -Cluster demo2 GET drill-key).Reply | Should -Be 'kept'
+                Invoke-RedisCommand -Cluster demo2 GET drill-key | Should -Be 'kept'
                 Test-RedisCluster -Cluster demo2 -Quiet | Should -BeTrue
                 @(Get-RedisNode -Topology demo).Count | Should -Be 3
             } finally { Remove-DocTopology demo2 } }
     }
     'Import-RedisData#1' = @{
         Setup = { Use-DemoTopology; Remove-DocTopology legacy
-            $null = New-RedisNode -Network demo -Name legacy -Topology legacy
+            $null = New-RedisNetwork -Name legacy -Subnet $script:DocSubnet.legacy | New-RedisNode -Name legacy
             $null = Invoke-RedisCommand -Node legacy EVAL "for i=1,200 do redis.call('SET','legacy:'..i,i) end" 0
             $null = Invoke-RedisCommand -Cluster demo FLUSHALL }
         Check = { try {
                 $Out[0] | Should -BeOfType ([RedisDocker.RedisDataImport])
                 $Out[0].Copied | Should -Be 200; $Out[0].Completed | Should -BeTrue
                 ((Invoke-RedisCommand -Cluster demo DBSIZE).Reply | Measure-Object -Sum).Sum | Should -Be 200
-                (Invoke-RedisCommand -Cluster demo GET legacy:7).Reply | Should -Be '7'
+                Invoke-RedisCommand -Cluster demo GET legacy:7 | Should -Be '7'
             } finally { Remove-DocTopology legacy } }
     }
     'Import-RedisData#2' = @{
         Setup = { Use-DemoTopology; Remove-DocTopology legacy
-            $null = New-RedisNode -Network demo -Name legacy -Topology legacy
+            $null = New-RedisNetwork -Name legacy -Subnet $script:DocSubnet.legacy | New-RedisNode -Name legacy
             $null = Invoke-RedisCommand -Node legacy EVAL "for i=1,200 do redis.call('SET','legacy:'..i,i) end" 0
             $null = Invoke-RedisCommand -Cluster demo FLUSHALL }
         Check = { try {

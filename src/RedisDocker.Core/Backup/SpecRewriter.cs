@@ -10,6 +10,13 @@ public static class SpecRewriter
 {
     public static TopologySpec Rewrite(TopologySpec spec, string? name, string? subnet)
     {
+        // A cluster node listens on the number of its host port, which the export records as its port: the restored
+        // node lets Docker pick a free host port instead (the original may still hold it, or another container).
+        spec = spec with
+        {
+            Nodes = spec.Nodes.Select(n => n.ClusterEnabled && n.AnnounceAddress is null
+                ? n with { Port = HostEndpoints.DefaultPort } : n).ToArray(),
+        };
         if (!string.IsNullOrEmpty(name) && name != spec.Name) spec = Rename(spec, name);
         if (!string.IsNullOrEmpty(subnet)) spec = Resubnet(spec, subnet);
         return spec;
