@@ -31,7 +31,8 @@ try {
             $tag = 0..2000 | Where-Object { $s = [int](Invoke-RedisCommand -Node $p.Name CLUSTER KEYSLOT "t$_")
                 @($p.SlotRanges | Where-Object { $s -ge $_.Start -and $s -le $_.End }).Count } | Select-Object -First 1
             $n = [math]::Min($per, $Keys - $per * [array]::IndexOf($primaries, $p))
-            $null = Invoke-RedisCommand -Node $p.Name EVAL "for i=1,$n do redis.call('SET','{t$tag}:'..i,'value '..i) end" 0
+            $lua = "for i=1,$n do redis.call('SET','{t$tag}:'..i,'value '..i) end"
+            $null = Invoke-RedisCommand -Node $p.Name EVAL $lua 0
         }
     }
     if ((Count) -ne $Keys) { throw "loaded $(Count) keys, expected $Keys" }
@@ -77,7 +78,8 @@ try {
     "keys $Keys (3 primaries, no replicas); load {0:n1} s" -f $loaded
     "{0,-8} {1,10} {2,10} {3,7}" -f 'step', 'module s', 'manual s', 'ratio'
     "{0,-8} {1,10:n2} {2,10:n2} {3,7:n2}" -f 'backup', $moduleBackup, $manualBackup, ($moduleBackup / $manualBackup)
-    "{0,-8} {1,10:n2} {2,10:n2} {3,7:n2}" -f 'restore', $moduleRestore, $manualRestore, ($moduleRestore / $manualRestore)
+    "{0,-8} {1,10:n2} {2,10:n2} {3,7:n2}" -f 'restore', $moduleRestore, $manualRestore,
+        ($moduleRestore / $manualRestore)
     "manual restore check: $manualCount keys"
 }
 finally {

@@ -14,7 +14,8 @@ BeforeDiscovery {
     $dockerAvailable = ($LASTEXITCODE -eq 0)
 }
 
-Describe 'Backup before a drill, restore after it' -Tag 'Integration', 'Docker', 'Backup' -Skip:(-not $dockerAvailable) {
+Describe 'Backup before a drill, restore after it' -Tag 'Integration', 'Docker', 'Backup' `
+    -Skip:(-not $dockerAvailable) {
     BeforeAll {
         . "$PSScriptRoot/Common.ps1"
         $PSNativeCommandUseErrorActionPreference = $false
@@ -62,8 +63,9 @@ Describe 'Backup before a drill, restore after it' -Tag 'Integration', 'Docker',
         Test-RedisCluster -Cluster $run -Quiet | Should -BeTrue
         $replicas = @(Get-RedisClusterNode -Cluster $run | Where-Object Role -eq Replica)
         $replicas.Count | Should -Be 3
-        Wait-Until { ((Invoke-RedisCommand -Cluster $run DBSIZE -AllNodes).Reply | Measure-Object -Sum).Sum -eq 160 } 60 |
-            Should -BeTrue -Because 'each replica holds its primary''s keys again'
+        $all = { ((Invoke-RedisCommand -Cluster $run DBSIZE -AllNodes).Reply | Measure-Object -Sum).Sum -eq 160 }
+        $synced = Wait-Until $all 60
+        $synced | Should -BeTrue -Because 'each replica holds its primary''s keys again'
     }
 
     It '-WhatIf checks the backup and creates nothing' {

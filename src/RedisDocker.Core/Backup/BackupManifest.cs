@@ -19,7 +19,8 @@ public sealed record BackupManifest(
     public const string SumsFileName = "SHA256SUMS";
 }
 
-/// <summary>One saved node: its role and slots at backup time, and its RDB file (relative path, SHA-256, size).</summary>
+/// <summary>One saved node: its role and slots at backup time, and its RDB file (relative path, SHA-256,
+/// size).</summary>
 public sealed record BackupNodeEntry(
     string Name, string Role, IReadOnlyList<string> Slots, string? RedisVersion, bool AppendOnly, long Keys,
     string File, string Sha256, long Length, DateTimeOffset SavedAt);
@@ -82,7 +83,10 @@ public static class BackupFolder
         Check(sums, BackupManifest.FileName, json, folder);
         BackupManifest? manifest;
         try { manifest = JsonSerializer.Deserialize<BackupManifest>(json, TopologyOperations.JsonOptions); }
-        catch (JsonException e) { throw Errors.BackupCorrupted($"{manifestPath} is not valid JSON: {e.Message}", folder); }
+        catch (JsonException e)
+        {
+            throw Errors.BackupCorrupted($"{manifestPath} is not valid JSON: {e.Message}", folder);
+        }
         if (manifest is null || manifest.Format != BackupManifest.CurrentFormat || manifest.Spec is null)
             throw Errors.BackupCorrupted(
                 $"{manifestPath} is not a RedisDocker backup manifest ({BackupManifest.CurrentFormat}).", folder);
@@ -95,7 +99,8 @@ public static class BackupFolder
             var bytes = File.ReadAllBytes(full);
             Check(sums, n.File, bytes, folder);
             if (Sha256(bytes) != n.Sha256 || bytes.Length < 9 || Encoding.ASCII.GetString(bytes, 0, 5) != "REDIS")
-                throw Errors.BackupCorrupted($"{n.File} (node '{n.Name}') is not the RDB file the backup saved.", n.Name);
+                throw Errors.BackupCorrupted(
+                    $"{n.File} (node '{n.Name}') is not the RDB file the backup saved.", n.Name);
             data[n.Name] = bytes;
         }
         return (manifest, data);
@@ -108,7 +113,8 @@ public static class BackupFolder
         {
             var parts = line.Split("  ", 2);
             if (parts.Length != 2 || parts[0].Length != 64)
-                throw Errors.BackupCorrupted($"{BackupManifest.SumsFileName} of '{folder}' is damaged: '{line}'.", folder);
+                throw Errors.BackupCorrupted(
+                    $"{BackupManifest.SumsFileName} of '{folder}' is damaged: '{line}'.", folder);
             sums[parts[1].Trim()] = parts[0];
         }
         return sums;
@@ -117,7 +123,8 @@ public static class BackupFolder
     private static void Check(Dictionary<string, string> sums, string file, byte[] content, string folder)
     {
         if (!sums.TryGetValue(file, out var expected))
-            throw Errors.BackupCorrupted($"{BackupManifest.SumsFileName} of '{folder}' has no checksum for {file}.", file);
+            throw Errors.BackupCorrupted(
+                $"{BackupManifest.SumsFileName} of '{folder}' has no checksum for {file}.", file);
         if (!string.Equals(expected, Sha256(content), StringComparison.OrdinalIgnoreCase))
             throw Errors.BackupCorrupted(
                 $"{file} in '{folder}' does not match its SHA-256 in {BackupManifest.SumsFileName}: the file was "

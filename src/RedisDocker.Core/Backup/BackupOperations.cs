@@ -35,7 +35,8 @@ public sealed class BackupOperations
             : nodes.Where(n => n.Name == node).ToList();
         if (node is not null && targets.Count == 0)
             throw Errors.NodeNotFound($"'{node}' is not a Redis node of topology '{topology}'.", node);
-        if (targets.FirstOrDefault(n => n.State != "running") is { } down) throw Errors.NodeNotRunning(down.Name, down.State);
+        if (targets.FirstOrDefault(n => n.State != "running") is { } down)
+            throw Errors.NodeNotRunning(down.Name, down.State);
         if (targets.Count == 0)
             throw Errors.NodeNotReachable($"No primary of topology '{topology}' answers. Start it first.", topology);
         var spec = await new TopologyOperations(_session, _sink).ExportAsync(topology, ct).ConfigureAwait(false);
@@ -48,7 +49,8 @@ public sealed class BackupOperations
             var entry = await SaveNodeAsync(n, folder, slots.GetValueOrDefault(n.Name), ct).ConfigureAwait(false);
             var i = Interlocked.Increment(ref done);
             _sink.Progress(new ProgressReport(activity, $"Backup of '{topology}'",
-                $"{n.Name}: {entry.Keys} keys, {entry.Length} bytes ({i} of {targets.Count})", i * 100 / targets.Count));
+                $"{n.Name}: {entry.Keys} keys, {entry.Length} bytes ({i} of {targets.Count})",
+                i * 100 / targets.Count));
             return entry;
         })).ConfigureAwait(false);
         _sink.Progress(new ProgressReport(activity, $"Backup of '{topology}'", "done", 100, Completed: true));
@@ -68,7 +70,8 @@ public sealed class BackupOperations
         CancellationToken ct)
     {
         var conn = await _session.ConnectAsync(n, ct).ConfigureAwait(false);
-        var before = Persistence(await conn.SendAsync(new object[] { "INFO", "persistence" }, ct).ConfigureAwait(false));
+        var before = Persistence(await conn.SendAsync(new object[] { "INFO", "persistence" }, ct)
+            .ConfigureAwait(false));
         var keys = (await conn.SendAsync(new object[] { "DBSIZE" }, ct).ConfigureAwait(false)).AsInt64();
         var aof = before.GetValueOrDefault("aof_enabled") == "1";
         _sink.Verbose($"BGSAVE on '{n.Name}' ({keys} keys{(aof ? ", AOF on: the RDB is written all the same" : "")}).");
@@ -103,5 +106,6 @@ public sealed class BackupOperations
         RedisInfo.Parse(v.ThrowIfError().AsString());
 
     private static long Counter(IReadOnlyDictionary<string, string> info, string key) =>
-        long.TryParse(info.GetValueOrDefault(key), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : 0;
+        long.TryParse(info.GetValueOrDefault(key), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v)
+            ? v : 0;
 }

@@ -71,7 +71,10 @@ public sealed class RestoreOperations
             using var cleanup = new CancellationTokenSource(TimeSpan.FromMinutes(2));
             if (!exists)
             {
-                try { await Topologies.RemoveAsync(spec.Name, keepVolumes: false, cleanup.Token).ConfigureAwait(false); }
+                try
+                {
+                    await Topologies.RemoveAsync(spec.Name, keepVolumes: false, cleanup.Token).ConfigureAwait(false);
+                }
                 catch (Exception r)
                 {
                     _sink.Warning($"Could not remove the partly restored topology '{spec.Name}': {r.Message}. "
@@ -107,7 +110,8 @@ public sealed class RestoreOperations
         }
         if (spec.Cluster is { } cluster)
         {
-            var members = await new ClusterOperations(_session, _sink).GetNodesAsync(spec.Name, ct).ConfigureAwait(false);
+            var members = await new ClusterOperations(_session, _sink).GetNodesAsync(spec.Name, ct)
+                .ConfigureAwait(false);
             foreach (var p in cluster.Primaries)
             {
                 var now = members.FirstOrDefault(m => m.Name == p.Name)?.SlotRanges.Select(r => r.ToString()) ?? [];
@@ -143,7 +147,8 @@ public sealed class RestoreOperations
                 ?? throw Errors.NodeNotFound($"Node '{name}' vanished during the restore.", name);
             var (docker, info) = found;
             await docker.UploadFilesAsync(info.Id, "/data",
-                new[] { new ArchiveFile("dump.rdb", rdb, 0b110_000_000, NodeOperations.RedisUid, NodeOperations.RedisUid) },
+                new[] { new ArchiveFile("dump.rdb", rdb, 0b110_000_000, NodeOperations.RedisUid,
+                    NodeOperations.RedisUid) },
                 ct, dirMode: 0b111_101_000).ConfigureAwait(false);
             if (await DisableAofAsync(docker, info, ct).ConfigureAwait(false)) aofNodes.Add(name);
             _sink.Verbose($"Uploaded the RDB of '{entry.Name}' ({entry.Keys} keys at backup time) into '{name}'.");
@@ -164,7 +169,8 @@ public sealed class RestoreOperations
         if (RedisConfigRenderer.ReadDirective(text, "appendonly") != "yes") return false;
         var lines = text.Split('\n').Select(l => l.TrimStart().StartsWith("appendonly ", StringComparison.Ordinal)
             ? "appendonly no" : l);
-        await NodeOperations.UploadConfigAsync(docker, info.Id, path, string.Join('\n', lines), ct).ConfigureAwait(false);
+        await NodeOperations.UploadConfigAsync(docker, info.Id, path, string.Join('\n', lines), ct)
+            .ConfigureAwait(false);
         return true;
     }
 
@@ -180,7 +186,8 @@ public sealed class RestoreOperations
             var info = RedisInfo.Parse((await conn.SendAsync(new object[] { "INFO", "persistence" }, c)
                 .ConfigureAwait(false)).AsString());
             var busy = info.GetValueOrDefault("aof_rewrite_in_progress") == "1"
-                || info.GetValueOrDefault("aof_rewrite_scheduled") == "1" || info.GetValueOrDefault("aof_enabled") != "1";
+                || info.GetValueOrDefault("aof_rewrite_scheduled") == "1"
+                || info.GetValueOrDefault("aof_enabled") != "1";
             return (!busy, busy ? "rewriting" : "done");
         }, ct, pollMs: 100).ConfigureAwait(false);
         (await conn.SendAsync(new object[] { "CONFIG", "REWRITE" }, ct).ConfigureAwait(false)).ThrowIfError();

@@ -22,7 +22,8 @@ public static class SpecRewriter
         return spec;
     }
 
-    /// <summary>The name of a node or network of topology <paramref name="from"/> in topology <paramref name="to"/>.</summary>
+    /// <summary>The name of a node or network of topology <paramref name="from"/> in topology
+    /// <paramref name="to"/>.</summary>
     public static string MapName(string item, string from, string to) =>
         item.StartsWith(from, StringComparison.Ordinal) ? to + item[from.Length..] : to + "-" + item;
 
@@ -72,7 +73,8 @@ public static class SpecRewriter
         return spec with
         {
             Networks = new[] { net with { Subnet = target.ToString(), Gateway = Move(net.Gateway) } },
-            Nodes = spec.Nodes.Select(n => n with { IPAddress = Move(n.IPAddress), ReplicaOf = MoveEndpoint(n.ReplicaOf) })
+            Nodes = spec.Nodes
+                .Select(n => n with { IPAddress = Move(n.IPAddress), ReplicaOf = MoveEndpoint(n.ReplicaOf) })
                 .ToArray(),
         };
     }

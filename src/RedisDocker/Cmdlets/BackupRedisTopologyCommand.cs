@@ -28,7 +28,8 @@ public sealed class BackupRedisTopologyCommand : TopologyCmdlet
                 Topology.Length > 1 ? System.IO.Path.Combine(Path, name) : Path);
             if (!ShouldProcess($"Topology '{name}'{(Node is null ? "" : $", node '{Node}'")} to '{folder}'", "Backup"))
                 continue;
-            if (TryRun(name, (sink, ct) => new BackupOperations(CurrentSession, sink).BackupAsync(name, folder, Node, ct),
+            if (TryRun(name, (sink, ct) =>
+                    new BackupOperations(CurrentSession, sink).BackupAsync(name, folder, Node, ct),
                     out var backup))
                 WriteObject(backup);
         }

@@ -16,7 +16,8 @@ public sealed class RestoreRedisTopologyCommand : RedisDockerCmdlet
     [Alias("FullName")]
     public string Path { get; set; } = "";
 
-    /// <summary>The topology to restore into; its nodes and networks are renamed with it. Default: the backup's.</summary>
+    /// <summary>The topology to restore into; its nodes and networks are renamed with it. Default: the
+    /// backup's.</summary>
     [Parameter(Position = 1)]
     [Alias("Topology")]
     public string? Name { get; set; }

@@ -55,7 +55,8 @@ public class BackupIntegrationTests : DockerTestBase
         for (var i = 0; i < KeyCount; i++)
         {
             var args = Write(i);
-            (await router.ExecuteAsync(args, ClusterSlot.GetSlot((string)args[1]), NullSink.Instance, Ct)).ThrowIfError();
+            (await router.ExecuteAsync(args, ClusterSlot.GetSlot((string)args[1]), NullSink.Instance, Ct))
+                .ThrowIfError();
             var (key, _, ttl) = Shape(i);
             if (ttl && args[0] is "HSET")
                 (await router.ExecuteAsync(new object[] { "PEXPIRE", key, 3_600_000 }, ClusterSlot.GetSlot(key),
@@ -69,10 +70,12 @@ public class BackupIntegrationTests : DockerTestBase
         foreach (var f in Directory.EnumerateFiles(_folder, "*", SearchOption.AllDirectories))
         {
             Assert.DoesNotContain(password!, File.ReadAllText(f, Encoding.Latin1), StringComparison.Ordinal);
-            if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(f));
+            if (!OperatingSystem.IsWindows())
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(f));
         }
         if (!OperatingSystem.IsWindows())
-            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(_folder));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute,
+                File.GetUnixFileMode(_folder));
         var manifest = BackupFolder.ReadVerified(_folder).Manifest;
         Assert.Equal(16384, manifest.Nodes.Sum(n => n.Slots.Sum(r => r.Split('-') is [var a, var b]
             ? int.Parse(b) - int.Parse(a) + 1 : 1)));
@@ -110,7 +113,8 @@ public class BackupIntegrationTests : DockerTestBase
         {
             await using var conn = await ConnectAsync(n);
             // AOF is back on (the RDB was loaded with it off, then CONFIG SET appendonly yes + CONFIG REWRITE).
-            Assert.Equal("yes", (await conn.SendAsync(new object[] { "CONFIG", "GET", "appendonly" }, Ct)).AsArray()[1].AsString());
+            var aof = await conn.SendAsync(new object[] { "CONFIG", "GET", "appendonly" }, Ct);
+            Assert.Equal("yes", aof.AsArray()[1].AsString());
             var cursor = "0";
             do
             {
@@ -118,7 +122,8 @@ public class BackupIntegrationTests : DockerTestBase
                 var keys = scan[1].AsArray().Select(k => k.AsString()).ToArray();
                 var replies = await conn.PipelineAsync(keys.SelectMany(k => new IReadOnlyList<object>[]
                     { new object[] { "TYPE", k }, new object[] { "PTTL", k } }).ToArray(), Ct);
-                for (var i = 0; i < keys.Length; i++) seen[keys[i]] = (replies[2 * i].AsString(), replies[2 * i + 1].AsInt64());
+                for (var i = 0; i < keys.Length; i++)
+                    seen[keys[i]] = (replies[2 * i].AsString(), replies[2 * i + 1].AsInt64());
                 cursor = scan[0].AsString();
             } while (cursor != "0");
         }
@@ -134,7 +139,8 @@ public class BackupIntegrationTests : DockerTestBase
         foreach (var r in nodes.Where(n => n.Role == RedisRole.Replica))
         {
             await using var conn = await ConnectAsync(r);
-            Assert.True((await conn.SendAsync(new object[] { "DBSIZE" }, Ct)).AsInt64() > 0, $"replica {r.Name} is empty");
+            var size = (await conn.SendAsync(new object[] { "DBSIZE" }, Ct)).AsInt64();
+            Assert.True(size > 0, $"replica {r.Name} is empty");
         }
     }
 
@@ -186,7 +192,8 @@ public class DataImportIntegrationTests : DockerTestBase
         var net = await NewNetworkAsync();
         var cluster = await NewNodesAsync(net.Name, 3, cluster: true);
         await Clusters.CreateAsync(cluster.Select(n => n.Name).ToArray(), 0, Ct);
-        var source = (await Nodes.CreateAsync(new[] { new NodeSpec { Name = Topology + "-src", Network = net.Name } }, Ct))
+        var source = (await Nodes.CreateAsync(
+                new[] { new NodeSpec { Name = Topology + "-src", Network = net.Name } }, Ct))
             .Single().Node!;
         await using (var conn = await ConnectAsync(source))
         {
@@ -222,7 +229,8 @@ public class DataImportIntegrationTests : DockerTestBase
             else Assert.Equal(-1, ttl);
         }
 
-        var again = await import.ImportAsync(new DataImportRequest { Source = source.Name, Destination = Topology }, Ct);
+        var again = await import.ImportAsync(
+            new DataImportRequest { Source = source.Name, Destination = Topology }, Ct);
         Assert.Equal(0, again.Copied);
         Assert.Equal(count, again.Skipped);
     }

@@ -21,9 +21,11 @@ public class BackupUnitTests : IDisposable
         new[] { new NetworkSpecDto("shop", "172.24.3.0/24", "172.24.3.1", false, null) },
         new[]
         {
-            new NodeSpecDto("shop-1", "shop", "172.24.3.10", 41001, null, true, 5000, true, null, null, null, null, null,
+            new NodeSpecDto("shop-1", "shop", "172.24.3.10", 41001, null, true, 5000, true, null, null, null, null,
+                null,
                 Topology: "shop"),
-            new NodeSpecDto("shop-2", "shop", "172.24.3.11", 41002, null, true, 5000, true, null, null, null, null, null,
+            new NodeSpecDto("shop-2", "shop", "172.24.3.11", 41002, null, true, 5000, true, null, null, null, null,
+                null,
                 Topology: "shop"),
             new NodeSpecDto("cache", "shop", "172.24.3.12", 6380, null, false, null, true, null, null, "shop-1", null,
                 null),
@@ -60,7 +62,8 @@ public class BackupUnitTests : IDisposable
         BackupFolder.Create(_dir);
         var rdb = Encoding.ASCII.GetBytes("REDIS0010 some data");
         BackupFolder.WriteFile(Path.Combine(_dir, "data", "shop-1.rdb"), rdb);
-        var manifest = new BackupManifest(BackupManifest.CurrentFormat, "shop", DateTimeOffset.UnixEpoch, "1.0.0", Spec(),
+        var manifest = new BackupManifest(BackupManifest.CurrentFormat, "shop", DateTimeOffset.UnixEpoch, "1.0.0",
+            Spec(),
             new[] { new BackupNodeEntry("shop-1", "Primary", new[] { "0-16383" }, "7.0.15", true, 1, "data/shop-1.rdb",
                 BackupFolder.Sha256(rdb), rdb.Length, DateTimeOffset.UnixEpoch) });
         BackupFolder.WriteManifest(_dir, manifest);
@@ -75,7 +78,8 @@ public class BackupUnitTests : IDisposable
         Assert.Equal("shop", manifest.Topology);
         Assert.StartsWith("REDIS", Encoding.ASCII.GetString(data["shop-1"]));
         if (OperatingSystem.IsWindows()) return;
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(_dir));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute,
+            File.GetUnixFileMode(_dir));
         foreach (var f in Directory.EnumerateFiles(_dir, "*", SearchOption.AllDirectories))
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(f));
     }
@@ -91,6 +95,7 @@ public class BackupUnitTests : IDisposable
         var e = Assert.Throws<RedisDockerException>(() => BackupFolder.ReadVerified(_dir));
         Assert.Equal(ErrorIds.BackupCorrupted, e.ErrorId);
         File.Delete(Path.Combine(_dir, file));
-        Assert.Equal(ErrorIds.BackupCorrupted, Assert.Throws<RedisDockerException>(() => BackupFolder.ReadVerified(_dir)).ErrorId);
+        var missing = Assert.Throws<RedisDockerException>(() => BackupFolder.ReadVerified(_dir));
+        Assert.Equal(ErrorIds.BackupCorrupted, missing.ErrorId);
     }
 }
