@@ -64,7 +64,8 @@ public static class ErrorIds
     public const string BackupCorrupted = "RedisDocker.BackupCorrupted";
     /// <summary>A restore that would overwrite nodes holding keys (without -Force).</summary>
     public const string RestoreTargetNotEmpty = "RedisDocker.RestoreTargetNotEmpty";
-    /// <summary>A cluster node cannot name its host endpoint to clients (Redis before 7.0, or port numbers that differ).</summary>
+    /// <summary>A cluster node cannot name its host endpoint to clients (Redis before 7.0, or port numbers that
+    /// differ).</summary>
     public const string HostEndpointUnsupported = "RedisDocker.HostEndpointUnsupported";
 }
 
@@ -74,7 +75,8 @@ public static class ErrorIds
 /// </summary>
 public class RedisDockerException : Exception
 {
-    public RedisDockerException(string errorId, string message, ErrorKind kind = ErrorKind.NotSpecified, object? target = null, Exception? inner = null)
+    public RedisDockerException(string errorId, string message, ErrorKind kind = ErrorKind.NotSpecified,
+        object? target = null, Exception? inner = null)
         : base(message, inner)
     {
         ErrorId = errorId;

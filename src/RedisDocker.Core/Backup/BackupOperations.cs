@@ -10,15 +10,16 @@ namespace RedisDocker.Core.Backup;
 /// dump.rdb through Docker's archive API, then write manifest.json (the export spec: no password) and SHA256SUMS
 /// into an owner-only folder. A cluster under write load is consistent per shard, not across shards.
 /// </summary>
-public sealed class BackupOperations
+public sealed class BackupOperations : Workflow
 {
-    private readonly RedisDockerSession _session;
-    private readonly IOperationSink _sink;
+    private readonly NodeOperations _nodes;
+    private readonly TopologyOperations _topologies;
 
-    public BackupOperations(RedisDockerSession session, IOperationSink sink)
+    internal BackupOperations(RedisDockerSession session, IOperationSink sink, NodeOperations nodes,
+        TopologyOperations topologies) : base(session, sink)
     {
-        _session = session;
-        _sink = sink;
+        _nodes = nodes;
+        _topologies = topologies;
     }
 
     public TimeSpan SaveTimeout { get; init; } = TimeSpan.FromMinutes(10);
@@ -26,7 +27,7 @@ public sealed class BackupOperations
     public async Task<RedisBackup> BackupAsync(string topology, string folder, string? node, CancellationToken ct)
     {
         var sw = Stopwatch.StartNew();
-        var nodes = await new NodeOperations(_session, _sink)
+        var nodes = await _nodes
             .GetAsync(new NodeFilter { Topology = topology, IncludeSentinels = false }, ct).ConfigureAwait(false);
         if (nodes.Count == 0)
             throw Errors.TopologyNotFound($"Topology '{topology}' has no Redis node. See Get-RedisTopology.", topology);
@@ -39,7 +40,7 @@ public sealed class BackupOperations
             throw Errors.NodeNotRunning(down.Name, down.State);
         if (targets.Count == 0)
             throw Errors.NodeNotReachable($"No primary of topology '{topology}' answers. Start it first.", topology);
-        var spec = await new TopologyOperations(_session, _sink).ExportAsync(topology, ct).ConfigureAwait(false);
+        var spec = await _topologies.ExportAsync(topology, ct).ConfigureAwait(false);
         var slots = spec.Cluster?.Primaries.ToDictionary(p => p.Name, p => p.Slots) ?? new();
         BackupFolder.Create(folder);
         var activity = ProgressReport.NextActivityId();

@@ -28,15 +28,14 @@ public sealed record DataImportRequest
 /// with its remaining TTL (through the cluster router: routed by slot, MOVED and ASK followed). Keys already present
 /// are kept unless -Replace. Resumable: every batch reports the cursor, and a failure names it.
 /// </summary>
-public sealed class DataImportOperations
+public sealed class DataImportOperations : Workflow
 {
-    private readonly RedisDockerSession _session;
-    private readonly IOperationSink _sink;
+    private readonly NodeOperations _nodes;
 
-    public DataImportOperations(RedisDockerSession session, IOperationSink sink)
+    internal DataImportOperations(RedisDockerSession session, IOperationSink sink, NodeOperations nodes)
+        : base(session, sink)
     {
-        _session = session;
-        _sink = sink;
+        _nodes = nodes;
     }
 
     public async Task<RedisDataImport> ImportAsync(DataImportRequest request, CancellationToken ct)
@@ -100,7 +99,7 @@ public sealed class DataImportOperations
             return await _session.ConnectAsync(EndpointMap.Normalize(request.Source), request.SourcePassword, ct)
                 .ConfigureAwait(false);
         }
-        var node = await new NodeOperations(_session, _sink).GetOneAsync(request.Source, ct).ConfigureAwait(false);
+        var node = await _nodes.GetOneAsync(request.Source, ct).ConfigureAwait(false);
         return await _session.ConnectAsync(node, ct).ConfigureAwait(false);
     }
 
@@ -108,7 +107,7 @@ public sealed class DataImportOperations
     private async Task<Func<byte[], IReadOnlyList<object>, CancellationToken, Task<RespValue>>> OpenDestinationAsync(
         string destination, CancellationToken ct)
     {
-        var nodes = await new NodeOperations(_session, _sink).GetAsync(new NodeFilter { Names = new[] { destination },
+        var nodes = await _nodes.GetAsync(new NodeFilter { Names = new[] { destination },
             IncludeSentinels = false }, ct).ConfigureAwait(false);
         if (nodes.FirstOrDefault(n => n.Name == destination) is { ClusterEnabled: false } node)
         {

@@ -26,19 +26,22 @@ public sealed record RestoreRequest
 /// turns AOF back on (CONFIG SET appendonly yes rewrites the AOF from the loaded data; CONFIG REWRITE keeps it),
 /// waits for the replicas to resync and checks the slot ownership against the manifest.
 /// </summary>
-public sealed class RestoreOperations
+public sealed class RestoreOperations : Workflow
 {
-    private readonly RedisDockerSession _session;
-    private readonly IOperationSink _sink;
+    private readonly NodeOperations _nodes;
+    private readonly ClusterOperations _cluster;
+    private readonly TopologyOperations _topologies;
 
-    public RestoreOperations(RedisDockerSession session, IOperationSink sink)
+    internal RestoreOperations(RedisDockerSession session, IOperationSink sink, NodeOperations nodes,
+        ClusterOperations cluster, TopologyOperations topologies) : base(session, sink)
     {
-        _session = session;
-        _sink = sink;
+        _nodes = nodes;
+        _cluster = cluster;
+        _topologies = topologies;
     }
 
-    private TopologyOperations Topologies => new(_session, _sink);
-    private NodeOperations Nodes => new(_session, _sink);
+    private TopologyOperations Topologies => _topologies;
+    private NodeOperations Nodes => _nodes;
 
     /// <summary>Reads and checks a backup without touching Docker (Restore-RedisTopology -WhatIf shows it).</summary>
     public static (BackupManifest Manifest, TopologySpec Spec) Plan(RestoreRequest request)
@@ -110,7 +113,7 @@ public sealed class RestoreOperations
         }
         if (spec.Cluster is { } cluster)
         {
-            var members = await new ClusterOperations(_session, _sink).GetNodesAsync(spec.Name, ct)
+            var members = await _cluster.GetNodesAsync(spec.Name, ct)
                 .ConfigureAwait(false);
             foreach (var p in cluster.Primaries)
             {

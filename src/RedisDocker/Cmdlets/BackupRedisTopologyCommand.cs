@@ -29,7 +29,7 @@ public sealed class BackupRedisTopologyCommand : TopologyCmdlet
             if (!ShouldProcess($"Topology '{name}'{(Node is null ? "" : $", node '{Node}'")} to '{folder}'", "Backup"))
                 continue;
             if (TryRun(name, (sink, ct) =>
-                    new BackupOperations(CurrentSession, sink).BackupAsync(name, folder, Node, ct),
+                    CurrentSession.Workflows(sink).Backup.BackupAsync(name, folder, Node, ct),
                     out var backup))
                 WriteObject(backup);
         }

@@ -50,7 +50,7 @@ public sealed class ImportRedisDataCommand : RedisDockerCmdlet
             Source = Source, SourcePassword = ToPlain(SourcePassword), Destination = Destination, Replace = Replace,
             Cursor = Cursor, BatchSize = BatchSize, MaxKeys = MaxKeys,
         };
-        if (TryRun(Destination, (sink, ct) => new DataImportOperations(CurrentSession, sink).ImportAsync(request, ct),
+        if (TryRun(Destination, (sink, ct) => CurrentSession.Workflows(sink).DataImport.ImportAsync(request, ct),
                 out var result))
             WriteObject(result);
     }

@@ -48,7 +48,7 @@ public sealed class RestoreRedisTopologyCommand : RedisDockerCmdlet
         var what = $"Topology '{spec.Name}' from the backup of '{manifest.Topology}' ({manifest.CreatedAt:u}, "
             + $"{manifest.Nodes.Count} node(s), {manifest.Nodes.Sum(n => n.Keys)} keys)";
         if (!ShouldProcess(what, Force ? "Restore, overwriting its keys" : "Restore")) return;
-        if (TryRun(spec.Name, (sink, ct) => new RestoreOperations(CurrentSession, sink).RestoreAsync(request, ct),
+        if (TryRun(spec.Name, (sink, ct) => CurrentSession.Workflows(sink).Restore.RestoreAsync(request, ct),
                 out var topology))
             WriteObject(topology);
     }

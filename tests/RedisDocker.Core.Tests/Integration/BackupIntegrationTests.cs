@@ -20,7 +20,7 @@ public class BackupIntegrationTests : DockerTestBase
 
     public BackupIntegrationTests() : base("bk") => _restored = Topology + "r";
 
-    private TopologyOperations Topologies => new(Session, Sink);
+    private TopologyOperations Topologies => Session.Workflows(Sink).Topologies;
 
     public override async Task DisposeAsync()
     {
@@ -64,7 +64,7 @@ public class BackupIntegrationTests : DockerTestBase
         }
         var password = await Session.GetPasswordAsync(Topology, Ct);
 
-        var backup = await new BackupOperations(Session, Sink).BackupAsync(Topology, _folder, null, Ct);
+        var backup = await Session.Workflows(Sink).Backup.BackupAsync(Topology, _folder, null, Ct);
         Assert.Equal(3, backup.NodeCount);
         Assert.Equal(KeyCount, backup.Keys);
         foreach (var f in Directory.EnumerateFiles(_folder, "*", SearchOption.AllDirectories))
@@ -86,7 +86,7 @@ public class BackupIntegrationTests : DockerTestBase
 
         await Topologies.RemoveAsync(Topology, keepVolumes: false, Ct);
         var subnet = await TestSubnets.NextAsync(this, Session, Ct);
-        var topology = await new RestoreOperations(Session, Sink).RestoreAsync(
+        var topology = await Session.Workflows(Sink).Restore.RestoreAsync(
             new RestoreRequest { Path = _folder, Name = _restored, Subnet = subnet }, Ct);
         Assert.Equal("Healthy", topology.Health);
         var restoredNodes = await Nodes.GetAsync(new NodeFilter { Topology = _restored }, Ct);
@@ -101,7 +101,7 @@ public class BackupIntegrationTests : DockerTestBase
                 .SlotRanges.Select(r => r.ToString()));
 
         // A restore over the keys now there needs -Force.
-        var e = await Assert.ThrowsAsync<RedisDockerException>(() => new RestoreOperations(Session, Sink)
+        var e = await Assert.ThrowsAsync<RedisDockerException>(() => Session.Workflows(Sink).Restore
             .RestoreAsync(new RestoreRequest { Path = _folder, Name = _restored }, Ct));
         Assert.Equal(ErrorIds.RestoreTargetNotEmpty, e.ErrorId);
     }
@@ -158,7 +158,7 @@ public class BackupIntegrationTests : DockerTestBase
         try
         {
             corrupt(copy);
-            var e = await Assert.ThrowsAsync<RedisDockerException>(() => new RestoreOperations(Session, Sink)
+            var e = await Assert.ThrowsAsync<RedisDockerException>(() => Session.Workflows(Sink).Restore
                 .RestoreAsync(new RestoreRequest { Path = copy, Name = _restored }, Ct));
             Assert.Equal(ErrorIds.BackupCorrupted, e.ErrorId);
             var docker = await Session.GetDockerAsync(Ct);
@@ -202,7 +202,7 @@ public class DataImportIntegrationTests : DockerTestBase
                 : new object[] { "HSET", $"h{i}", "f", i })).ToArray();
             foreach (var r in await conn.PipelineAsync(writes, Ct)) r.ThrowIfError();
         }
-        var import = new DataImportOperations(Session, Sink);
+        var import = Session.Workflows(Sink).DataImport;
         var first = await import.ImportAsync(new DataImportRequest
             { Source = source.Name, Destination = Topology, BatchSize = 200, MaxKeys = 1000 }, Ct);
         Assert.False(first.Completed);
