@@ -13,6 +13,7 @@
     FormatsToProcess       = @('RedisDocker.Format.ps1xml')
     CmdletsToExport        = @(
         'Add-RedisClusterNode'
+        'Backup-RedisTopology'
         'Connect-RedisClient'
         'Connect-RedisDocker'
         'Connect-RedisNetwork'
@@ -28,6 +29,7 @@
         'Get-RedisReplication'
         'Get-RedisSentinel'
         'Get-RedisTopology'
+        'Import-RedisData'
         'Import-RedisTopology'
         'Invoke-RedisCommand'
         'Invoke-RedisFailover'
@@ -43,6 +45,7 @@
         'Remove-RedisTopology'
         'Repair-RedisCluster'
         'Restart-RedisNode'
+        'Restore-RedisTopology'
         'Set-RedisCluster'
         'Set-RedisReplica'
         'Start-RedisNode'

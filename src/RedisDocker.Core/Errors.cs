@@ -312,4 +312,12 @@ public static class Errors
     public static RedisDockerException WrongPassword(
         string message, object? target = null, Exception? inner = null) =>
         new(ErrorIds.WrongPassword, message, ErrorKind.AuthenticationError, target, inner);
+
+    public static RedisDockerException BackupCorrupted(
+        string message, object? target = null, Exception? inner = null) =>
+        new(ErrorIds.BackupCorrupted, message, ErrorKind.InvalidData, target, inner);
+
+    public static RedisDockerException RestoreTargetNotEmpty(
+        string message, object? target = null, Exception? inner = null) =>
+        new(ErrorIds.RestoreTargetNotEmpty, message, ErrorKind.ResourceExists, target, inner);
 }

@@ -61,6 +61,10 @@ public static class ErrorIds
     public const string NotASwarmManager = "RedisDocker.NotASwarmManager";
     public const string InvalidSlot = "RedisDocker.InvalidSlot";
     public const string UnexpectedError = "RedisDocker.UnexpectedError";
+    /// <summary>A backup folder whose manifest or data files are missing, altered or truncated.</summary>
+    public const string BackupCorrupted = "RedisDocker.BackupCorrupted";
+    /// <summary>A restore that would overwrite nodes holding keys (without -Force).</summary>
+    public const string RestoreTargetNotEmpty = "RedisDocker.RestoreTargetNotEmpty";
     /// <summary>A cluster node cannot name its host endpoint to clients (Redis before 7.0, or port numbers that
     /// differ).</summary>
     public const string HostEndpointUnsupported = "RedisDocker.HostEndpointUnsupported";

@@ -1,3 +1,4 @@
+using RedisDocker.Core.Backup;
 using RedisDocker.Core.Swarm;
 using RedisDocker.Core.Topology;
 
@@ -21,6 +22,8 @@ namespace RedisDocker.Core;
 /// Failover                  -> Nodes, Cluster, Replication, Sentinels
 /// ClusterBuilder            -> Nodes, Networks, Cluster
 /// Topologies                -> Nodes, Networks, Cluster, Quiet.Cluster, Sentinels, Replication, Health
+/// Backup                    -> Nodes, Topologies;   Restore -> Nodes, Cluster, Topologies
+/// DataImport                -> Nodes
 /// </code>
 /// <see cref="Quiet"/> is the same graph reporting nowhere, for reads whose warnings the caller must not see.
 /// </remarks>
@@ -47,6 +50,9 @@ public sealed class Workflows
     private FailoverOperations? _failover;
     private ClusterBuilder? _clusterBuilder;
     private TopologyOperations? _topologies;
+    private BackupOperations? _backup;
+    private RestoreOperations? _restore;
+    private DataImportOperations? _dataImport;
 
     internal Workflows(RedisDockerSession session, IOperationSink sink)
     {
@@ -99,6 +105,18 @@ public sealed class Workflows
 
     public TopologyOperations Topologies => Once(ref _topologies, () => new TopologyOperations(_session, _sink, Nodes,
         Networks, Cluster, Quiet.Cluster, Sentinels, Replication, Health));
+
+    /// <summary>Backup-RedisTopology.</summary>
+    public BackupOperations Backup =>
+        Once(ref _backup, () => new BackupOperations(_session, _sink, Nodes, Topologies));
+
+    /// <summary>Restore-RedisTopology.</summary>
+    public RestoreOperations Restore =>
+        Once(ref _restore, () => new RestoreOperations(_session, _sink, Nodes, Cluster, Topologies));
+
+    /// <summary>Import-RedisData.</summary>
+    public DataImportOperations DataImport =>
+        Once(ref _dataImport, () => new DataImportOperations(_session, _sink, Nodes));
 
     /// <summary>The member built on first use, once (a cycle in the graph would recurse here without end: the
     /// unit test checks there is none).</summary>

@@ -18,6 +18,10 @@ public class ParameterListTests
         ["Connect-RedisDocker"] = new[] { "Add", "CertPath", "DockerHost", "NoDefault", "TlsVerify" },
         ["Connect-RedisNetwork"] = new[] { "IPAddress", "InputObject", "Network", "Node", "PassThru", "Session" },
         ["Disconnect-RedisNetwork"] = new[] { "Force", "InputObject", "Network", "Node", "PassThru", "Session" },
+        ["Backup-RedisTopology"] = new[] { "Node", "Path", "Session", "Topology" },
+        ["Restore-RedisTopology"] = new[] { "Force", "Name", "Password", "Path", "Session", "Subnet" },
+        ["Import-RedisData"] = new[]
+            { "BatchSize", "Cursor", "Destination", "MaxKeys", "Replace", "Session", "Source", "SourcePassword" },
         ["Export-RedisTopology"] = new[] { "Format", "Path", "Session", "Topology" },
         ["Get-RedisTopology"] = new[] { "Session", "Topology" },
         ["Import-RedisTopology"] = new[] { "DockerHost", "Json", "Password", "Path", "Session" },

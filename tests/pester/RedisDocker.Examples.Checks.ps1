@@ -15,7 +15,8 @@ $script:ExamplePageOrder = @(
     'Connect-RedisNetwork', 'Disconnect-RedisNetwork', 'Remove-RedisNode', 'New-RedisNetwork', 'New-RedisNode',
     'New-RedisSentinel', 'New-RedisCluster', 'Move-RedisClusterSlot', 'Add-RedisClusterNode', 'Optimize-RedisCluster',
     'Remove-RedisClusterNode', 'Get-RedisTopology', 'Stop-RedisTopology', 'Start-RedisTopology',
-    'Export-RedisTopology', 'Import-RedisTopology', 'Remove-RedisTopology', 'Remove-RedisNetwork',
+    'Export-RedisTopology', 'Import-RedisTopology', 'Backup-RedisTopology', 'Restore-RedisTopology', 'Import-RedisData',
+    'Remove-RedisTopology', 'Remove-RedisNetwork',
     'Connect-RedisDocker', 'about_RedisDocker'
 )
 # Examples that need a second Docker engine: not run by this file (see the report in tests/pester/README.md).
@@ -803,6 +804,70 @@ $script:ExampleChecks = @{
         Setup = { Remove-DocTopology demo }
         Check = { $Out | Should -BeNullOrEmpty; (Get-TopologyResource demo).Containers | Should -BeNullOrEmpty
             (Get-TopologyResource demo).Networks | Should -BeNullOrEmpty }
+    }
+    # ------------------------------------------------------------ Backup-/Restore-RedisTopology, Import-RedisData
+    'Backup-RedisTopology#1' = @{
+        Setup = { Use-DemoTopology; Remove-Item ./before-drill -Recurse -ErrorAction SilentlyContinue
+            $null = Invoke-RedisCommand -Cluster demo SET drill-key kept }
+        Check = { $Out.Count | Should -Be 1; $b = $Out[0]
+            $b | Should -BeOfType ([RedisDocker.RedisBackup])
+            $b.Topology | Should -Be 'demo'; $b.NodeCount | Should -Be 3; $b.Keys | Should -BeGreaterOrEqual 1
+            $b.Path | Should -Be (Join-Path (Get-Location) 'before-drill')
+            Test-Path ./before-drill/manifest.json | Should -BeTrue; Test-Path ./before-drill/SHA256SUMS | Should -BeTrue
+            @(Get-ChildItem ./before-drill/data -Filter *.rdb).Count | Should -Be 3
+            $p = (Get-RedisCredential -Topology demo).GetNetworkCredential().Password
+            Get-Content ./before-drill/manifest.json -Raw | Should -Not -Match ([regex]::Escape($p))
+            if (-not $IsWindows) { (Get-Item ./before-drill).UnixMode | Should -Be 'drwx------' }
+            ($b | Out-String -Width 200) | Should -Match 'Topology\s+NodeCount\s+Keys\s+Length\s+CreatedAt\s+Path' }
+    }
+    'Backup-RedisTopology#2' = @{
+        Setup = { Use-DemoTopology; Remove-Item ./demo-1 -Recurse -ErrorAction SilentlyContinue }
+        Check = { $Out[0].NodeCount | Should -Be 1; @($Out[0].Nodes) | Should -Be @('demo-1')
+            @((Get-Content ./demo-1/manifest.json -Raw | ConvertFrom-Json).nodes).name | Should -Be 'demo-1' }
+    }
+    'Restore-RedisTopology#1' = @{
+        Setup = { Use-DemoTopology; Remove-Item ./before-drill -Recurse -ErrorAction SilentlyContinue
+            $null = Invoke-RedisCommand -Cluster demo SET drill-key kept }
+        Check = { Invoke-RedisCommand -Cluster demo GET drill-key | Should -Be 'kept'
+            @($Out | Where-Object { $_ -is [RedisDocker.RedisTopology] }).Name | Should -Be 'demo'
+            Test-RedisCluster -Cluster demo -Quiet | Should -BeTrue }
+    }
+    'Restore-RedisTopology#2' = @{
+        Setup = { Use-DemoTopology; Remove-DocTopology demo2
+            if (-not (Test-Path ./before-drill/manifest.json)) {
+                $null = Invoke-RedisCommand -Cluster demo SET drill-key kept
+                $null = Backup-RedisTopology demo -Path ./before-drill
+            } }
+        Check = { try {
+                $Out[0].Name | Should -Be 'demo2'
+                (Get-RedisNode demo2-1).IPAddress | Should -Match '^172\.22\.9\.'
+                Invoke-RedisCommand -Cluster demo2 GET drill-key | Should -Be 'kept'
+                Test-RedisCluster -Cluster demo2 -Quiet | Should -BeTrue
+                @(Get-RedisNode -Topology demo).Count | Should -Be 3
+            } finally { Remove-DocTopology demo2 } }
+    }
+    'Import-RedisData#1' = @{
+        Setup = { Use-DemoTopology; Remove-DocTopology legacy
+            $null = New-RedisNetwork -Name legacy -Subnet $script:DocSubnet.legacy | New-RedisNode -Name legacy
+            $null = Invoke-RedisCommand -Node legacy EVAL "for i=1,200 do redis.call('SET','legacy:'..i,i) end" 0
+            $null = Invoke-RedisCommand -Cluster demo FLUSHALL }
+        Check = { try {
+                $Out[0] | Should -BeOfType ([RedisDocker.RedisDataImport])
+                $Out[0].Copied | Should -Be 200; $Out[0].Completed | Should -BeTrue
+                ((Invoke-RedisCommand -Cluster demo DBSIZE).Reply | Measure-Object -Sum).Sum | Should -Be 200
+                Invoke-RedisCommand -Cluster demo GET legacy:7 | Should -Be '7'
+            } finally { Remove-DocTopology legacy } }
+    }
+    'Import-RedisData#2' = @{
+        Setup = { Use-DemoTopology; Remove-DocTopology legacy
+            $null = New-RedisNetwork -Name legacy -Subnet $script:DocSubnet.legacy | New-RedisNode -Name legacy
+            $null = Invoke-RedisCommand -Node legacy EVAL "for i=1,200 do redis.call('SET','legacy:'..i,i) end" 0
+            $null = Invoke-RedisCommand -Cluster demo FLUSHALL }
+        Check = { try {
+                $first.Completed | Should -BeFalse; $Out[-1].Completed | Should -BeTrue
+                ($first.Copied + $Out[-1].Copied) | Should -Be 200
+                ((Invoke-RedisCommand -Cluster demo DBSIZE).Reply | Measure-Object -Sum).Sum | Should -Be 200
+            } finally { Remove-DocTopology legacy } }
     }
     'Remove-RedisTopology#1' = @{
         Setup = { Use-DemoTopology }

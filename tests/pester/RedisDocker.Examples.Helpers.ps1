@@ -10,11 +10,11 @@
 $script:DocSubnet = [ordered]@{
     redis = '172.22.0.0/24'; ha = '172.22.1.0/24'; 'ha-backend' = '172.22.2.0/24'; drill = '172.22.3.0/24'
     dev = '172.22.4.0/24'; big = '172.22.5.0/24'; demo = '172.22.6.0/24'; 'test-docs' = '172.22.7.0/24'
-    apps = '172.22.8.0/24'
+    apps = '172.22.8.0/24'; demo2 = '172.22.9.0/24'; legacy = '172.22.10.0/24'
 }
 $script:DocRange = '172.22.0.0/20'
 # The topologies (and plain networks) the examples create by name.
-$script:DocTopologies = 'redis', 'ha', 'demo', 'big', 'drill', 'dev', 'test-docs'
+$script:DocTopologies = 'redis', 'ha', 'demo', 'big', 'drill', 'dev', 'test-docs', 'demo2', 'legacy'
 $script:DocPlainNetworks = 'apps'
 
 # ---------------------------------------------------------------- parsing

@@ -16,6 +16,9 @@ BeforeDiscovery {
         'Connect-RedisDocker'     = @('Add', 'CertPath', 'DockerHost', 'NoDefault', 'TlsVerify')
         'Connect-RedisNetwork'    = @('IPAddress', 'InputObject', 'Network', 'Node', 'PassThru', 'Session')
         'Disconnect-RedisNetwork' = @('Force', 'InputObject', 'Network', 'Node', 'PassThru', 'Session')
+        'Backup-RedisTopology'    = @('Node', 'Path', 'Session', 'Topology')
+        'Restore-RedisTopology'   = @('Force', 'Name', 'Password', 'Path', 'Session', 'Subnet')
+        'Import-RedisData'        = @('BatchSize', 'Cursor', 'Destination', 'MaxKeys', 'Replace', 'Session', 'Source', 'SourcePassword')
         'Export-RedisTopology'    = @('Format', 'Path', 'Session', 'Topology')
         'Get-RedisTopology'       = @('Session', 'Topology')
         'Import-RedisTopology'    = @('DockerHost', 'Json', 'Password', 'Path', 'Session')
@@ -59,6 +62,9 @@ BeforeDiscovery {
         'Connect-RedisDocker'     = @('DockerHost=H', 'DockerHost=Host')
         'Connect-RedisNetwork'    = @('Node=Name', 'Node=NodeName')
         'Disconnect-RedisNetwork' = @('Node=Name', 'Node=NodeName')
+        'Backup-RedisTopology'    = @('Topology=Name')
+        'Restore-RedisTopology'   = @('Path=FullName', 'Name=Topology')
+        'Import-RedisData'        = @('Destination=Cluster')
         'Export-RedisTopology'    = @('Topology=Name')
         'Get-RedisTopology'       = @('Topology=Name')
         'Import-RedisTopology'    = @('Path=FullName')
@@ -97,7 +103,8 @@ BeforeDiscovery {
 
     # Verbs whose cmdlets change state (as CmdletConventionTests.cs), plus cmdlets whose verb does not say so.
     $stateChangingVerbs = @('New', 'Remove', 'Set', 'Start', 'Stop', 'Restart', 'Add', 'Move', 'Optimize', 'Repair', 'Disconnect')
-    $stateChangingCommands = @('Invoke-RedisFailover', 'Connect-RedisNetwork', 'Import-RedisTopology')
+    $stateChangingCommands = @('Invoke-RedisFailover', 'Connect-RedisNetwork', 'Import-RedisTopology',
+        'Backup-RedisTopology', 'Restore-RedisTopology', 'Import-RedisData')
 
     $commandCases = foreach ($name in $parameterTable.Keys) {
         $verb = $name.Split('-')[0]
