@@ -305,4 +305,8 @@ public static class Errors
     public static RedisDockerException WrongPassword(
         string message, object? target = null, Exception? inner = null) =>
         new(ErrorIds.WrongPassword, message, ErrorKind.AuthenticationError, target, inner);
+
+    public static RedisDockerException TlsMaterialMissing(
+        string message, object? target = null, Exception? inner = null) =>
+        new(ErrorIds.TlsMaterialMissing, message, ErrorKind.ObjectNotFound, target, inner);
 }

@@ -62,6 +62,8 @@ public static class ErrorIds
     public const string UnexpectedError = "RedisDocker.UnexpectedError";
     /// <summary>A cluster node cannot name its host endpoint to clients (Redis before 7.0, or port numbers that differ).</summary>
     public const string HostEndpointUnsupported = "RedisDocker.HostEndpointUnsupported";
+    /// <summary>A TLS topology whose CA or certificates cannot be read from its nodes.</summary>
+    public const string TlsMaterialMissing = "RedisDocker.TlsMaterialMissing";
 }
 
 /// <summary>

@@ -50,6 +50,8 @@ public sealed record NodeSpec
     /// redirects and slot maps to endpoints it reaches (see <see cref="HostEndpoints"/>). True by default.
     /// </summary>
     public bool AnnounceHostEndpoint { get; init; } = true;
+    /// <summary>TLS only (-Tls); a node added to a TLS topology gets its TLS options when null.</summary>
+    public Security.TlsOptions? Tls { get; init; }
 }
 
 /// <summary>
@@ -259,6 +261,9 @@ public sealed class NodeOperations
             _session.RememberPassword(topo, pw);
         }
 
+        // 3b. TLS: the topology's own (a node joins its topology's TLS or plain text), and its CA.
+        specs = await Security.NodeTls.ResolveAsync(_session, specs, topologyOf, ct).ConfigureAwait(false);
+
         // 4. Images present on each engine, or pulled with progress.
         foreach (var (engine, image) in specs.Select((s, i) => (engines[i], s.Image ?? _session.DefaultImage)).DistinctBy(x => (x.Item1.Endpoint.ToString(), x.Item2)))
             await EnsureImageAsync(engine, image, ct).ConfigureAwait(false);
@@ -340,6 +345,7 @@ public sealed class NodeOperations
         MaxMemoryPolicy = s.MaxMemoryPolicy,
         ReplicaOf = s.ReplicaOf,
         Extra = s.Config,
+        Tls = s.Tls,
     };
 
     private static string TopologyOf(DockerNetwork n) => n.Labels.Get(Labels.Topology) ?? n.Name;
@@ -402,7 +408,7 @@ public sealed class NodeOperations
         var isSentinel = s.Sentinel is not null;
         var configPath = isSentinel ? RedisConfigRenderer.SentinelConfigPath : RedisConfigRenderer.RedisConfigPath;
         string Config() => isSentinel
-            ? RedisConfigRenderer.Render(s.Sentinel! with { Password = password, AnnounceIp = ip, Port = s.Port, Bind = s.HostNetwork ? $"{ip} 127.0.0.1" : null })
+            ? RedisConfigRenderer.Render(s.Sentinel! with { Password = password, AnnounceIp = ip, Port = s.Port, Bind = s.HostNetwork ? $"{ip} 127.0.0.1" : null, Tls = s.Tls })
             : RedisConfigRenderer.Render(ServerConfigOf(s, ip, password));
         var config = Config();
         var labels = new Dictionary<string, string>(s.Labels)
@@ -418,6 +424,7 @@ public sealed class NodeOperations
             [Labels.Version] = ModuleInfo.Version,
         };
         if (s.ClusterEnabled) labels[Labels.ClusterEnabled] = "true";
+        if (s.Tls is not null) labels[Security.TlsFiles.Label] = s.Tls.AuthClientsValue;
         if (s.HostNetwork) { labels[Labels.HostNetwork] = "true"; labels[Labels.Announce] = ip; }
         else labels[Labels.Address] = ip;
         if (isSentinel) { labels[Labels.SentinelGroup] = s.Sentinel!.MasterName; labels[Labels.Role] = "sentinel"; }
@@ -472,6 +479,7 @@ public sealed class NodeOperations
                     .ConfigureAwait(false);
                 _sink.Verbose($"Uploading {configPath} into '{s.Name}'.");
                 await UploadConfigAsync(docker, s.Name, configPath, config, ct).ConfigureAwait(false);
+                await Security.NodeTls.UploadAsync(_session, docker, s, topology, ip, ct).ConfigureAwait(false);
 
                 _sink.Verbose($"Starting '{s.Name}'.");
                 try { await docker.StartContainerAsync(s.Name, ct).ConfigureAwait(false); }
@@ -862,6 +870,7 @@ public sealed class NodeOperations
             Created = info.Created,
             Labels = info.Labels,
         };
+        _session.Tls.Observe(node);
         _session.EndpointMap.Record(node, info.Networks.Values.Select(n => n.IPAddress).Where(a => !string.IsNullOrEmpty(a)).Append(ip ?? "").Where(a => a.Length > 0).Distinct());
         return node;
     }

@@ -25,6 +25,8 @@ public sealed record RedisServerConfig
     public string? ReplicaOf { get; init; }
     /// <summary>Any other directive, in order (name, value). Validated by <see cref="RedisConfigRenderer.ValidateExtra"/>.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Extra { get; init; } = Array.Empty<KeyValuePair<string, string>>();
+    /// <summary>TLS only on <see cref="Port"/> (plain text off) when set.</summary>
+    public Security.TlsOptions? Tls { get; init; }
 }
 
 /// <summary>Everything that goes into a sentinel.conf.</summary>
@@ -42,6 +44,8 @@ public sealed record SentinelConfig
     public required string AnnounceIp { get; init; }
     /// <summary>Addresses to listen on; all interfaces ("* -::*") when null.</summary>
     public string? Bind { get; init; }
+    /// <summary>TLS only on <see cref="Port"/>, to clients, sentinels and the monitored nodes, when set.</summary>
+    public Security.TlsOptions? Tls { get; init; }
 }
 
 /// <summary>Renders configuration files in C#; they are uploaded into the container before it starts.</summary>
@@ -311,7 +315,9 @@ public static class RedisConfigRenderer
         ThrowIfInvalid(Problems(c));
         var sb = new StringBuilder();
         sb.Append("# Rendered by RedisDocker. Redis may rewrite this file (CONFIG REWRITE).\n");
-        Line(sb, "port", c.Port.ToString(CultureInfo.InvariantCulture));
+        Line(sb, "port", c.Tls is null ? c.Port.ToString(CultureInfo.InvariantCulture) : "0");
+        if (c.Tls is not null)
+            foreach (var kv in Security.TlsFiles.Directives(c.Tls, c.Port, c.ClusterEnabled)) Line(sb, kv.Key, kv.Value);
         Line(sb, "bind", c.Bind ?? "* -::*");
         Line(sb, "protected-mode", "yes");
         Line(sb, "requirepass", Quote(c.Password));
@@ -345,7 +351,9 @@ public static class RedisConfigRenderer
         ThrowIfInvalid(Problems(c));
         var sb = new StringBuilder();
         sb.Append("# Rendered by RedisDocker. Sentinel rewrites this file as the topology changes.\n");
-        Line(sb, "port", c.Port.ToString(CultureInfo.InvariantCulture));
+        Line(sb, "port", c.Tls is null ? c.Port.ToString(CultureInfo.InvariantCulture) : "0");
+        if (c.Tls is not null)
+            foreach (var kv in Security.TlsFiles.Directives(c.Tls, c.Port, false)) Line(sb, kv.Key, kv.Value);
         Line(sb, "bind", c.Bind ?? "* -::*");
         Line(sb, "protected-mode", "yes");
         Line(sb, "dir", "/data");
