@@ -17,6 +17,7 @@
         'Connect-RedisDocker'
         'Connect-RedisNetwork'
         'Disconnect-RedisNetwork'
+        'Export-RedisCertificate'
         'Export-RedisTopology'
         'Get-RedisCluster'
         'Get-RedisClusterNode'
@@ -49,6 +50,7 @@
         'Stop-RedisNode'
         'Stop-RedisTopology'
         'Test-RedisCluster'
+        'Update-RedisCertificate'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

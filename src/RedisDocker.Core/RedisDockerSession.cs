@@ -235,6 +235,7 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
     {
         _passwords.TryRemove(topology, out _);
         ClusterRouters.TryRemove(topology, out _);
+        Tls.Forget(topology);
     }
 
     /// <summary>Slot routers of Invoke-RedisCommand -Cluster, one per topology, kept between calls.</summary>

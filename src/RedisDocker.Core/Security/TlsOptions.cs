@@ -52,6 +52,9 @@ public static class TlsFiles
 
     public static string PathOf(string file) => Directory + "/" + file;
 
+    /// <summary>A TLS directive the module renders (an export leaves it out: the import renders it again).</summary>
+    public static bool IsTlsDirective(string name) => name.StartsWith("tls-", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>
     /// The TLS directives of a node or sentinel: TLS on <paramref name="port"/>, plain text off (port 0), the node's
     /// certificate as server and as client (replication, bus), peers checked against the topology's CA.

@@ -31,6 +31,8 @@ public sealed record SentinelGroupSpec
     /// </summary>
     public int? MinReplicasToWrite { get; init; }
     public int MinReplicasMaxLag { get; init; } = 2;
+    /// <summary>-Tls: asserts the group's topology uses TLS (its sentinels always use the topology's TLS settings).</summary>
+    public Security.TlsOptions? Tls { get; init; }
 }
 
 /// <summary>Sentinel groups: create, read, fail over, and keep a returning old primary from taking writes.</summary>
@@ -111,6 +113,7 @@ public sealed class SentinelOperations
         string? HostOf(int i) => spec.DockerHosts is { Count: > 0 } h ? h[i % h.Count] : null;
         var results = await nodeOps.CreateAsync(names.Select((n, i) => new NodeSpec
         {
+            Tls = spec.Tls,
             Name = n,
             Network = hostNetwork ? "host" : primary.Network!,
             Image = spec.Image ?? primary.Image,

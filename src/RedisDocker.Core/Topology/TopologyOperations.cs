@@ -239,13 +239,14 @@ public sealed class TopologyOperations
             }
             var extra = config.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && l[0] != '#')
                 .Select(l => (Key: l.Split(' ', 2)[0], Value: l.Contains(' ') ? l.Split(' ', 2)[1] : ""))
-                .Where(kv => !s_managedDirectives.Contains(kv.Key))
+                .Where(kv => !s_managedDirectives.Contains(kv.Key) && !Security.TlsFiles.IsTlsDirective(kv.Key))
                 .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.OrdinalIgnoreCase);
             nodeSpecs.Add(new NodeSpecDto(n.Name, n.Network ?? "", n.IPAddress, n.Port, n.Image, n.ClusterEnabled,
                 int.TryParse(RedisConfigRenderer.ReadDirective(config, "cluster-node-timeout"), out var cnt) ? cnt : null,
                 RedisConfigRenderer.ReadDirective(config, "appendonly") != "no",
                 RedisConfigRenderer.ReadDirective(config, "maxmemory"), RedisConfigRenderer.ReadDirective(config, "maxmemory-policy"),
-                replicaOf, extra, n.DockerHost, n.Labels.Get(Labels.HostNetwork) == "true" ? n.IPAddress : null, n.Topology));
+                replicaOf, extra, n.DockerHost, n.Labels.Get(Labels.HostNetwork) == "true" ? n.IPAddress : null, n.Topology,
+                n.Labels.Get(Security.TlsFiles.Label)));
         }
         ClusterSpecDto? cluster = null;
         if (nodes.Any(n => n.ClusterEnabled))
@@ -498,7 +499,7 @@ public sealed record PasswordReferenceDto(string Source, string Note);
 public sealed record NetworkSpecDto(string Name, string? Subnet, string? Gateway, bool Internal, string? DockerHost);
 public sealed record NodeSpecDto(string Name, string Network, string? IPAddress, int Port, string? Image, bool ClusterEnabled, int? ClusterNodeTimeoutMs,
     bool AppendOnly, string? MaxMemory, string? MaxMemoryPolicy, string? ReplicaOf, IReadOnlyDictionary<string, string>? Config, string? DockerHost,
-    string? AnnounceAddress = null, string? Topology = null);
+    string? AnnounceAddress = null, string? Topology = null, string? Tls = null);
 public sealed record ClusterSpecDto(IReadOnlyList<ClusterPrimaryDto> Primaries);
 public sealed record ClusterPrimaryDto(string Name, IReadOnlyList<string> Slots, IReadOnlyList<string> Replicas);
 public sealed record SentinelGroupDto(string MasterName, string Primary, int Count, int Quorum, int DownAfterMs, int FailoverTimeoutMs, int ParallelSyncs, int Port, string? Image);

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using RedisDocker.Core.Security;
 using RedisDocker.Core.Topology;
 
 namespace RedisDocker.Cmdlets;
@@ -75,6 +76,15 @@ public sealed class NewRedisSentinelCommand : RedisDockerCmdlet
     [ValidateRange(1, 3600)]
     public int MinReplicasMaxLag { get; set; } = 2;
 
+    /// <summary>TLS only, as the monitored topology (whose TLS settings sentinels always use): -Tls makes sure it
+    /// does.</summary>
+    [Parameter]
+    public SwitchParameter Tls { get; set; }
+
+    /// <summary>With -Tls: the topology's tls-auth-clients setting (Required, Optional or None).</summary>
+    [Parameter]
+    public TlsClientAuth TlsClientAuth { get; set; } = TlsClientAuth.Required;
+
     protected override void ProcessRecord()
     {
         if (Quorum > Count)
@@ -100,6 +110,8 @@ public sealed class NewRedisSentinelCommand : RedisDockerCmdlet
             AnnounceAddresses = AnnounceAddress,
             MinReplicasToWrite = MinReplicasToWrite,
             MinReplicasMaxLag = MinReplicasMaxLag,
+            Tls = Tls.IsPresent || MyInvocation.BoundParameters.ContainsKey(nameof(TlsClientAuth))
+                ? new TlsOptions { ClientAuth = TlsClientAuth } : null,
         };
         if (TryRun(Primary, (sink, ct) => new SentinelOperations(CurrentSession, sink).CreateAsync(spec, ct), out var group))
             WriteObject(group);
