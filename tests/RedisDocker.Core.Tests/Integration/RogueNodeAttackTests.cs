@@ -50,6 +50,44 @@ public class RogueNodeAttackTests : DockerTestBase
         });
     }
 
+    /// <summary>
+    /// A stronger rogue: it speaks TLS, trusts the topology's CA (its certificate is public: Export-RedisCertificate
+    /// gives it to applications) and presents a certificate of its own CA. The nodes still refuse it on the bus.
+    /// </summary>
+    [Fact]
+    public async Task ARogueSpeakingTlsWithACertificateOfItsOwnCaCannotJoinEither()
+    {
+        var tlsNet = await NewTopologyNetworkAsync(TlsTopology);
+        await BuildClusterAsync(tlsNet.Name, tls: true);
+        var topologyCa = await Session.Tls.GetCaAsync(TlsTopology, Ct);
+        using var ownCa = CertificateAuthority.Create("rogue");
+        using var ownCert = ownCa.IssueNode(TlsTopology + "-rogue", Array.Empty<string>());
+        var uid = NodeOperations.RedisUid;
+        ArchiveFile[] Files(System.Security.Cryptography.X509Certificates.X509Certificate2 cert) => new[]
+        {
+            new ArchiveFile("ca.crt",
+                System.Text.Encoding.ASCII.GetBytes(topologyCa!.CertificatePem + "\n" + ownCa.CertificatePem + "\n"),
+                0b110_100_100, uid, uid),
+            new ArchiveFile("r.crt", System.Text.Encoding.ASCII.GetBytes(cert.ExportCertificatePem()), 0b110_100_100, uid,
+                uid),
+            new ArchiveFile("r.key", System.Text.Encoding.ASCII.GetBytes(CertificateAuthority.KeyPemOf(cert)),
+                0b110_000_000, uid, uid),
+        };
+        string[] tls = { "--tls-cert-file", "/tmp/rogue/r.crt", "--tls-key-file", "/tmp/rogue/r.key",
+            "--tls-ca-cert-file", "/tmp/rogue/ca.crt" };
+        var server = new[] { "--port", "0", "--tls-port", "6379", "--tls-cluster", "yes", "--tls-replication", "yes" }
+            .Concat(tls).ToArray();
+        var cli = new[] { "--tls", "--cert", "/tmp/rogue/r.crt", "--key", "/tmp/rogue/r.key", "--cacert", "/tmp/rogue/ca.crt" };
+        var (owner, rogue) = await AttackAsync(TlsTopology, tlsNet.Name, server, cli, Files(ownCert));
+        Assert.NotEqual(rogue, owner);
+
+        // The control: the same container holding a certificate of the topology's CA joins and takes the slots, so
+        // what refused the rogue above is the certificate check, nothing else in its set-up.
+        using var stolen = topologyCa!.IssueNode(TlsTopology + "-rogue", Array.Empty<string>());
+        (owner, rogue) = await AttackAsync(TlsTopology, tlsNet.Name, server, cli, Files(stolen));
+        Assert.Equal(rogue, owner);
+    }
+
     private async Task<RedisNetwork> NewTopologyNetworkAsync(string topology)
     {
         for (var attempt = 1; ; attempt++)
@@ -76,7 +114,8 @@ public class RogueNodeAttackTests : DockerTestBase
     /// cluster, REPLICATE the owner of slot 0 once it is known, FAILOVER TAKEOVER. Returns who owns slot 0 as
     /// the cluster's own nodes see it afterwards, and the rogue's node id.
     /// </summary>
-    private async Task<(string Owner, string Rogue)> AttackAsync(string topology, string network)
+    private async Task<(string Owner, string Rogue)> AttackAsync(string topology, string network,
+        string[]? serverArgs = null, string[]? cliArgs = null, IReadOnlyList<ArchiveFile>? files = null)
     {
         var docker = await Session.GetDockerAsync(Ct);
         var rogueName = topology + "-rogue";
@@ -88,15 +127,19 @@ public class RogueNodeAttackTests : DockerTestBase
             {
                 "redis-server", "--port", "6379", "--cluster-enabled", "yes", "--protected-mode", "no",
                 "--cluster-config-file", "/tmp/nodes.conf", "--appendonly", "no", "--save", "",
-            },
+            }.Concat(serverArgs ?? Array.Empty<string>()).ToArray(),
             Labels = new Dictionary<string, string> { [Labels.Managed] = "true", [Labels.Topology] = topology },
             Network = network,
             User = NodeOperations.RedisUser,
         }, Ct);
+        if (files is not null)
+            await docker.UploadFilesAsync(rogueName, "/tmp/rogue", files, Ct, dirMode: 0b111_000_000,
+                uid: NodeOperations.RedisUid, gid: NodeOperations.RedisUid);
         await docker.StartContainerAsync(rogueName, Ct);
         async Task<string> Cli(params string[] args)
         {
-            var r = await docker.ExecAsync(rogueName, new[] { "redis-cli", "-p", "6379" }.Concat(args).ToArray(), Ct);
+            var r = await docker.ExecAsync(rogueName, new[] { "redis-cli", "-p", "6379" }
+                .Concat(cliArgs ?? Array.Empty<string>()).Concat(args).ToArray(), Ct);
             return r.Stdout.Trim();
         }
         var rogueId = "";
