@@ -30,7 +30,8 @@ public sealed class TlsScenario : IScenario
                     (figures.TryGetValue(k, out var l) ? l : figures[k] = new List<double>()).Add(v);
         foreach (var (k, v) in figures.OrderBy(x => x.Key, StringComparer.Ordinal)) f.Add(k, Figures.Median(v));
         foreach (var name in new[] { "create_ms", "failover_ms", "roundtrip_ops_per_s", "pipelined_ops_per_s" })
-            if (figures.TryGetValue($"tls_plain_{name}", out var p) && figures.TryGetValue($"tls_tls_{name}", out var t))
+            if (figures.TryGetValue($"tls_plain_{name}", out var p)
+                && figures.TryGetValue($"tls_tls_{name}", out var t))
                 f.Add($"tls_ratio_{name}", Math.Round(Figures.Median(t)!.Value / Figures.Median(p)!.Value, 2));
     }
 
@@ -74,7 +75,8 @@ public sealed class TlsScenario : IScenario
             var t3 = BenchContext.Now();
             for (var p = 0; p < Pipelines; p++)
                 await conn.PipelineAsync(Enumerable.Range(0, PerPipeline)
-                    .Select(i => (IReadOnlyList<object>)new object[] { "SET", $"{{a}}p{p}-{i}", "v" }).ToArray(), bound.Token);
+                    .Select(i => (IReadOnlyList<object>)new object[] { "SET", $"{{a}}p{p}-{i}", "v" }).ToArray(),
+                    bound.Token);
             result.Add(($"tls_{kind}_pipelined_ops_per_s",
                 Math.Round(Pipelines * PerPipeline * 1000.0 / BenchContext.MsSince(t3))));
             BenchContext.Log($"tls run {run} {kind}: " + string.Join(" ", result.Select(x => $"{x.Item1}={x.Item2}")));

@@ -16,7 +16,8 @@ public sealed class CertificateAuthority : IDisposable
     /// <summary>The CA certificate, with its private key.</summary>
     public X509Certificate2 Certificate { get; }
 
-    /// <summary>How long a CA lives; node certificates live <see cref="NodeValidity"/> and are renewed by a cmdlet.</summary>
+    /// <summary>How long a CA lives; node certificates live <see cref="NodeValidity"/> and are renewed by a
+    /// cmdlet.</summary>
     public static readonly TimeSpan CaValidity = TimeSpan.FromDays(3650);
     public static readonly TimeSpan NodeValidity = TimeSpan.FromDays(825);
 
@@ -66,7 +67,8 @@ public sealed class CertificateAuthority : IDisposable
         return Issue($"CN={Cn(name)}, O=RedisDocker", san.Build(), validity ?? NodeValidity, server: true);
     }
 
-    /// <summary>A client certificate (tls-auth-clients): for the module's own connections, or for an application.</summary>
+    /// <summary>A client certificate (tls-auth-clients): for the module's own connections, or for an
+    /// application.</summary>
     public X509Certificate2 IssueClient(string name, TimeSpan validity) =>
         Issue($"CN={Cn(name)}, O=RedisDocker", null, validity, server: false);
 
@@ -80,7 +82,8 @@ public sealed class CertificateAuthority : IDisposable
         if (server) usages.Add(new Oid("1.3.6.1.5.5.7.3.1"));                // serverAuth
         req.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(usages, false));
         req.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(req.PublicKey, false));
-        req.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Certificate, true, false));
+        req.CertificateExtensions.Add(
+            X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Certificate, true, false));
         if (san is not null) req.CertificateExtensions.Add(san);
         var now = DateTimeOffset.UtcNow.AddMinutes(-5);
         var notAfter = now + validity;
@@ -90,7 +93,8 @@ public sealed class CertificateAuthority : IDisposable
         using var signed = req.Create(Certificate, now, notAfter, serial);
         using var withKey = signed.CopyWithPrivateKey(key);
         // Through PKCS#12, so SslStream can use the key on every platform (an ephemeral key cannot be used on Windows).
-        return new X509Certificate2(withKey.Export(X509ContentType.Pkcs12), (string?)null, X509KeyStorageFlags.Exportable);
+        return new X509Certificate2(withKey.Export(X509ContentType.Pkcs12), (string?)null,
+            X509KeyStorageFlags.Exportable);
     }
 
     /// <summary>The PEM of a certificate's private key (PKCS#8).</summary>

@@ -47,13 +47,15 @@ public sealed class CertificateOperations
         var caPath = Path.Combine(directory, CaFileName);
         await File.WriteAllTextAsync(caPath, ca.CertificatePem, Encoding.ASCII, ct).ConfigureAwait(false);
         written.Add(caPath);
-        _sink.Verbose($"Wrote the CA certificate of topology '{topology}' to {caPath} (its key stays inside the nodes).");
+        _sink.Verbose(
+            $"Wrote the CA certificate of topology '{topology}' to {caPath} (its key stays inside the nodes).");
         if (clientValidity is { } validity)
         {
             using var client = ca.IssueClient($"{topology}-client", validity);
             var certPath = Path.Combine(directory, ClientCertFileName);
             var keyPath = Path.Combine(directory, ClientKeyFileName);
-            await File.WriteAllTextAsync(certPath, client.ExportCertificatePem(), Encoding.ASCII, ct).ConfigureAwait(false);
+            await File.WriteAllTextAsync(certPath, client.ExportCertificatePem(), Encoding.ASCII, ct)
+                .ConfigureAwait(false);
             await WritePrivateAsync(keyPath, CertificateAuthority.KeyPemOf(client), ct).ConfigureAwait(false);
             written.Add(certPath);
             written.Add(keyPath);

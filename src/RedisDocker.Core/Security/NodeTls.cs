@@ -3,7 +3,8 @@ using RedisDocker.Core.Topology;
 
 namespace RedisDocker.Core.Security;
 
-/// <summary>TLS in node creation: which nodes use it, and their key material (the hooks of NodeOperations.CreateAsync).</summary>
+/// <summary>TLS in node creation: which nodes use it, and their key material (the hooks of
+/// NodeOperations.CreateAsync).</summary>
 public static class NodeTls
 {
     /// <summary>

@@ -6,9 +6,11 @@ namespace RedisDocker.Core.Security;
 /// </summary>
 public enum TlsClientAuth
 {
-    /// <summary>tls-auth-clients yes: only holders of a certificate of the topology's CA connect (the default).</summary>
+    /// <summary>tls-auth-clients yes: only holders of a certificate of the topology's CA connect (the
+    /// default).</summary>
     Required,
-    /// <summary>tls-auth-clients optional: a certificate is checked when given; clients without one connect too.</summary>
+    /// <summary>tls-auth-clients optional: a certificate is checked when given; clients without one connect
+    /// too.</summary>
     Optional,
     /// <summary>tls-auth-clients no: any TLS client connects (the password still guards commands).</summary>
     None,
@@ -40,10 +42,12 @@ public sealed record TlsOptions
 /// <summary>Where a TLS node keeps its key material (its data volume), and the directives that use it.</summary>
 public static class TlsFiles
 {
-    /// <summary>Container label of a TLS node: its tls-auth-clients value. No key material is ever in a label.</summary>
+    /// <summary>Container label of a TLS node: its tls-auth-clients value. No key material is ever in a
+    /// label.</summary>
     public const string Label = Labels.Prefix + "tls";
 
-    /// <summary>Inside the node's volume, readable by the redis user only (0700), as the password is kept inside the node.</summary>
+    /// <summary>Inside the node's volume, readable by the redis user only (0700), as the password is kept inside the
+    /// node.</summary>
     public const string Directory = "/data/tls";
     public const string CaCertFile = "ca.crt";
     public const string CaKeyFile = "ca.key";

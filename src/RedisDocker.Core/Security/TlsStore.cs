@@ -28,7 +28,8 @@ public sealed class TlsStore
     public void Observe(RedisNode node)
     {
         if (node.HostEndpoint is null) return;
-        if (TlsOptions.FromLabel(node.Labels.Get(TlsFiles.Label)) is not null) _endpoints[node.HostEndpoint] = node.Topology;
+        if (TlsOptions.FromLabel(node.Labels.Get(TlsFiles.Label)) is not null)
+            _endpoints[node.HostEndpoint] = node.Topology;
         else _endpoints.TryRemove(node.HostEndpoint, out _);
     }
 
@@ -45,7 +46,8 @@ public sealed class TlsStore
         if (_clients.TryRemove(topology, out var c)) c.Dispose();
     }
 
-    /// <summary>The TLS options of a topology's existing nodes (from their labels); null when none of them uses TLS.</summary>
+    /// <summary>The TLS options of a topology's existing nodes (from their labels); null when none of them uses
+    /// TLS.</summary>
     public async Task<TlsOptions?> ExistingOptionsAsync(string topology, CancellationToken ct)
     {
         foreach (var (_, list) in await _session.OnEveryEngineAsync(
@@ -56,7 +58,8 @@ public sealed class TlsStore
         return null;
     }
 
-    /// <summary>The topology's CA: known to the session, or read from inside one of its TLS nodes; null when none has one.</summary>
+    /// <summary>The topology's CA: known to the session, or read from inside one of its TLS nodes; null when none has
+    /// one.</summary>
     public async Task<CertificateAuthority?> GetCaAsync(string topology, CancellationToken ct)
     {
         if (_cas.TryGetValue(topology, out var known)) return known;
@@ -68,8 +71,10 @@ public sealed class TlsStore
                 byte[]? cert, key;
                 try
                 {
-                    cert = await docker.ReadFileAsync(c.Id, TlsFiles.PathOf(TlsFiles.CaCertFile), ct).ConfigureAwait(false);
-                    key = await docker.ReadFileAsync(c.Id, TlsFiles.PathOf(TlsFiles.CaKeyFile), ct).ConfigureAwait(false);
+                    cert = await docker.ReadFileAsync(c.Id, TlsFiles.PathOf(TlsFiles.CaCertFile), ct)
+                        .ConfigureAwait(false);
+                    key = await docker.ReadFileAsync(c.Id, TlsFiles.PathOf(TlsFiles.CaKeyFile), ct)
+                        .ConfigureAwait(false);
                 }
                 catch (DockerException) { continue; }
                 if (cert is null || key is null) continue;
@@ -135,7 +140,8 @@ public sealed class TlsStore
         {
             new ArchiveFile(TlsFiles.CaCertFile, Encoding.ASCII.GetBytes(ca.CertificatePem), certMode, uid, uid),
             new ArchiveFile(TlsFiles.CaKeyFile, Encoding.ASCII.GetBytes(ca.KeyPem), keyMode, uid, uid),
-            new ArchiveFile(TlsFiles.CertFile, Encoding.ASCII.GetBytes(nodeCert.ExportCertificatePem()), certMode, uid, uid),
+            new ArchiveFile(TlsFiles.CertFile, Encoding.ASCII.GetBytes(nodeCert.ExportCertificatePem()), certMode,
+                uid, uid),
             new ArchiveFile(TlsFiles.KeyFile, Encoding.ASCII.GetBytes(CertificateAuthority.KeyPemOf(nodeCert)), keyMode,
                 uid, uid),
         };

@@ -182,7 +182,8 @@ public static class InputValidation
             if (n.Config is not null && n.Config.Any(kv => kv.Value is null))
                 throw Invalid(ErrorIds.InvalidConfig, $"Node '{P(n.Name)}': a config value is null.", n.Name);
             if (n.Tls is not null && Security.TlsOptions.FromLabel(n.Tls) is null)
-                throw Invalid(ErrorIds.InvalidConfig, $"Node '{P(n.Name)}': Tls is '{P(n.Tls)}', not yes, optional or no.",
+                throw Invalid(ErrorIds.InvalidConfig,
+                    $"Node '{P(n.Name)}': Tls is '{P(n.Tls)}', not yes, optional or no.",
                     n.Name);
             warnings.AddRange(ValidateNode(ToNodeSpec(spec, n, password)));
             if (n.AnnounceAddress is null && !networks.Contains(n.Network))

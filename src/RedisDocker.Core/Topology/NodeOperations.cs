@@ -408,7 +408,8 @@ public sealed class NodeOperations
         var isSentinel = s.Sentinel is not null;
         var configPath = isSentinel ? RedisConfigRenderer.SentinelConfigPath : RedisConfigRenderer.RedisConfigPath;
         string Config() => isSentinel
-            ? RedisConfigRenderer.Render(s.Sentinel! with { Password = password, AnnounceIp = ip, Port = s.Port, Bind = s.HostNetwork ? $"{ip} 127.0.0.1" : null, Tls = s.Tls })
+            ? RedisConfigRenderer.Render(s.Sentinel! with { Password = password, AnnounceIp = ip, Port = s.Port, Bind = s.HostNetwork ? $"{ip} 127.0.0.1" : null,
+                Tls = s.Tls })
             : RedisConfigRenderer.Render(ServerConfigOf(s, ip, password));
         var config = Config();
         var labels = new Dictionary<string, string>(s.Labels)

@@ -317,7 +317,8 @@ public static class RedisConfigRenderer
         sb.Append("# Rendered by RedisDocker. Redis may rewrite this file (CONFIG REWRITE).\n");
         Line(sb, "port", c.Tls is null ? c.Port.ToString(CultureInfo.InvariantCulture) : "0");
         if (c.Tls is not null)
-            foreach (var kv in Security.TlsFiles.Directives(c.Tls, c.Port, c.ClusterEnabled)) Line(sb, kv.Key, kv.Value);
+            foreach (var kv in Security.TlsFiles.Directives(c.Tls, c.Port, c.ClusterEnabled))
+                Line(sb, kv.Key, kv.Value);
         Line(sb, "bind", c.Bind ?? "* -::*");
         Line(sb, "protected-mode", "yes");
         Line(sb, "requirepass", Quote(c.Password));

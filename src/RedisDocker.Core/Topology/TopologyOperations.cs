@@ -245,7 +245,8 @@ public sealed class TopologyOperations
                 int.TryParse(RedisConfigRenderer.ReadDirective(config, "cluster-node-timeout"), out var cnt) ? cnt : null,
                 RedisConfigRenderer.ReadDirective(config, "appendonly") != "no",
                 RedisConfigRenderer.ReadDirective(config, "maxmemory"), RedisConfigRenderer.ReadDirective(config, "maxmemory-policy"),
-                replicaOf, extra, n.DockerHost, n.Labels.Get(Labels.HostNetwork) == "true" ? n.IPAddress : null, n.Topology,
+                replicaOf, extra, n.DockerHost, n.Labels.Get(Labels.HostNetwork) == "true" ? n.IPAddress : null,
+                n.Topology,
                 n.Labels.Get(Security.TlsFiles.Label)));
         }
         ClusterSpecDto? cluster = null;

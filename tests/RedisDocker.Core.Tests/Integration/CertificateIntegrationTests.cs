@@ -27,7 +27,8 @@ public class CertificateIntegrationTests : DockerTestBase
         var strings = new ConnectionStringOperations(Session, Sink);
         var config = await strings.GetAsync(ConnectionTarget.Cluster, Topology, includePassword: false, Ct);
         Assert.EndsWith(",ssl=true", config);
-        await using (var mux = await new ClientOperations(Session, Sink).ConnectAsync(ConnectionTarget.Cluster, Topology,
+        await using (var mux = await new ClientOperations(Session, Sink).ConnectAsync(ConnectionTarget.Cluster,
+                         Topology,
                          ConnectionRoute.Published, Ct))
         {
             Assert.True(await mux.GetDatabase().StringSetAsync("greeting", "hello"));
@@ -37,7 +38,8 @@ public class CertificateIntegrationTests : DockerTestBase
         var dir = Path.Combine(Path.GetTempPath(), Topology);
         try
         {
-            var files = await new CertificateOperations(Session, Sink).ExportAsync(Topology, dir, TimeSpan.FromDays(2), Ct);
+            var files = await new CertificateOperations(Session, Sink)
+                .ExportAsync(Topology, dir, TimeSpan.FromDays(2), Ct);
             Assert.Equal(new[] { "ca.crt", "client.crt", "client.key" }, files.Select(Path.GetFileName));
             Assert.DoesNotContain("PRIVATE KEY", await File.ReadAllTextAsync(files[0], Ct));
             if (!OperatingSystem.IsWindows())

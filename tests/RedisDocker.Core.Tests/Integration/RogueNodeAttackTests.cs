@@ -39,7 +39,8 @@ public class RogueNodeAttackTests : DockerTestBase
         await BuildClusterAsync(tlsNet.Name, tls: true);
         var (tlsOwner, tlsRogue) = await AttackAsync(TlsTopology, tlsNet.Name);
         Assert.NotEqual(tlsRogue, tlsOwner);
-        var victim = (await Nodes.GetAsync(new NodeFilter { Topology = TlsTopology }, Ct)).First(n => n.HostEndpoint is not null);
+        var victim = (await Nodes.GetAsync(new NodeFilter { Topology = TlsTopology }, Ct))
+            .First(n => n.HostEndpoint is not null);
         var (host, port) = EndpointMap.Split(victim.HostEndpoint!);
         var password = await Session.GetPasswordAsync(TlsTopology, Ct);
         await Assert.ThrowsAnyAsync<Exception>(async () =>
@@ -68,8 +69,8 @@ public class RogueNodeAttackTests : DockerTestBase
             new ArchiveFile("ca.crt",
                 System.Text.Encoding.ASCII.GetBytes(topologyCa!.CertificatePem + "\n" + ownCa.CertificatePem + "\n"),
                 0b110_100_100, uid, uid),
-            new ArchiveFile("r.crt", System.Text.Encoding.ASCII.GetBytes(cert.ExportCertificatePem()), 0b110_100_100, uid,
-                uid),
+            new ArchiveFile("r.crt", System.Text.Encoding.ASCII.GetBytes(cert.ExportCertificatePem()),
+                0b110_100_100, uid, uid),
             new ArchiveFile("r.key", System.Text.Encoding.ASCII.GetBytes(CertificateAuthority.KeyPemOf(cert)),
                 0b110_000_000, uid, uid),
         };
@@ -77,7 +78,10 @@ public class RogueNodeAttackTests : DockerTestBase
             "--tls-ca-cert-file", "/tmp/rogue/ca.crt" };
         var server = new[] { "--port", "0", "--tls-port", "6379", "--tls-cluster", "yes", "--tls-replication", "yes" }
             .Concat(tls).ToArray();
-        var cli = new[] { "--tls", "--cert", "/tmp/rogue/r.crt", "--key", "/tmp/rogue/r.key", "--cacert", "/tmp/rogue/ca.crt" };
+        var cli = new[]
+        {
+            "--tls", "--cert", "/tmp/rogue/r.crt", "--key", "/tmp/rogue/r.key", "--cacert", "/tmp/rogue/ca.crt",
+        };
         var (owner, rogue) = await AttackAsync(TlsTopology, tlsNet.Name, server, cli, Files(ownCert));
         Assert.NotEqual(rogue, owner);
 
@@ -95,8 +99,8 @@ public class RogueNodeAttackTests : DockerTestBase
             var subnet = await TestSubnets.NextAsync(this, Session, Ct);
             try
             {
-                return await Networks.CreateAsync(new NetworkSpec { Name = topology, Subnet = subnet, Topology = topology },
-                    Ct);
+                return await Networks.CreateAsync(
+                    new NetworkSpec { Name = topology, Subnet = subnet, Topology = topology }, Ct);
             }
             catch (RedisDockerException e) when (e.ErrorId == ErrorIds.SubnetOverlap && attempt < 5) { }
         }
@@ -162,9 +166,11 @@ public class RogueNodeAttackTests : DockerTestBase
         var slot0Owner = (await ClusterNodesAsync()).First(x => x.Line.Split(' ').Skip(8).Any(r => r.StartsWith("0-",
             StringComparison.Ordinal) || r == "0")).Id;
 
-        await Cli("CLUSTER", "MEET", legit.IPAddress!, legit.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            HostEndpoints.BusPortOf(legit.Port).ToString(System.Globalization.CultureInfo.InvariantCulture));
-        // Bounded: the rogue learns the owner of slot 0 through gossip once the bus accepted it (plain), or never (TLS).
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        await Cli("CLUSTER", "MEET", legit.IPAddress!, legit.Port.ToString(inv),
+            HostEndpoints.BusPortOf(legit.Port).ToString(inv));
+        // Bounded: the rogue learns the owner of slot 0 through gossip once the bus accepted it (plain), or never
+        // (TLS).
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         var replicated = false;
         while (DateTime.UtcNow < deadline && !replicated)

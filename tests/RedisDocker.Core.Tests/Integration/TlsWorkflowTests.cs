@@ -5,7 +5,8 @@ using Xunit;
 
 namespace RedisDocker.Core.Tests.Integration;
 
-/// <summary>Issue 12: the module's workflows on TLS topologies (every link TLS, peers checked against the topology CA).</summary>
+/// <summary>Issue 12: the module's workflows on TLS topologies (every link TLS, peers checked against the topology
+/// CA).</summary>
 public class TlsWorkflowTests : DockerTestBase
 {
     public TlsWorkflowTests() : base("tls") { }
@@ -84,7 +85,8 @@ public class TlsWorkflowTests : DockerTestBase
         var net = await NewNetworkAsync();
         await new ClusterBuilder(Session, Sink).CreateFromScratchAsync(new ClusterFromScratchSpec
         {
-            Network = net.Name, Count = 3, ReplicasPerPrimary = 0, Tls = new TlsOptions { ClientAuth = TlsClientAuth.Optional },
+            Network = net.Name, Count = 3, ReplicasPerPrimary = 0,
+            Tls = new TlsOptions { ClientAuth = TlsClientAuth.Optional },
         }, Ct);
         var topologies = new TopologyOperations(Session, Sink);
         var json = TopologyOperations.ToJson(await topologies.ExportAsync(Topology, Ct));

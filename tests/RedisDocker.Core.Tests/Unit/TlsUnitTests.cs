@@ -51,7 +51,8 @@ public class TlsUnitTests
     {
         var conf = RedisConfigRenderer.Render(new RedisServerConfig
         {
-            Port = 7001, Password = "p4ssw0rd-p4ssw0rd", ClusterEnabled = true, Tls = new TlsOptions { ClientAuth = auth },
+            Port = 7001, Password = "p4ssw0rd-p4ssw0rd", ClusterEnabled = true,
+            Tls = new TlsOptions { ClientAuth = auth },
         });
         Assert.Equal("0", RedisConfigRenderer.ReadDirective(conf, "port"));
         Assert.Equal("7001", RedisConfigRenderer.ReadDirective(conf, "tls-port"));
