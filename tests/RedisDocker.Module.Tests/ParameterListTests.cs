@@ -38,10 +38,25 @@ public class ParameterListTests
         ["Invoke-RedisCommand"] = new[] { "AllNodes", "Cluster", "Command", "InputObject", "Node", "Session" },
         ["Invoke-RedisFailover"] = new[] { "Force", "InputObject", "Node", "SentinelGroup", "Session", "Takeover", "TimeoutSeconds", "Topology", "Wait" },
         ["Move-RedisClusterSlot"] = new[] { "All", "Cluster", "Count", "Destination", "Session", "Slot", "Source" },
-        ["New-RedisCluster"] = new[] { "ClusterNodeTimeout", "Count", "DockerHost", "Image", "InputObject", "Name", "Network", "Node", "Password", "ReplicasPerPrimary", "Session", "Subnet", "Tls", "TlsClientAuth" },
+        ["New-RedisCluster"] = new[]
+        {
+            "ClusterNodeTimeout", "Count", "DockerHost", "Image", "InputObject", "Name", "Network", "Node", "Password",
+            "ReplicasPerPrimary", "Session", "Subnet", "Tls", "TlsClientAuth",
+        },
         ["New-RedisNetwork"] = new[] { "DockerHost", "Gateway", "Internal", "Label", "Name", "Session", "Subnet", "Topology" },
-        ["New-RedisNode"] = new[] { "AllowAllInterfaces", "AnnounceAddress", "AppendOnly", "BusPort", "ClusterEnabled", "ClusterNodeTimeout", "Config", "Count", "DockerHost", "HostAddress", "HostNetwork", "HostPort", "IPAddress", "Image", "Label", "MaxMemory", "MaxMemoryPolicy", "Name", "NamePrefix", "Network", "Password", "Port", "Session", "Tls", "TlsClientAuth", "Topology" },
-        ["New-RedisSentinel"] = new[] { "AnnounceAddress", "Count", "DockerHost", "DownAfter", "FailoverTimeout", "Image", "MasterName", "MinReplicasMaxLag", "MinReplicasToWrite", "ParallelSyncs", "Port", "Primary", "Quorum", "Session", "Tls", "TlsClientAuth" },
+        ["New-RedisNode"] = new[]
+        {
+            "AllowAllInterfaces", "AnnounceAddress", "AppendOnly", "BusPort", "ClusterEnabled", "ClusterNodeTimeout",
+            "Config", "Count", "DockerHost", "HostAddress", "HostNetwork", "HostPort", "IPAddress", "Image", "Label",
+            "MaxMemory", "MaxMemoryPolicy", "Name", "NamePrefix", "Network", "Password", "Port", "Session", "Tls",
+            "TlsClientAuth", "Topology",
+        },
+        ["New-RedisSentinel"] = new[]
+        {
+            "AnnounceAddress", "Count", "DockerHost", "DownAfter", "FailoverTimeout", "Image", "MasterName",
+            "MinReplicasMaxLag", "MinReplicasToWrite", "ParallelSyncs", "Port", "Primary", "Quorum", "Session", "Tls",
+            "TlsClientAuth",
+        },
         ["Optimize-RedisCluster"] = new[] { "Cluster", "Session", "Threshold", "Weight" },
         ["Remove-RedisClusterNode"] = new[] { "Cluster", "Node", "Session" },
         ["Remove-RedisNetwork"] = new[] { "Force", "InputObject", "Name", "Session" },

@@ -46,7 +46,7 @@ public sealed class TlsScenario : IScenario
         {
             subnet = await ctx.FreeSubnetAsync();
             var t0 = BenchContext.Now();
-            await new ClusterBuilder(ctx.Session, ctx.Sink).CreateFromScratchAsync(new ClusterFromScratchSpec
+            await ctx.Session.Workflows(ctx.Sink).ClusterBuilder.CreateFromScratchAsync(new ClusterFromScratchSpec
             {
                 NewNetworkName = topology, Subnet = subnet, Count = 6, ReplicasPerPrimary = 1,
                 Tls = tls ? new TlsOptions() : null,
@@ -55,13 +55,13 @@ public sealed class TlsScenario : IScenario
 
             var (owner, replica) = await ClusterHelpers.OwnerOfAsync(ctx, topology, "a");
             var t1 = BenchContext.Now();
-            await new FailoverOperations(ctx.Session, ctx.Sink)
+            await ctx.Session.Workflows(ctx.Sink).Failover
                 .FailoverToAsync(topology, replica!.Name!, ClusterFailoverMode.Coordinated, Bound, ct);
             result.Add(($"tls_{kind}_failover_ms", BenchContext.MsSince(t1)));
 
             // The probe: one primary's published port, keys of its own slots ({a} hashes to slot 15495).
             (owner, _) = await ClusterHelpers.OwnerOfAsync(ctx, topology, "a");
-            var node = await new NodeOperations(ctx.Session, ctx.Sink).GetOneAsync(owner.Name!, ct);
+            var node = await ctx.Session.Workflows(ctx.Sink).Nodes.GetOneAsync(owner.Name!, ct);
             var conn = await ctx.Session.ConnectAsync(node, ct);
             using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
             bound.CancelAfter(Bound);

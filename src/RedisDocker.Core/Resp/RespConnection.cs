@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: one connection's whole protocol state (handshake, pipelining, timeouts, faults).
 using System.Buffers;
 using System.Globalization;
 using System.Net;

@@ -6,15 +6,14 @@ namespace RedisDocker.Core.Security;
 
 /// <summary>Export-RedisCertificate and Update-RedisCertificate: a TLS topology's certificates for applications,
 /// and new node certificates without downtime.</summary>
-public sealed class CertificateOperations
+public sealed class CertificateOperations : Workflow
 {
-    private readonly RedisDockerSession _session;
-    private readonly IOperationSink _sink;
+    private readonly NodeOperations _nodes;
 
-    public CertificateOperations(RedisDockerSession session, IOperationSink sink)
+    internal CertificateOperations(RedisDockerSession session, IOperationSink sink, NodeOperations nodes)
+        : base(session, sink)
     {
-        _session = session;
-        _sink = sink;
+        _nodes = nodes;
     }
 
     public const string CaFileName = "ca.crt";
@@ -83,8 +82,7 @@ public sealed class CertificateOperations
     {
         var ca = await RequireCaAsync(topology, ct).ConfigureAwait(false);
         var password = await _session.GetPasswordAsync(topology, ct).ConfigureAwait(false);
-        var nodeOps = new NodeOperations(_session, _sink);
-        var nodes = await nodeOps.GetAsync(new NodeFilter { Topology = topology }, ct).ConfigureAwait(false);
+        var nodes = await _nodes.GetAsync(new NodeFilter { Topology = topology }, ct).ConfigureAwait(false);
         var renewed = new List<string>();
         foreach (var node in nodes.Where(n => n.HostEndpoint is not null))
         {

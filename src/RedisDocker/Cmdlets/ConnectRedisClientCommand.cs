@@ -13,7 +13,8 @@ namespace RedisDocker.Cmdlets;
 public sealed class ConnectRedisClientCommand : RedisDockerCmdlet
 {
     /// <summary>The cluster (its topology name).</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParameterSets.Cluster, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParameterSets.Cluster,
+        ValueFromPipelineByPropertyName = true)]
     [Alias("Topology")]
     [ArgumentCompleter(typeof(Completers.ClusterCompleter))]
     public string Cluster { get; set; } = "";
@@ -29,7 +30,8 @@ public sealed class ConnectRedisClientCommand : RedisDockerCmdlet
     [ArgumentCompleter(typeof(Completers.NodeCompleter))]
     public string Node { get; set; } = "";
 
-    /// <summary>Published ports, container addresses (Direct), or Direct where this host routes to them (Auto).</summary>
+    /// <summary>Published ports, container addresses (Direct), or Direct where this host routes to them
+    /// (Auto).</summary>
     [Parameter]
     public ConnectionRoute Route { get; set; } = ConnectionRoute.Published;
 
@@ -41,7 +43,8 @@ public sealed class ConnectRedisClientCommand : RedisDockerCmdlet
             ParameterSets.Node => (ConnectionTarget.Node, Node),
             _ => (ConnectionTarget.Cluster, Cluster),
         };
-        if (TryRun(name, (sink, ct) => new ClientOperations(CurrentSession, sink).ConnectAsObjectAsync(target, name, Route, ct), out var client))
+        if (TryRun(name, (sink, ct) => CurrentSession.Workflows(sink)
+            .Clients.ConnectAsObjectAsync(target, name, Route, ct), out var client))
             WriteObject(client);
     }
 }

@@ -37,7 +37,7 @@ public sealed class ExportRedisCertificateCommand : RedisDockerCmdlet
             : $"the CA certificate of topology '{Topology}'";
         if (!ShouldProcess(folder, $"Write {what}")) return;
         TimeSpan? validity = IncludeClientCertificate ? TimeSpan.FromDays(ValidDays) : null;
-        if (!TryRun(Topology, (sink, ct) => new CertificateOperations(CurrentSession, sink)
+        if (!TryRun(Topology, (sink, ct) => CurrentSession.Workflows(sink).Certificates
                 .ExportAsync(Topology, folder, validity, ct), out var files)) return;
         foreach (var f in files) WriteObject(new FileInfo(f));
     }

@@ -12,7 +12,8 @@ namespace RedisDocker.Cmdlets;
 public sealed class GetRedisConnectionStringCommand : RedisDockerCmdlet
 {
     /// <summary>The cluster (its topology name).</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParameterSets.Cluster, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParameterSets.Cluster,
+        ValueFromPipelineByPropertyName = true)]
     [Alias("Topology")]
     [ArgumentCompleter(typeof(Completers.ClusterCompleter))]
     public string Cluster { get; set; } = "";
@@ -32,7 +33,8 @@ public sealed class GetRedisConnectionStringCommand : RedisDockerCmdlet
     [Parameter]
     public SwitchParameter IncludePassword { get; set; }
 
-    /// <summary>Published ports, container addresses (Direct), or Direct where this host routes to them (Auto).</summary>
+    /// <summary>Published ports, container addresses (Direct), or Direct where this host routes to them
+    /// (Auto).</summary>
     [Parameter]
     public ConnectionRoute Route { get; set; } = ConnectionRoute.Published;
 
@@ -44,7 +46,8 @@ public sealed class GetRedisConnectionStringCommand : RedisDockerCmdlet
             ParameterSets.Node => (ConnectionTarget.Node, Node),
             _ => (ConnectionTarget.Cluster, Cluster),
         };
-        if (TryRun(name, (sink, ct) => new ConnectionStringOperations(CurrentSession, sink).GetAsync(target, name, IncludePassword, ct, Route),
+        if (TryRun(name, (sink, ct) => CurrentSession.Workflows(sink)
+            .ConnectionStrings.GetAsync(target, name, IncludePassword, ct, Route),
                 out var text))
             WriteObject(text);
     }

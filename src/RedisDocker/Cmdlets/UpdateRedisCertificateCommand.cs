@@ -19,7 +19,7 @@ public sealed class UpdateRedisCertificateCommand : RedisDockerCmdlet
     protected override void ProcessRecord()
     {
         if (!ShouldProcess($"topology '{Topology}'", "Renew the certificate of every running node")) return;
-        if (!TryRun(Topology, (sink, ct) => new CertificateOperations(CurrentSession, sink).RenewAsync(Topology, ct),
+        if (!TryRun(Topology, (sink, ct) => CurrentSession.Workflows(sink).Certificates.RenewAsync(Topology, ct),
                 out var names)) return;
         foreach (var n in names) WriteObject(n);
     }

@@ -18,16 +18,16 @@ public class CertificateIntegrationTests : DockerTestBase
     public async Task ApplicationsConnectWithTheExportedCertificatesAndRenewalKeepsConnectionsUp()
     {
         var net = await NewNetworkAsync();
-        await new ClusterBuilder(Session, Sink).CreateFromScratchAsync(new ClusterFromScratchSpec
+        await Session.Workflows(Sink).ClusterBuilder.CreateFromScratchAsync(new ClusterFromScratchSpec
         {
             Network = net.Name, Count = 3, ReplicasPerPrimary = 0, Tls = new TlsOptions(),
         }, Ct);
 
         // The configuration string says ssl=true; the module's own client (Connect-RedisClient) works with it.
-        var strings = new ConnectionStringOperations(Session, Sink);
+        var strings = Session.Workflows(Sink).ConnectionStrings;
         var config = await strings.GetAsync(ConnectionTarget.Cluster, Topology, includePassword: false, Ct);
         Assert.EndsWith(",ssl=true", config);
-        await using (var mux = await new ClientOperations(Session, Sink).ConnectAsync(ConnectionTarget.Cluster,
+        await using (var mux = await Session.Workflows(Sink).Clients.ConnectAsync(ConnectionTarget.Cluster,
                          Topology,
                          ConnectionRoute.Published, Ct))
         {
@@ -38,7 +38,7 @@ public class CertificateIntegrationTests : DockerTestBase
         var dir = Path.Combine(Path.GetTempPath(), Topology);
         try
         {
-            var files = await new CertificateOperations(Session, Sink)
+            var files = await Session.Workflows(Sink).Certificates
                 .ExportAsync(Topology, dir, TimeSpan.FromDays(2), Ct);
             Assert.Equal(new[] { "ca.crt", "client.crt", "client.key" }, files.Select(Path.GetFileName));
             Assert.DoesNotContain("PRIVATE KEY", await File.ReadAllTextAsync(files[0], Ct));
@@ -62,7 +62,7 @@ public class CertificateIntegrationTests : DockerTestBase
             // Renewal: every node serves a new certificate of the same CA; the connection opened before stays up.
             var node = (await Nodes.GetAsync(new NodeFilter { Topology = Topology }, Ct)).First();
             var before = await ServedCertificateAsync(node.HostEndpoint!);
-            var renewed = await new CertificateOperations(Session, Sink).RenewAsync(Topology, Ct);
+            var renewed = await Session.Workflows(Sink).Certificates.RenewAsync(Topology, Ct);
             Assert.Equal(3, renewed.Count);
             var after = await ServedCertificateAsync(node.HostEndpoint!);
             Assert.NotEqual(before.SerialNumber, after.SerialNumber);

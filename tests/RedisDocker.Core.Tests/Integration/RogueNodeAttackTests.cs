@@ -107,7 +107,7 @@ public class RogueNodeAttackTests : DockerTestBase
     }
 
     private Task<RedisCluster> BuildClusterAsync(string network, bool tls) =>
-        new ClusterBuilder(Session, Sink).CreateFromScratchAsync(new ClusterFromScratchSpec
+        Session.Workflows(Sink).ClusterBuilder.CreateFromScratchAsync(new ClusterFromScratchSpec
         {
             Network = network, Count = 3, ReplicasPerPrimary = 0, ClusterNodeTimeoutMs = 2000,
             Tls = tls ? new TlsOptions() : null,

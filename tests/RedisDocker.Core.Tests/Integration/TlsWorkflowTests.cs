@@ -11,13 +11,13 @@ public class TlsWorkflowTests : DockerTestBase
 {
     public TlsWorkflowTests() : base("tls") { }
 
-    private SentinelOperations Sentinels => new(Session, Sink);
+    private SentinelOperations Sentinels => Session.Workflows(Sink).Sentinels;
 
     [Fact]
     public async Task ATlsClusterIsCreatedFailedOverGrownAndRestarted()
     {
         var net = await NewNetworkAsync();
-        var cluster = await new ClusterBuilder(Session, Sink).CreateFromScratchAsync(new ClusterFromScratchSpec
+        var cluster = await Session.Workflows(Sink).ClusterBuilder.CreateFromScratchAsync(new ClusterFromScratchSpec
         {
             Network = net.Name, Count = 6, ReplicasPerPrimary = 1, Tls = new TlsOptions(),
         }, Ct);
@@ -40,7 +40,7 @@ public class TlsWorkflowTests : DockerTestBase
             Assert.DoesNotContain(n.Labels.Values, v => v.Contains("BEGIN", StringComparison.Ordinal));
         }
 
-        var cmd = new CommandOperations(Session, Sink);
+        var cmd = Session.Workflows(Sink).Commands;
         for (var i = 0; i < 20; i++)
             Assert.Equal("OK", await cmd.InvokeOnClusterAsync(Topology, new object[] { "SET", $"k{i}", $"v{i}" }, Ct));
 
@@ -83,12 +83,12 @@ public class TlsWorkflowTests : DockerTestBase
     public async Task ATlsTopologyIsExportedAndImportedWithTlsAndNoKeyMaterial()
     {
         var net = await NewNetworkAsync();
-        await new ClusterBuilder(Session, Sink).CreateFromScratchAsync(new ClusterFromScratchSpec
+        await Session.Workflows(Sink).ClusterBuilder.CreateFromScratchAsync(new ClusterFromScratchSpec
         {
             Network = net.Name, Count = 3, ReplicasPerPrimary = 0,
             Tls = new TlsOptions { ClientAuth = TlsClientAuth.Optional },
         }, Ct);
-        var topologies = new TopologyOperations(Session, Sink);
+        var topologies = Session.Workflows(Sink).Topologies;
         var json = TopologyOperations.ToJson(await topologies.ExportAsync(Topology, Ct));
         Assert.DoesNotContain("BEGIN", json);
         Assert.DoesNotContain("tls-cert-file", json);
@@ -101,7 +101,7 @@ public class TlsWorkflowTests : DockerTestBase
         var nodes = await Nodes.GetAsync(new NodeFilter { Topology = Topology }, Ct);
         Assert.Equal(3, nodes.Count);
         Assert.All(nodes, n => Assert.Equal("optional", n.Labels[TlsFiles.Label]));
-        var cmd = new CommandOperations(Session, Sink);
+        var cmd = Session.Workflows(Sink).Commands;
         Assert.Equal("OK", await cmd.InvokeOnClusterAsync(Topology, new object[] { "SET", "k", "v" }, Ct));
         Assert.Equal("v", await cmd.InvokeOnClusterAsync(Topology, new object[] { "GET", "k" }, Ct));
     }
@@ -111,7 +111,7 @@ public class TlsWorkflowTests : DockerTestBase
     {
         var net = await NewNetworkAsync();
         var nodes = await NewNodesAsync(net.Name, 3, customize: (_, s) => s with { Tls = new TlsOptions() });
-        var replication = new ReplicationOperations(Session, Sink);
+        var replication = Session.Workflows(Sink).Replication;
         foreach (var r in nodes.Skip(1)) await replication.SetReplicaAsync(r.Name, nodes[0].Name, Ct);
         var group = await Sentinels.CreateAsync(new SentinelGroupSpec
         {
