@@ -18,6 +18,7 @@
         'Connect-RedisDocker'
         'Connect-RedisNetwork'
         'Disconnect-RedisNetwork'
+        'Export-RedisCertificate'
         'Export-RedisTopology'
         'Get-RedisCluster'
         'Get-RedisClusterNode'
@@ -53,6 +54,7 @@
         'Stop-RedisNode'
         'Stop-RedisTopology'
         'Test-RedisCluster'
+        'Update-RedisCertificate'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

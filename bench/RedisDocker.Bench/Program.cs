@@ -13,7 +13,7 @@ using RedisDocker.Bench.Scenarios;
 
 // split-brain runs only when named (about 4 minutes per run, no baseline).
 var all = new[] { "floor", "cluster-create", "cluster-failover", "sentinel-failover" };
-var known = all.Append("split-brain").ToArray();
+var known = all.Append("split-brain").Append("tls").ToArray();
 var scenarios = new List<string>();
 var options = new BenchOptions { Scenario = "" };
 try
@@ -87,6 +87,7 @@ foreach (var name in scenarios)
         "cluster-create" => new ClusterCreateScenario(),
         "cluster-failover" => new ClusterFailoverScenario(),
         "split-brain" => new SplitBrainScenario(),
+        "tls" => new TlsScenario(),
         _ => new SentinelFailoverScenario(),
     };
     BenchContext.Log($"scenario {name}: runs={options.Runs} image={options.Image}");

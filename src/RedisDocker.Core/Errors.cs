@@ -320,4 +320,7 @@ public static class Errors
     public static RedisDockerException RestoreTargetNotEmpty(
         string message, object? target = null, Exception? inner = null) =>
         new(ErrorIds.RestoreTargetNotEmpty, message, ErrorKind.ResourceExists, target, inner);
+    public static RedisDockerException TlsMaterialMissing(
+        string message, object? target = null, Exception? inner = null) =>
+        new(ErrorIds.TlsMaterialMissing, message, ErrorKind.ObjectNotFound, target, inner);
 }

@@ -68,6 +68,8 @@ public static class ErrorIds
     /// <summary>A cluster node cannot name its host endpoint to clients (Redis before 7.0, or port numbers that
     /// differ).</summary>
     public const string HostEndpointUnsupported = "RedisDocker.HostEndpointUnsupported";
+    /// <summary>A TLS topology whose CA or certificates cannot be read from its nodes.</summary>
+    public const string TlsMaterialMissing = "RedisDocker.TlsMaterialMissing";
 }
 
 /// <summary>

@@ -24,7 +24,11 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
     {
         Endpoint = endpoint;
         Id = Guid.NewGuid().ToString("N")[..8];
+        Tls = new Security.TlsStore(this);
     }
+
+    /// <summary>The session's TLS topologies: their endpoints, CAs and the module's client certificates.</summary>
+    public Security.TlsStore Tls { get; }
 
     /// <summary>A session for DOCKER_HOST (with DOCKER_TLS_VERIFY and DOCKER_CERT_PATH) or the platform default.
     /// </summary>
@@ -253,6 +257,7 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
     {
         _passwords.TryRemove(topology, out _);
         ClusterRouters.TryRemove(topology, out _);
+        Tls.Forget(topology);
     }
 
     /// <summary>Slot routers of Invoke-RedisCommand -Cluster, one per topology, kept between calls.</summary>
@@ -313,13 +318,14 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
             await cached.DisposeAsync().ConfigureAwait(false);
         }
         var (host, port) = EndpointMap.Split(hostEndpoint);
-        var conn = await RespConnection.ConnectAsync(host, port, new RespConnectionOptions
+        var options = await Tls.ApplyAsync(hostEndpoint, new RespConnectionOptions
         {
             Password = password,
             ConnectTimeout = RedisConnectTimeout,
             CommandTimeout = RedisCommandTimeout,
             ClientName = "redisdocker",
         }, ct).ConfigureAwait(false);
+        var conn = await RespConnection.ConnectAsync(host, port, options, ct).ConfigureAwait(false);
         if (!_connections.TryAdd(key, conn))
         {
             await conn.DisposeAsync().ConfigureAwait(false);

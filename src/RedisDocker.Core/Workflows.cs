@@ -1,5 +1,6 @@
 using RedisDocker.Core.Backup;
 using RedisDocker.Core.Swarm;
+using RedisDocker.Core.Security;
 using RedisDocker.Core.Topology;
 
 namespace RedisDocker.Core;
@@ -24,6 +25,7 @@ namespace RedisDocker.Core;
 /// Topologies                -> Nodes, Networks, Cluster, Quiet.Cluster, Sentinels, Replication, Health
 /// Backup                    -> Nodes, Topologies;   Restore -> Nodes, Cluster, Topologies
 /// DataImport                -> Nodes
+/// Certificates              -> Nodes
 /// </code>
 /// <see cref="Quiet"/> is the same graph reporting nowhere, for reads whose warnings the caller must not see.
 /// </remarks>
@@ -53,6 +55,7 @@ public sealed class Workflows
     private BackupOperations? _backup;
     private RestoreOperations? _restore;
     private DataImportOperations? _dataImport;
+    private CertificateOperations? _certificates;
 
     internal Workflows(RedisDockerSession session, IOperationSink sink)
     {
@@ -117,6 +120,9 @@ public sealed class Workflows
     /// <summary>Import-RedisData.</summary>
     public DataImportOperations DataImport =>
         Once(ref _dataImport, () => new DataImportOperations(_session, _sink, Nodes));
+    /// <summary>A TLS topology's certificates: exported for applications, renewed on its nodes.</summary>
+    public CertificateOperations Certificates =>
+        Once(ref _certificates, () => new CertificateOperations(_session, _sink, Nodes));
 
     /// <summary>The member built on first use, once (a cycle in the graph would recurse here without end: the
     /// unit test checks there is none).</summary>

@@ -22,6 +22,8 @@ public class ParameterListTests
         ["Restore-RedisTopology"] = new[] { "Force", "Name", "Password", "Path", "Session", "Subnet" },
         ["Import-RedisData"] = new[]
             { "BatchSize", "Cursor", "Destination", "MaxKeys", "Replace", "Session", "Source", "SourcePassword" },
+        ["Export-RedisCertificate"] = new[] { "IncludeClientCertificate", "Path", "Session", "Topology", "ValidDays" },
+        ["Update-RedisCertificate"] = new[] { "Session", "Topology" },
         ["Export-RedisTopology"] = new[] { "Format", "Path", "Session", "Topology" },
         ["Get-RedisTopology"] = new[] { "Session", "Topology" },
         ["Import-RedisTopology"] = new[] { "DockerHost", "Json", "Password", "Path", "Session" },
@@ -41,13 +43,28 @@ public class ParameterListTests
         ["Invoke-RedisCommand"] = new[] { "AllNodes", "Cluster", "Command", "InputObject", "Node", "Session" },
         ["Invoke-RedisFailover"] = new[] { "Force", "InputObject", "Node", "SentinelGroup", "Session", "Takeover", "TimeoutSeconds", "Topology", "Wait" },
         ["Move-RedisClusterSlot"] = new[] { "All", "Cluster", "Count", "Destination", "Session", "Slot", "Source" },
-        ["New-RedisCluster"] = new[] { "ClusterNodeTimeout", "Count", "DockerHost", "Image", "InputObject", "Name", "Network", "Node", "Password", "ReplicasPerPrimary", "Session", "Subnet" },
+        ["New-RedisCluster"] = new[]
+        {
+            "ClusterNodeTimeout", "Count", "DockerHost", "Image", "InputObject", "Name", "Network", "Node", "Password",
+            "ReplicasPerPrimary", "Session", "Subnet", "Tls", "TlsClientAuth",
+        },
         ["New-RedisNetwork"] = new[]
         {
             "DockerHost", "Driver", "Gateway", "Internal", "Label", "Name", "Session", "Subnet", "Topology",
         },
-        ["New-RedisNode"] = new[] { "AllowAllInterfaces", "AnnounceAddress", "AppendOnly", "BusPort", "ClusterEnabled", "ClusterNodeTimeout", "Config", "Count", "DockerHost", "HostAddress", "HostNetwork", "HostPort", "IPAddress", "Image", "Label", "MaxMemory", "MaxMemoryPolicy", "Name", "NamePrefix", "Network", "Password", "Port", "Session", "Topology" },
-        ["New-RedisSentinel"] = new[] { "AnnounceAddress", "Count", "DockerHost", "DownAfter", "FailoverTimeout", "Image", "MasterName", "MinReplicasMaxLag", "MinReplicasToWrite", "ParallelSyncs", "Port", "Primary", "Quorum", "Session" },
+        ["New-RedisNode"] = new[]
+        {
+            "AllowAllInterfaces", "AnnounceAddress", "AppendOnly", "BusPort", "ClusterEnabled", "ClusterNodeTimeout",
+            "Config", "Count", "DockerHost", "HostAddress", "HostNetwork", "HostPort", "IPAddress", "Image", "Label",
+            "MaxMemory", "MaxMemoryPolicy", "Name", "NamePrefix", "Network", "Password", "Port", "Session", "Tls",
+            "TlsClientAuth", "Topology",
+        },
+        ["New-RedisSentinel"] = new[]
+        {
+            "AnnounceAddress", "Count", "DockerHost", "DownAfter", "FailoverTimeout", "Image", "MasterName",
+            "MinReplicasMaxLag", "MinReplicasToWrite", "ParallelSyncs", "Port", "Primary", "Quorum", "Session", "Tls",
+            "TlsClientAuth",
+        },
         ["Optimize-RedisCluster"] = new[] { "Cluster", "Session", "Threshold", "Weight" },
         ["Remove-RedisClusterNode"] = new[] { "Cluster", "Node", "Session" },
         ["Remove-RedisNetwork"] = new[] { "Force", "InputObject", "Name", "Session" },

@@ -16,6 +16,7 @@ $script:ExamplePageOrder = @(
     'New-RedisSentinel', 'New-RedisCluster', 'Move-RedisClusterSlot', 'Add-RedisClusterNode', 'Optimize-RedisCluster',
     'Remove-RedisClusterNode', 'Get-RedisTopology', 'Stop-RedisTopology', 'Start-RedisTopology',
     'Export-RedisTopology', 'Import-RedisTopology', 'Backup-RedisTopology', 'Restore-RedisTopology', 'Import-RedisData',
+    'Export-RedisCertificate', 'Update-RedisCertificate',
     'Remove-RedisTopology', 'Remove-RedisNetwork',
     'Connect-RedisDocker', 'about_RedisDocker'
 )
@@ -55,6 +56,31 @@ function Assert-HaGroup {
 function Get-SlotsOf([string] $Node) { (Get-RedisClusterNode -Cluster redis -Node $Node).SlotCount }
 
 $script:ExampleChecks = @{
+
+    # ------------------------------------------------------------ Export-/Update-RedisCertificate (TLS)
+    'Export-RedisCertificate#1' = @{
+        Setup = { Use-ShopTopology; Remove-Item ./certs -Recurse -Force -ErrorAction SilentlyContinue }
+        Check = { $files = @($Out | Where-Object { $_ -is [System.IO.FileInfo] })
+            @($files.Name) | Should -Be @('ca.crt', 'client.crt', 'client.key')
+            (Get-Content ./certs/ca.crt -Raw) | Should -Match 'BEGIN CERTIFICATE'
+            (Get-Content ./certs/client.key -Raw) | Should -Match 'BEGIN PRIVATE KEY'
+            @($Out | Where-Object { $_ -is [string] })[0] | Should -Match ',ssl=true$'
+            Remove-Item ./certs -Recurse -Force }
+    }
+    'Export-RedisCertificate#2' = @{
+        Setup = { Use-ShopTopology; Remove-Item ./ca-only -Recurse -Force -ErrorAction SilentlyContinue }
+        Check = { @(@($Out).Name) | Should -Be @('ca.crt'); Test-Path ./ca-only/client.key | Should -BeFalse
+            Remove-Item ./ca-only -Recurse -Force }
+    }
+    'Update-RedisCertificate#2' = @{
+        Setup = { Use-ShopTopology }
+        Check = { $Out | Should -BeNullOrEmpty }
+    }
+    'Update-RedisCertificate#1' = @{
+        Setup = { Use-ShopTopology }
+        Check = { @($Out | Sort-Object) | Should -Be @('shop-1', 'shop-2', 'shop-3')
+            Test-RedisCluster -Cluster shop -Quiet | Should -BeTrue }
+    }
 
     # ------------------------------------------------------------ Invoke-RedisCommand
     'Invoke-RedisCommand#1' = @{

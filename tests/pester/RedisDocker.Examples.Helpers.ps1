@@ -10,11 +10,11 @@
 $script:DocSubnet = [ordered]@{
     redis = '172.22.0.0/24'; ha = '172.22.1.0/24'; 'ha-backend' = '172.22.2.0/24'; drill = '172.22.3.0/24'
     dev = '172.22.4.0/24'; big = '172.22.5.0/24'; demo = '172.22.6.0/24'; 'test-docs' = '172.22.7.0/24'
-    apps = '172.22.8.0/24'; demo2 = '172.22.9.0/24'; legacy = '172.22.10.0/24'
+    apps = '172.22.8.0/24'; demo2 = '172.22.9.0/24'; legacy = '172.22.10.0/24'; shop = '172.22.11.0/24'
 }
 $script:DocRange = '172.22.0.0/20'
 # The topologies (and plain networks) the examples create by name.
-$script:DocTopologies = 'redis', 'ha', 'demo', 'big', 'drill', 'dev', 'test-docs', 'demo2', 'legacy'
+$script:DocTopologies = 'redis', 'ha', 'demo', 'big', 'drill', 'dev', 'test-docs', 'demo2', 'legacy', 'shop'
 $script:DocPlainNetworks = 'apps'
 
 # ---------------------------------------------------------------- parsing
@@ -293,6 +293,15 @@ function Use-DemoTopology {
     }
     $stopped = @($nodes | Where-Object State -ne 'running')
     if ($stopped) { $null = Start-RedisTopology demo }
+}
+
+# The TLS cluster shop of the certificate examples: 3 primaries, TLS on every link (New-RedisCluster -Tls).
+function Use-ShopTopology {
+    $nodes = @(Get-RedisNode -Topology shop -ErrorAction SilentlyContinue)
+    if ($nodes.Count -ne 3 -or @($nodes | Where-Object State -ne 'running')) {
+        Remove-DocTopology shop
+        $null = New-RedisCluster -Count 3 -Name shop -Subnet $script:DocSubnet.shop -ReplicasPerPrimary 0 -Tls
+    }
 }
 
 # A plain (not RedisDocker) network apps, as an application would have.

@@ -38,10 +38,18 @@ BeforeDiscovery {
         'Invoke-RedisCommand'     = @('AllNodes', 'Cluster', 'Command', 'InputObject', 'Node', 'Session')
         'Invoke-RedisFailover'    = @('Force', 'InputObject', 'Node', 'SentinelGroup', 'Session', 'Takeover', 'TimeoutSeconds', 'Topology', 'Wait')
         'Move-RedisClusterSlot'   = @('All', 'Cluster', 'Count', 'Destination', 'Session', 'Slot', 'Source')
-        'New-RedisCluster'        = @('ClusterNodeTimeout', 'Count', 'DockerHost', 'Image', 'InputObject', 'Name', 'Network', 'Node', 'Password', 'ReplicasPerPrimary', 'Session', 'Subnet')
+        'New-RedisCluster'        = @('ClusterNodeTimeout', 'Count', 'DockerHost', 'Image', 'InputObject', 'Name',
+                                      'Network', 'Node', 'Password', 'ReplicasPerPrimary', 'Session', 'Subnet', 'Tls',
+                                      'TlsClientAuth')
         'New-RedisNetwork'        = @('DockerHost', 'Driver', 'Gateway', 'Internal', 'Label', 'Name', 'Session', 'Subnet', 'Topology')
-        'New-RedisNode'           = @('AllowAllInterfaces', 'AnnounceAddress', 'AppendOnly', 'BusPort', 'ClusterEnabled', 'ClusterNodeTimeout', 'Config', 'Count', 'DockerHost', 'HostAddress', 'HostNetwork', 'HostPort', 'IPAddress', 'Image', 'Label', 'MaxMemory', 'MaxMemoryPolicy', 'Name', 'NamePrefix', 'Network', 'Password', 'Port', 'Session', 'Topology')
-        'New-RedisSentinel'       = @('AnnounceAddress', 'Count', 'DockerHost', 'DownAfter', 'FailoverTimeout', 'Image', 'MasterName', 'MinReplicasMaxLag', 'MinReplicasToWrite', 'ParallelSyncs', 'Port', 'Primary', 'Quorum', 'Session')
+        'New-RedisNode'           = @('AllowAllInterfaces', 'AnnounceAddress', 'AppendOnly', 'BusPort',
+                                      'ClusterEnabled', 'ClusterNodeTimeout', 'Config', 'Count', 'DockerHost',
+                                      'HostAddress', 'HostNetwork', 'HostPort', 'IPAddress', 'Image', 'Label',
+                                      'MaxMemory', 'MaxMemoryPolicy', 'Name', 'NamePrefix', 'Network', 'Password',
+                                      'Port', 'Session', 'Tls', 'TlsClientAuth', 'Topology')
+        'New-RedisSentinel'       = @('AnnounceAddress', 'Count', 'DockerHost', 'DownAfter', 'FailoverTimeout',
+                                      'Image', 'MasterName', 'MinReplicasMaxLag', 'MinReplicasToWrite',
+                                      'ParallelSyncs', 'Port', 'Primary', 'Quorum', 'Session', 'Tls', 'TlsClientAuth')
         'Optimize-RedisCluster'   = @('Cluster', 'Session', 'Threshold', 'Weight')
         'Remove-RedisClusterNode' = @('Cluster', 'Node', 'Session')
         'Remove-RedisNetwork'     = @('Force', 'InputObject', 'Name', 'Session')
@@ -53,6 +61,8 @@ BeforeDiscovery {
         'Start-RedisNode'         = @('InputObject', 'Name', 'PassThru', 'Session')
         'Stop-RedisNode'          = @('InputObject', 'Kill', 'Name', 'PassThru', 'Session', 'Timeout')
         'Test-RedisCluster'       = @('Cluster', 'Quiet', 'ReplicasPerPrimary', 'Session')
+        'Export-RedisCertificate' = @('IncludeClientCertificate', 'Path', 'Session', 'Topology', 'ValidDays')
+        'Update-RedisCertificate' = @('Session', 'Topology')
     }
 
     # Every [Alias] of every cmdlet parameter ("Parameter=Alias"), from src/RedisDocker/Cmdlets/*.cs (ClusterCmdlet
@@ -99,6 +109,8 @@ BeforeDiscovery {
         'Start-RedisNode'         = @('Name=NodeName')
         'Stop-RedisNode'          = @('Name=NodeName')
         'Test-RedisCluster'       = @('Cluster=Topology')
+        'Export-RedisCertificate' = @()
+        'Update-RedisCertificate' = @()
     }
 
     # Verbs whose cmdlets change state (as CmdletConventionTests.cs), plus cmdlets whose verb does not say so.

@@ -107,6 +107,7 @@ public sealed class ConnectionStringOperations : Workflow
             throw Errors.NodeNotReachable($"A node of '{name}' has no container address. Use -Route Published.", name);
         LastWasDirect = direct;
         var text = string.Join(",", endpoints.Select(n => direct ? n.ContainerEndpoint! : n.HostEndpoint!));
+        text = Security.ClientTls.WithSsl(text, endpoints[0]);
         // Without serviceName the client learns of a failover at its next configuration check (every 60 s by
         // default, refusing writes with READONLY meanwhile): every 5 s finds the new primary within seconds.
         if (target == ConnectionTarget.SentinelGroup) text += $",{SentinelConfigCheck}";

@@ -13,6 +13,8 @@ public sealed record ClusterFromScratchSpec
     public int ClusterNodeTimeoutMs { get; init; } = 5000;
     /// <summary>The Docker engine for the network and the nodes; the session's primary engine when null.</summary>
     public string? DockerHost { get; init; }
+    /// <summary>TLS for every link of the cluster (clients, replication, bus) when set.</summary>
+    public Security.TlsOptions? Tls { get; init; }
 }
 
 public sealed class ClusterBuilder : Workflow
@@ -99,6 +101,7 @@ public sealed class ClusterBuilder : Workflow
                 ClusterEnabled = true,
                 ClusterNodeTimeoutMs = spec.ClusterNodeTimeoutMs,
                 DockerHost = spec.DockerHost,
+                Tls = spec.Tls,
             }).ToArray(), ct).ConfigureAwait(false);
             made.AddRange(results.Where(r => r.Node is not null).Select(r => r.Name));
             var failed = results.FirstOrDefault(r => r.Error is not null);

@@ -49,6 +49,7 @@ public sealed partial class NodeOperations
         MaxMemoryPolicy = s.MaxMemoryPolicy,
         ReplicaOf = s.ReplicaOf,
         Extra = s.Config,
+        Tls = s.Tls,
     };
 
     private static string TopologyOf(DockerNetwork n) => n.Labels.Get(Labels.Topology) ?? n.Name;
@@ -64,7 +65,7 @@ public sealed partial class NodeOperations
         string Config() => isSentinel
             ? RedisConfigRenderer.Render(s.Sentinel!
                 with { Password = password, AnnounceIp = ip, Port = s.Port, Bind = s.HostNetwork ? $"{ip} 127.0.0.1"
-                    : null })
+                    : null, Tls = s.Tls })
             : RedisConfigRenderer.Render(ServerConfigOf(s, ip, password));
         var config = Config();
         var labels = new Dictionary<string, string>(s.Labels)
@@ -80,6 +81,7 @@ public sealed partial class NodeOperations
             [Labels.Version] = ModuleInfo.Version,
         };
         if (s.ClusterEnabled) labels[Labels.ClusterEnabled] = "true";
+        if (s.Tls is not null) labels[Security.TlsFiles.Label] = s.Tls.AuthClientsValue;
         if (s.HostNetwork) { labels[Labels.HostNetwork] = "true"; labels[Labels.Announce] = ip; }
         else labels[Labels.Address] = ip;
         if (isSentinel) { labels[Labels.SentinelGroup] = s.Sentinel!.MasterName; labels[Labels.Role] = "sentinel"; }
@@ -140,6 +142,7 @@ public sealed partial class NodeOperations
                     .ConfigureAwait(false);
                 _sink.Verbose($"Uploading {configPath} into '{s.Name}'.");
                 await UploadConfigAsync(docker, s.Name, configPath, config, ct).ConfigureAwait(false);
+                await Security.NodeTls.UploadAsync(_session, docker, s, topology, ip, ct).ConfigureAwait(false);
 
                 _sink.Verbose($"Starting '{s.Name}'.");
                 try { await docker.StartContainerAsync(s.Name, ct).ConfigureAwait(false); }

@@ -31,6 +31,8 @@ public sealed partial class NodeOperations
         var (networks, topologyOf, addresses) = await PlaceAsync(specs, engines, ct).ConfigureAwait(false);
         // 3. One password per topology: reuse, check, or generate.
         var passwords = await PasswordsAsync(specs, topologyOf, ct).ConfigureAwait(false);
+        // 3b. TLS: the topology's own (a node joins its topology's TLS or plain text), and its CA.
+        specs = await Security.NodeTls.ResolveAsync(_session, specs, topologyOf, ct).ConfigureAwait(false);
         // 4. Images present on each engine, or pulled with progress.
         await EnsureImagesAsync(specs, engines, ct).ConfigureAwait(false);
         // 5. Create, upload configuration, start, wait: all nodes at once.

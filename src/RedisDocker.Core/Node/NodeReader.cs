@@ -150,6 +150,7 @@ public sealed class NodeReader : Workflow
             Created = info.Created,
             Labels = info.Labels,
         };
+        _session.Tls.Observe(node);
         _session.EndpointMap.Record(node, info.Networks.Values.Select(n => n.IPAddress)
             .Where(a => !string.IsNullOrEmpty(a)).Append(ip ?? "").Where(a => a.Length > 0).Distinct());
         return node;

@@ -49,6 +49,8 @@ public sealed record NodeSpec
     /// redirects and slot maps to endpoints it reaches (see <see cref="HostEndpoints"/>). True by default.
     /// </summary>
     public bool AnnounceHostEndpoint { get; init; } = true;
+    /// <summary>TLS only (-Tls); a node added to a TLS topology gets its TLS options when null.</summary>
+    public Security.TlsOptions? Tls { get; init; }
 }
 
 /// <summary>Which nodes Get-RedisNode returns.</summary>

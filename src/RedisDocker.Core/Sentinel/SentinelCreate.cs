@@ -53,6 +53,7 @@ public sealed partial class SentinelOperations
         string? HostOf(int i) => spec.DockerHosts is { Count: > 0 } h ? h[i % h.Count] : null;
         var results = await nodeOps.CreateAsync(names.Select((n, i) => new NodeSpec
         {
+            Tls = spec.Tls,
             Name = n,
             Network = hostNetwork ? "host" : primary.Network!,
             Image = spec.Image ?? primary.Image,

@@ -30,4 +30,7 @@ public sealed record SentinelGroupSpec
     /// </summary>
     public int? MinReplicasToWrite { get; init; }
     public int MinReplicasMaxLag { get; init; } = 2;
+    /// <summary>-Tls: asserts the group's topology uses TLS (sentinels always use the topology's TLS settings).
+    /// </summary>
+    public Security.TlsOptions? Tls { get; init; }
 }

@@ -208,6 +208,10 @@ public static class InputValidation
                 $"Node '{n.Name}' is in the spec twice.", n.Name);
             if (n.Config is not null && n.Config.Any(kv => kv.Value is null))
                 throw Invalid(ErrorIds.InvalidConfig, $"Node '{P(n.Name)}': a config value is null.", n.Name);
+            if (n.Tls is not null && Security.TlsOptions.FromLabel(n.Tls) is null)
+                throw Invalid(ErrorIds.InvalidConfig,
+                    $"Node '{P(n.Name)}': Tls is '{P(n.Tls)}', not yes, optional or no.",
+                    n.Name);
             warnings.AddRange(ValidateNode(ToNodeSpec(spec, n, password)));
             if (n.AnnounceAddress is null && !networks.Contains(n.Network))
                 throw Invalid(ErrorIds.NetworkNotFound,
@@ -295,5 +299,6 @@ public static class InputValidation
         HostNetwork = n.AnnounceAddress is not null,
         AnnounceAddress = n.AnnounceAddress,
         Topology = n.AnnounceAddress is not null ? spec.Name : null,
+        Tls = Security.TlsOptions.FromLabel(n.Tls),
     };
 }

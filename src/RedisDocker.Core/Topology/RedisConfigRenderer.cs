@@ -30,6 +30,8 @@ public sealed record RedisServerConfig
     /// cref="RedisConfigRenderer.ValidateExtra"/>.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Extra { get; init; } = Array.Empty<KeyValuePair<string,
         string>>();
+    /// <summary>TLS only on <see cref="Port"/> (plain text off) when set.</summary>
+    public Security.TlsOptions? Tls { get; init; }
 }
 
 /// <summary>Everything that goes into a sentinel.conf.</summary>
@@ -47,6 +49,8 @@ public sealed record SentinelConfig
     public required string AnnounceIp { get; init; }
     /// <summary>Addresses to listen on; all interfaces ("* -::*") when null.</summary>
     public string? Bind { get; init; }
+    /// <summary>TLS only on <see cref="Port"/>, to clients, sentinels and the monitored nodes, when set.</summary>
+    public Security.TlsOptions? Tls { get; init; }
 }
 
 /// <summary>Renders configuration files in C#; they are uploaded into the container before it starts.</summary>
@@ -352,7 +356,10 @@ public static class RedisConfigRenderer
         ThrowIfInvalid(Problems(c));
         var sb = new StringBuilder();
         sb.Append("# Rendered by RedisDocker. Redis may rewrite this file (CONFIG REWRITE).\n");
-        Line(sb, "port", c.Port.ToString(CultureInfo.InvariantCulture));
+        Line(sb, "port", c.Tls is null ? c.Port.ToString(CultureInfo.InvariantCulture) : "0");
+        if (c.Tls is not null)
+            foreach (var kv in Security.TlsFiles.Directives(c.Tls, c.Port, c.ClusterEnabled))
+                Line(sb, kv.Key, kv.Value);
         Line(sb, "bind", c.Bind ?? "* -::*");
         Line(sb, "protected-mode", "yes");
         Line(sb, "requirepass", Quote(c.Password));
@@ -388,7 +395,9 @@ public static class RedisConfigRenderer
         ThrowIfInvalid(Problems(c));
         var sb = new StringBuilder();
         sb.Append("# Rendered by RedisDocker. Sentinel rewrites this file as the topology changes.\n");
-        Line(sb, "port", c.Port.ToString(CultureInfo.InvariantCulture));
+        Line(sb, "port", c.Tls is null ? c.Port.ToString(CultureInfo.InvariantCulture) : "0");
+        if (c.Tls is not null)
+            foreach (var kv in Security.TlsFiles.Directives(c.Tls, c.Port, false)) Line(sb, kv.Key, kv.Value);
         Line(sb, "bind", c.Bind ?? "* -::*");
         Line(sb, "protected-mode", "yes");
         Line(sb, "dir", "/data");

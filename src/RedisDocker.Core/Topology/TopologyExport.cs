@@ -53,7 +53,7 @@ public sealed partial class TopologyOperations
             }
             var extra = config.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && l[0] != '#')
                 .Select(l => (Key: l.Split(' ', 2)[0], Value: l.Contains(' ') ? l.Split(' ', 2)[1] : ""))
-                .Where(kv => !s_managedDirectives.Contains(kv.Key))
+                .Where(kv => !s_managedDirectives.Contains(kv.Key) && !Security.TlsFiles.IsTlsDirective(kv.Key))
                 .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.OrdinalIgnoreCase);
             nodeSpecs.Add(new NodeSpecDto(n.Name, n.Network ?? "", n.IPAddress, n.Port, n.Image, n.ClusterEnabled,
                 int.TryParse(RedisConfigRenderer.ReadDirective(config, "cluster-node-timeout"), out var cnt) ? cnt
@@ -62,7 +62,8 @@ public sealed partial class TopologyOperations
                 RedisConfigRenderer.ReadDirective(config, "maxmemory"),
                     RedisConfigRenderer.ReadDirective(config, "maxmemory-policy"),
                 replicaOf, extra, n.DockerHost, n.Labels.Get(Labels.HostNetwork) == "true" ? n.IPAddress : null,
-                    n.Topology));
+                    n.Topology,
+                    n.Labels.Get(Security.TlsFiles.Label)));
         }
         ClusterSpecDto? cluster = null;
         if (nodes.Any(n => n.ClusterEnabled))

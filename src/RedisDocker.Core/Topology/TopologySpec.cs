@@ -17,7 +17,7 @@ public sealed record NodeSpecDto(string Name, string Network, string? IPAddress,
     bool ClusterEnabled, int? ClusterNodeTimeoutMs,
     bool AppendOnly, string? MaxMemory, string? MaxMemoryPolicy, string? ReplicaOf, IReadOnlyDictionary<string,
         string>? Config, string? DockerHost,
-    string? AnnounceAddress = null, string? Topology = null);
+    string? AnnounceAddress = null, string? Topology = null, string? Tls = null);
 public sealed record ClusterSpecDto(IReadOnlyList<ClusterPrimaryDto> Primaries);
 public sealed record ClusterPrimaryDto(string Name, IReadOnlyList<string> Slots, IReadOnlyList<string> Replicas);
 public sealed record SentinelGroupDto(string MasterName, string Primary, int Count, int Quorum, int DownAfterMs,

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using System.Security;
+using RedisDocker.Core.Security;
 using RedisDocker.Core.Topology;
 
 namespace RedisDocker.Cmdlets;
@@ -52,6 +53,16 @@ public sealed class NewRedisClusterCommand : RedisDockerCmdlet
     [Parameter(ParameterSetName = ParameterSets.Count)]
     public SecureString? Password { get; set; }
 
+    /// <summary>TLS only: a CA of the topology, a certificate per node, TLS on clients, replication and the cluster
+    /// bus (plain text off). Nodes added to a TLS topology use TLS without it.</summary>
+    [Parameter(ParameterSetName = ParameterSets.Count)]
+    public SwitchParameter Tls { get; set; }
+
+    /// <summary>With -Tls: whether clients (and peers) need a certificate of the topology's CA (tls-auth-clients):
+    /// Required (default), Optional or None.</summary>
+    [Parameter(ParameterSetName = ParameterSets.Count)]
+    public TlsClientAuth TlsClientAuth { get; set; } = TlsClientAuth.Required;
+
     [Parameter(ParameterSetName = ParameterSets.Count)]
     [ValidateRange(100, 600000)]
     public int ClusterNodeTimeout { get; set; } = 5000;
@@ -94,6 +105,8 @@ public sealed class NewRedisClusterCommand : RedisDockerCmdlet
                 Password = ToPlain(Password),
                 ClusterNodeTimeoutMs = ClusterNodeTimeout,
                 DockerHost = DockerHost,
+                Tls = Tls.IsPresent || MyInvocation.BoundParameters.ContainsKey(nameof(TlsClientAuth))
+                    ? new TlsOptions { ClientAuth = TlsClientAuth } : null,
             };
             // -WhatIf and -Confirm show the plan: node names, and the slots and replicas of each primary.
             if (!TryRun(where, (sink, ct) =>

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using System.Security;
+using RedisDocker.Core.Security;
 using RedisDocker.Core.Topology;
 
 namespace RedisDocker.Cmdlets;
@@ -120,6 +121,16 @@ public sealed class NewRedisNodeCommand : RedisDockerCmdlet
     [Parameter]
     public Hashtable? Label { get; set; }
 
+    /// <summary>TLS only: a CA of the topology, a certificate per node, TLS on clients, replication and the cluster
+    /// bus (plain text off). Nodes added to a TLS topology use TLS without it.</summary>
+    [Parameter]
+    public SwitchParameter Tls { get; set; }
+
+    /// <summary>With -Tls: whether clients (and peers) need a certificate of the topology's CA (tls-auth-clients):
+    /// Required (default), Optional or None.</summary>
+    [Parameter]
+    public TlsClientAuth TlsClientAuth { get; set; } = TlsClientAuth.Required;
+
     protected override void ProcessRecord()
     {
         if (HostNetwork && Topology is null)
@@ -189,6 +200,8 @@ public sealed class NewRedisNodeCommand : RedisDockerCmdlet
                 AnnounceAddress = AnnounceAddress,
                 BusPort = BusPort,
                 Topology = Topology,
+                Tls = Tls.IsPresent || MyInvocation.BoundParameters.ContainsKey(nameof(TlsClientAuth))
+                    ? new TlsOptions { ClientAuth = TlsClientAuth } : null,
             });
         }
         if (specs.Count == 0) return;

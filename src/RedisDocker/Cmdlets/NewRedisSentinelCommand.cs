@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using RedisDocker.Core.Security;
 using RedisDocker.Core.Topology;
 
 namespace RedisDocker.Cmdlets;
@@ -76,6 +77,15 @@ public sealed class NewRedisSentinelCommand : RedisDockerCmdlet
     [ValidateRange(1, 3600)]
     public int MinReplicasMaxLag { get; set; } = 2;
 
+    /// <summary>TLS only, as the monitored topology (whose TLS settings sentinels always use): -Tls makes sure it
+    /// does.</summary>
+    [Parameter]
+    public SwitchParameter Tls { get; set; }
+
+    /// <summary>With -Tls: the topology's tls-auth-clients setting (Required, Optional or None).</summary>
+    [Parameter]
+    public TlsClientAuth TlsClientAuth { get; set; } = TlsClientAuth.Required;
+
     protected override void ProcessRecord()
     {
         if (Quorum > Count)
@@ -103,6 +113,8 @@ public sealed class NewRedisSentinelCommand : RedisDockerCmdlet
             AnnounceAddresses = AnnounceAddress,
             MinReplicasToWrite = MinReplicasToWrite,
             MinReplicasMaxLag = MinReplicasMaxLag,
+            Tls = Tls.IsPresent || MyInvocation.BoundParameters.ContainsKey(nameof(TlsClientAuth))
+                ? new TlsOptions { ClientAuth = TlsClientAuth } : null,
         };
         if (TryRun(Primary, (sink, ct) => CurrentSession.Workflows(sink).Sentinels.CreateAsync(spec, ct),
             out var group))

@@ -38,11 +38,14 @@ public abstract class DockerTestBase : IAsyncLifetime
         // No password in any stream: every verbose, warning and progress line the test produced is checked.
         var password = Session.TryGetKnownPassword(Topology);
         var leaked = password is null ? null : Sink.Lines.FirstOrDefault(l => l.Contains(password, StringComparison.Ordinal));
+        // Nor any key material of a TLS topology (its keys stay inside the nodes' volumes).
+        var leakedKey = Sink.Lines.FirstOrDefault(l => l.Contains("PRIVATE KEY", StringComparison.Ordinal));
         await RemoveTopologyAsync(Session, Topology).ConfigureAwait(false);
         TestSubnets.Release(this);
         Session.Dispose();
         _cts.Dispose();
         Assert.True(leaked is null, $"the topology's password appeared in the narration: {leaked?.Replace(password!, "<password>")}");
+        Assert.True(leakedKey is null, "a private key appeared in the narration");
     }
 
     /// <summary>Removes every container, volume and network labelled with the topology.</summary>
