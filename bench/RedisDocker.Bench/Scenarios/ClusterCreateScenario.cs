@@ -87,13 +87,12 @@ public sealed class ClusterCreateScenario : IScenario
         {
             subnet = await ctx.FreeSubnetAsync();
             var t0 = BenchContext.Now();
-            await new NetworkOperations(ctx.Session, ctx.Sink).CreateAsync(new NetworkSpec { Name = topology, Subnet = subnet, Topology = topology }, ct);
+            await ctx.Session.Workflows(ctx.Sink).Networks.CreateAsync(new NetworkSpec { Name = topology, Subnet = subnet, Topology = topology }, ct);
             var t1 = BenchContext.Now();
             var names = await ClusterHelpers.CreateClusterNodesAsync(ctx, topology, n);
             var t2 = BenchContext.Now();
-            var clusters = raised
-                ? new ClusterOperations(ctx.Session, ctx.Sink) { MeetTimeout = RaisedBound, ConvergeTimeout = RaisedBound }
-                : new ClusterOperations(ctx.Session, ctx.Sink);
+            var clusters = ctx.Session.Workflows(ctx.Sink).Cluster;
+            if (raised) { clusters.MeetTimeout = RaisedBound; clusters.ConvergeTimeout = RaisedBound; }
             var cluster = await clusters.CreateAsync(names, 1, ct);
             var t3 = BenchContext.Now();
 
@@ -103,7 +102,7 @@ public sealed class ClusterCreateScenario : IScenario
             if (!ok || !shapeOk) BenchContext.Log($"WARNING: {topology} returned but is not all ok: {status}; state {cluster.State}, {cluster.Primaries} primaries, {cluster.Replicas} replicas");
 
             var t4 = BenchContext.Now();
-            await new NetworkOperations(ctx.Session, ctx.Sink).RemoveAsync(topology, force: true, ct);
+            await ctx.Session.Workflows(ctx.Sink).Networks.RemoveAsync(topology, force: true, ct);
             var t5 = BenchContext.Now();
 
             BenchContext.Log($"cc {n} nodes {label}: net={BenchContext.Ms(t0, t1)} nodes_ready={BenchContext.Ms(t0, t2)} cluster_create={BenchContext.Ms(t2, t3)} total_all_ok={BenchContext.Ms(t0, t3)} checked_ok={ok && shapeOk} teardown={BenchContext.Ms(t4, t5)} (ms)");

@@ -27,17 +27,17 @@ public sealed class ClusterFailoverScenario : IScenario
     {
         var topology = BenchContext.NewTopology("cf");
         var ct = ctx.Ct;
-        var cmd = new CommandOperations(ctx.Session, ctx.Sink);
-        var failover = new FailoverOperations(ctx.Session, ctx.Sink);
-        var nodeOps = new NodeOperations(ctx.Session, ctx.Sink);
+        var cmd = ctx.Session.Workflows(ctx.Sink).Commands;
+        var failover = ctx.Session.Workflows(ctx.Sink).Failover;
+        var nodeOps = ctx.Session.Workflows(ctx.Sink).Nodes;
         string? subnet = null;
         try
         {
             subnet = await ctx.FreeSubnetAsync();
             var t0 = BenchContext.Now();
-            await new NetworkOperations(ctx.Session, ctx.Sink).CreateAsync(new NetworkSpec { Name = topology, Subnet = subnet, Topology = topology }, ct);
+            await ctx.Session.Workflows(ctx.Sink).Networks.CreateAsync(new NetworkSpec { Name = topology, Subnet = subnet, Topology = topology }, ct);
             var names = await ClusterHelpers.CreateClusterNodesAsync(ctx, topology, 6);
-            await new ClusterOperations(ctx.Session, ctx.Sink).CreateAsync(names, 1, ct);
+            await ctx.Session.Workflows(ctx.Sink).Cluster.CreateAsync(names, 1, ct);
             f.Add("cf_module_setup_total_ms", BenchContext.MsSince(t0));
 
             await cmd.InvokeOnClusterAsync(topology, new object[] { "SET", "a", "before" }, ct);

@@ -10,7 +10,7 @@ internal static class ClusterHelpers
     public static async Task<IReadOnlyList<string>> CreateClusterNodesAsync(BenchContext ctx, string topology, int count)
     {
         var names = Enumerable.Range(1, count).Select(i => $"{topology}-{i}").ToArray();
-        var results = await new NodeOperations(ctx.Session, ctx.Sink).CreateAsync(
+        var results = await ctx.Session.Workflows(ctx.Sink).Nodes.CreateAsync(
             names.Select(n => new NodeSpec { Name = n, Network = topology, ClusterEnabled = true, ClusterNodeTimeoutMs = 5000 }).ToArray(), ctx.Ct);
         var failed = results.FirstOrDefault(r => r.Error is not null);
         if (failed is not null) throw new InvalidOperationException($"node {failed.Name} failed: {failed.Error!.Message}", failed.Error);
@@ -25,13 +25,13 @@ internal static class ClusterHelpers
     /// </summary>
     public static async Task<(bool Ok, string Status)> HealthyAsync(BenchContext ctx, string topology, int expectedNodes, CancellationToken ct)
     {
-        var checks = await new ClusterOperations(ctx.Session, ctx.Sink).TestAsync(topology, 1, ct);
+        var checks = await ctx.Session.Workflows(ctx.Sink).Cluster.TestAsync(topology, 1, ct);
         var failing = checks.Where(c => !c.Passed).ToList();
         if (failing.Count > 0) return (false, string.Join("; ", failing.Select(c => c.ToString())));
-        var members = await new ClusterOperations(ctx.Session, ctx.Sink).GetNodesAsync(topology, ct);
+        var members = await ctx.Session.Workflows(ctx.Sink).Cluster.GetNodesAsync(topology, ct);
         if (members.Count != expectedNodes || members.Any(m => m.Failing))
             return (false, $"{members.Count} members known, {members.Count(m => m.Failing)} failing");
-        var cmd = new CommandOperations(ctx.Session, NullSink.Instance);
+        var cmd = ctx.Session.Workflows(NullSink.Instance).Commands;
         foreach (var r in members.Where(m => m.Role == RedisRole.Replica))
         {
             var info = RedisInfo.Parse((await cmd.InvokeRawAsync(r.Name!, new object[] { "INFO", "replication" }, ct)).ThrowIfError().AsString());
@@ -56,7 +56,7 @@ internal static class ClusterHelpers
     public static async Task<(RedisClusterNode Owner, RedisClusterNode? Replica)> OwnerOfAsync(BenchContext ctx, string topology, string key)
     {
         var slot = ClusterSlot.GetSlot(key);
-        var members = await new ClusterOperations(ctx.Session, ctx.Sink).GetNodesAsync(topology, ctx.Ct);
+        var members = await ctx.Session.Workflows(ctx.Sink).Cluster.GetNodesAsync(topology, ctx.Ct);
         var owner = members.First(m => m.Role == RedisRole.Primary && !m.Failing && m.SlotRanges.Any(r => r.Start <= slot && slot <= r.End));
         var replica = members.FirstOrDefault(m => m.PrimaryId == owner.NodeId && !m.Failing);
         return (owner, replica);

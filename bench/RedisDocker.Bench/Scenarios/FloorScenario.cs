@@ -15,8 +15,8 @@ public sealed class FloorScenario : IScenario
     public async Task RunAsync(BenchContext ctx, Figures f)
     {
         var topology = BenchContext.NewTopology("fl");
-        var networks = new NetworkOperations(ctx.Session, ctx.Sink);
-        var nodes = new NodeOperations(ctx.Session, ctx.Sink);
+        var networks = ctx.Session.Workflows(ctx.Sink).Networks;
+        var nodes = ctx.Session.Workflows(ctx.Sink).Nodes;
         var ct = ctx.Ct;
         string? nodeSubnet = null;
         try

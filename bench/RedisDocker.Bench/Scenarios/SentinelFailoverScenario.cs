@@ -35,20 +35,20 @@ public sealed class SentinelFailoverScenario : IScenario
         var topology = BenchContext.NewTopology($"sf{downAfter}");
         var p = $"sf{downAfter}_module";
         var ct = ctx.Ct;
-        var nodeOps = new NodeOperations(ctx.Session, ctx.Sink);
-        var sentinels = new SentinelOperations(ctx.Session, ctx.Sink);
-        var cmd = new CommandOperations(ctx.Session, ctx.Sink);
+        var nodeOps = ctx.Session.Workflows(ctx.Sink).Nodes;
+        var sentinels = ctx.Session.Workflows(ctx.Sink).Sentinels;
+        var cmd = ctx.Session.Workflows(ctx.Sink).Commands;
         string? subnet = null;
         try
         {
             // ---- setup: start to all sentinels ok (replicas linked, every sentinel sees 2 replicas and 2 other sentinels)
             subnet = await ctx.FreeSubnetAsync();
             var t0 = BenchContext.Now();
-            await new NetworkOperations(ctx.Session, ctx.Sink).CreateAsync(new NetworkSpec { Name = topology, Subnet = subnet, Topology = topology }, ct);
+            await ctx.Session.Workflows(ctx.Sink).Networks.CreateAsync(new NetworkSpec { Name = topology, Subnet = subnet, Topology = topology }, ct);
             var names = Enumerable.Range(1, 3).Select(i => $"{topology}-{i}").ToArray();
             var made = await nodeOps.CreateAsync(names.Select(n => new NodeSpec { Name = n, Network = topology }).ToArray(), ct);
             if (made.FirstOrDefault(m => m.Error is not null) is { } bad) throw new InvalidOperationException($"node {bad.Name}: {bad.Error!.Message}", bad.Error);
-            var replication = new ReplicationOperations(ctx.Session, ctx.Sink);
+            var replication = ctx.Session.Workflows(ctx.Sink).Replication;
             await replication.SetReplicaAsync(names[1], names[0], ct);
             await replication.SetReplicaAsync(names[2], names[0], ct);
             var group = await sentinels.CreateAsync(new SentinelGroupSpec
@@ -120,7 +120,7 @@ public sealed class SentinelFailoverScenario : IScenario
 
             // ---- teardown, the module's way (Remove-RedisNetwork -Force: nodes, sentinels, volumes, network)
             var td = BenchContext.Now();
-            await new NetworkOperations(ctx.Session, ctx.Sink).RemoveAsync(topology, force: true, ct);
+            await ctx.Session.Workflows(ctx.Sink).Networks.RemoveAsync(topology, force: true, ct);
             f.Add($"{p}_teardown_ms", BenchContext.MsSince(td));
         }
         finally
@@ -151,7 +151,7 @@ public sealed class SentinelFailoverScenario : IScenario
     {
         await Task.Yield();
         var r = new ProbeResult();
-        var nodeOps = new NodeOperations(ctx.Session, NullSink.Instance);
+        var nodeOps = ctx.Session.Workflows(NullSink.Instance).Nodes;
         RespConnection? conn = null;
         try
         {

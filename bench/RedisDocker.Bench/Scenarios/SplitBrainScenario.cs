@@ -50,7 +50,7 @@ public sealed class SplitBrainScenario : IScenario
     {
         var topology = BenchContext.NewTopology($"sb{kind[..2]}");
         var ct = ctx.Ct;
-        var nodeOps = new NodeOperations(ctx.Session, ctx.Sink);
+        var nodeOps = ctx.Session.Workflows(ctx.Sink).Nodes;
         string? subnet = null;
         string[]? isolateRules = null;
         int pid = 0;
@@ -58,14 +58,14 @@ public sealed class SplitBrainScenario : IScenario
         try
         {
             subnet = await ctx.FreeSubnetAsync();
-            var net = await new NetworkOperations(ctx.Session, ctx.Sink).CreateAsync(new NetworkSpec { Name = topology, Subnet = subnet, Topology = topology }, ct);
+            var net = await ctx.Session.Workflows(ctx.Sink).Networks.CreateAsync(new NetworkSpec { Name = topology, Subnet = subnet, Topology = topology }, ct);
             var names = Enumerable.Range(1, 3).Select(i => $"{topology}-{i}").ToArray();
             var made = await nodeOps.CreateAsync(names.Select(n => new NodeSpec { Name = n, Network = topology }).ToArray(), ct);
             if (made.FirstOrDefault(m => m.Error is not null) is { } bad) throw new InvalidOperationException($"node {bad.Name}: {bad.Error!.Message}", bad.Error);
-            var replication = new ReplicationOperations(ctx.Session, ctx.Sink);
+            var replication = ctx.Session.Workflows(ctx.Sink).Replication;
             await replication.SetReplicaAsync(names[1], names[0], ct);
             await replication.SetReplicaAsync(names[2], names[0], ct);
-            var sentinels = new SentinelOperations(ctx.Session, ctx.Sink);
+            var sentinels = ctx.Session.Workflows(ctx.Sink).Sentinels;
             var group = await sentinels.CreateAsync(new SentinelGroupSpec
             {
                 Primary = names[0], Count = 3, Quorum = 2, DownAfterMs = 5000, FailoverTimeoutMs = 60000,
