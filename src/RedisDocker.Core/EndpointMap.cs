@@ -10,10 +10,11 @@ namespace RedisDocker.Core;
 /// <para>
 /// A session-wide cache, filled as a side effect of every node read (NodeReader.ToRedisNode). The workflows that
 /// translate within one operation read a <see cref="TopologySnapshot"/> instead and pass it along (the cluster
-/// router, the sentinel failovers). Not converted yet, and still reading this cache: the cluster read, check and
-/// failover (they read the topology's members first, which fills it), replication, Get-RedisSentinel, topology
-/// health, and Connect-RedisClient's tunnel (which outlives any one operation: it translates while the client
-/// runs, so a cache that later reads keep current is what it needs).
+/// router, Get-RedisClusterNode, Test-RedisCluster, the cluster and sentinel failovers). Not converted yet, and
+/// still reading this cache: replication (Get-RedisReplica), Get-RedisSentinel, topology health (each reads the
+/// topology's nodes first in the same call, which fills it), and Connect-RedisClient's tunnel (which outlives any
+/// one operation: it translates while the client runs, so a cache that later reads keep current is what it
+/// needs).
 /// </para>
 /// </summary>
 public sealed class EndpointMap

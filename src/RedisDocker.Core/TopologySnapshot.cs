@@ -10,13 +10,15 @@ namespace RedisDocker.Core;
 public sealed class TopologySnapshot
 {
     private readonly IReadOnlyDictionary<string, EndpointMap.MappedEndpoint> _translation;
+    private readonly IReadOnlyDictionary<string, string> _names;
 
     private TopologySnapshot(string topology, IReadOnlyList<RedisNode> nodes,
-        IReadOnlyDictionary<string, EndpointMap.MappedEndpoint> translation)
+        IReadOnlyDictionary<string, EndpointMap.MappedEndpoint> translation, IReadOnlyDictionary<string, string> names)
     {
         Topology = topology;
         Nodes = nodes;
         _translation = translation;
+        _names = names;
     }
 
     /// <summary>The topology's name.</summary>
@@ -35,17 +37,24 @@ public sealed class TopologySnapshot
     {
         var list = nodes.OrderBy(n => n.Node.Name, StringComparer.Ordinal).ToArray();
         var map = new Dictionary<string, EndpointMap.MappedEndpoint>(StringComparer.OrdinalIgnoreCase);
+        var names = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (node, addresses) in list)
         {
-            if (node.HostEndpoint is null) continue;
             foreach (var a in addresses.Where(a => !string.IsNullOrEmpty(a)).Append(node.Name))
-                map[$"{a}:{node.Port}"] = new(
-                    $"{a}:{node.Port}", node.HostEndpoint, node.Name, node.Topology);
+            {
+                // A stopped node keeps its static address: Redis still names it there (a failed cluster node).
+                names[$"{a}:{node.Port}"] = node.Name;
+                if (node.HostEndpoint is not null)
+                    map[$"{a}:{node.Port}"] = new($"{a}:{node.Port}", node.HostEndpoint, node.Name, node.Topology);
+            }
         }
         // A cluster node that announces its host endpoint (cluster-announce-hostname) names it in redirects.
         foreach (var (node, _) in list.Where(n => n.Node.ClusterEnabled && n.Node.HostEndpoint is not null))
+        {
             map[node.HostEndpoint!] = new(node.HostEndpoint!, node.HostEndpoint!, node.Name, node.Topology);
-        return new TopologySnapshot(topology, list.Select(n => n.Node).ToArray(), map);
+            names[node.HostEndpoint!] = node.Name;
+        }
+        return new TopologySnapshot(topology, list.Select(n => n.Node).ToArray(), map, names);
     }
 
     /// <summary>Container endpoint (any form Redis reports: "ip:port", "ip:port@bus,hostname") → where the host
@@ -57,9 +66,10 @@ public sealed class TopologySnapshot
     public string? HostEndpointOf(string containerEndpoint) =>
         TryTranslate(containerEndpoint, out var m) ? m.HostEndpoint : null;
 
-    /// <summary>The name of the node with this container endpoint, or null.</summary>
+    /// <summary>The name of the node with this container endpoint, or null; a stopped node too (its static
+    /// address), though the host cannot reach it.</summary>
     public string? NodeNameOf(string containerEndpoint) =>
-        TryTranslate(containerEndpoint, out var m) ? m.NodeName : null;
+        _names.TryGetValue(EndpointMap.Normalize(containerEndpoint), out var name) ? name : null;
 
     /// <summary>The node of this container endpoint, or null.</summary>
     public RedisNode? NodeOf(string containerEndpoint) =>

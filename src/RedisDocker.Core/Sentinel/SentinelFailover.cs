@@ -36,7 +36,7 @@ public sealed partial class SentinelOperations
         // primary alike; a failover changes roles, not addresses). Nothing below reads the roles it holds.
         var snapshot = await _quietNodes.SnapshotAsync(topology, ct).ConfigureAwait(false);
         snapshot.TryTranslate(before, out var oldMapped);
-        var oldName = oldMapped?.NodeName ?? before;
+        var oldName = snapshot.NodeNameOf(before) ?? before;   // named even when stopped
 
         if (waitOnly)
         {
@@ -180,8 +180,8 @@ public sealed partial class SentinelOperations
                     || !await AnswersAsync(cm.HostEndpoint, pw, ct).ConfigureAwait(false);
                 if (primaryDown && !force)
                     throw Errors.FailoverFailed(
-                        $"The primary '{(cm?.NodeName ?? current)}' does not answer, so a coordinated failover to "
-                        + $"'{replica.Name}' cannot run; nothing was changed. "
+                        $"The primary '{snapshot.NodeNameOf(current) ?? current}' does not answer, so a "
+                        + $"coordinated failover to '{replica.Name}' cannot run; nothing was changed. "
                         + $"Use Invoke-RedisFailover -Node {replica.Name} -Force to promote it now (writes not "
                         + "yet replicated are lost), or start the primary.",
                         replica.Name);

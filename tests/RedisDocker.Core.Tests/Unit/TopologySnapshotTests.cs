@@ -43,7 +43,6 @@ public class TopologySnapshotTests
     }
 
     [Theory]
-    [InlineData("172.28.0.13:6379")]   // stopped: no published endpoint
     [InlineData("172.28.0.11:6380")]   // another port
     [InlineData("10.0.0.1:6379")]
     [InlineData("127.0.0.1:49153")]    // a host endpoint that no cluster node announces
@@ -53,6 +52,18 @@ public class TopologySnapshotTests
         Assert.False(s.TryTranslate(reported, out _));
         Assert.Null(s.HostEndpointOf(reported));
         Assert.Null(s.NodeOf(reported));
+    }
+
+    [Theory]
+    [InlineData("172.28.0.13:6379")]
+    [InlineData("shop-3:6379")]
+    public void AStoppedNodeIsNamedButNotTranslated(string reported)
+    {
+        var s = Snapshot();
+        Assert.Equal("shop-3", s.NodeNameOf(reported));
+        Assert.Equal("shop-3", s.NodeOf(reported)!.Name);
+        Assert.False(s.TryTranslate(reported, out _));
+        Assert.Null(s.HostEndpointOf(reported));
     }
 
     [Fact]
