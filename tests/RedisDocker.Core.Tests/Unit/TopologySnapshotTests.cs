@@ -26,11 +26,19 @@ public class TopologySnapshotTests
     [Theory]
     [InlineData("172.28.0.11:6379", "127.0.0.1:49153", "shop-1")]
     [InlineData("172.29.0.5:6379", "127.0.0.1:49153", "shop-1")]
+    [InlineData("172.28.0.12:6379", "127.0.0.1:49154", "shop-2")]
+    public void TranslatesEveryNetworkAddressToTheHostEndpoint(string reported, string host, string node) =>
+        AssertTranslated(reported, host, node);
+
+    [Theory]
     [InlineData("shop-1:6379", "127.0.0.1:49153", "shop-1")]
     [InlineData("SHOP-2:6379", "127.0.0.1:49154", "shop-2")]
     [InlineData("172.28.0.21:7000@17000,shop-c1", "127.0.0.1:7000", "shop-c1")]
     [InlineData("127.0.0.1:7000@17000", "127.0.0.1:7000", "shop-c1")]
-    public void TranslatesEveryContainerSideNameToTheHostEndpoint(string reported, string host, string node)
+    public void TranslatesContainerNamesAndClusterFormsToTheHostEndpoint(string reported, string host, string node) =>
+        AssertTranslated(reported, host, node);
+
+    private static void AssertTranslated(string reported, string host, string node)
     {
         var s = Snapshot();
         Assert.True(s.TryTranslate(reported, out var m));
