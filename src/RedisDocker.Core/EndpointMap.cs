@@ -11,10 +11,9 @@ namespace RedisDocker.Core;
 /// A session-wide cache, filled as a side effect of every node read (NodeReader.ToRedisNode). The workflows that
 /// translate within one operation read a <see cref="TopologySnapshot"/> instead and pass it along (the cluster
 /// router, Get-RedisClusterNode, Test-RedisCluster, the cluster and sentinel failovers). Not converted yet, and
-/// still reading this cache: replication (Get-RedisReplica), Get-RedisSentinel, topology health (each reads the
-/// topology's nodes first in the same call, which fills it), and Connect-RedisClient's tunnel (which outlives any
-/// one operation: it translates while the client runs, so a cache that later reads keep current is what it
-/// needs).
+/// still reading this cache (they depend on a node read having filled it): replication (Get-RedisReplica),
+/// Get-RedisSentinel, topology health, and Connect-RedisClient's tunnel (which outlives any one operation: it
+/// translates while the client runs, so a cache that later reads keep current is what it needs).
 /// </para>
 /// </summary>
 public sealed class EndpointMap
