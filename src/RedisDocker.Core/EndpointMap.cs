@@ -7,6 +7,14 @@ namespace RedisDocker.Core;
 /// SENTINEL replies, INFO replication) into the published endpoints the host can reach
 /// (127.0.0.1:hostport). Docker Desktop hosts cannot route to container addresses, so the
 /// module never uses them from the host.
+/// <para>
+/// A session-wide cache, filled as a side effect of every node read (NodeReader.ToRedisNode). The workflows that
+/// translate within one operation read a <see cref="TopologySnapshot"/> instead and pass it along (the cluster
+/// router, Get-RedisClusterNode, Test-RedisCluster, the cluster and sentinel failovers). Not converted yet, and
+/// still reading this cache (they depend on a node read having filled it): replication (Get-RedisReplica),
+/// Get-RedisSentinel, topology health, and Connect-RedisClient's tunnel (which outlives any one operation: it
+/// translates while the client runs, so a cache that later reads keep current is what it needs).
+/// </para>
 /// </summary>
 public sealed class EndpointMap
 {

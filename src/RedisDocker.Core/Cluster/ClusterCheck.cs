@@ -13,13 +13,13 @@ public sealed partial class ClusterOperations
         CancellationToken ct)
     {
         var results = new List<RedisClusterCheck>();
-        var members = await TopologyMembersAsync(topology, ct).ConfigureAwait(false);
+        var (snapshot, members) = await TopologyAsync(topology, ct).ConfigureAwait(false);
         var views = await ReadViewsAsync(members, ct).ConfigureAwait(false);
         // Every member the cluster knows must answer and be seen as healthy.
         var known = views.Values.OrderByDescending(v => v.Count).First();
         var unreachable = known.Where(e => e.Flags.Contains("fail") || e.Flags.Contains("fail?") || e.NoAddress
             || !members.Any(m => m.ContainerEndpoint == EndpointMap.Normalize(e.Endpoint)))
-            .Select(e => _session.EndpointMap.TryTranslate(e.Endpoint, out var mm) ? mm.NodeName : e.Endpoint).ToList();
+            .Select(e => snapshot.NodeNameOf(e.Endpoint) ?? e.Endpoint).ToList();
         results.Add(new RedisClusterCheck(topology, "NodesReachable", unreachable.Count == 0,
             unreachable.Count == 0 ? $"all {known.Count} nodes answer"
                 : $"not answering or failing: {string.Join(", ", unreachable)}"));
@@ -78,7 +78,7 @@ public sealed partial class ClusterOperations
             && !r.Flags.Contains("fail")));
         var expected = expectedReplicas ?? (primaries.Count == 0 ? 0 : view.Count(e => e.IsReplica) / primaries.Count);
         var lacking = primaries.Where(p => counts[p.Id] < expected)
-            .Select(p => $"{(_session.EndpointMap.TryTranslate(p.Endpoint, out var mm) ? mm.NodeName : p.Endpoint)} "
+            .Select(p => $"{snapshot.NodeNameOf(p.Endpoint) ?? p.Endpoint} "
                 + $"has {counts[p.Id]}").ToList();
         results.Add(new RedisClusterCheck(topology, "ReplicasPerPrimary", lacking.Count == 0,
             lacking.Count == 0 ? $"every primary has at least {expected} replica(s)"

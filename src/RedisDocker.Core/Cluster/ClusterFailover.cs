@@ -23,7 +23,8 @@ public sealed partial class ClusterOperations
         CancellationToken ct, TimeSpan? timeout = null)
     {
         var sw = Stopwatch.StartNew();
-        var members = await TopologyMembersAsync(topology, ct).ConfigureAwait(false);
+        // One snapshot for the failover: it names the old primary; the roles after it are read from the cluster.
+        var (snapshot, members) = await TopologyAsync(topology, ct).ConfigureAwait(false);
         var replica = members.FirstOrDefault(m => string.Equals(m.Name, replicaName,
             StringComparison.OrdinalIgnoreCase))
             ?? throw Errors.NotARunningClusterNode(replicaName, topology);
@@ -38,8 +39,7 @@ public sealed partial class ClusterOperations
         var oldPrimaryEntry = view.First(e => e.Id == me.PrimaryId);
         var oldSlots = oldPrimaryEntry.Slots;
         var bumped = false;
-        string? oldPrimary = _session.EndpointMap.TryTranslate(oldPrimaryEntry.Endpoint, out var op) ? op.NodeName
-            : oldPrimaryEntry.Endpoint;
+        string? oldPrimary = snapshot.NodeNameOf(oldPrimaryEntry.Endpoint) ?? oldPrimaryEntry.Endpoint;
         var primaryDown = oldPrimaryEntry.Flags.Contains("fail") || oldPrimaryEntry.Flags.Contains("fail?")
             || !members.Any(m => m.Name == oldPrimary);
         if (mode == ClusterFailoverMode.Coordinated && primaryDown)

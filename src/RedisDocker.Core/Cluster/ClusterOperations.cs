@@ -236,11 +236,16 @@ public sealed partial class ClusterOperations : Workflow
                 + string.Join(",", SlotRange.FromSlots(e.Slots))));
 
     private async Task<List<Member>> TopologyMembersAsync(string topology, CancellationToken ct,
-        bool requireAll = false)
+        bool requireAll = false) =>
+        (await TopologyAsync(topology, ct, requireAll).ConfigureAwait(false)).Members;
+
+    /// <summary>The topology read once (the snapshot that translates what the members report) and its cluster's
+    /// members, connected.</summary>
+    private async Task<(TopologySnapshot Snapshot, List<Member> Members)> TopologyAsync(string topology,
+        CancellationToken ct, bool requireAll = false)
     {
-        var nodes = (await _nodes.GetAsync(new NodeFilter { Topology = topology,
-            IncludeSentinels = false }, ct).ConfigureAwait(false))
-            .Where(n => n.ClusterEnabled).ToList();
+        var snapshot = await _nodes.SnapshotAsync(topology, ct, includeSentinels: false).ConfigureAwait(false);
+        var nodes = snapshot.Nodes.Where(n => n.ClusterEnabled).ToList();
         if (nodes.Count == 0)
             throw Errors.ClusterNotFound(
                 $"Topology '{topology}' has no cluster-enabled node. List clusters with Get-RedisCluster, or create "
@@ -282,6 +287,6 @@ public sealed partial class ClusterOperations : Workflow
                 topology);
         if (members.Count == 0)
             throw Errors.NoClusterNodeAnswers(topology);
-        return members;
+        return (snapshot, members);
     }
 }

@@ -54,7 +54,7 @@ public sealed partial class ClusterOperations
     /// <summary>The cluster's members as the first answering node sees them (primaries first).</summary>
     public async Task<IReadOnlyList<RedisClusterNode>> GetNodesAsync(string topology, CancellationToken ct)
     {
-        var members = await TopologyMembersAsync(topology, ct).ConfigureAwait(false);
+        var (snapshot, members) = await TopologyAsync(topology, ct).ConfigureAwait(false);
         foreach (var m in members)
         {
             RespValue reply;
@@ -64,17 +64,15 @@ public sealed partial class ClusterOperations
             var view = ClusterNodesParser.Parse(reply.AsString());
             if (view.Count == 1 && view[0].Slots.Count == 0
                 && members.Count > 1) continue;   // an empty node: ask another
-            return ToClusterNodes(topology, view, m.Name);
+            return ToClusterNodes(topology, view, m.Name, snapshot);
         }
         throw Errors.NoClusterNodeAnswers(topology);
     }
 
     private IReadOnlyList<RedisClusterNode> ToClusterNodes(string topology, IReadOnlyList<ClusterNodesEntry> view,
-        string reportedBy)
+        string reportedBy, TopologySnapshot snapshot)
     {
-        string? NameOf(ClusterNodesEntry e) => _session.EndpointMap.TryTranslate(e.Endpoint, out var m) ? m.NodeName
-            : null;
-        var names = view.ToDictionary(e => e.Id, NameOf);
+        var names = view.ToDictionary(e => e.Id, e => snapshot.NodeNameOf(e.Endpoint));
         return view
             .Select(e => new RedisClusterNode
             {
@@ -82,8 +80,7 @@ public sealed partial class ClusterOperations
                 Name = names[e.Id],
                 Cluster = topology,
                 ContainerEndpoint = e.Endpoint,
-                HostEndpoint = _session.EndpointMap.TryTranslate(e.Endpoint, out var mapped) ? mapped.HostEndpoint
-                    : null,
+                HostEndpoint = snapshot.HostEndpointOf(e.Endpoint),
                 Role = e.IsPrimary ? RedisRole.Primary : e.IsReplica ? RedisRole.Replica : RedisRole.Unknown,
                 Flags = e.Flags.Where(f => f != "myself").ToArray(),
                 PrimaryId = e.PrimaryId,

@@ -5,7 +5,8 @@ namespace RedisDocker.Core.Topology;
 /// <summary>
 /// Routes commands to the cluster node that owns their key's slot. The host only ever talks to
 /// published endpoints: every address Redis reports (CLUSTER SLOTS, MOVED, ASK) is translated
-/// through the session's endpoint map.
+/// through the router's <see cref="TopologySnapshot"/>, read by <see cref="RefreshAsync"/> (again when a redirect
+/// names an endpoint the snapshot does not know, or a connection is lost).
 /// </summary>
 public sealed class ClusterRouter
 {
@@ -14,6 +15,7 @@ public sealed class ClusterRouter
     private readonly string? _password;
     private readonly string?[] _slotOwner = new string?[ClusterSlot.Count];   // host endpoint per slot
     private IReadOnlyList<RedisNode> _nodes = Array.Empty<RedisNode>();
+    private TopologySnapshot? _snapshot;
     /// <summary>Where the calls without a sink of their own report: the sink the router was opened with.</summary>
     private IOperationSink _defaultSink = NullSink.Instance;
 
@@ -52,13 +54,13 @@ public sealed class ClusterRouter
         return router;
     }
 
-    /// <summary>Reloads the nodes (endpoint map) and the slot map.</summary>
+    /// <summary>Reloads the nodes (a new topology snapshot, its translation included) and the slot map.</summary>
     public async Task RefreshAsync(IOperationSink sink, CancellationToken ct)
     {
-        _nodes = (await _session.Workflows(NullSink.Instance)
-            .NodeReader.GetAsync(new NodeFilter { Topology = _topology, IncludeSentinels = false }, ct)
-                .ConfigureAwait(false))
-            .Where(n => n.ClusterEnabled && n.HostEndpoint is not null).ToArray();
+        var snapshot = await _session.Workflows(NullSink.Instance).NodeReader
+            .SnapshotAsync(_topology, ct, includeSentinels: false).ConfigureAwait(false);
+        _snapshot = snapshot;
+        _nodes = snapshot.Nodes.Where(n => n.ClusterEnabled && n.HostEndpoint is not null).ToArray();
         if (_nodes.Count == 0)
             throw Errors.ClusterNotFound(
                 $"Topology '{_topology}' has no running cluster-enabled node. Create one with New-RedisCluster, or "
@@ -93,7 +95,7 @@ public sealed class ClusterRouter
     /// <summary>Container endpoint → published endpoint; unknown addresses are an error that says why.</summary>
     public string Translate(string containerEndpoint)
     {
-        if (_session.EndpointMap.TryTranslate(containerEndpoint, out var mapped)) return mapped.HostEndpoint;
+        if (_snapshot?.HostEndpointOf(containerEndpoint) is { } host) return host;
         throw Errors.NodeNotReachable(
             $"The cluster reported {containerEndpoint}, which is not a published endpoint of any node of topology "
             + $"'{_topology}' the host can reach.",
@@ -174,7 +176,13 @@ public sealed class ClusterRouter
                 var parts = text.Split(' ');
                 if (parts[0] is "MOVED" or "ASK" && parts.Length >= 3)
                 {
-                    var hostEndpoint = Translate(parts[2]);
+                    var hostEndpoint = _snapshot?.HostEndpointOf(parts[2]);
+                    if (hostEndpoint is null)
+                    {
+                        // A node this router's snapshot does not know (added since): a new snapshot, explicitly.
+                        await RefreshAsync(sink, ct).ConfigureAwait(false);
+                        hostEndpoint = Translate(parts[2]);
+                    }
                     sink.Verbose($"{parts[0]} {parts[1]} → {parts[2]} (published as {hostEndpoint}).");
                     if (parts[0] == "MOVED")
                     {
@@ -232,7 +240,7 @@ public sealed class ClusterRouter
             throw Errors.NoClusterNodeAnswers(_topology);
         var members = entries
             .Where(e => !e.NoAddress && !e.InHandshake && !e.Flags.Contains("fail") && (allNodes || e.IsPrimary))
-            .Select(e => _session.EndpointMap.TryTranslate(e.Endpoint, out var m) ? m : null)
+            .Select(e => _snapshot!.TryTranslate(e.Endpoint, out var m) ? m : null)
             .Where(m => m is not null).Select(m => m!)
             .OrderBy(m => m.NodeName, StringComparer.Ordinal)
             .ToArray();

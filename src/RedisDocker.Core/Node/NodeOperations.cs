@@ -28,6 +28,10 @@ public sealed partial class NodeOperations : Workflow
     public Task<IReadOnlyList<RedisNode>> GetAsync(NodeFilter filter, CancellationToken ct) =>
         _reader.GetAsync(filter, ct);
 
+    /// <summary>The topology read once, its address translation included (see <see cref="NodeReader"/>).</summary>
+    public Task<TopologySnapshot> SnapshotAsync(string topology, CancellationToken ct, bool includeSentinels = true) =>
+        _reader.SnapshotAsync(topology, ct, includeSentinels);
+
     /// <summary>One node by name, or NodeNotFound.</summary>
     public Task<RedisNode> GetOneAsync(string name, CancellationToken ct) => _reader.GetOneAsync(name, ct);
 

@@ -18,7 +18,21 @@ public sealed class NodeReader : Workflow
     private static RedisDockerException NotFound(string name) => NodeOperations.NotFound(name);
 
     /// <summary>Reads nodes from Docker labels, with the role each reports now.</summary>
-    public async Task<IReadOnlyList<RedisNode>> GetAsync(NodeFilter filter, CancellationToken ct)
+    public async Task<IReadOnlyList<RedisNode>> GetAsync(NodeFilter filter, CancellationToken ct) =>
+        (await ReadAsync(filter, ct).ConfigureAwait(false)).Select(x => x.Node).ToArray();
+
+    /// <summary>
+    /// The topology's nodes (sentinels too when asked), with the role each reports now, and the translation of
+    /// their container endpoints to host endpoints: one explicit read, passed along by the workflow that made it.
+    /// </summary>
+    public async Task<TopologySnapshot> SnapshotAsync(string topology, CancellationToken ct,
+        bool includeSentinels = true) =>
+        TopologySnapshot.From(topology, (await ReadAsync(
+            new NodeFilter { Topology = topology, IncludeSentinels = includeSentinels }, ct).ConfigureAwait(false))
+            .Select(x => (x.Node, (IEnumerable<string>)x.Addresses)));
+
+    private async Task<IReadOnlyList<(RedisNode Node, IReadOnlyList<string> Addresses)>> ReadAsync(NodeFilter filter,
+        CancellationToken ct)
     {
         var labels = new Dictionary<string, string?> { [Labels.Managed] = "true" };
         if (filter.Topology is not null) labels[Labels.Topology] = filter.Topology;
@@ -38,11 +52,13 @@ public sealed class NodeReader : Workflow
         var nodes = await Task.WhenAll(selected.Select(async x =>
         {
             var info = await x.Docker.InspectContainerAsync(x.Summary.Id, ct).ConfigureAwait(false);
-            return info is null ? null : await ReadLiveAsync(info, ct, x.Docker).ConfigureAwait(false);
+            if (info is null) return ((RedisNode, IReadOnlyList<string>)?)null;
+            var node = await ReadLiveAsync(info, ct, x.Docker).ConfigureAwait(false);
+            return (node, AddressesOf(info, node));
         })).ConfigureAwait(false);
-        return nodes.Where(n => n is not null && (filter.Role is null || n.Role == filter.Role))
-            .Select(n => n!).OrderBy(n => n.Topology, StringComparer.Ordinal)
-                .ThenBy(n => n.Name, StringComparer.Ordinal).ToArray();
+        return nodes.Where(n => n is { } x && (filter.Role is null || x.Item1.Role == filter.Role))
+            .Select(n => n!.Value).OrderBy(n => n.Item1.Topology, StringComparer.Ordinal)
+                .ThenBy(n => n.Item1.Name, StringComparer.Ordinal).ToArray();
     }
 
     /// <summary>One node by name, or NodeNotFound.</summary>
@@ -151,10 +167,15 @@ public sealed class NodeReader : Workflow
             Labels = info.Labels,
         };
         _session.Tls.Observe(node);
-        _session.EndpointMap.Record(node, info.Networks.Values.Select(n => n.IPAddress)
-            .Where(a => !string.IsNullOrEmpty(a)).Append(ip ?? "").Where(a => a.Length > 0).Distinct());
+        // The session's map stays filled as a cache for the paths that do not read a TopologySnapshot yet.
+        _session.EndpointMap.Record(node, AddressesOf(info, node));
         return node;
     }
+
+    /// <summary>Every address of the node's container on its networks (the static one when stopped).</summary>
+    internal static IReadOnlyList<string> AddressesOf(ContainerInfo info, RedisNode node) =>
+        info.Networks.Values.Select(n => n.IPAddress).Where(a => !string.IsNullOrEmpty(a))
+            .Append(node.IPAddress ?? "").Where(a => a.Length > 0).Distinct().ToArray();
 
     /// <summary>The node's container and the engine that holds it (any engine of the session), or
     /// NodeNotFound.</summary>

@@ -15,8 +15,7 @@ public sealed partial class SentinelOperations
     /// pointed at the new primary explicitly (SENTINEL REMOVE + MONITOR).
     /// </summary>
     private async Task WaitAgreementAsync(IReadOnlyList<RedisNode> sentinels, string masterName, string newPrimary,
-        string? password, int? replicas,
-        TimeSpan timeout, CancellationToken ct)
+        string? password, int? replicas, TopologySnapshot snapshot, TimeSpan timeout, CancellationToken ct)
     {
         var started = Stopwatch.StartNew();
         var repointed = new HashSet<string>(StringComparer.Ordinal);
@@ -53,7 +52,7 @@ public sealed partial class SentinelOperations
                 }
                 catch (RedisException) { missing.Add($"{s.Name} unreachable"); }
             }
-            if (replicas is { } want && _session.EndpointMap.TryTranslate(newPrimary, out var nm))
+            if (replicas is { } want && snapshot.TryTranslate(newPrimary, out var nm))
             {
                 var nconn = await _session.ConnectAsync(nm.HostEndpoint, password, c).ConfigureAwait(false);
                 var info = RedisInfo.Parse((await nconn.SendAsync(new object[] { "INFO", "replication" }, c)
@@ -62,7 +61,7 @@ public sealed partial class SentinelOperations
                     .Count(f => f.GetValueOrDefault("state") == "online");
                 if (online < want) missing.Add($"{online} of {want} replica(s) online on the new primary");
             }
-            if (!await AcceptsWritesAsync(newPrimary, password, c)
+            if (!await AcceptsWritesAsync(newPrimary, password, snapshot, c)
                 .ConfigureAwait(false)) missing.Add("new primary refuses writes");
             return (missing.Count == 0, missing.Count == 0 ? "agreed" : string.Join("; ", missing.Take(3)));
         }, ct, ErrorIds.FailoverFailed, st =>
@@ -119,9 +118,10 @@ public sealed partial class SentinelOperations
         }
     }
 
-    private async Task<bool> AcceptsWritesAsync(string containerEndpoint, string? password, CancellationToken ct)
+    private async Task<bool> AcceptsWritesAsync(string containerEndpoint, string? password,
+        TopologySnapshot snapshot, CancellationToken ct)
     {
-        if (!_session.EndpointMap.TryTranslate(containerEndpoint, out var m)) return false;
+        if (!snapshot.TryTranslate(containerEndpoint, out var m)) return false;
         try
         {
             var conn = await _session.ConnectAsync(m.HostEndpoint, password, ct).ConfigureAwait(false);

@@ -32,10 +32,11 @@ public sealed partial class SentinelOperations
         var password = await _session.GetPasswordAsync(topology, ct).ConfigureAwait(false);
         var before = await CurrentPrimaryAsync(sentinels, masterName, ct).ConfigureAwait(false)
             ?? throw Errors.NoSentinelAnswers(masterName);
-        // refreshes the endpoint map
-        await _quietNodes.GetAsync(new NodeFilter { Topology = topology }, ct).ConfigureAwait(false);
-        _session.EndpointMap.TryTranslate(before, out var oldMapped);
-        var oldName = oldMapped?.NodeName ?? before;
+        // One snapshot for the whole failover: it translates the endpoints the sentinels report (old and new
+        // primary alike; a failover changes roles, not addresses). Nothing below reads the roles it holds.
+        var snapshot = await _quietNodes.SnapshotAsync(topology, ct).ConfigureAwait(false);
+        snapshot.TryTranslate(before, out var oldMapped);
+        var oldName = snapshot.NodeNameOf(before) ?? before;   // named even when stopped
 
         if (waitOnly)
         {
@@ -45,7 +46,7 @@ public sealed partial class SentinelOperations
             {
                 var now = await CurrentPrimaryAsync(sentinels, masterName, c).ConfigureAwait(false);
                 if (now is null) return (false, "no sentinel answers");
-                if (!await AcceptsWritesAsync(now, password, c).ConfigureAwait(false)) return (false,
+                if (!await AcceptsWritesAsync(now, password, snapshot, c).ConfigureAwait(false)) return (false,
                     $"{now} does not accept writes yet");
                 newEp = now;
                 return (true, now);
@@ -53,8 +54,9 @@ public sealed partial class SentinelOperations
                 $"The sentinels of '{masterName}' did not promote a working primary within {timeout.TotalSeconds:0} s "
                     + $"({s}). Check Get-RedisSentinel -MasterName {masterName} (quorum, flags).", pollMs: 50)
                         .ConfigureAwait(false);
-            await WaitAgreementAsync(sentinels, masterName, newEp!, password, null, timeout, ct).ConfigureAwait(false);
-            _session.EndpointMap.TryTranslate(newEp!, out var nm);
+            await WaitAgreementAsync(sentinels, masterName, newEp!, password, null, snapshot, timeout, ct)
+                .ConfigureAwait(false);
+            snapshot.TryTranslate(newEp!, out var nm);
             return new RedisFailoverResult
             {
                 Topology = topology, Kind = "Sentinel", Mode = "Automatic", OldPrimary = newEp == before ? null
@@ -87,16 +89,17 @@ public sealed partial class SentinelOperations
                     + "have the sentinels promote a replica now (writes not yet replicated are lost), or -Wait to "
                     + "let them do it after down-after-milliseconds.",
                     masterName);
-            return await ForcedFailoverAsync(sentinels, topology, masterName, before, oldName, password, timeout, sw,
+            return await ForcedFailoverAsync(sentinels, topology, masterName, before, oldName, password, snapshot,
+                timeout, sw,
                 ct, expected).ConfigureAwait(false);
         }
         var askSentinel = sentinels.First(s => s.HostEndpoint is not null);
-        var nodes = new SessionFailoverNodes(_session, reachable, oldMapped!.HostEndpoint, password)
+        var nodes = new SessionFailoverNodes(_session, reachable, oldMapped!.HostEndpoint, password, snapshot)
         {
             WaitPromotable = c => WaitPromotableAsync(askSentinel, masterName, linkRequired: true, c),
             CurrentPrimary = c => CurrentPrimaryAsync(sentinels, masterName, c),
             WaitAgreement = (p, replicas, c) =>
-                WaitAgreementAsync(sentinels, masterName, p, password, replicas, timeout, c),
+                WaitAgreementAsync(sentinels, masterName, p, password, replicas, snapshot, timeout, c),
         };
         var plan = new CoordinatedFailoverPlan
         {
@@ -115,8 +118,11 @@ public sealed partial class SentinelOperations
         TimeSpan timeout, CancellationToken ct, bool force = false)
     {
         var sentinels = await GroupSentinelsAsync(replica.Topology, masterName, ct).ConfigureAwait(false);
-        var others = (await _nodes.GetAsync(new NodeFilter { Topology = replica.Topology, IncludeSentinels = false },
-            ct).ConfigureAwait(false))
+        // One snapshot for the drill: the other replicas (roles as read now) and the translation of the endpoints
+        // the sentinels report.
+        var snapshot = await _quietNodes.SnapshotAsync(replica.Topology, ct, includeSentinels: false)
+            .ConfigureAwait(false);
+        var others = snapshot.Nodes
             .Where(n => n.Role == RedisRole.Replica && n.Name != replica.Name && n.HostEndpoint is not null).ToList();
         var saved = new Dictionary<string, string>();
         try
@@ -170,12 +176,12 @@ public sealed partial class SentinelOperations
                 && current != replica.ContainerEndpoint)
             {
                 var pw = await _session.GetPasswordAsync(replica.Topology, ct).ConfigureAwait(false);
-                primaryDown = !_session.EndpointMap.TryTranslate(current, out var cm)
+                primaryDown = !snapshot.TryTranslate(current, out var cm)
                     || !await AnswersAsync(cm.HostEndpoint, pw, ct).ConfigureAwait(false);
                 if (primaryDown && !force)
                     throw Errors.FailoverFailed(
-                        $"The primary '{(cm?.NodeName ?? current)}' does not answer, so a coordinated failover to "
-                        + $"'{replica.Name}' cannot run; nothing was changed. "
+                        $"The primary '{snapshot.NodeNameOf(current) ?? current}' does not answer, so a "
+                        + $"coordinated failover to '{replica.Name}' cannot run; nothing was changed. "
                         + $"Use Invoke-RedisFailover -Node {replica.Name} -Force to promote it now (writes not "
                         + "yet replicated are lost), or start the primary.",
                         replica.Name);

@@ -11,7 +11,8 @@ public sealed partial class SentinelOperations
     /// now.</summary>
     private async Task<RedisFailoverResult> ForcedFailoverAsync(IReadOnlyList<RedisNode> sentinels, string topology,
         string masterName, string before,
-        string oldName, string? password, TimeSpan timeout, Stopwatch sw, CancellationToken ct, RedisNode? expected)
+        string oldName, string? password, TopologySnapshot snapshot, TimeSpan timeout, Stopwatch sw,
+        CancellationToken ct, RedisNode? expected)
     {
         var ask = sentinels.First(s => s.HostEndpoint is not null);
         await WaitPromotableAsync(ask, masterName, linkRequired: false, ct).ConfigureAwait(false);
@@ -40,7 +41,7 @@ public sealed partial class SentinelOperations
         {
             var now = await CurrentPrimaryAsync(sentinels, masterName, c).ConfigureAwait(false);
             if (now is null || now == before) return (false, "not promoted yet");
-            if (!await AcceptsWritesAsync(now, password, c).ConfigureAwait(false)) return (false,
+            if (!await AcceptsWritesAsync(now, password, snapshot, c).ConfigureAwait(false)) return (false,
                 $"{now} does not accept writes yet");
             promoted = now;
             return (true, now);
@@ -48,8 +49,9 @@ public sealed partial class SentinelOperations
             $"The sentinels of '{masterName}' did not promote a replica within {timeout.TotalSeconds:0} s ({s}). " +
             $"Check Get-RedisSentinel -MasterName {masterName} (flags, quorum) and that a replica runs, then retry "
                 + "with -Force.", pollMs: 50).ConfigureAwait(false);
-        await WaitAgreementAsync(sentinels, masterName, promoted!, password, null, timeout, ct).ConfigureAwait(false);
-        _session.EndpointMap.TryTranslate(promoted!, out var m);
+        await WaitAgreementAsync(sentinels, masterName, promoted!, password, null, snapshot, timeout, ct)
+            .ConfigureAwait(false);
+        snapshot.TryTranslate(promoted!, out var m);
         if (expected is not null && promoted != expected.ContainerEndpoint)
             throw Errors.FailoverFailed(
                 $"The sentinels promoted '{m?.NodeName ?? promoted}' instead of '{expected.Name}'. "

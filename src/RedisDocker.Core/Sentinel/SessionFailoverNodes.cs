@@ -11,10 +11,13 @@ internal sealed class SessionFailoverNodes : IFailoverNodes
     private readonly RedisDockerSession _session;
     private readonly string _oldHost;
     private readonly string? _password;
+    private readonly TopologySnapshot _snapshot;
     private RespConnection _old;
 
-    public SessionFailoverNodes(RedisDockerSession session, RespConnection oldPrimary, string oldHost, string? password)
+    public SessionFailoverNodes(RedisDockerSession session, RespConnection oldPrimary, string oldHost, string? password,
+        TopologySnapshot snapshot)
     {
+        _snapshot = snapshot;
         _session = session;
         _old = oldPrimary;
         _oldHost = oldHost;
@@ -49,7 +52,7 @@ internal sealed class SessionFailoverNodes : IFailoverNodes
     public Task<string?> CurrentPrimaryAsync(CancellationToken ct) => CurrentPrimary(ct);
 
     public bool TryTranslate(string containerEndpoint, out EndpointMap.MappedEndpoint mapped) =>
-        _session.EndpointMap.TryTranslate(containerEndpoint, out mapped);
+        _snapshot.TryTranslate(containerEndpoint, out mapped);
 
     public Task WaitAgreementAsync(string newPrimary, int replicas, CancellationToken ct) =>
         WaitAgreement(newPrimary, replicas, ct);
