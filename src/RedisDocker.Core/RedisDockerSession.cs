@@ -18,12 +18,14 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
     private DockerClient? _docker;
     private readonly ConcurrentDictionary<string, string> _passwords = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, RespConnection> _connections = new(StringComparer.Ordinal);
+    private readonly ConcurrentBag<RespConnection> _retired = new();
     private int _disposed;
 
     public RedisDockerSession(DockerEndpoint endpoint)
     {
         Endpoint = endpoint;
         Id = Guid.NewGuid().ToString("N")[..8];
+        Routes = new NodeRoutes(ContainerRoutes);
     }
 
     /// <summary>A session for DOCKER_HOST (with DOCKER_TLS_VERIFY and DOCKER_CERT_PATH) or the platform default.
@@ -81,6 +83,9 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
     public EndpointMap EndpointMap { get; } = new();
     /// <summary>Whether this host routes to a network's container addresses (by engine and network), tried once per session.</summary>
     public ConcurrentDictionary<string, bool> ContainerRoutes { get; } = new(StringComparer.Ordinal);
+    /// <summary>How the module's own connections reach the nodes (direct or published; Connect-RedisDocker -Route).
+    /// </summary>
+    public NodeRoutes Routes { get; }
     public TimeSpan RedisCommandTimeout { get; init; } = TimeSpan.FromSeconds(10);
     public TimeSpan RedisConnectTimeout { get; init; } = TimeSpan.FromSeconds(3);
     /// <summary>The Docker image new nodes use when none is given.</summary>
@@ -280,26 +285,47 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var key = hostEndpoint + "|" + (password is null ? "" : Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(password)))[..16]);
+        var dial = await Routes.DialAsync(hostEndpoint, ct).ConfigureAwait(false);
         if (_connections.TryGetValue(key, out var cached))
         {
-            if (cached.IsConnected) return cached;
+            if (cached.IsConnected && cached.Endpoint == dial) return cached;
             _connections.TryRemove(key, out _);
-            await cached.DisposeAsync().ConfigureAwait(false);
+            // Made over the other path (before the node's container address was known): a caller may still use
+            // it, so it is closed with the session.
+            if (cached.IsConnected) _retired.Add(cached);
+            else await cached.DisposeAsync().ConfigureAwait(false);
         }
-        var (host, port) = EndpointMap.Split(hostEndpoint);
-        var conn = await RespConnection.ConnectAsync(host, port, new RespConnectionOptions
-        {
-            Password = password,
-            ConnectTimeout = RedisConnectTimeout,
-            CommandTimeout = RedisCommandTimeout,
-            ClientName = "redisdocker",
-        }, ct).ConfigureAwait(false);
+        var conn = await DialAsync(hostEndpoint, dial, password, ct).ConfigureAwait(false);
         if (!_connections.TryAdd(key, conn))
         {
             await conn.DisposeAsync().ConfigureAwait(false);
             return _connections[key];
         }
         return conn;
+    }
+
+    /// <summary>A new connection to a node's published endpoint, over the path <see cref="Routes"/> chooses: the
+    /// direct one falls back to the published port once when it fails (Auto).</summary>
+    private async Task<RespConnection> DialAsync(string hostEndpoint, string dial, string? password, CancellationToken ct)
+    {
+        var options = new RespConnectionOptions
+        {
+            Password = password,
+            ConnectTimeout = RedisConnectTimeout,
+            CommandTimeout = RedisCommandTimeout,
+            ClientName = "redisdocker",
+        };
+        var (host, port) = EndpointMap.Split(dial);
+        try
+        {
+            return await RespConnection.ConnectAsync(host, port, options, ct).ConfigureAwait(false);
+        }
+        catch (RedisConnectionException) when (dial != hostEndpoint && Routes.Mode == ConnectionRoute.Auto)
+        {
+            Routes.MarkUnroutable(hostEndpoint);
+            (host, port) = EndpointMap.Split(hostEndpoint);
+            return await RespConnection.ConnectAsync(host, port, options, ct).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
@@ -325,6 +351,7 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
     public void Evict(string? hostEndpoint)
     {
         if (hostEndpoint is null) return;
+        Routes.Forget(hostEndpoint);
         foreach (var kv in _connections)
             if (kv.Key.StartsWith(hostEndpoint + "|", StringComparison.Ordinal) && _connections.TryRemove(kv.Key, out var c))
                 c.Dispose();
@@ -335,7 +362,7 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        foreach (var c in _connections.Values) c.Dispose();
+        foreach (var c in _connections.Values.Concat(_retired)) c.Dispose();
         _connections.Clear();
         _docker?.Dispose();
         foreach (var c in _otherClients.Values) c.Dispose();

@@ -863,6 +863,7 @@ public sealed class NodeOperations
             Labels = info.Labels,
         };
         _session.EndpointMap.Record(node, info.Networks.Values.Select(n => n.IPAddress).Where(a => !string.IsNullOrEmpty(a)).Append(ip ?? "").Where(a => a.Length > 0).Distinct());
+        _session.Routes.Note(node, node.DockerHost == _session.DockerHost && endpoint.IsLocal());
         return node;
     }
 
