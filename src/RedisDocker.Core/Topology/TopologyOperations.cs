@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using RedisDocker.Core.Docker;
+using RedisDocker.Core.Resp;
 
 namespace RedisDocker.Core.Topology;
 
@@ -252,7 +253,10 @@ public sealed class TopologyOperations
         {
             var members = await new ClusterOperations(_session, _sink).GetNodesAsync(name, ct).ConfigureAwait(false);
             cluster = new ClusterSpecDto(members.Where(m => m.Role == RedisRole.Primary && m.Name is not null)
-                .Select(p => new ClusterPrimaryDto(p.Name!, p.SlotRanges.Select(r => r.ToString()).ToArray(), p.Replicas)).ToArray());
+                .Select(p => new ClusterPrimaryDto(p.Name!, p.SlotRanges.Select(r => r.ToString()).ToArray(), p.Replicas)).ToArray())
+            {
+                ClientEndpoint = await ClientEndpointAsync(nodes.Where(n => n.ClusterEnabled), ct).ConfigureAwait(false),
+            };
         }
         var groups = new List<SentinelGroupDto>();
         foreach (var g in await new SentinelOperations(_session, _sink).GetAsync(name, null, ct).ConfigureAwait(false))
@@ -336,6 +340,9 @@ public sealed class TopologyOperations
                 }).ToArray(), true);
                 var members = made.Select(r => r.Node!).Where(n => n.ClusterEnabled).ToList();
                 await new ClusterOperations(_session, _sink).CreateAsync(members, plan, ct).ConfigureAwait(false);
+                if (cluster.ClientEndpoint is { } ce && Enum.Parse<ClusterClientEndpoint>(ce, true) == ClusterClientEndpoint.Container)
+                    await new ClusterOperations(_session, _sink).SetClientEndpointAsync(spec.Name, ClusterClientEndpoint.Container, ct)
+                        .ConfigureAwait(false);
             }
             foreach (var g in spec.SentinelGroups)
                 await new SentinelOperations(_session, _sink).CreateAsync(new SentinelGroupSpec
@@ -483,6 +490,28 @@ public sealed class TopologyOperations
         sb.Append("    restart: unless-stopped\n");
     }
 
+    /// <summary>Host or Container (Set-RedisCluster -ClientEndpoint) as the first running cluster node says, null
+    /// when none answers or Redis is older than 7.0.</summary>
+    private async Task<string?> ClientEndpointAsync(IEnumerable<RedisNode> clusterNodes, CancellationToken ct)
+    {
+        foreach (var n in clusterNodes.Where(n => n.HostEndpoint is not null))
+        {
+            try
+            {
+                var password = await _session.GetPasswordAsync(n.Topology, ct).ConfigureAwait(false);
+                var r = await _session.SendAsync(n.HostEndpoint!, password,
+                    new object[] { "CONFIG", "GET", "cluster-preferred-endpoint-type" }, ct).ConfigureAwait(false);
+                if (r.Items is not { Count: 2 } items) return null;
+                return items[1].Text == "ip" ? nameof(ClusterClientEndpoint.Container) : nameof(ClusterClientEndpoint.Host);
+            }
+            catch (RedisException e)
+            {
+                _sink.Verbose($"Could not read the client endpoint type of '{n.Name}': {e.Message}");
+            }
+        }
+        return null;
+    }
+
     private static string Yaml(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 }
 
@@ -499,6 +528,11 @@ public sealed record NetworkSpecDto(string Name, string? Subnet, string? Gateway
 public sealed record NodeSpecDto(string Name, string Network, string? IPAddress, int Port, string? Image, bool ClusterEnabled, int? ClusterNodeTimeoutMs,
     bool AppendOnly, string? MaxMemory, string? MaxMemoryPolicy, string? ReplicaOf, IReadOnlyDictionary<string, string>? Config, string? DockerHost,
     string? AnnounceAddress = null, string? Topology = null);
-public sealed record ClusterSpecDto(IReadOnlyList<ClusterPrimaryDto> Primaries);
+public sealed record ClusterSpecDto(IReadOnlyList<ClusterPrimaryDto> Primaries)
+{
+    /// <summary>What the cluster names to clients (Set-RedisCluster -ClientEndpoint): Host or Container; null
+    /// (older exports, Redis before 7.0) is Host.</summary>
+    public string? ClientEndpoint { get; init; }
+}
 public sealed record ClusterPrimaryDto(string Name, IReadOnlyList<string> Slots, IReadOnlyList<string> Replicas);
 public sealed record SentinelGroupDto(string MasterName, string Primary, int Count, int Quorum, int DownAfterMs, int FailoverTimeoutMs, int ParallelSyncs, int Port, string? Image);
