@@ -72,6 +72,18 @@ public static class HostEndpoints
     /// <summary>The cluster bus port inside the container: port + 10000, or port - 10000 above 55535.</summary>
     public static int BusPortOf(int port) => port > 55535 ? port - 10000 : port + 10000;
 
+    /// <summary>The first Redis version with cluster-announce-hostname and cluster-preferred-endpoint-type.</summary>
+    public static readonly Version MinimumRedis = new(7, 0);
+
+    /// <summary>
+    /// Why a node of this Redis version (INFO server redis_version) cannot name host endpoints, or null when it
+    /// can. A version that does not parse is tried (the CONFIG SET refusal is the backstop).
+    /// </summary>
+    public static string? Unsupported(string? redisVersion) =>
+        Version.TryParse(redisVersion?.Trim(), out var v) && v < MinimumRedis
+            ? $"Redis {redisVersion!.Trim()} has no cluster-announce-hostname (Redis 7.0 or later is needed)"
+            : null;
+
     /// <summary>The value of cluster-preferred-endpoint-type for a choice.</summary>
     public static string PreferredType(ClusterClientEndpoint e) => e == ClusterClientEndpoint.Host ? "hostname" : "ip";
 }
@@ -555,14 +567,23 @@ public sealed class NodeOperations
     {
         if (node.HostEndpoint is null) return;
         var host = EndpointMap.Split(node.HostEndpoint).Host;
-        var set = await _session.SendAsync(node.HostEndpoint, password,
-            new object[] { "CONFIG", "SET", "cluster-announce-hostname", host }, ct).ConfigureAwait(false);
-        if (set.IsError)
+        var info = await _session.SendAsync(node.HostEndpoint, password, new object[] { "INFO", "server" }, ct)
+            .ConfigureAwait(false);
+        var version = info.IsError ? null : RedisInfo.Parse(info.AsString() ?? "").GetValueOrDefault("redis_version");
+        var why = HostEndpoints.Unsupported(version);
+        if (why is null)
         {
-            _sink.Warning($"Node '{node.Name}' cannot announce its host endpoint {node.HostEndpoint} ({set.Text}): "
-                + "Redis 7.0 or later is needed for that. The module's cmdlets still reach the cluster from the host, "
-                + "but other clients on the host follow redirects to container addresses, which only route on a Linux "
-                + "host (not on Docker Desktop). Use an image with Redis >= 7.0 (e.g. redis:7.4).");
+            var set = await _session.SendAsync(node.HostEndpoint, password,
+                new object[] { "CONFIG", "SET", "cluster-announce-hostname", host }, ct).ConfigureAwait(false);
+            if (set.IsError) why = $"{set.Text}; Redis 7.0 or later is needed";
+        }
+        if (why is not null)
+        {
+            // The documented fallback (docs/host-clients.md): the node is made, naming its container address.
+            _sink.Warning($"Node '{node.Name}' cannot announce its host endpoint {node.HostEndpoint}: {why}. "
+                + "The module's cmdlets still reach the cluster from the host, but other clients on the host follow "
+                + "redirects to container addresses, which only route on a Linux host (not on Docker Desktop). "
+                + "Use an image with Redis >= 7.0 (e.g. redis:7.4) for host clients everywhere.");
             return;
         }
         _sink.Verbose($"Node '{node.Name}' announces {node.HostEndpoint} to clients (cluster-announce-hostname {host}).");
