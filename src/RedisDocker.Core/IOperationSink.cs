@@ -56,5 +56,7 @@ public sealed class RecordingSink : IOperationSink
     public void Verbose(string message) => Add("VERBOSE: " + message);
     public void Warning(string message) => Add("WARNING: " + message);
     public void Progress(ProgressReport report) =>
-        Add($"PROGRESS: {report.Activity}: {report.Status}{(report.PercentComplete >= 0 ? $" ({report.PercentComplete}%)" : "")}{(report.Completed ? " [done]" : "")}");
+        Add($"PROGRESS: {report.Activity}: {report.Status}"
+            + $"{(report.PercentComplete >= 0 ? $" ({report.PercentComplete}%)" : "")}"
+            + $"{(report.Completed ? " [done]" : "")}");
 }

@@ -13,13 +13,16 @@ public static class Labels
     public const string Topology = Prefix + "topology";
     /// <summary>network | node | sentinel | volume.</summary>
     public const string Kind = Prefix + "kind";
-    /// <summary>The role the node was created with (primary, replica, sentinel); the live role comes from INFO.</summary>
+    /// <summary>The role the node was created with (primary, replica, sentinel); the live role comes from
+    /// INFO.</summary>
     public const string Role = Prefix + "role";
     /// <summary>The Redis port inside the container.</summary>
     public const string Port = Prefix + "port";
-    /// <summary>The host port the node's Redis port is published on, chosen once at creation and kept for life.</summary>
+    /// <summary>The host port the node's Redis port is published on, chosen once at creation and kept for
+    /// life.</summary>
     public const string HostPort = Prefix + "host-port";
-    /// <summary>The static address the node was created with on its network (its cluster and sentinels know it there).</summary>
+    /// <summary>The static address the node was created with on its network (its cluster and sentinels know it
+    /// there).</summary>
     public const string Address = Prefix + "address";
     /// <summary>The network the node was created on.</summary>
     public const string Network = Prefix + "network";

@@ -28,7 +28,8 @@ public sealed class NodeRoutes
     /// <param name="routes">The session's cache of probe results (by engine and network), shared with the clients'
     /// -Route Auto.</param>
     /// <param name="probe">Tries a TCP connect to a container endpoint (tests give a fake).</param>
-    public NodeRoutes(ConcurrentDictionary<string, bool> routes, Func<string, CancellationToken, Task<bool>>? probe = null)
+    public NodeRoutes(ConcurrentDictionary<string, bool> routes,
+        Func<string, CancellationToken, Task<bool>>? probe = null)
     {
         _routes = routes;
         _probe = probe ?? ProbeAsync;
@@ -73,7 +74,8 @@ public sealed class NodeRoutes
     /// </summary>
     public async Task<string> DialAsync(string hostEndpoint, CancellationToken ct)
     {
-        if (Mode == ConnectionRoute.Published || !_targets.TryGetValue(hostEndpoint, out var target)) return hostEndpoint;
+        if (Mode == ConnectionRoute.Published || !_targets.TryGetValue(hostEndpoint,
+            out var target)) return hostEndpoint;
         if (Mode == ConnectionRoute.Direct) return target.ContainerEndpoint;
         if (!target.SameHost) return hostEndpoint;
         if (_routes.TryGetValue(target.RouteKey, out var known)) return known ? target.ContainerEndpoint : hostEndpoint;

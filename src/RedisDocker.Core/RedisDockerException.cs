@@ -60,7 +60,8 @@ public static class ErrorIds
     public const string InvalidDockerHost = "RedisDocker.InvalidDockerHost";
     public const string InvalidSlot = "RedisDocker.InvalidSlot";
     public const string UnexpectedError = "RedisDocker.UnexpectedError";
-    /// <summary>A cluster node cannot name its host endpoint to clients (Redis before 7.0, or port numbers that differ).</summary>
+    /// <summary>A cluster node cannot name its host endpoint to clients (Redis before 7.0, or port numbers that
+    /// differ).</summary>
     public const string HostEndpointUnsupported = "RedisDocker.HostEndpointUnsupported";
 }
 
@@ -70,7 +71,8 @@ public static class ErrorIds
 /// </summary>
 public class RedisDockerException : Exception
 {
-    public RedisDockerException(string errorId, string message, ErrorKind kind = ErrorKind.NotSpecified, object? target = null, Exception? inner = null)
+    public RedisDockerException(string errorId, string message, ErrorKind kind = ErrorKind.NotSpecified,
+        object? target = null, Exception? inner = null)
         : base(message, inner)
     {
         ErrorId = errorId;

@@ -23,9 +23,11 @@ public static class Waiter
                 ct.ThrowIfCancellationRequested();
                 bool done;
                 try { (done, status) = await probe(ct).ConfigureAwait(false); }
-                catch (Exception e) when (e is Resp.RedisConnectionException or Resp.RedisTimeoutException && !ct.IsCancellationRequested)
+                catch (Exception e) when (e is Resp.RedisConnectionException or Resp.RedisTimeoutException
+                    && !ct.IsCancellationRequested)
                 {
-                    // A node restarting, or a connection killed by Sentinel (CLIENT KILL on reconfiguration): poll again.
+                    // A node restarting, or a connection killed by Sentinel (CLIENT KILL on reconfiguration): poll
+                    // again.
                     (done, status) = (false, e.Message);
                 }
                 if (done) return sw.Elapsed;
@@ -34,7 +36,8 @@ public static class Waiter
                         describeTimeout?.Invoke(status)
                             ?? $"{activity}: not done within {timeout.TotalSeconds:0} s. Still missing: {status}.",
                         activity);
-                sink.Progress(new ProgressReport(id, activity, status, (int)Math.Min(99, sw.Elapsed.TotalMilliseconds * 100 / timeout.TotalMilliseconds)));
+                sink.Progress(new ProgressReport(id, activity, status, (int)Math.Min(99,
+                    sw.Elapsed.TotalMilliseconds * 100 / timeout.TotalMilliseconds)));
                 await Task.Delay(pollMs, ct).ConfigureAwait(false);
             }
         }
