@@ -84,14 +84,15 @@ public sealed class NodeRoutes
         return routes ? target.ContainerEndpoint : hostEndpoint;
     }
 
-    /// <summary>The direct path failed although the probe said it routes (Auto): its network goes through the
-    /// published ports for the rest of the session.</summary>
+    /// <summary>The direct path failed where the published one worked (Auto): the network goes through the published
+    /// ports for the rest of the session.</summary>
     public void MarkUnroutable(string hostEndpoint)
     {
         if (_targets.TryGetValue(hostEndpoint, out var target)) _routes[target.RouteKey] = false;
     }
 
-    /// <summary>Whether a TCP connect to the endpoint succeeds within 500 ms.</summary>
+    /// <summary>Whether this host reaches the endpoint: a TCP connect that succeeds, or is refused by the container,
+    /// within <see cref="ProbeBound"/>.</summary>
     public static async Task<bool> ProbeAsync(string containerEndpoint, CancellationToken ct)
     {
         var (host, port) = EndpointMap.Split(containerEndpoint);
@@ -104,12 +105,19 @@ public sealed class NodeRoutes
             await socket.ConnectAsync(address, port, bound.Token).ConfigureAwait(false);
             return true;
         }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
+        {
+            // The container's network answered (a node still starting, or not listening yet): the address routes.
+            return true;
+        }
         catch (Exception e) when (e is SocketException or OperationCanceledException && !ct.IsCancellationRequested)
         {
             return false;
         }
     }
 
-    /// <summary>How long the route probe's connect may take.</summary>
-    public static readonly TimeSpan ProbeBound = TimeSpan.FromMilliseconds(500);
+    /// <summary>How long the route probe's connect may take: long enough for a loaded host (a probe that
+    /// times out sends the network to the published ports for the session), short enough for Docker Desktop, where
+    /// it is paid once per network and session.</summary>
+    public static readonly TimeSpan ProbeBound = TimeSpan.FromMilliseconds(1500);
 }

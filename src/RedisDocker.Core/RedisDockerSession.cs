@@ -322,9 +322,11 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
         }
         catch (RedisConnectionException) when (dial != hostEndpoint && Routes.Mode == ConnectionRoute.Auto)
         {
-            Routes.MarkUnroutable(hostEndpoint);
+            // A node still starting refuses both paths: only a published port that answers condemns the direct one.
             (host, port) = EndpointMap.Split(hostEndpoint);
-            return await RespConnection.ConnectAsync(host, port, options, ct).ConfigureAwait(false);
+            var published = await RespConnection.ConnectAsync(host, port, options, ct).ConfigureAwait(false);
+            Routes.MarkUnroutable(hostEndpoint);
+            return published;
         }
     }
 

@@ -39,7 +39,8 @@ public class NodeRouteIntegrationTests : DockerTestBase
         foreach (var node in nodes)
         {
             var conn = await Session.ConnectAsync(node, Ct);
-            Assert.Equal(node.ContainerEndpoint, conn.Endpoint);
+            Assert.True(node.ContainerEndpoint == conn.Endpoint, $"{node.Name}: dialed {conn.Endpoint}, not "
+                + $"{node.ContainerEndpoint}; routes known: {string.Join(", ", Session.ContainerRoutes)}");
             Assert.Equal(true, await IsOwnSocketToAsync(conn, node.ContainerEndpoint!));
         }
         Assert.Contains(Sink.Lines, l => l.Contains("module's commands reach", StringComparison.Ordinal)

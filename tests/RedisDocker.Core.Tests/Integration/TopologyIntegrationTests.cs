@@ -130,6 +130,9 @@ public class TopologyIntegrationTests : DockerTestBase
                 s.Items![2].Items![0].AsString()));
         }
         Assert.Equal("Container", (await Topologies.ExportAsync(Topology, Ct)).Cluster!.ClientEndpoint);
+        // And back: Redis 7 passes the version check of -ClientEndpoint Host.
+        await Clusters.SetClientEndpointAsync(Topology, ClusterClientEndpoint.Host, Ct);
+        Assert.Equal("Host", (await Topologies.ExportAsync(Topology, Ct)).Cluster!.ClientEndpoint);
     }
 
     /// <summary>docker-compose (Debian's) accepts the file: `docker-compose config -q` exits 0.</summary>
