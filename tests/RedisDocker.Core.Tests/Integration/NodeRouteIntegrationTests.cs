@@ -44,10 +44,14 @@ public class NodeRouteIntegrationTests : DockerTestBase
             Assert.Equal(true, await IsOwnSocketToAsync(conn, node.ContainerEndpoint!));
         }
         Assert.Contains(Sink.Lines, l => l.Contains("module's commands reach", StringComparison.Ordinal)
-            && l.Contains(sourceNode.ContainerEndpoint!, StringComparison.Ordinal) && l.Contains("route Auto", StringComparison.Ordinal));
+            && l.Contains(sourceNode.ContainerEndpoint!, StringComparison.Ordinal)
+            && l.Contains("route Auto", StringComparison.Ordinal));
 
         // Forced published: a session told so dials 127.0.0.1:hostport; the node's client is the port proxy.
-        await using var published = new RedisDockerSession(DockerEndpoint.FromEnvironment()) { DefaultImage = TestImage };
+        await using var published = new RedisDockerSession(DockerEndpoint.FromEnvironment())
+        {
+            DefaultImage = TestImage,
+        };
         published.Routes.Mode = ConnectionRoute.Published;
         var sink = new RecordingSink();
         var back = await new ClusterOperations(published, sink)
@@ -61,7 +65,8 @@ public class NodeRouteIntegrationTests : DockerTestBase
             Assert.Equal(false, await IsOwnSocketToAsync(conn, node.ContainerEndpoint!));
         }
         Assert.Contains(sink.Lines, l => l.Contains("module's commands reach", StringComparison.Ordinal)
-            && l.Contains("127.0.0.1:", StringComparison.Ordinal) && l.Contains("route Published", StringComparison.Ordinal));
+            && l.Contains("127.0.0.1:", StringComparison.Ordinal)
+            && l.Contains("route Published", StringComparison.Ordinal));
     }
 
     /// <summary>Writes keys into the slots (on their owner), returns how many.</summary>
