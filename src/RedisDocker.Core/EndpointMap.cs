@@ -13,7 +13,8 @@ public sealed class EndpointMap
     private readonly ConcurrentDictionary<string, MappedEndpoint> _map = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>A container-side endpoint with the node it belongs to and where the host reaches it.</summary>
-    public sealed record MappedEndpoint(string ContainerEndpoint, string HostEndpoint, string NodeName, string Topology);
+    public sealed record MappedEndpoint(string ContainerEndpoint, string HostEndpoint, string NodeName,
+        string Topology);
 
     public void Set(string containerEndpoint, string hostEndpoint, string nodeName, string topology) =>
         _map[containerEndpoint] = new MappedEndpoint(containerEndpoint, hostEndpoint, nodeName, topology);
@@ -43,7 +44,8 @@ public sealed class EndpointMap
                 _map.TryRemove(kv.Key, out _);
     }
 
-    public IReadOnlyList<MappedEndpoint> Entries => _map.Values.OrderBy(e => e.ContainerEndpoint, StringComparer.Ordinal).ToArray();
+    public IReadOnlyList<MappedEndpoint> Entries =>
+        _map.Values.OrderBy(e => e.ContainerEndpoint, StringComparer.Ordinal).ToArray();
 
     /// <summary>"ip:port@bus,hostname" (CLUSTER NODES form) or "ip:port" → "ip:port".</summary>
     public static string Normalize(string endpoint)

@@ -57,6 +57,6 @@ public sealed class RecordingSink : IOperationSink
     public void Warning(string message) => Add("WARNING: " + message);
     public void Progress(ProgressReport report) =>
         Add($"PROGRESS: {report.Activity}: {report.Status}"
-            + $"{(report.PercentComplete >= 0 ? $" ({report.PercentComplete}%)" : "")}"
-            + $"{(report.Completed ? " [done]" : "")}");
+            + (report.PercentComplete >= 0 ? $" ({report.PercentComplete}%)" : "")
+            + (report.Completed ? " [done]" : ""));
 }

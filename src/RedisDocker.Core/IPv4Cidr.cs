@@ -45,8 +45,8 @@ public readonly record struct IPv4Cidr(uint Network, int PrefixLength)
         address = 0;
         if (text is null || text.Count(ch => ch == '.') != 3) return false;
         // Dotted decimal only: a leading zero (010) would be read as octal by some parsers and as decimal by others.
-        if (text.Split('.').Any(o => o.Length == 0 || o.Length > 3 || !o.All(char.IsAsciiDigit) || (o.Length > 1
-            && o[0] == '0'))) return false;
+        if (text.Split('.').Any(o => o.Length == 0 || o.Length > 3 || !o.All(char.IsAsciiDigit)
+            || (o.Length > 1 && o[0] == '0'))) return false;
         if (!IPAddress.TryParse(text, out var ip) || ip.AddressFamily != AddressFamily.InterNetwork) return false;
         var b = ip.GetAddressBytes();
         address = (uint)(b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]);

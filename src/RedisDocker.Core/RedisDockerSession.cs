@@ -32,6 +32,10 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
     /// </summary>
     public static RedisDockerSession FromEnvironment() => new(DockerEndpoint.FromEnvironment());
 
+    /// <summary>The workflows of this session reporting to the sink: the composition root (see
+    /// <see cref="Core.Workflows"/>). Each call builds a new set; a cmdlet takes one per piece of work.</summary>
+    public Workflows Workflows(IOperationSink sink) => new(this, sink);
+
     private static readonly object s_defaultLock = new();
     private static RedisDockerSession? s_default;
 
@@ -81,7 +85,8 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
     /// <summary>The Docker endpoint as the user writes it; node objects record it.</summary>
     public string DockerHost => Endpoint.ToString();
     public EndpointMap EndpointMap { get; } = new();
-    /// <summary>Whether this host routes to a network's container addresses (by engine and network), tried once per session.</summary>
+    /// <summary>Whether this host routes to a network's container addresses (by engine and network), tried once per
+    /// session.</summary>
     public ConcurrentDictionary<string, bool> ContainerRoutes { get; } = new(StringComparer.Ordinal);
     /// <summary>How the module's own connections reach the nodes (direct or published; Connect-RedisDocker -Route).
     /// </summary>
@@ -108,13 +113,16 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
     private readonly ConcurrentDictionary<string, string> _containerHosts = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, DateTime> _downUntil = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Every Docker engine of the session: the primary one first, then those added (one topology may span them).</summary>
-    public IReadOnlyList<DockerEndpoint> Hosts => _otherHosts.Values.OrderBy(e => e.ToString(), StringComparer.Ordinal).Prepend(Endpoint).ToArray();
+    /// <summary>Every Docker engine of the session: the primary one first, then those added (one topology may span
+    /// them).</summary>
+    public IReadOnlyList<DockerEndpoint> Hosts => _otherHosts.Values.OrderBy(e => e.ToString(), StringComparer.Ordinal)
+        .Prepend(Endpoint).ToArray();
 
     /// <summary>Adds a Docker engine to the session (Connect-RedisDocker -Add, -DockerHost on New-RedisNode).</summary>
     public DockerEndpoint AddHost(DockerEndpoint endpoint)
     {
-        if (string.Equals(endpoint.ToString(), Endpoint.ToString(), StringComparison.OrdinalIgnoreCase)) return Endpoint;
+        if (string.Equals(endpoint.ToString(), Endpoint.ToString(),
+            StringComparison.OrdinalIgnoreCase)) return Endpoint;
         return _otherHosts.GetOrAdd(endpoint.ToString(), endpoint);
     }
 
@@ -125,10 +133,12 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
         if (_otherClients.TryRemove(endpoint.ToString(), out var client)) client.Dispose();
     }
 
-    /// <summary>The client of one engine: the primary one for null or empty, else the named one (added on first use).</summary>
+    /// <summary>The client of one engine: the primary one for null or empty, else the named one (added on first
+    /// use).</summary>
     public async Task<DockerClient> GetDockerAsync(string? dockerHost, CancellationToken ct)
     {
-        if (string.IsNullOrEmpty(dockerHost) || string.Equals(dockerHost, Endpoint.ToString(), StringComparison.OrdinalIgnoreCase))
+        if (string.IsNullOrEmpty(dockerHost)
+            || string.Equals(dockerHost, Endpoint.ToString(), StringComparison.OrdinalIgnoreCase))
             return await GetDockerAsync(ct).ConfigureAwait(false);
         var wasKnown = _otherHosts.TryGetValue(dockerHost, out var known);
         var endpoint = known ?? DockerEndpoint.Parse(dockerHost);
@@ -150,7 +160,8 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
     public async Task<IReadOnlyList<DockerClient>> GetAllDockerAsync(CancellationToken ct)
     {
         var list = new List<DockerClient> { await GetDockerAsync(ct).ConfigureAwait(false) };
-        foreach (var h in _otherHosts.Keys.OrderBy(x => x, StringComparer.Ordinal)) list.Add(await GetDockerAsync(h, ct).ConfigureAwait(false));
+        foreach (var h in _otherHosts.Keys.OrderBy(x => x, StringComparer.Ordinal)) list.Add(await GetDockerAsync(h, ct)
+            .ConfigureAwait(false));
         return list;
     }
 
@@ -158,7 +169,8 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
     /// Runs a read on every engine. The primary engine must answer; another engine that does not
     /// answer within the bound is skipped with a warning (a lost host must not hide the others).
     /// </summary>
-    public async Task<IReadOnlyList<(DockerClient Docker, T Result)>> OnEveryEngineAsync<T>(Func<DockerClient, CancellationToken, Task<T>> read, IOperationSink sink, CancellationToken ct)
+    public async Task<IReadOnlyList<(DockerClient Docker, T Result)>> OnEveryEngineAsync<T>(Func<DockerClient,
+        CancellationToken, Task<T>> read, IOperationSink sink, CancellationToken ct)
     {
         var results = new List<(DockerClient, T)>();
         var primary = await GetDockerAsync(ct).ConfigureAwait(false);
@@ -178,11 +190,13 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
                 results.Add((engine, await read(engine, bound.Token).ConfigureAwait(false)));
                 _downUntil.TryRemove(host, out _);
             }
-            catch (Exception e) when (e is DockerException or OperationCanceledException or IOException && !ct.IsCancellationRequested)
+            catch (Exception e) when (e is DockerException or OperationCanceledException or IOException
+                && !ct.IsCancellationRequested)
             {
                 // Skip it for a while, so a lost host costs one bound, not one per call.
                 _downUntil[host] = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-                sink.Warning($"Docker host {host} does not answer ({e.Message.Split('\n')[0]}); what it holds is left out.");
+                sink.Warning($"Docker host {host} does not answer ({e.Message.Split('\n')[0]}); what it holds is left "
+                    + "out.");
             }
         }
         return results;
@@ -191,11 +205,14 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
     /// <summary>How long a read waits for an engine other than the primary one before leaving it out.</summary>
     public TimeSpan OtherEngineTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>The engine that holds a container (by name or id), and the container; null when no engine has it.</summary>
-    public async Task<(DockerClient Docker, ContainerInfo Info)?> FindContainerAsync(string nameOrId, CancellationToken ct)
+    /// <summary>The engine that holds a container (by name or id), and the container; null when no engine has
+    /// it.</summary>
+    public async Task<(DockerClient Docker, ContainerInfo Info)?> FindContainerAsync(string nameOrId,
+        CancellationToken ct)
     {
         // A string that is no valid name and no full id names nothing; sent to Docker it could be a path ("../../etc").
-        if (!NetworkOperations.IsValidName(nameOrId) && !(nameOrId?.Length == 64 && nameOrId.All(char.IsAsciiHexDigit))) return null;
+        if (!NetworkOperations.IsValidName(nameOrId)
+            && !(nameOrId?.Length == 64 && nameOrId.All(char.IsAsciiHexDigit))) return null;
         if (_containerHosts.TryGetValue(nameOrId, out var host))
         {
             using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -203,7 +220,8 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
             try
             {
                 var d = await GetDockerAsync(host, bound.Token).ConfigureAwait(false);
-                if (await d.InspectContainerAsync(nameOrId, bound.Token).ConfigureAwait(false) is { } hit && IsExactly(hit, nameOrId)) return (d, hit);
+                if (await d.InspectContainerAsync(nameOrId, bound.Token).ConfigureAwait(false) is { } hit
+                    && IsExactly(hit, nameOrId)) return (d, hit);
             }
             catch (Exception e) when (e is DockerException or OperationCanceledException && !ct.IsCancellationRequested)
             {
@@ -212,7 +230,8 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
                     nameOrId, e);
             }
         }
-        foreach (var (d, info) in await OnEveryEngineAsync((d, c) => d.InspectContainerAsync(nameOrId, c), NullSink.Instance, ct).ConfigureAwait(false))
+        foreach (var (d, info) in await OnEveryEngineAsync((d, c) => d.InspectContainerAsync(nameOrId, c),
+            NullSink.Instance, ct).ConfigureAwait(false))
         {
             if (info is null || !IsExactly(info, nameOrId)) continue;
             _containerHosts[nameOrId] = d.Endpoint.ToString();
@@ -252,7 +271,9 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
     public async Task<string?> GetPasswordAsync(string topology, CancellationToken ct)
     {
         if (_passwords.TryGetValue(topology, out var known)) return known;
-        foreach (var (docker, list) in await OnEveryEngineAsync((d, c) => d.ListContainersAsync(Labels.ForTopology(topology), all: true, c), NullSink.Instance, ct).ConfigureAwait(false))
+        foreach (var (docker, list) in await OnEveryEngineAsync((d, c) =>
+            d.ListContainersAsync(Labels.ForTopology(topology), all: true, c), NullSink.Instance, ct)
+                .ConfigureAwait(false))
         foreach (var c in list.OrderBy(c => c.Created))
         {
             var path = c.Labels.Get(Labels.ConfigPath);
@@ -284,7 +305,9 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
     public async Task<RespConnection> ConnectAsync(string hostEndpoint, string? password, CancellationToken ct)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var key = hostEndpoint + "|" + (password is null ? "" : Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(password)))[..16]);
+        var key = hostEndpoint + "|" + (password is null ? ""
+            : Convert.ToHexString(
+                System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(password)))[..16]);
         var dial = await Routes.DialAsync(hostEndpoint, ct).ConfigureAwait(false);
         if (_connections.TryGetValue(key, out var cached))
         {
@@ -306,7 +329,8 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
 
     /// <summary>A new connection to a node's published endpoint, over the path <see cref="Routes"/> chooses: the
     /// direct one falls back to the published port once when it fails (Auto).</summary>
-    private async Task<RespConnection> DialAsync(string hostEndpoint, string dial, string? password, CancellationToken ct)
+    private async Task<RespConnection> DialAsync(string hostEndpoint, string dial, string? password,
+        CancellationToken ct)
     {
         var options = new RespConnectionOptions
         {
@@ -334,7 +358,8 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
     /// Sends one command over the cached connection, reconnecting once when the server closed it
     /// (a restart, or Sentinel's CLIENT KILL after a reconfiguration). For idempotent admin commands.
     /// </summary>
-    public async Task<RespValue> SendAsync(string hostEndpoint, string? password, IReadOnlyList<object> args, CancellationToken ct)
+    public async Task<RespValue> SendAsync(string hostEndpoint, string? password, IReadOnlyList<object> args,
+        CancellationToken ct)
     {
         try
         {
@@ -355,7 +380,8 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
         if (hostEndpoint is null) return;
         Routes.Forget(hostEndpoint);
         foreach (var kv in _connections)
-            if (kv.Key.StartsWith(hostEndpoint + "|", StringComparison.Ordinal) && _connections.TryRemove(kv.Key, out var c))
+            if (kv.Key.StartsWith(hostEndpoint + "|", StringComparison.Ordinal)
+                && _connections.TryRemove(kv.Key, out var c))
                 c.Dispose();
     }
 

@@ -17,6 +17,6 @@ public static class Secrets
 
     /// <summary>Replaces every occurrence of the secret in the text with ********.</summary>
     public static string Redact(string text, string? secret) =>
-        string.IsNullOrEmpty(secret) || string.IsNullOrEmpty(text) ? text : text.Replace(secret, "********",
-            StringComparison.Ordinal);
+        string.IsNullOrEmpty(secret) || string.IsNullOrEmpty(text) ? text
+            : text.Replace(secret, "********", StringComparison.Ordinal);
 }

@@ -36,8 +36,8 @@ public static class Waiter
                         describeTimeout?.Invoke(status)
                             ?? $"{activity}: not done within {timeout.TotalSeconds:0} s. Still missing: {status}.",
                         activity);
-                sink.Progress(new ProgressReport(id, activity, status, (int)Math.Min(99,
-                    sw.Elapsed.TotalMilliseconds * 100 / timeout.TotalMilliseconds)));
+                sink.Progress(new ProgressReport(id, activity, status,
+                    (int)Math.Min(99, sw.Elapsed.TotalMilliseconds * 100 / timeout.TotalMilliseconds)));
                 await Task.Delay(pollMs, ct).ConfigureAwait(false);
             }
         }

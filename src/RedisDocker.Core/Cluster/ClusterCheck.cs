@@ -91,7 +91,7 @@ public sealed partial class ClusterOperations
     {
         var actions = new List<string>();
         // A node that came back on its network with another address is unreachable where the cluster knows it.
-        foreach (var moved in await new NodeOperations(_session, _sink).RestoreAddressesAsync(topology,
+        foreach (var moved in await _nodes.RestoreAddressesAsync(topology,
             clusterOnly: true, ct).ConfigureAwait(false))
             actions.Add($"{moved}: put back at its own address on its network");
         var members = await TopologyMembersAsync(topology, ct).ConfigureAwait(false);

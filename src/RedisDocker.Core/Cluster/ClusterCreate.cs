@@ -17,7 +17,7 @@ public sealed partial class ClusterOperations
         var distinct = nodeNames.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         // The arithmetic first: nothing is touched when there are too few nodes.
         var plan = ClusterPlanner.Plan(distinct.Select(n => (n, "")).ToList(), replicasPerPrimary);
-        var nodeOps = new NodeOperations(_session, _sink);
+        var nodeOps = _nodes;
         var nodes = new List<RedisNode>();
         foreach (var name in distinct) nodes.Add(await nodeOps.GetOneAsync(name, ct).ConfigureAwait(false));
         var topologies = nodes.Select(n => n.Topology).Distinct().ToList();

@@ -18,8 +18,9 @@ public sealed partial class ClusterOperations
 
     /// <summary>CLUSTER FAILOVER [FORCE|TAKEOVER] on a replica; waits until it is primary and the cluster is
     /// ok.</summary>
+    /// <param name="timeout">How long to wait for the promotion; <see cref="FailoverTimeout"/> when null.</param>
     public async Task<RedisFailoverResult> FailoverAsync(string topology, string replicaName, ClusterFailoverMode mode,
-        CancellationToken ct)
+        CancellationToken ct, TimeSpan? timeout = null)
     {
         var sw = Stopwatch.StartNew();
         var members = await TopologyMembersAsync(topology, ct).ConfigureAwait(false);
@@ -58,7 +59,8 @@ public sealed partial class ClusterOperations
         // collision and turns back into a replica. So success is only every node agreeing; a promotion that reverted
         // (or never happened) is asked again once 4 x cluster-node-timeout passed, within the bound.
         var nodeTimeoutMs = await ClusterNodeTimeoutMsAsync(replica, ct).ConfigureAwait(false);
-        var bound = TimeSpan.FromMilliseconds(Math.Max(FailoverTimeout.TotalMilliseconds, 8.0 * nodeTimeoutMs));
+        var bound = TimeSpan.FromMilliseconds(Math.Max((timeout ?? FailoverTimeout).TotalMilliseconds,
+            8.0 * nodeTimeoutMs));
         var attempts = 0;
         var attempt = Stopwatch.StartNew();
         var seenPrimary = false;

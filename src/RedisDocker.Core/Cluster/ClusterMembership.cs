@@ -20,7 +20,7 @@ public sealed partial class ClusterOperations
             throw Errors.ClusterNotFound(
                 $"Topology '{topology}' has no cluster yet. Create one with New-RedisCluster.",
                 topology);
-        var node = await new NodeOperations(_session, _sink).GetOneAsync(nodeName, ct).ConfigureAwait(false);
+        var node = await _nodes.GetOneAsync(nodeName, ct).ConfigureAwait(false);
         if (node.Topology != topology)
             throw Errors.TopologyMismatch(
                 $"Node '{nodeName}' belongs to topology '{node.Topology}', not '{topology}'.",

@@ -30,9 +30,9 @@ public sealed partial class ClusterOperations
             if (endpoint == ClusterClientEndpoint.Host && HostEndpoints.Unsupported(await VersionOfAsync(m, ct)
                     .ConfigureAwait(false)) is { } old)
                 throw Errors.HostEndpointUnsupported(
-                    $"Node '{m.Name}': {old}, so it cannot name host endpoints to clients. Recreate the cluster with an "
-                    + "image of Redis 7.0 or later (e.g. redis:7.4), or keep container addresses (clients on a Linux "
-                    + "host reach them; on Docker Desktop only the module's cmdlets do).",
+                    $"Node '{m.Name}': {old}, so it cannot name host endpoints to clients. Recreate the cluster "
+                    + "with an image of Redis 7.0 or later (e.g. redis:7.4), or keep container addresses "
+                    + "(clients on a Linux host reach them; on Docker Desktop only the module's cmdlets do).",
                     m.Name);
             if (endpoint == ClusterClientEndpoint.Host && HostPortMismatch(m.Node) is { } why)
                 throw Errors.HostEndpointUnsupported(

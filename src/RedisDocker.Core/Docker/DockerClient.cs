@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: the engine connection itself (transports, TLS, HTTP framing, API version
+// negotiation); the resource calls live in the DockerClient.*.cs partial files.
 using System.Globalization;
 using System.Net;
 using System.Net.Security;
@@ -19,7 +21,7 @@ namespace RedisDocker.Core.Docker;
 /// <see cref="ConnectAsync(DockerEndpoint, CancellationToken)"/>.
 /// Thread-safe; dispose when done. No type of the library appears in its public surface.
 /// </summary>
-public sealed partial class DockerClient : IDisposable
+public sealed partial class DockerClient : IDisposable, IDockerEngine
 {
     /// <summary>The highest API version this client speaks.</summary>
     public const string MaxApiVersion = "1.43";

@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: one value type for every RESP2/RESP3 reply kind, with its conversions in one place.
 using System.Globalization;
 using System.Numerics;
 using System.Runtime.CompilerServices;

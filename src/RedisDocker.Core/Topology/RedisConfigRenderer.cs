@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: one renderer per file format (redis.conf, sentinel.conf) and the validation of every
+// directive it writes, kept together so a directive's rendering and its check change in one place.
 using System.Globalization;
 using System.Text;
 
@@ -11,7 +13,8 @@ public sealed record RedisServerConfig
     public bool AppendOnly { get; init; } = true;
     public bool ClusterEnabled { get; init; }
     public int ClusterNodeTimeoutMs { get; init; } = 5000;
-    /// <summary>Address other nodes and clients inside the network use (cluster-announce-ip, replica-announce-ip).</summary>
+    /// <summary>Address other nodes and clients inside the network use (cluster-announce-ip,
+    /// replica-announce-ip).</summary>
     public string? AnnounceIp { get; init; }
     public int? AnnouncePort { get; init; }
     public int? AnnounceBusPort { get; init; }
@@ -23,8 +26,10 @@ public sealed record RedisServerConfig
     public string? MaxMemoryPolicy { get; init; }
     /// <summary>Start as a replica of this container endpoint ("ip port").</summary>
     public string? ReplicaOf { get; init; }
-    /// <summary>Any other directive, in order (name, value). Validated by <see cref="RedisConfigRenderer.ValidateExtra"/>.</summary>
-    public IReadOnlyList<KeyValuePair<string, string>> Extra { get; init; } = Array.Empty<KeyValuePair<string, string>>();
+    /// <summary>Any other directive, in order (name, value). Validated by <see
+    /// cref="RedisConfigRenderer.ValidateExtra"/>.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Extra { get; init; } = Array.Empty<KeyValuePair<string,
+        string>>();
 }
 
 /// <summary>Everything that goes into a sentinel.conf.</summary>
@@ -85,7 +90,8 @@ public static class RedisConfigRenderer
         "SCAN", "SELECT", "COMMAND", "DEBUG", "SAVE", "BGSAVE", "BGREWRITEAOF", "LASTSAVE", "TIME",
     };
 
-    /// <summary>Directives whose argument is one integer (a small, common set: others are checked for shape only).</summary>
+    /// <summary>Directives whose argument is one integer (a small, common set: others are checked for shape
+    /// only).</summary>
     private static readonly HashSet<string> s_integerDirectives = new(StringComparer.OrdinalIgnoreCase)
     {
         "hz", "databases", "maxclients", "timeout", "tcp-keepalive", "tcp-backlog", "min-replicas-to-write",
@@ -97,7 +103,8 @@ public static class RedisConfigRenderer
     /// <summary>Directives whose argument is a memory size (1gb, 512mb, 100000).</summary>
     private static readonly HashSet<string> s_memoryDirectives = new(StringComparer.OrdinalIgnoreCase)
     {
-        "maxmemory", "repl-backlog-size", "client-query-buffer-limit", "proto-max-bulk-len", "active-defrag-ignore-bytes",
+        "maxmemory", "repl-backlog-size", "client-query-buffer-limit", "proto-max-bulk-len",
+            "active-defrag-ignore-bytes",
     };
 
     /// <summary>Directives whose argument is yes or no.</summary>
@@ -111,11 +118,14 @@ public static class RedisConfigRenderer
 
     public static readonly IReadOnlyList<string> MaxMemoryPolicies = new[]
     {
-        "noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
+        "noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-lru", "volatile-lfu", "volatile-random",
+            "volatile-ttl",
     };
 
     private static readonly System.Text.RegularExpressions.Regex s_memory =
-        new(@"^[0-9]{1,15}(b|k|kb|m|mb|g|gb)?\z", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+        new(@"^[0-9]{1,15}(b|k|kb|m|mb|g|gb)?\z",
+            System.Text.RegularExpressions.RegexOptions.IgnoreCase
+            | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
     private static readonly System.Text.RegularExpressions.Regex s_directive =
         new(@"^[a-zA-Z][a-zA-Z0-9-]{0,63}\z", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
@@ -131,7 +141,8 @@ public static class RedisConfigRenderer
     /// <summary>The problem with a maxmemory value (bytes, or a number with b, k, kb, m, mb, g, gb), or null.</summary>
     public static string? MaxMemoryProblem(string? value) =>
         value is null || s_memory.IsMatch(value) ? null
-            : $"-MaxMemory '{Printable(value)}' is not a memory size: give a number of bytes, or a number with kb, mb or gb (e.g. 256mb).";
+            : $"-MaxMemory '{Printable(value)}' is not a memory size: give a number of bytes, or a number with kb, mb "
+                + "or gb (e.g. 256mb).";
 
     /// <summary>The problem with a maxmemory-policy value, or null.</summary>
     public static string? MaxMemoryPolicyProblem(string? value) =>
@@ -142,33 +153,44 @@ public static class RedisConfigRenderer
     public static string? ValidateExtra(string name, string value)
     {
         if (name is null || !s_directive.IsMatch(name))
-            return $"'{Printable(name ?? "")}' is not a redis.conf directive name (a letter, then letters, digits and '-').";
+            return $"'{Printable(name ?? "")}' is not a redis.conf directive name (a letter, then letters, digits and "
+                + "'-').";
         if (Reserved.TryGetValue(name, out var why))
             return $"The directive '{name}' is managed by RedisDocker: {why}.";
         if (name.StartsWith("cluster-announce-", StringComparison.OrdinalIgnoreCase) ||
-            name.StartsWith("replica-announce-", StringComparison.OrdinalIgnoreCase) || name.StartsWith("slave-announce-", StringComparison.OrdinalIgnoreCase))
-            return $"The directive '{name}' is managed by RedisDocker: nodes announce the addresses the module gives them (-IPAddress, -AnnounceAddress).";
+            name.StartsWith("replica-announce-", StringComparison.OrdinalIgnoreCase)
+                || name.StartsWith("slave-announce-", StringComparison.OrdinalIgnoreCase))
+            return $"The directive '{name}' is managed by RedisDocker: nodes announce the addresses the module gives "
+                + "them (-IPAddress, -AnnounceAddress).";
         if (value is null) return $"Give a value for '{name}' (\"\" for an empty string).";
         if (IndexOfControl(value) >= 0)
-            return $"The value of '{name}' must be on one line of printable text: it contains a control character (such as a line break).";
+            return $"The value of '{name}' must be on one line of printable text: it contains a control character "
+                + "(such as a line break).";
         if (value.Trim().Length == 0) return null;   // rendered as "" (save "" turns snapshots off)
         if (SplitArgs(value) is not { } args)
-            return $"The value of '{name}' has unbalanced quotes: quote an argument with \"...\" or '...', closed before the next space.";
-        if (s_integerDirectives.Contains(name) && (args.Count != 1 || !long.TryParse(args[0], System.Globalization.NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _)))
+            return $"The value of '{name}' has unbalanced quotes: quote an argument with \"...\" or '...', closed "
+                + "before the next space.";
+        if (s_integerDirectives.Contains(name)
+            && (args.Count != 1 || !long.TryParse(args[0], System.Globalization.NumberStyles.AllowLeadingSign,
+                CultureInfo.InvariantCulture, out _)))
             return $"'{name}' takes one whole number, not '{value}'.";
         if (s_memoryDirectives.Contains(name) && (args.Count != 1 || !s_memory.IsMatch(args[0])))
             return $"'{name}' takes one memory size (e.g. 64mb), not '{value}'.";
         if (s_boolDirectives.Contains(name) && (args.Count != 1 || args[0] is not ("yes" or "no")))
             return $"'{name}' takes yes or no, not '{value}'.";
-        if (name.Equals("maxmemory-policy", StringComparison.OrdinalIgnoreCase) && (args.Count != 1 || MaxMemoryPolicyProblem(args[0]) is not null))
+        if (name.Equals("maxmemory-policy", StringComparison.OrdinalIgnoreCase)
+            && (args.Count != 1 || MaxMemoryPolicyProblem(args[0]) is not null))
             return MaxMemoryPolicyProblem(args.Count == 1 ? args[0] : value) ?? $"'{name}' takes one policy.";
         if (name.Equals("user", StringComparison.OrdinalIgnoreCase))
-            return "ACL users are not set through -Config: the module authenticates as the default user with the topology's password. Add users after creation with Invoke-RedisCommand ACL SETUSER.";
+            return "ACL users are not set through -Config: the module authenticates as the default user with the "
+                + "topology's password. Add users after creation with Invoke-RedisCommand ACL SETUSER.";
         if (name.Equals("rename-command", StringComparison.OrdinalIgnoreCase))
         {
-            if (args.Count != 2) return "rename-command takes two arguments: the command and its new name (\"\" to disable it).";
+            if (args.Count != 2) return "rename-command takes two arguments: the command and its new name (\"\" to "
+                + "disable it).";
             if (s_moduleCommands.Contains(args[0]))
-                return $"rename-command {args[0].ToUpperInvariant()} would lock RedisDocker out of the node: it uses {args[0].ToUpperInvariant()} to manage it. Rename only other commands (e.g. FLUSHALL).";
+                return $"rename-command {args[0].ToUpperInvariant()} would lock RedisDocker out of the node: it uses "
+                    + $"{args[0].ToUpperInvariant()} to manage it. Rename only other commands (e.g. FLUSHALL).";
         }
         return null;
     }
@@ -194,7 +216,8 @@ public static class RedisConfigRenderer
                 {
                     var c = line[i];
                     if (q == '"' && c == '\\' && i + 1 < line.Length) { sb.Append(line[i + 1]); i += 2; continue; }
-                    if (q == '\'' && c == '\\' && i + 1 < line.Length && line[i + 1] == '\'') { sb.Append('\''); i += 2; continue; }
+                    if (q == '\'' && c == '\\' && i + 1 < line.Length
+                        && line[i + 1] == '\'') { sb.Append('\''); i += 2; continue; }
                     if (c == q) { closed = true; i++; break; }
                     sb.Append(c);
                     i++;
@@ -209,7 +232,8 @@ public static class RedisConfigRenderer
         }
     }
 
-    /// <summary>A value as it may appear in a message: control characters shown as \uXXXX, cut at 80 characters.</summary>
+    /// <summary>A value as it may appear in a message: control characters shown as \uXXXX, cut at 80
+    /// characters.</summary>
     public static string Printable(string value)
     {
         var sb = new StringBuilder();
@@ -227,32 +251,43 @@ public static class RedisConfigRenderer
     {
         if (c.Port is < 1 or > 65535) yield return $"Port {c.Port} is out of range (1-65535).";
         if (PasswordProblem(c.Password) is { } pw) yield return pw;
-        if (c.ClusterNodeTimeoutMs is < 100 or > 600000) yield return $"The cluster node timeout {c.ClusterNodeTimeoutMs} ms is out of range (100-600000).";
-        if (c.AnnounceIp is { } ip && !System.Net.IPAddress.TryParse(ip, out _)) yield return $"'{Printable(ip)}' is not an IP address.";
+        if (c.ClusterNodeTimeoutMs is < 100
+            or > 600000) yield return $"The cluster node timeout {c.ClusterNodeTimeoutMs} ms is out of range "
+                + "(100-600000).";
+        if (c.AnnounceIp is { } ip && !System.Net.IPAddress.TryParse(ip,
+            out _)) yield return $"'{Printable(ip)}' is not an IP address.";
         if (c.AnnouncePort is < 1 or > 65535) yield return $"Announce port {c.AnnouncePort} is out of range (1-65535).";
-        if (c.AnnounceBusPort is < 1 or > 65535) yield return $"Announce bus port {c.AnnounceBusPort} is out of range (1-65535).";
+        if (c.AnnounceBusPort is < 1
+            or > 65535) yield return $"Announce bus port {c.AnnounceBusPort} is out of range (1-65535).";
         if (c.BusPort is < 1 or > 65535) yield return $"Bus port {c.BusPort} is out of range (1-65535).";
-        if (c.Bind is { } bind && bind.Split(' ').Any(a => !System.Net.IPAddress.TryParse(a, out _))) yield return $"'{Printable(bind)}' is not a list of addresses.";
+        if (c.Bind is { } bind && bind.Split(' ')
+            .Any(a => !System.Net.IPAddress.TryParse(a,
+                out _))) yield return $"'{Printable(bind)}' is not a list of addresses.";
         if (MaxMemoryProblem(c.MaxMemory) is { } mm) yield return mm;
         if (MaxMemoryPolicyProblem(c.MaxMemoryPolicy) is { } mp) yield return mp;
-        if (c.ReplicaOf is { } r && (r.Split(' ') is not [var rip, var rport] || !System.Net.IPAddress.TryParse(rip, out _) || !int.TryParse(rport, out var rp) || rp is < 1 or > 65535))
+        if (c.ReplicaOf is { } r && (r.Split(' ') is not [var rip, var rport]
+            || !System.Net.IPAddress.TryParse(rip, out _) || !int.TryParse(rport, out var rp) || rp is < 1 or > 65535))
             yield return $"'{Printable(r)}' is not a primary endpoint ('address port').";
         foreach (var kv in c.Extra)
             if (ValidateExtra(kv.Key, kv.Value) is { } problem) yield return problem;
     }
 
-    /// <summary>The problem with a password (empty, a NUL, longer than Redis accepts from a client that has not authenticated), or null.</summary>
+    /// <summary>The problem with a password (empty, a NUL, longer than Redis accepts from a client that has not
+    /// authenticated), or null.</summary>
     public static string? PasswordProblem(string? password)
     {
         if (password is null) return "The password is missing.";
-        if (password.Length == 0) return "The password is empty: give one of at least 16 characters, or leave -Password out to have one generated.";
+        if (password.Length == 0) return "The password is empty: give one of at least 16 characters, or leave "
+            + "-Password out to have one generated.";
         if (password.Contains('\0')) return "The password contains a NUL character, which redis.conf cannot hold.";
         if (Encoding.UTF8.GetByteCount(password) > MaxPasswordBytes)
-            return $"The password is {Encoding.UTF8.GetByteCount(password)} bytes long; Redis accepts at most {MaxPasswordBytes} bytes in AUTH before a client is authenticated.";
+            return $"The password is {Encoding.UTF8.GetByteCount(password)} bytes long; Redis accepts at most "
+                + $"{MaxPasswordBytes} bytes in AUTH before a client is authenticated.";
         return null;
     }
 
-    /// <summary>Redis refuses longer bulk strings from clients that have not authenticated yet ("unauthenticated bulk length").</summary>
+    /// <summary>Redis refuses longer bulk strings from clients that have not authenticated yet ("unauthenticated bulk
+    /// length").</summary>
     public const int MaxPasswordBytes = 16384;
 
     /// <summary>Passwords shorter than this are accepted with a warning.</summary>
@@ -263,16 +298,22 @@ public static class RedisConfigRenderer
     {
         if (c.Port is < 1 or > 65535) yield return $"Port {c.Port} is out of range (1-65535).";
         if (PasswordProblem(c.Password) is { } pw) yield return pw;
-        if (c.MasterName is null || !System.Text.RegularExpressions.Regex.IsMatch(c.MasterName, @"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}\z"))
-            yield return $"'{Printable(c.MasterName ?? "")}' is not a valid master name: use 1-63 letters, digits, '_', '.' or '-'.";
-        if (c.PrimaryIp is null || !System.Net.IPAddress.TryParse(c.PrimaryIp, out _)) yield return $"'{Printable(c.PrimaryIp ?? "")}' is not an IP address.";
-        if (c.AnnounceIp is null || !System.Net.IPAddress.TryParse(c.AnnounceIp, out _)) yield return $"'{Printable(c.AnnounceIp ?? "")}' is not an IP address.";
+        if (c.MasterName is null
+            || !System.Text.RegularExpressions.Regex.IsMatch(c.MasterName, @"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}\z"))
+            yield return $"'{Printable(c.MasterName ?? "")}' is not a valid master name: use 1-63 letters, digits, "
+                + "'_', '.' or '-'.";
+        if (c.PrimaryIp is null || !System.Net.IPAddress.TryParse(c.PrimaryIp,
+            out _)) yield return $"'{Printable(c.PrimaryIp ?? "")}' is not an IP address.";
+        if (c.AnnounceIp is null || !System.Net.IPAddress.TryParse(c.AnnounceIp,
+            out _)) yield return $"'{Printable(c.AnnounceIp ?? "")}' is not an IP address.";
         if (c.PrimaryPort is < 1 or > 65535) yield return $"Primary port {c.PrimaryPort} is out of range (1-65535).";
         if (c.Quorum < 1) yield return $"Quorum {c.Quorum} must be at least 1.";
         if (c.DownAfterMs < 1) yield return $"down-after-milliseconds {c.DownAfterMs} must be positive.";
         if (c.FailoverTimeoutMs < 1) yield return $"failover-timeout {c.FailoverTimeoutMs} must be positive.";
         if (c.ParallelSyncs < 1) yield return $"parallel-syncs {c.ParallelSyncs} must be at least 1.";
-        if (c.Bind is { } bind && bind.Split(' ').Any(a => !System.Net.IPAddress.TryParse(a, out _))) yield return $"'{Printable(bind)}' is not a list of addresses.";
+        if (c.Bind is { } bind && bind.Split(' ')
+            .Any(a => !System.Net.IPAddress.TryParse(a,
+                out _))) yield return $"'{Printable(bind)}' is not a list of addresses.";
     }
 
     private static void ThrowIfInvalid(IEnumerable<string> problems)
@@ -330,13 +371,15 @@ public static class RedisConfigRenderer
             Line(sb, "cluster-node-timeout", c.ClusterNodeTimeoutMs.ToString(CultureInfo.InvariantCulture));
             if (c.AnnounceIp is not null) Line(sb, "cluster-announce-ip", c.AnnounceIp);
             if (c.AnnouncePort is int ap) Line(sb, "cluster-announce-port", ap.ToString(CultureInfo.InvariantCulture));
-            if (c.AnnounceBusPort is int bp) Line(sb, "cluster-announce-bus-port", bp.ToString(CultureInfo.InvariantCulture));
+            if (c.AnnounceBusPort is int bp) Line(sb, "cluster-announce-bus-port",
+                bp.ToString(CultureInfo.InvariantCulture));
             if (c.BusPort is int cp) Line(sb, "cluster-port", cp.ToString(CultureInfo.InvariantCulture));
         }
         if (c.MaxMemory is not null) Line(sb, "maxmemory", c.MaxMemory);
         if (c.MaxMemoryPolicy is not null) Line(sb, "maxmemory-policy", c.MaxMemoryPolicy);
         if (c.ReplicaOf is not null) Line(sb, "replicaof", c.ReplicaOf);
-        foreach (var kv in c.Extra) Line(sb, kv.Key.ToLowerInvariant(), kv.Value.Trim().Length == 0 ? "\"\"" : kv.Value);
+        foreach (var kv in c.Extra) Line(sb, kv.Key.ToLowerInvariant(), kv.Value.Trim().Length == 0 ? "\"\""
+            : kv.Value);
         return sb.ToString();
     }
 
@@ -391,7 +434,8 @@ public static class RedisConfigRenderer
         {
             var line = raw.Trim();
             if (line.Length == 0 || line[0] == '#') continue;
-            if (line.StartsWith(name + " ", StringComparison.OrdinalIgnoreCase)) return line[(name.Length + 1)..].Trim();
+            if (line.StartsWith(name + " ", StringComparison.OrdinalIgnoreCase)) return line[(name.Length + 1)
+                ..].Trim();
         }
         return null;
     }
@@ -404,7 +448,8 @@ public static class RedisConfigRenderer
         for (var i = 1; i < s.Length; i++)
         {
             var c = s[i];
-            if (c == '\\' && i + 3 < s.Length && s[i + 1] == 'x' && Uri.IsHexDigit(s[i + 2]) && Uri.IsHexDigit(s[i + 3]))
+            if (c == '\\' && i + 3 < s.Length && s[i + 1] == 'x' && Uri.IsHexDigit(s[i + 2])
+                && Uri.IsHexDigit(s[i + 3]))
             {
                 bytes.Add(Convert.ToByte(s.Substring(i + 2, 2), 16));
                 i += 3;
@@ -412,7 +457,8 @@ public static class RedisConfigRenderer
             else if (c == '\\' && i + 1 < s.Length)
             {
                 var n = s[++i];
-                bytes.Add(n switch { 'n' => (byte)'\n', 't' => (byte)'\t', 'r' => (byte)'\r', 'b' => 8, 'a' => 7, _ => (byte)n });
+                bytes.Add(n switch { 'n' => (byte)'\n', 't' => (byte)'\t', 'r' => (byte)'\r', 'b' => 8, 'a' => 7, _ =>
+                    (byte)n });
             }
             else if (c == '"') break;
             else bytes.AddRange(Encoding.UTF8.GetBytes(c.ToString()));

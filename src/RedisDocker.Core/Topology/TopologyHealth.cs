@@ -9,15 +9,11 @@ namespace RedisDocker.Core.Topology;
 /// sentinel's primary of its group (agreement, down flags, a second primary), and replicas' links. Each
 /// finding is a sentence that names the node and says what to do.
 /// </summary>
-public sealed class TopologyHealth
+public sealed class TopologyHealth : Workflow
 {
-    private readonly RedisDockerSession _session;
-    private readonly IOperationSink _sink;
-
-    public TopologyHealth(RedisDockerSession session, IOperationSink sink)
+    internal TopologyHealth(RedisDockerSession session, IOperationSink sink)
+        : base(session, sink)
     {
-        _session = session;
-        _sink = sink;
     }
 
     private sealed record View(RedisNode Node, RespValue? Role, IReadOnlyDictionary<string, string>? ClusterInfo,
@@ -58,7 +54,8 @@ public sealed class TopologyHealth
             var again = await Task.WhenAll(suspects.Select(n => ReadAsync(n, ct))).ConfigureAwait(false);
             foreach (var v in again.Where(Unlinked))
                 problems.Add($"Replica '{v.Node.Name}' is not linked to its primary "
-                    + Name(v.Role!.Items![1].Text + ":" + v.Role.Items[2].AsInt64().ToString(CultureInfo.InvariantCulture))
+                    + Name(v.Role!.Items![1].Text + ":" + v.Role.Items[2].AsInt64()
+                        .ToString(CultureInfo.InvariantCulture))
                     + $" ({v.Role.Items[3].Text}).");
         }
         return problems;
@@ -97,7 +94,8 @@ public sealed class TopologyHealth
                     null, null)
                 : new View(n, r[0], null, null, null, null);
         }
-        catch (Exception e) when (e is RedisException or IOException or OperationCanceledException or RedisDockerException
+        catch (Exception e) when (e is RedisException or IOException or OperationCanceledException
+            or RedisDockerException
                                   && !ct.IsCancellationRequested)
         {
             _session.Evict(n.HostEndpoint);
@@ -139,7 +137,8 @@ public sealed class TopologyHealth
             .Select(e => Name(e.Endpoint)).ToList();
         if (empty.Count > 0)
             yield return $"Primar{(empty.Count == 1 ? "y" : "ies")} {string.Join(", ", empty)} "
-                + $"hold{(empty.Count == 1 ? "s" : "")} no slots and replicate nobody (an interrupted New-RedisCluster?): "
+                + $"hold{(empty.Count == 1 ? "s" : "")} no slots and replicate nobody (an interrupted "
+                    + "New-RedisCluster?): "
                 + "make each a replica (Remove-RedisClusterNode, then "
                 + $"Add-RedisClusterNode -Primary) or give it slots with Optimize-RedisCluster {topology}.";
     }
@@ -170,7 +169,8 @@ public sealed class TopologyHealth
     public static string DescribeUnknown(string topology, ClusterNodesEntry e) =>
         $"Unknown node {e.Id[..Math.Min(8, e.Id.Length)]} at {e.Endpoint} is a "
         + $"{(e.IsPrimary ? "primary" : e.IsReplica ? "replica" : "member")} of cluster '{topology}'"
-        + $"{(e.Slots.Count > 0 ? $" holding {e.Slots.Count} slots" : "")}, but is none of its nodes: the cluster bus has "
+        + $"{(e.Slots.Count > 0 ? $" holding {e.Slots.Count} slots" : "")}, but is none of its nodes: the cluster bus "
+            + "has "
         + "no authentication, so a container on the network (or a node removed with docker rm) may have joined. "
         + "Find it "
         + $"(Get-RedisClusterNode -Cluster {topology}), take its slots back, and CLUSTER FORGET {e.Id} on every node.";

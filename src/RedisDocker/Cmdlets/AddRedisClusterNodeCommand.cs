@@ -37,7 +37,7 @@ public sealed class AddRedisClusterNodeCommand : RedisDockerCmdlet
                 : $"Add to cluster '{Cluster}' as a replica of '{Primary}'";
             if (!ShouldProcess($"Node '{name}'", action)) continue;
             if (TryRun(name, (sink, ct) =>
-                new ClusterOperations(CurrentSession, sink).AddNodeAsync(Cluster, name, Primary, ct), out var added))
+                CurrentSession.Workflows(sink).Cluster.AddNodeAsync(Cluster, name, Primary, ct), out var added))
                 WriteObject(added);
         }
     }

@@ -2,7 +2,8 @@ using System.Management.Automation;
 
 namespace RedisDocker.Cmdlets;
 
-/// <summary>Base of cmdlets that act on one cluster, named by its topology (bound by property name from clusters, cluster nodes and nodes).</summary>
+/// <summary>Base of cmdlets that act on one cluster, named by its topology (bound by property name from clusters,
+/// cluster nodes and nodes).</summary>
 public abstract class ClusterCmdlet : RedisDockerCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]

@@ -15,8 +15,8 @@ public sealed class ConnectRedisClientCommand : ConnectionTargetCmdlet
     protected override void ProcessRecord()
     {
         var (target, name) = Target;
-        if (TryRun(name, (sink, ct) => new ClientOperations(CurrentSession, sink)
-                .ConnectAsObjectAsync(target, name, Route, ct), out var client))
+        if (TryRun(name, (sink, ct) => CurrentSession.Workflows(sink)
+            .Clients.ConnectAsObjectAsync(target, name, Route, ct), out var client))
             WriteObject(client);
     }
 }

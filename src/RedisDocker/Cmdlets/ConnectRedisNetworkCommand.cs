@@ -40,9 +40,9 @@ public sealed class ConnectRedisNetworkCommand : RedisDockerCmdlet
             if (!ShouldProcess($"Node '{name}'", $"Connect to network '{Network}'")) continue;
             if (TryRun(name, async (sink, ct) =>
                 {
-                    await new NetworkOperations(CurrentSession, sink).ConnectAsync(name, Network, IPAddress, ct)
+                    await CurrentSession.Workflows(sink).Networks.ConnectAsync(name, Network, IPAddress, ct)
                         .ConfigureAwait(false);
-                    return await new NodeOperations(CurrentSession, sink).GetOneAsync(name, ct).ConfigureAwait(false);
+                    return await CurrentSession.Workflows(sink).Nodes.GetOneAsync(name, ct).ConfigureAwait(false);
                 }, out var node) && PassThru)
                 WriteObject(node);
         }

@@ -37,9 +37,9 @@ public sealed class DisconnectRedisNetworkCommand : RedisDockerCmdlet
             if (!ShouldProcess($"Node '{name}'", $"Disconnect from network '{Network}'")) continue;
             if (TryRun(name, async (sink, ct) =>
                 {
-                    await new NetworkOperations(CurrentSession, sink)
+                    await CurrentSession.Workflows(sink).Networks
                         .DisconnectAsync(name, Network, Force.IsPresent, ct).ConfigureAwait(false);
-                    return await new NodeOperations(CurrentSession, sink).GetOneAsync(name, ct).ConfigureAwait(false);
+                    return await CurrentSession.Workflows(sink).Nodes.GetOneAsync(name, ct).ConfigureAwait(false);
                 }, out var node) && PassThru)
                 WriteObject(node);
         }

@@ -24,12 +24,14 @@ public sealed class ExportRedisTopologyCommand : TopologyCmdlet
     {
         foreach (var name in Topology)
         {
-            if (!TryRun(name, (sink, ct) => new TopologyOperations(CurrentSession, sink).ExportAsync(name, ct), out var spec)) continue;
+            if (!TryRun(name, (sink, ct) => CurrentSession.Workflows(sink).Topologies.ExportAsync(name, ct),
+                out var spec)) continue;
             if (Format == "Json")
             {
                 var json = TopologyOperations.ToJson(spec);
                 if (Path is null) { WriteObject(json); continue; }
-                var file = GetUnresolvedProviderPathFromPSPath(Topology.Length > 1 ? System.IO.Path.Combine(Path, name + ".json") : Path);
+                var file = GetUnresolvedProviderPathFromPSPath(Topology.Length > 1
+                    ? System.IO.Path.Combine(Path, name + ".json") : Path);
                 Directory.CreateDirectory(System.IO.Path.GetDirectoryName(file)!);
                 File.WriteAllText(file, json);
                 WriteObject(RedisTopologyExport.ForJson(spec, file, new FileInfo(file).Length));

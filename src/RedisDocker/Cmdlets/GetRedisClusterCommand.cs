@@ -20,11 +20,13 @@ public sealed class GetRedisClusterCommand : RedisDockerCmdlet
         var names = Cluster;
         if (names is null || names.Length == 0)
         {
-            if (!TryRun(null, (sink, ct) => NameLookup.GetNamesAsync(CurrentSession, NameKind.Cluster, TimeSpan.FromSeconds(30), ct, throwOnError: true), out var all)) return;
+            if (!TryRun(null, (sink, ct) =>
+                NameLookup.GetNamesAsync(CurrentSession, NameKind.Cluster, TimeSpan.FromSeconds(30), ct,
+                    throwOnError: true), out var all)) return;
             names = all.ToArray();
         }
         foreach (var name in names)
-            if (TryRun(name, (sink, ct) => new ClusterOperations(CurrentSession, sink).GetAsync(name, ct), out var cluster))
+            if (TryRun(name, (sink, ct) => CurrentSession.Workflows(sink).Cluster.GetAsync(name, ct), out var cluster))
                 WriteObject(cluster);
     }
 }

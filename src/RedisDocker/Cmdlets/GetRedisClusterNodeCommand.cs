@@ -3,7 +3,8 @@ using RedisDocker.Core.Topology;
 
 namespace RedisDocker.Cmdlets;
 
-/// <summary>Get-RedisClusterNode: one object per member from CLUSTER NODES, with container and published endpoints.</summary>
+/// <summary>Get-RedisClusterNode: one object per member from CLUSTER NODES, with container and published
+/// endpoints.</summary>
 [Cmdlet(VerbsCommon.Get, "RedisClusterNode")]
 [OutputType(typeof(RedisClusterNode))]
 public sealed class GetRedisClusterNodeCommand : ClusterCmdlet
@@ -25,13 +26,15 @@ public sealed class GetRedisClusterNodeCommand : ClusterCmdlet
     {
         if (!_cache.TryGetValue(Cluster, out var nodes))
         {
-            if (!TryRun(Cluster, (sink, ct) => new ClusterOperations(CurrentSession, sink).GetNodesAsync(Cluster, ct), out var read)) return;
+            if (!TryRun(Cluster, (sink, ct) => CurrentSession.Workflows(sink).Cluster.GetNodesAsync(Cluster, ct),
+                out var read)) return;
             nodes = _cache[Cluster] = read;
         }
         foreach (var n in nodes)
         {
             if (Role is not null && n.Role != Role) continue;
-            if (Node is { Length: > 0 } && !Node.Any(p => new WildcardPattern(p, WildcardOptions.IgnoreCase).IsMatch(n.Name ?? "") || n.NodeId.StartsWith(p, StringComparison.OrdinalIgnoreCase))) continue;
+            if (Node is { Length: > 0 } && !Node.Any(p => new WildcardPattern(p, WildcardOptions.IgnoreCase)
+                .IsMatch(n.Name ?? "") || n.NodeId.StartsWith(p, StringComparison.OrdinalIgnoreCase))) continue;
             WriteObject(n);
         }
     }

@@ -18,8 +18,8 @@ public sealed class GetRedisConnectionStringCommand : ConnectionTargetCmdlet
     protected override void ProcessRecord()
     {
         var (target, name) = Target;
-        if (TryRun(name, (sink, ct) => new ConnectionStringOperations(CurrentSession, sink)
-                .GetAsync(target, name, IncludePassword, ct, Route), out var text))
+        if (TryRun(name, (sink, ct) => CurrentSession.Workflows(sink)
+            .ConnectionStrings.GetAsync(target, name, IncludePassword, ct, Route), out var text))
             WriteObject(text);
     }
 }

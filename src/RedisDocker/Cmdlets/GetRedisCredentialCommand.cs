@@ -3,7 +3,8 @@ using System.Security;
 
 namespace RedisDocker.Cmdlets;
 
-/// <summary>Get-RedisCredential: the topology's password as a PSCredential, read back from its nodes through Docker.</summary>
+/// <summary>Get-RedisCredential: the topology's password as a PSCredential, read back from its nodes through
+/// Docker.</summary>
 [Cmdlet(VerbsCommon.Get, "RedisCredential")]
 [OutputType(typeof(PSCredential))]
 public sealed class GetRedisCredentialCommand : RedisDockerCmdlet
@@ -17,7 +18,8 @@ public sealed class GetRedisCredentialCommand : RedisDockerCmdlet
         if (!TryRun(Topology, (sink, ct) => CurrentSession.GetPasswordAsync(Topology, ct), out var password)) return;
         if (password is null)
         {
-            WriteError(new ErrorRecord(new ItemNotFoundException($"No node of topology '{Topology}' holds a password. List topologies with Get-RedisNode."),
+            WriteError(new ErrorRecord(new ItemNotFoundException($"No node of topology '{Topology}' holds a password. "
+                + "List topologies with Get-RedisNode."),
                 Core.ErrorIds.NodeNotFound, ErrorCategory.ObjectNotFound, Topology));
             return;
         }

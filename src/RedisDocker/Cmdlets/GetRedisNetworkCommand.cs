@@ -20,10 +20,12 @@ public sealed class GetRedisNetworkCommand : RedisDockerCmdlet
 
     protected override void ProcessRecord()
     {
-        if (!TryRun(Name, (sink, ct) => new NetworkOperations(CurrentSession, sink).GetAsync(Name, Topology, ct), out var networks)) return;
+        if (!TryRun(Name, (sink, ct) => CurrentSession.Workflows(sink).Networks.GetAsync(Name, Topology, ct),
+            out var networks)) return;
         if (networks.Count == 0 && Name is not null && !WildcardPattern.ContainsWildcardCharacters(Name))
         {
-            WriteError(new ErrorRecord(new ItemNotFoundException($"No RedisDocker network named '{Name}'. List them with Get-RedisNetwork."),
+            WriteError(new ErrorRecord(new ItemNotFoundException($"No RedisDocker network named '{Name}'. List them "
+                + "with Get-RedisNetwork."),
                 Core.ErrorIds.NetworkNotFound, ErrorCategory.ObjectNotFound, Name));
             return;
         }

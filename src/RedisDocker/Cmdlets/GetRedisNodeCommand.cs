@@ -42,9 +42,14 @@ public sealed class GetRedisNodeCommand : RedisDockerCmdlet
             IncludeSentinels = Kind != RedisNodeKind.Redis,
             SentinelsOnly = Kind == RedisNodeKind.Sentinel,
         };
-        if (!TryRun(Name, (sink, ct) => new NodeOperations(CurrentSession, sink).GetAsync(filter, ct), out var nodes)) return;
-        foreach (var missing in (Name ?? Array.Empty<string>()).Where(n => !WildcardPattern.ContainsWildcardCharacters(n) && !nodes.Any(x => string.Equals(x.Name, n, StringComparison.OrdinalIgnoreCase) || x.Id.StartsWith(n, StringComparison.OrdinalIgnoreCase))))
-            WriteError(new ErrorRecord(new ItemNotFoundException($"No RedisDocker node named '{missing}'. List them with Get-RedisNode."),
+        if (!TryRun(Name, (sink, ct) => CurrentSession.Workflows(sink).Nodes.GetAsync(filter, ct),
+            out var nodes)) return;
+        foreach (var missing in (Name ?? Array.Empty<string>())
+            .Where(n => !WildcardPattern.ContainsWildcardCharacters(n)
+                && !nodes.Any(x => string.Equals(x.Name, n, StringComparison.OrdinalIgnoreCase)
+                    || x.Id.StartsWith(n, StringComparison.OrdinalIgnoreCase))))
+            WriteError(new ErrorRecord(new ItemNotFoundException($"No RedisDocker node named '{missing}'. List them "
+                + "with Get-RedisNode."),
                 Core.ErrorIds.NodeNotFound, ErrorCategory.ObjectNotFound, missing));
         foreach (var n in nodes) WriteObject(n);
     }

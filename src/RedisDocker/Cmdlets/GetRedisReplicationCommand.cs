@@ -26,14 +26,14 @@ public sealed class GetRedisReplicationCommand : RedisDockerCmdlet
         if (ParameterSetName == ParameterSets.Topology)
         {
             if (!TryRun(Topology, (sink, ct) =>
-                new NodeOperations(CurrentSession, sink)
+                CurrentSession.Workflows(sink).Nodes
                     .GetAsync(new NodeFilter { Topology = Topology, IncludeSentinels = false }, ct),
                 out var nodes)) return;
             names = nodes.Where(n => n.HostEndpoint is not null).Select(n => n.Name);
         }
         foreach (var name in names)
             if (TryRun(name, (sink, ct) =>
-                new ReplicationOperations(CurrentSession, sink).GetAsync(name, ct), out var info))
+                CurrentSession.Workflows(sink).Replication.GetAsync(name, ct), out var info))
                 WriteObject(info);
     }
 }

@@ -3,7 +3,8 @@ using RedisDocker.Core.Topology;
 
 namespace RedisDocker.Cmdlets;
 
-/// <summary>Get-RedisSentinel: each sentinel group's view: current primary, replicas, sentinels, flags, CKQUORUM.</summary>
+/// <summary>Get-RedisSentinel: each sentinel group's view: current primary, replicas, sentinels, flags,
+/// CKQUORUM.</summary>
 [Cmdlet(VerbsCommon.Get, "RedisSentinel")]
 [OutputType(typeof(RedisSentinelGroup))]
 public sealed class GetRedisSentinelCommand : RedisDockerCmdlet
@@ -19,9 +20,11 @@ public sealed class GetRedisSentinelCommand : RedisDockerCmdlet
 
     protected override void ProcessRecord()
     {
-        if (!TryRun(MasterName, (sink, ct) => new SentinelOperations(CurrentSession, sink).GetAsync(Topology, MasterName, ct), out var groups)) return;
+        if (!TryRun(MasterName, (sink, ct) => CurrentSession.Workflows(sink)
+            .Sentinels.GetAsync(Topology, MasterName, ct), out var groups)) return;
         if (groups.Count == 0 && MasterName is not null)
-            WriteError(new ErrorRecord(new ItemNotFoundException($"No sentinel group '{MasterName}'. List groups with Get-RedisSentinel."), Core.ErrorIds.SentinelNotFound, ErrorCategory.ObjectNotFound, MasterName));
+            WriteError(new ErrorRecord(new ItemNotFoundException($"No sentinel group '{MasterName}'. List groups with "
+                + "Get-RedisSentinel."), Core.ErrorIds.SentinelNotFound, ErrorCategory.ObjectNotFound, MasterName));
         foreach (var g in groups) WriteObject(g);
     }
 }

@@ -41,7 +41,7 @@ public sealed class ImportRedisTopologyCommand : RedisDockerCmdlet
         if (!ShouldProcess(what, "Create")) return;
         var password = ToPlain(Password);
         if (TryRun(spec.Name, (sink, ct) =>
-            new TopologyOperations(CurrentSession, sink).ImportAsync(spec, password, ct, DockerHost), out var topology))
+            CurrentSession.Workflows(sink).Topologies.ImportAsync(spec, password, ct, DockerHost), out var topology))
             WriteObject(topology);
     }
 }

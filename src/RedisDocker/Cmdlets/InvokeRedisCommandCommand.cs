@@ -29,7 +29,8 @@ public sealed class InvokeRedisCommandCommand : RedisDockerCmdlet
     [ArgumentCompleter(typeof(Completers.NodeCompleter))]
     public string[] Node { get; set; } = Array.Empty<string>();
 
-    /// <summary>Nodes or clusters from the pipeline: RedisNode, RedisClusterNode, RedisCluster, or node names.</summary>
+    /// <summary>Nodes or clusters from the pipeline: RedisNode, RedisClusterNode, RedisCluster, or node
+    /// names.</summary>
     [Parameter(ValueFromPipeline = true)]
     public object[] InputObject { get; set; } = Array.Empty<object>();
 
@@ -38,7 +39,8 @@ public sealed class InvokeRedisCommandCommand : RedisDockerCmdlet
     [ArgumentCompleter(typeof(Completers.TopologyCompleter))]
     public string Cluster { get; set; } = "";
 
-    /// <summary>With a cluster: a command without keys runs on every member, replicas too, not only on the primaries.</summary>
+    /// <summary>With a cluster: a command without keys runs on every member, replicas too, not only on the
+    /// primaries.</summary>
     [Parameter]
     public SwitchParameter AllNodes { get; set; }
 
@@ -52,7 +54,8 @@ public sealed class InvokeRedisCommandCommand : RedisDockerCmdlet
     {
         if (Piped && Cluster.Length > 0)
             ThrowParameterError(ErrorIds.InvalidArgument,
-                "Give the cluster either with -Cluster or through the pipeline (Get-RedisCluster c | Invoke-RedisCommand DBSIZE), not both.");
+                "Give the cluster either with -Cluster or through the pipeline (Get-RedisCluster c | "
+                    + "Invoke-RedisCommand DBSIZE), not both.");
     }
 
     protected override void ProcessRecord()
@@ -67,7 +70,8 @@ public sealed class InvokeRedisCommandCommand : RedisDockerCmdlet
                 if (target is { } t) _targets.Add(t);
                 else
                     WriteError(new ErrorRecord(new ArgumentException(
-                        $"Pipe nodes (Get-RedisNode, Get-RedisClusterNode), a cluster (Get-RedisCluster) or node names into Invoke-RedisCommand, not '{item}'."),
+                        "Pipe nodes (Get-RedisNode, Get-RedisClusterNode), a cluster (Get-RedisCluster) or node "
+                            + $"names into Invoke-RedisCommand, not '{item}'."),
                         ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument, item));
             }
             return;
@@ -79,7 +83,8 @@ public sealed class InvokeRedisCommandCommand : RedisDockerCmdlet
         }
         if (Node.Length == 0)
             ThrowParameterError(ErrorIds.InvalidArgument,
-                "Give a node and a command (Invoke-RedisCommand node1 PING), -Cluster and a command, or pipe nodes in (Get-RedisNode node1 | Invoke-RedisCommand PING).");
+                "Give a node and a command (Invoke-RedisCommand node1 PING), -Cluster and a command, or pipe nodes in "
+                    + "(Get-RedisNode node1 | Invoke-RedisCommand PING).");
         var args = CheckCommand(Command);
         RunOnNodes(Node, args);
     }
@@ -124,7 +129,8 @@ public sealed class InvokeRedisCommandCommand : RedisDockerCmdlet
         var several = perNode ?? names.Count > 1;
         foreach (var name in names)
         {
-            if (!TryRun(name, (sink, ct) => new CommandOperations(CurrentSession, sink).InvokeAsync(name, args, ct), out var reply)) continue;
+            if (!TryRun(name, (sink, ct) => CurrentSession.Workflows(sink).Commands.InvokeAsync(name, args, ct),
+                out var reply)) continue;
             if (several) WriteObject(new RedisCommandResult { Node = name, Reply = RedisReplyArray.Wrap(reply) });
             else WriteReply(reply);
         }
@@ -132,7 +138,8 @@ public sealed class InvokeRedisCommandCommand : RedisDockerCmdlet
 
     private void RunOnCluster(string cluster, object[] args)
     {
-        if (!TryRun(cluster, (sink, ct) => new CommandOperations(CurrentSession, sink).CallClusterAsync(cluster, args, AllNodes, ct), out var result))
+        if (!TryRun(cluster, (sink, ct) => CurrentSession.Workflows(sink)
+            .Commands.CallClusterAsync(cluster, args, AllNodes, ct), out var result))
             return;
         if (result.Routed is { } routed)
         {
@@ -143,12 +150,15 @@ public sealed class InvokeRedisCommandCommand : RedisDockerCmdlet
         foreach (var r in result.PerNode ?? Array.Empty<NodeReply>())
         {
             if (r.Error is not null) { WriteError(ToErrorRecord(r.Error, r.Node)); continue; }
-            if (r.Reply is { IsError: true } bad) { WriteError(ToErrorRecord(new RedisServerException(bad.Text ?? "ERR"), r.Node)); continue; }
-            WriteObject(new RedisCommandResult { Node = r.Node, HostEndpoint = r.HostEndpoint, Cluster = cluster, Reply = RedisReplyArray.Wrap(r.Reply?.ToObject()) });
+            if (r.Reply is { IsError: true } bad) { WriteError(ToErrorRecord(new RedisServerException(bad.Text
+                ?? "ERR"), r.Node)); continue; }
+            WriteObject(new RedisCommandResult { Node = r.Node, HostEndpoint = r.HostEndpoint, Cluster = cluster,
+                Reply = RedisReplyArray.Wrap(r.Reply?.ToObject()) });
         }
     }
 
-    /// <summary>A reply of one node: an array is written element by element, arrays inside it as RedisReplyArray.</summary>
+    /// <summary>A reply of one node: an array is written element by element, arrays inside it as
+    /// RedisReplyArray.</summary>
     private void WriteReply(object? reply)
     {
         if (reply is object?[] items)

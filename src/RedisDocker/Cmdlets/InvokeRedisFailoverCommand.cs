@@ -80,7 +80,7 @@ public sealed class InvokeRedisFailoverCommand : RedisDockerCmdlet
                 : $"Coordinated failover of sentinel group '{SentinelGroup}' (no acknowledged write is lost)";
             if (!ShouldProcess($"Sentinel group '{SentinelGroup}'", action)) return;
             if (TryRun(SentinelGroup, (sink, ct) =>
-                new SentinelOperations(CurrentSession, sink)
+                CurrentSession.Workflows(sink).Sentinels
                     .FailoverAsync(Topology, SentinelGroup, Wait.IsPresent, timeout, ct, Force.IsPresent),
                 out var r))
                 WriteObject(r);
@@ -98,7 +98,7 @@ public sealed class InvokeRedisFailoverCommand : RedisDockerCmdlet
         };
         if (!ShouldProcess($"Replica '{name}'", message)) return;
         if (TryRun(name, (sink, ct) =>
-            new FailoverOperations(CurrentSession, sink).FailoverToAsync(topology, name, mode, timeout, ct),
+            CurrentSession.Workflows(sink).Failover.FailoverToAsync(topology, name, mode, timeout, ct),
             out var result))
             WriteObject(result);
     }

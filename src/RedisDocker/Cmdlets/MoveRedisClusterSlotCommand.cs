@@ -60,7 +60,7 @@ public sealed class MoveRedisClusterSlotCommand : ClusterCmdlet
             $"Move {what} with their keys from '{Source}' to '{Destination}'")) return;
         int? count = ParameterSetName == ParameterSets.Count ? Count : null;
         if (TryRun(Cluster, (sink, ct) =>
-            new ClusterOperations(CurrentSession, sink).MoveSlotsAsync(Cluster, Source, Destination, count, ranges, ct),
+            CurrentSession.Workflows(sink).Cluster.MoveSlotsAsync(Cluster, Source, Destination, count, ranges, ct),
             out var result))
             WriteObject(result);
     }

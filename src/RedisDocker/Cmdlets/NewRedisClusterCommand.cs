@@ -97,11 +97,11 @@ public sealed class NewRedisClusterCommand : RedisDockerCmdlet
             };
             // -WhatIf and -Confirm show the plan: node names, and the slots and replicas of each primary.
             if (!TryRun(where, (sink, ct) =>
-                new ClusterBuilder(CurrentSession, sink).DescribePlanAsync(spec, ct), out var plan))
+                CurrentSession.Workflows(sink).ClusterBuilder.DescribePlanAsync(spec, ct), out var plan))
                 return;
             if (!ShouldProcess(plan, "Create a Redis Cluster")) return;
             if (TryRun(where, (sink, ct) =>
-                new ClusterBuilder(CurrentSession, sink).CreateFromScratchAsync(spec, ct), out var made))
+                CurrentSession.Workflows(sink).ClusterBuilder.CreateFromScratchAsync(spec, ct), out var made))
                 WriteObject(made);
             return;
         }
@@ -110,7 +110,7 @@ public sealed class NewRedisClusterCommand : RedisDockerCmdlet
             + "replica(s) per primary";
         if (!ShouldProcess(what, "Create")) return;
         if (TryRun(_nodes[0], (sink, ct) =>
-            new ClusterOperations(CurrentSession, sink).CreateAsync(_nodes, ReplicasPerPrimary, ct), out var cluster))
+            CurrentSession.Workflows(sink).Cluster.CreateAsync(_nodes, ReplicasPerPrimary, ct), out var cluster))
             WriteObject(cluster);
     }
 }

@@ -39,7 +39,8 @@ public sealed class NewRedisNetworkCommand : RedisDockerCmdlet
 
     protected override void ProcessRecord()
     {
-        var target = $"Docker network '{Name}'{(Subnet is null ? "" : " (" + Subnet + ")")} on {DockerHost ?? CurrentSession.DockerHost}";
+        var target = $"Docker network '{Name}'{(Subnet is null ? "" : " (" + Subnet + ")")} on "
+            + $"{DockerHost ?? CurrentSession.DockerHost}";
         if (!ShouldProcess(target, "Create")) return;
         var spec = new NetworkSpec
         {
@@ -51,7 +52,7 @@ public sealed class NewRedisNetworkCommand : RedisDockerCmdlet
             Labels = ToPairs(Label).ToDictionary(kv => kv.Key, kv => kv.Value),
             DockerHost = DockerHost,
         };
-        if (TryRun(Name, (sink, ct) => new NetworkOperations(CurrentSession, sink).CreateAsync(spec, ct), out var network))
+        if (TryRun(Name, (sink, ct) => CurrentSession.Workflows(sink).Networks.CreateAsync(spec, ct), out var network))
             WriteObject(network);
     }
 }

@@ -153,7 +153,7 @@ public sealed class NewRedisNodeCommand : RedisDockerCmdlet
         string[] names;
         if (ParameterSetName == ParameterSets.Name) names = Name;
         else if (!TryRun(Network, (sink, ct) =>
-            new NodeOperations(CurrentSession, sink)
+            CurrentSession.Workflows(sink).Nodes
                 .NextNamesAsync(NamePrefix ?? (HostNetwork ? Topology! : Network), Count, ct),
             out var next)) return;
         else names = next.ToArray();
@@ -193,7 +193,7 @@ public sealed class NewRedisNodeCommand : RedisDockerCmdlet
         }
         if (specs.Count == 0) return;
         if (!TryRun(Network, (sink, ct) =>
-            new NodeOperations(CurrentSession, sink).CreateAsync(specs, ct), out var results)) return;
+            CurrentSession.Workflows(sink).Nodes.CreateAsync(specs, ct), out var results)) return;
         foreach (var r in results)
         {
             if (r.Node is not null) WriteObject(r.Node);

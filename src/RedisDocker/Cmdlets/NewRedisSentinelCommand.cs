@@ -54,7 +54,8 @@ public sealed class NewRedisSentinelCommand : RedisDockerCmdlet
     [ValidateRange(1, 65535)]
     public int Port { get; set; } = 26379;
 
-    /// <summary>Host-network primary: the Docker engines to put the sentinels on, in turn (spread them over hosts).</summary>
+    /// <summary>Host-network primary: the Docker engines to put the sentinels on, in turn (spread them over
+    /// hosts).</summary>
     [Parameter]
     public string[]? DockerHost { get; set; }
 
@@ -83,7 +84,9 @@ public sealed class NewRedisSentinelCommand : RedisDockerCmdlet
                 "the quorum must be at most the sentinel count. " +
                 $"Give -Quorum {Count / 2 + 1} (usual for {Count} sentinels) or more sentinels with -Count.", Quorum);
         if (DockerHost is not null && AnnounceAddress is not null && DockerHost.Length != AnnounceAddress.Length)
-            ThrowParameterError(Core.ErrorIds.InvalidArgument, $"-DockerHost has {DockerHost.Length} host(s) and -AnnounceAddress {AnnounceAddress.Length} address(es): give one address per host.");
+            ThrowParameterError(Core.ErrorIds.InvalidArgument,
+                $"-DockerHost has {DockerHost.Length} host(s) and -AnnounceAddress {AnnounceAddress.Length} "
+                    + "address(es): give one address per host.");
         if (!ShouldProcess($"{Count} sentinel(s) monitoring '{Primary}' (quorum {Quorum})", "Create")) return;
         var spec = new SentinelGroupSpec
         {
@@ -101,7 +104,8 @@ public sealed class NewRedisSentinelCommand : RedisDockerCmdlet
             MinReplicasToWrite = MinReplicasToWrite,
             MinReplicasMaxLag = MinReplicasMaxLag,
         };
-        if (TryRun(Primary, (sink, ct) => new SentinelOperations(CurrentSession, sink).CreateAsync(spec, ct), out var group))
+        if (TryRun(Primary, (sink, ct) => CurrentSession.Workflows(sink).Sentinels.CreateAsync(spec, ct),
+            out var group))
             WriteObject(group);
     }
 }

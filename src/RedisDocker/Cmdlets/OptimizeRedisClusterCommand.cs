@@ -4,7 +4,8 @@ using RedisDocker.Core.Topology;
 
 namespace RedisDocker.Cmdlets;
 
-/// <summary>Optimize-RedisCluster: rebalances slots across primaries, evenly or by weight (redis-cli --cluster rebalance).</summary>
+/// <summary>Optimize-RedisCluster: rebalances slots across primaries, evenly or by weight (redis-cli --cluster
+/// rebalance).</summary>
 [Cmdlet(VerbsCommon.Optimize, "RedisCluster", SupportsShouldProcess = true)]
 [OutputType(typeof(SlotMoveResult))]
 public sealed class OptimizeRedisClusterCommand : ClusterCmdlet
@@ -25,18 +26,22 @@ public sealed class OptimizeRedisClusterCommand : ClusterCmdlet
         {
             weights = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
             foreach (DictionaryEntry e in Weight)
-                weights[Convert.ToString(e.Key, System.Globalization.CultureInfo.InvariantCulture)!] = Convert.ToDouble(e.Value, System.Globalization.CultureInfo.InvariantCulture);
+                weights[Convert.ToString(e.Key, System.Globalization.CultureInfo.InvariantCulture)!] =
+                    Convert.ToDouble(e.Value, System.Globalization.CultureInfo.InvariantCulture);
         }
         // -WhatIf and -Confirm show the slot moves the run would make.
-        if (!TryRun(Cluster, (sink, ct) => new ClusterOperations(CurrentSession, sink).PlanRebalanceAsync(Cluster, weights, Threshold, ct), out var plan))
+        if (!TryRun(Cluster, (sink, ct) => CurrentSession.Workflows(sink)
+            .Cluster.PlanRebalanceAsync(Cluster, weights, Threshold, ct), out var plan))
             return;
         if (plan.Count == 0)
         {
             WriteVerbose($"Cluster '{Cluster}' is balanced within {Threshold} slot(s): nothing to move.");
             return;
         }
-        if (!ShouldProcess($"Redis Cluster '{Cluster}'", $"Rebalance slots (keys move with them): {string.Join("; ", plan)}")) return;
-        if (TryRun(Cluster, (sink, ct) => new ClusterOperations(CurrentSession, sink).RebalanceAsync(Cluster, plan, ct), out var moves))
+        if (!ShouldProcess($"Redis Cluster '{Cluster}'",
+            $"Rebalance slots (keys move with them): {string.Join("; ", plan)}")) return;
+        if (TryRun(Cluster, (sink, ct) => CurrentSession.Workflows(sink).Cluster.RebalanceAsync(Cluster, plan, ct),
+            out var moves))
             foreach (var m in moves) WriteObject(m);
     }
 }

@@ -3,7 +3,8 @@ using RedisDocker.Core.Topology;
 
 namespace RedisDocker.Cmdlets;
 
-/// <summary>Remove-RedisClusterNode: makes every other member forget a node and resets it; refuses a primary that owns slots.</summary>
+/// <summary>Remove-RedisClusterNode: makes every other member forget a node and resets it; refuses a primary that owns
+/// slots.</summary>
 [Cmdlet(VerbsCommon.Remove, "RedisClusterNode", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(void))]
 public sealed class RemoveRedisClusterNodeCommand : ClusterCmdlet
@@ -18,8 +19,9 @@ public sealed class RemoveRedisClusterNodeCommand : ClusterCmdlet
     {
         foreach (var name in Node)
         {
-            if (!ShouldProcess($"Node '{name}' of cluster '{Cluster}'", "Remove from the cluster (its data is flushed; the container stays)")) continue;
-            TryRun(name, (sink, ct) => new ClusterOperations(CurrentSession, sink).RemoveNodeAsync(Cluster, name, ct));
+            if (!ShouldProcess($"Node '{name}' of cluster '{Cluster}'",
+                "Remove from the cluster (its data is flushed; the container stays)")) continue;
+            TryRun(name, (sink, ct) => CurrentSession.Workflows(sink).Cluster.RemoveNodeAsync(Cluster, name, ct));
         }
     }
 }

@@ -33,7 +33,7 @@ public sealed class RemoveRedisNetworkCommand : RedisDockerCmdlet
                 : $"Docker network '{name}'";
             if (!ShouldProcess(what, "Remove")) continue;
             TryRun(name, (sink, ct) =>
-                new NetworkOperations(CurrentSession, sink).RemoveAsync(name, Force.IsPresent, ct));
+                CurrentSession.Workflows(sink).Networks.RemoveAsync(name, Force.IsPresent, ct));
         }
     }
 }

@@ -18,10 +18,10 @@ public sealed class RemoveRedisNodeCommand : NodeActionCmdlet
         foreach (var name in TargetNames)
         {
             // A node that is not there is an error with -WhatIf too, as in the real run.
-            if (!TryRun(name, (sink, ct) => new NodeOperations(CurrentSession, sink).RequireAsync(name, ct))) continue;
+            if (!TryRun(name, (sink, ct) => CurrentSession.Workflows(sink).Nodes.RequireAsync(name, ct))) continue;
             if (!ShouldProcess($"Redis node '{name}'{(KeepVolume ? "" : " and its data volume")}", "Remove")) continue;
             TryRun(name, (sink, ct) =>
-                new NodeOperations(CurrentSession, sink).RemoveAsync(name, !KeepVolume.IsPresent, ct));
+                CurrentSession.Workflows(sink).Nodes.RemoveAsync(name, !KeepVolume.IsPresent, ct));
         }
     }
 }

@@ -22,7 +22,7 @@ public sealed class RestartRedisNodeCommand : NodeActionCmdlet
         {
             if (!ShouldProcess($"Redis node '{name}'", "Restart")) continue;
             if (TryRun(name, (sink, ct) =>
-                new NodeOperations(CurrentSession, sink).RestartAsync(name, Timeout, ct), out var node) && PassThru)
+                CurrentSession.Workflows(sink).Nodes.RestartAsync(name, Timeout, ct), out var node) && PassThru)
                 WriteObject(node);
         }
     }

@@ -19,9 +19,11 @@ public sealed class SetRedisClusterCommand : ClusterCmdlet
     {
         var what = ClientEndpoint == ClusterClientEndpoint.Host
             ? "Name the host endpoints to clients (clients inside the Docker network can no longer follow redirects)"
-            : "Name the container addresses to clients (clients on the host follow redirects only where containers route)";
+            : "Name the container addresses to clients (clients on the host follow redirects only where containers "
+                + "route)";
         if (!ShouldProcess($"Redis Cluster '{Cluster}'", what)) return;
-        if (TryRun(Cluster, (sink, ct) => new ClusterOperations(CurrentSession, sink).SetClientEndpointAsync(Cluster, ClientEndpoint, ct),
+        if (TryRun(Cluster, (sink, ct) => CurrentSession.Workflows(sink)
+            .Cluster.SetClientEndpointAsync(Cluster, ClientEndpoint, ct),
                 out var cluster))
             WriteObject(cluster);
     }

@@ -36,14 +36,14 @@ public sealed class SetRedisReplicaCommand : RedisDockerCmdlet
                 if (!ShouldProcess($"Redis node '{name}'",
                     "Stop replicating and become a standalone primary")) continue;
                 if (TryRun(name, (sink, ct) =>
-                    new ReplicationOperations(CurrentSession, sink).PromoteAsync(name, ct), out var promoted))
+                    CurrentSession.Workflows(sink).Replication.PromoteAsync(name, ct), out var promoted))
                     WriteObject(promoted);
                 continue;
             }
             if (!ShouldProcess($"Redis node '{name}'",
                 $"Replicate from '{Primary}' (its current data is replaced)")) continue;
             if (TryRun(name, (sink, ct) =>
-                new ReplicationOperations(CurrentSession, sink).SetReplicaAsync(name, Primary, ct), out var node))
+                CurrentSession.Workflows(sink).Replication.SetReplicaAsync(name, Primary, ct), out var node))
                 WriteObject(node);
         }
     }

@@ -17,7 +17,7 @@ public sealed class StartRedisNodeCommand : NodeActionCmdlet
         {
             if (!ShouldProcess($"Redis node '{name}'", "Start")) continue;
             if (TryRun(name, (sink, ct) =>
-                new NodeOperations(CurrentSession, sink).StartAsync(name, ct), out var node) && PassThru)
+                CurrentSession.Workflows(sink).Nodes.StartAsync(name, ct), out var node) && PassThru)
                 WriteObject(node);
         }
     }

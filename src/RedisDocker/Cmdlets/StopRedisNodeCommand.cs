@@ -28,7 +28,7 @@ public sealed class StopRedisNodeCommand : NodeActionCmdlet
             if (!ShouldProcess($"Redis node '{name}'", Kill ? "Kill (SIGKILL)" : "Stop")) continue;
             if (TryRun(name, async (sink, ct) =>
                 {
-                    var ops = new NodeOperations(CurrentSession, sink);
+                    var ops = CurrentSession.Workflows(sink).Nodes;
                     if (!Kill) return await ops.StopAsync(name, Timeout, ct).ConfigureAwait(false);
                     await ops.KillAsync(name, ct).ConfigureAwait(false);
                     return await ops.GetOneAsync(name, ct).ConfigureAwait(false);

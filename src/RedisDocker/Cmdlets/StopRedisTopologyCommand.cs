@@ -3,7 +3,8 @@ using RedisDocker.Core.Topology;
 
 namespace RedisDocker.Cmdlets;
 
-/// <summary>Stop-RedisTopology: stops a whole topology cleanly: sentinels first, then replicas, then primaries.</summary>
+/// <summary>Stop-RedisTopology: stops a whole topology cleanly: sentinels first, then replicas, then
+/// primaries.</summary>
 [Cmdlet(VerbsLifecycle.Stop, "RedisTopology", SupportsShouldProcess = true)]
 [OutputType(typeof(RedisTopology))]
 public sealed class StopRedisTopologyCommand : TopologyCmdlet
@@ -16,7 +17,8 @@ public sealed class StopRedisTopologyCommand : TopologyCmdlet
         foreach (var name in Topology)
         {
             if (!ShouldProcess($"Topology '{name}'", "Stop every node and sentinel")) continue;
-            if (TryRun(name, (sink, ct) => new TopologyOperations(CurrentSession, sink).StopAsync(name, ct), out var t) && PassThru) WriteObject(t);
+            if (TryRun(name, (sink, ct) => CurrentSession.Workflows(sink).Topologies.StopAsync(name, ct), out var t)
+                && PassThru) WriteObject(t);
         }
     }
 }

@@ -19,7 +19,8 @@ public sealed class TestRedisClusterCommand : ClusterCmdlet
 
     protected override void ProcessRecord()
     {
-        if (!TryRun(Cluster, (sink, ct) => new ClusterOperations(CurrentSession, sink).TestAsync(Cluster, ReplicasPerPrimary, ct), out var checks)) return;
+        if (!TryRun(Cluster, (sink, ct) => CurrentSession.Workflows(sink)
+            .Cluster.TestAsync(Cluster, ReplicasPerPrimary, ct), out var checks)) return;
         if (Quiet) WriteObject(checks.All(c => c.Passed));
         else foreach (var c in checks) WriteObject(c);
     }

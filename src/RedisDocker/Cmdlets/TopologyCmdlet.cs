@@ -2,7 +2,8 @@ using System.Management.Automation;
 
 namespace RedisDocker.Cmdlets;
 
-/// <summary>Base of cmdlets that act on whole topologies, named by property name from any of the module's objects.</summary>
+/// <summary>Base of cmdlets that act on whole topologies, named by property name from any of the module's
+/// objects.</summary>
 public abstract class TopologyCmdlet : RedisDockerCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]

@@ -185,7 +185,7 @@ public sealed class InputFuzzTests : IAsyncLifetime
     {
         var r = new Random(Seed(field) ^ 9009);
         var sink = new RecordingSink();
-        var nodes = new NodeOperations(_session, sink);
+        var nodes = _session.Workflows(sink).Nodes;
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         for (var i = 0; i < PerField; i++)
         {
@@ -281,7 +281,7 @@ public sealed class InputFuzzTests : IAsyncLifetime
     {
         var r = new Random(Seed(field) ^ 9017);
         var sink = new RecordingSink();
-        var topologies = new TopologyOperations(_session, sink);
+        var topologies = _session.Workflows(sink).Topologies;
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         for (var i = 0; i < PerField; i++)
         {
@@ -300,8 +300,8 @@ public sealed class InputFuzzTests : IAsyncLifetime
     {
         // Remove-RedisNode, Stop-RedisNode, Get-RedisNode (one), Remove-RedisNetwork: a module error, never a raw Docker one.
         var r = new Random(9031);
-        var nodes = new NodeOperations(_session, NullSink.Instance);
-        var networks = new NetworkOperations(_session, NullSink.Instance);
+        var nodes = _session.Workflows(NullSink.Instance).Nodes;
+        var networks = _session.Workflows(NullSink.Instance).Networks;
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         for (var i = 0; i < PerField; i++)
         {

@@ -53,7 +53,7 @@ public class ClusterIntegrationTests : DockerTestBase
             Assert.Equal("OK", (await router.ExecuteAsync(new object[] { "SET", $"key{i}", $"value{i}" }, Ct)).AsString());
         for (var i = 0; i < 30; i++)
             Assert.Equal($"value{i}", (await router.ExecuteAsync(new object[] { "GET", $"key{i}" }, Ct)).AsString());
-        var cmd = new CommandOperations(Session, Sink);
+        var cmd = Session.Workflows(Sink).Commands;
         Assert.Equal("OK", await cmd.InvokeOnClusterAsync(Topology, new object[] { "SET", "a", "b" }, Ct));
         Assert.Equal("b", await cmd.InvokeOnClusterAsync(Topology, new object[] { "GET", "a" }, Ct));
 
@@ -75,7 +75,7 @@ public class ClusterIntegrationTests : DockerTestBase
         // The session's kept router (opened by the calls above, its map as stale) narrates the MOVED to the
         // current call's sink, as Invoke-RedisCommand -Cluster -Verbose shows it, not to the opener's.
         var later = new RecordingSink();
-        var laterCmd = new CommandOperations(Session, later);
+        var laterCmd = Session.Workflows(later).Commands;
         Assert.Equal("b", await laterCmd.InvokeOnClusterAsync(Topology, new object[] { "GET", "a" }, Ct));
         Assert.Contains(later.Lines, l => l.Contains("MOVED 15495", StringComparison.Ordinal));
         await AssertHealthyAsync(1);
@@ -85,7 +85,7 @@ public class ClusterIntegrationTests : DockerTestBase
     public async Task KilledPrimaryIsReplacedByItsReplicaAndRejoinsAsReplica()
     {
         await SixNodeClusterAsync();
-        var cmd = new CommandOperations(Session, Sink);
+        var cmd = Session.Workflows(Sink).Commands;
         Assert.Equal("OK", await cmd.InvokeOnClusterAsync(Topology, new object[] { "SET", "a", "b" }, Ct));
         // WAIT for the replica so the key is on it before the primary dies.
         var members = await Clusters.GetNodesAsync(Topology, Ct);
@@ -97,7 +97,7 @@ public class ClusterIntegrationTests : DockerTestBase
 
         await Nodes.KillAsync(owner.Name!, Ct);
         // Forced failover promotes at once, without waiting for the node timeout.
-        var result = await new FailoverOperations(Session, Sink).FailoverToAsync(Topology, replica.Name!, ClusterFailoverMode.Force, TimeSpan.FromSeconds(60), Ct);
+        var result = await Session.Workflows(Sink).Failover.FailoverToAsync(Topology, replica.Name!, ClusterFailoverMode.Force, TimeSpan.FromSeconds(60), Ct);
         Assert.Equal(replica.Name, result.NewPrimary);
         Assert.Equal(owner.Name, result.OldPrimary);
         Assert.Equal("Force", result.Mode);
@@ -125,7 +125,7 @@ public class ClusterIntegrationTests : DockerTestBase
     public async Task KilledPrimaryIsReplacedAutomaticallyAfterTheNodeTimeout()
     {
         await SixNodeClusterAsync();
-        var cmd = new CommandOperations(Session, Sink);
+        var cmd = Session.Workflows(Sink).Commands;
         await cmd.InvokeOnClusterAsync(Topology, new object[] { "SET", "a", "b" }, Ct);
         var members = await Clusters.GetNodesAsync(Topology, Ct);
         var owner = members.First(m => m.Role == RedisRole.Primary && m.SlotRanges.Any(r => r.Start <= 15495 && 15495 <= r.End));
@@ -159,7 +159,7 @@ public class ClusterIntegrationTests : DockerTestBase
         foreach (var k in keys) await conn.ExecuteAsync("SET", k, k);
         Assert.Equal(1, (await conn.ExecuteAsync("WAIT", 1, 5000)).AsInt64());
 
-        var result = await new FailoverOperations(Session, Sink).FailoverToAsync(Topology, replica.Name!, ClusterFailoverMode.Coordinated, TimeSpan.FromSeconds(60), Ct);
+        var result = await Session.Workflows(Sink).Failover.FailoverToAsync(Topology, replica.Name!, ClusterFailoverMode.Coordinated, TimeSpan.FromSeconds(60), Ct);
         Assert.Equal("Coordinated", result.Mode);
         Assert.Equal(0, result.LostWrites);
         var after = await Clusters.GetNodesAsync(Topology, Ct);
@@ -321,11 +321,11 @@ public class ClusterIntegrationTests : DockerTestBase
     public async Task AClusterFromScratchIsAllOrNothing()
     {
         var subnet = await TestSubnets.NextAsync(this, Session, Ct);
-        var cluster = await new ClusterBuilder(Session, Sink).CreateFromScratchAsync(new ClusterFromScratchSpec { NewNetworkName = Topology, Subnet = subnet, Count = 6 }, Ct);
+        var cluster = await Session.Workflows(Sink).ClusterBuilder.CreateFromScratchAsync(new ClusterFromScratchSpec { NewNetworkName = Topology, Subnet = subnet, Count = 6 }, Ct);
         Assert.Equal("ok", cluster.State);
         Assert.Equal(6, cluster.Nodes.Count);
 
-        var failed = await Assert.ThrowsAsync<RedisDockerException>(() => new ClusterBuilder(Session, Sink).CreateFromScratchAsync(
+        var failed = await Assert.ThrowsAsync<RedisDockerException>(() => Session.Workflows(Sink).ClusterBuilder.CreateFromScratchAsync(
             new ClusterFromScratchSpec { NewNetworkName = Topology + "-bad", Subnet = "172.31.253.0/24", Count = 6, Image = "redisdocker/does-not-exist:1" }, Ct));
         Assert.Equal(ErrorIds.ImageUnavailable, failed.ErrorId);
         var docker = await Session.GetDockerAsync(Ct);

@@ -27,9 +27,9 @@ public abstract class DockerTestBase : IAsyncLifetime
     protected CancellationToken Ct => _cts.Token;
     private readonly CancellationTokenSource _cts = new(TimeSpan.FromMinutes(8));
 
-    protected NetworkOperations Networks => new(Session, Sink);
-    protected NodeOperations Nodes => new(Session, Sink);
-    protected ClusterOperations Clusters => new(Session, Sink);
+    protected NetworkOperations Networks => Session.Workflows(Sink).Networks;
+    protected NodeOperations Nodes => Session.Workflows(Sink).Nodes;
+    protected ClusterOperations Clusters => Session.Workflows(Sink).Cluster;
 
     public virtual Task InitializeAsync() => Task.CompletedTask;
 

@@ -13,8 +13,8 @@ public class FailoverDrillTests : DockerTestBase
 
     public FailoverDrillTests(ITestOutputHelper output) : base("dr") => _out = output;
 
-    private ReplicationOperations Replication => new(Session, Sink);
-    private SentinelOperations Sentinels => new(Session, Sink);
+    private ReplicationOperations Replication => Session.Workflows(Sink).Replication;
+    private SentinelOperations Sentinels => Session.Workflows(Sink).Sentinels;
 
     /// <summary>1 primary + 2 replicas + 3 sentinels (quorum 2).</summary>
     private async Task<(RedisNode Primary, IReadOnlyList<RedisNode> Replicas, RedisSentinelGroup Group)> SeedAsync(
@@ -41,7 +41,7 @@ public class FailoverDrillTests : DockerTestBase
     {
         var (primary, replicas, group) = await SeedAsync();
         // A first drill to the other replica: meanwhile the sentinels rewrite every replica's configuration.
-        var first = await new FailoverOperations(Session, Sink)
+        var first = await Session.Workflows(Sink).Failover
             .FailoverToAsync(null, replicas[0].Name, ClusterFailoverMode.Coordinated, TimeSpan.FromSeconds(60), Ct);
         Assert.Equal(replicas[0].Name, first.NewPrimary);
         var chosen = replicas[1];
@@ -50,7 +50,7 @@ public class FailoverDrillTests : DockerTestBase
             Assert.NotEqual("0", (await c.ExecuteAsync("CONFIG", "GET", "replica-priority")).AsArray()[1].AsString());
         try
         {
-            var result = await new FailoverOperations(Session, Sink)
+            var result = await Session.Workflows(Sink).Failover
                 .FailoverToAsync(null, chosen.Name, ClusterFailoverMode.Coordinated, TimeSpan.FromSeconds(60), Ct);
             Assert.Equal(chosen.Name, result.NewPrimary);
             Assert.Equal(RedisRole.Primary, await RoleAsync(chosen));
@@ -96,7 +96,7 @@ public class FailoverDrillTests : DockerTestBase
         for (var round = 0; round < 2; round++)
         {
             var replica = (await Clusters.GetNodesAsync(Topology, Ct)).First(n => n.Role == RedisRole.Replica);
-            var result = await new FailoverOperations(Session, Sink)
+            var result = await Session.Workflows(Sink).Failover
                 .FailoverToAsync(null, replica.Name!, ClusterFailoverMode.Coordinated, TimeSpan.FromSeconds(60), Ct);
             Assert.Equal(replica.Name, result.NewPrimary);
             // Every node, asked directly, and a new session asking any node.
@@ -109,7 +109,7 @@ public class FailoverDrillTests : DockerTestBase
                 Assert.True(old.IsReplica && old.PrimaryId == replica.NodeId, $"{n.Name} does not see {result.OldPrimary} as replica of {replica.Name}");
             }
             using var fresh = new RedisDockerSession(DockerEndpoint.FromEnvironment()) { DefaultImage = TestImage };
-            var freshView = await new ClusterOperations(fresh, NullSink.Instance).GetNodesAsync(Topology, Ct);
+            var freshView = await fresh.Workflows(NullSink.Instance).Cluster.GetNodesAsync(Topology, Ct);
             Assert.Equal(replica.Name, freshView.Single(n => n.Name == result.OldPrimary).PrimaryName);
         }
     }
@@ -129,7 +129,7 @@ public class FailoverDrillTests : DockerTestBase
         }
         // A new session (a new pwsh), asking the sentinels before anything else.
         using var fresh = new RedisDockerSession(DockerEndpoint.FromEnvironment()) { DefaultImage = TestImage };
-        var freshView = (await new SentinelOperations(fresh, NullSink.Instance).GetAsync(Topology, masterName, Ct)).Single();
+        var freshView = (await fresh.Workflows(NullSink.Instance).Sentinels.GetAsync(Topology, masterName, Ct)).Single();
         Assert.Equal(expectedPrimary, freshView.Primary);
         Assert.StartsWith("127.0.0.1:", freshView.PrimaryHostEndpoint);
         Assert.All(freshView.Replicas, r => Assert.StartsWith(Topology, r));
@@ -144,7 +144,7 @@ public class FailoverDrillTests : DockerTestBase
         // it dies: its connections close and it sends nothing more (no UNPAUSE, no renewal).
         var caller = new RedisDockerSession(DockerEndpoint.FromEnvironment()) { DefaultImage = TestImage };
         var dying = new DyingSink("Replicas catching up", caller);
-        var failover = new SentinelOperations(caller, dying)
+        var failover = caller.Workflows(dying).Sentinels
             .FailoverAsync(Topology, group.MasterName, waitOnly: false, TimeSpan.FromSeconds(60), CancellationToken.None);
         var e = await Assert.ThrowsAnyAsync<Exception>(() => failover);
         Assert.True(dying.Died, $"the caller did not reach the pause: {e.Message}");
@@ -232,7 +232,7 @@ public class FailoverDrillTests : DockerTestBase
     {
         var (primary, replicas, group) = await SeedAsync(downAfterMs: 60000);
         var all = replicas.Prepend(primary).Select(n => n.Name).ToList();
-        var failovers = new FailoverOperations(Session, Sink);
+        var failovers = Session.Workflows(Sink).Failover;
         var timeout = TimeSpan.FromSeconds(60);
 
         // The reported sequence.
@@ -373,7 +373,7 @@ public class ConcurrentCallerTests : DockerTestBase
             var name = $"{Topology}-e{round}";
             var subnets = new[] { await TestSubnets.NextAsync(this, Session, Ct), await TestSubnets.NextAsync(this, Session, Ct) };
             var attempts = subnets.Select(sn => Task.Run(() =>
-                new NetworkOperations(Session, Sink).CreateAsync(new NetworkSpec { Name = name, Subnet = sn, Topology = Topology }, Ct))).ToArray();
+                Session.Workflows(Sink).Networks.CreateAsync(new NetworkSpec { Name = name, Subnet = sn, Topology = Topology }, Ct))).ToArray();
             var outcomes = new List<Exception?>();
             foreach (var a in attempts)
             {
@@ -392,7 +392,7 @@ public class ConcurrentCallerTests : DockerTestBase
     {
         var net = await NewNetworkAsync();
         await NewNodesAsync(net.Name, 3);
-        var removals = Enumerable.Range(0, 2).Select(_ => Task.Run(() => new TopologyOperations(Session, Sink).RemoveAsync(Topology, keepVolumes: false, Ct))).ToArray();
+        var removals = Enumerable.Range(0, 2).Select(_ => Task.Run(() => Session.Workflows(Sink).Topologies.RemoveAsync(Topology, keepVolumes: false, Ct))).ToArray();
         await Task.WhenAll(removals);
         var docker = await Session.GetDockerAsync(Ct);
         Assert.Empty(await docker.ListContainersAsync(Labels.ForTopology(Topology), all: true, Ct));
@@ -422,7 +422,7 @@ public class InterruptedCreationTests : DockerTestBase
         // The caller dies when it is about to attach the first replica: it sends nothing more (not even its rollback).
         var caller = new RedisDockerSession(DockerEndpoint.FromEnvironment()) { DefaultImage = TestImage };
         var dying = new DyingOnVerbose("CLUSTER REPLICATE", caller);
-        await Assert.ThrowsAnyAsync<Exception>(() => new ClusterOperations(caller, dying).CreateAsync(names, 1, CancellationToken.None));
+        await Assert.ThrowsAnyAsync<Exception>(() => caller.Workflows(dying).Cluster.CreateAsync(names, 1, CancellationToken.None));
         Assert.True(dying.Died);
         var left = await Clusters.GetNodesAsync(Topology, Ct);
         Assert.Equal(6, left.Count(n => n.Role == RedisRole.Primary));
@@ -467,15 +467,15 @@ public class InterruptedNodeStageTests : DockerTestBase
         var spec = new ClusterFromScratchSpec { NewNetworkName = Topology, Subnet = subnet, Count = 6, ReplicasPerPrimary = 1 };
         var caller = new RedisDockerSession(DockerEndpoint.FromEnvironment()) { DefaultImage = TestImage };
         var dying = new DyingAtStart(caller);
-        await Assert.ThrowsAnyAsync<Exception>(() => new ClusterBuilder(caller, dying).CreateFromScratchAsync(spec, CancellationToken.None));
+        await Assert.ThrowsAnyAsync<Exception>(() => caller.Workflows(dying).ClusterBuilder.CreateFromScratchAsync(spec, CancellationToken.None));
         Assert.True(dying.Died);
 
-        var again = await Assert.ThrowsAsync<RedisDockerException>(() => new ClusterBuilder(Session, Sink).CreateFromScratchAsync(spec, Ct));
+        var again = await Assert.ThrowsAsync<RedisDockerException>(() => Session.Workflows(Sink).ClusterBuilder.CreateFromScratchAsync(spec, Ct));
         Assert.Equal(ErrorIds.NetworkNameTaken, again.ErrorId);
         Assert.Contains($"Remove-RedisTopology {Topology}", again.Message);
         // Doing what it says works.
-        await new TopologyOperations(Session, Sink).RemoveAsync(Topology, keepVolumes: false, Ct);
-        var cluster = await new ClusterBuilder(Session, Sink).CreateFromScratchAsync(spec, Ct);
+        await Session.Workflows(Sink).Topologies.RemoveAsync(Topology, keepVolumes: false, Ct);
+        var cluster = await Session.Workflows(Sink).ClusterBuilder.CreateFromScratchAsync(spec, Ct);
         Assert.Equal(3, (await Clusters.GetNodesAsync(Topology, Ct)).Count(n => n.Role == RedisRole.Replica));
         Assert.NotNull(cluster);
     }

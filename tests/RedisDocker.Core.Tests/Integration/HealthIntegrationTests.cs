@@ -13,7 +13,7 @@ public class HealthIntegrationTests : DockerTestBase
 {
     public HealthIntegrationTests() : base("hlth") { }
 
-    private TopologyOperations Topologies => new(Session, Sink);
+    private TopologyOperations Topologies => Session.Workflows(Sink).Topologies;
 
     private async Task<RedisTopology> TopologyAsync() => Assert.Single(await Topologies.GetAsync(Topology, Ct));
 
@@ -144,9 +144,9 @@ public class HealthIntegrationTests : DockerTestBase
     {
         var net = await NewNetworkAsync();
         var nodes = await NewNodesAsync(net.Name, 3);
-        var replication = new ReplicationOperations(Session, Sink);
+        var replication = Session.Workflows(Sink).Replication;
         foreach (var r in nodes.Skip(1)) await replication.SetReplicaAsync(r.Name, nodes[0].Name, Ct);
-        await new SentinelOperations(Session, Sink).CreateAsync(
+        await Session.Workflows(Sink).Sentinels.CreateAsync(
             new SentinelGroupSpec { Primary = nodes[0].Name, Count = 3, Quorum = 2, DownAfterMs = 2000, FailoverTimeoutMs = 10000 }, Ct);
         await WaitHealthyAsync();
 

@@ -156,7 +156,7 @@ public class HostClientIntegrationTests : DockerTestBase
         Assert.Equal(0, (await ns.ExecAsync(null, "dotnet", ProbeDll(), "connect", members[0].HostEndpoint!)).Exit);
 
         // 1. The configuration string a user gets: host endpoints only (no password unless asked for).
-        var config = await new ConnectionStringOperations(Session, Sink).GetAsync(ConnectionTarget.Cluster, Topology, false, Ct);
+        var config = await Session.Workflows(Sink).ConnectionStrings.GetAsync(ConnectionTarget.Cluster, Topology, false, Ct);
         Assert.DoesNotContain(password, config, StringComparison.Ordinal);
         Assert.Equal(6, config.Split(',').Length);
         Assert.All(config.Split(','), e => Assert.StartsWith(ns.HostAddress + ":", e));
@@ -228,7 +228,7 @@ public class HostClientIntegrationTests : DockerTestBase
 
         // 4. The regression check: the same client, given the same endpoints, against the cluster announcing
         // container addresses (cluster-preferred-endpoint-type ip, as before host endpoints) fails there.
-        await new ClusterOperations(Session, Sink).SetClientEndpointAsync(Topology, ClusterClientEndpoint.Container, Ct);
+        await Session.Workflows(Sink).Cluster.SetClientEndpointAsync(Topology, ClusterClientEndpoint.Container, Ct);
         var old = await ns.ExecAsync(env, "dotnet", ProbeDll(), "once", config, "300");
         var oldFigures = Figures(old.Out);
         Console.WriteLine($"container endpoints figures: {oldFigures}");
@@ -241,8 +241,8 @@ public class HostClientIntegrationTests : DockerTestBase
         await using var ns = await IsolatedClientNamespace.CreateAsync();
         var net = await NewNetworkAsync();
         var nodes = await NewNodesAsync(net.Name, 3, customize: (_, s) => s with { HostIp = ns.HostAddress });
-        foreach (var r in nodes.Skip(1)) await new ReplicationOperations(Session, Sink).SetReplicaAsync(r.Name, nodes[0].Name, Ct);
-        var sentinels = new SentinelOperations(Session, Sink);
+        foreach (var r in nodes.Skip(1)) await Session.Workflows(Sink).Replication.SetReplicaAsync(r.Name, nodes[0].Name, Ct);
+        var sentinels = Session.Workflows(Sink).Sentinels;
         var group = await sentinels.CreateAsync(new SentinelGroupSpec { Primary = nodes[0].Name, MasterName = Topology }, Ct);
         var password = (await Session.GetPasswordAsync(Topology, Ct))!;
         var env = new Dictionary<string, string> { ["REDIS_PASSWORD"] = password };
@@ -255,7 +255,7 @@ public class HostClientIntegrationTests : DockerTestBase
         Assert.Equal(3, (await ns.ExecAsync(null, "dotnet", ProbeDll(), "connect", told!)).Exit);
 
         // What works: the group's data nodes by their host endpoints, the primary first.
-        var config = await new ConnectionStringOperations(Session, Sink).GetAsync(ConnectionTarget.SentinelGroup, group.MasterName, false, Ct);
+        var config = await Session.Workflows(Sink).ConnectionStrings.GetAsync(ConnectionTarget.SentinelGroup, group.MasterName, false, Ct);
         Assert.Equal(nodes.Select(n => n.HostEndpoint!).Append(ConnectionStringOperations.SentinelConfigCheck).ToArray(), config.Split(','));
 
         var stop = Path.Combine(Path.GetTempPath(), $"{Topology}.stop");

@@ -44,7 +44,7 @@ public class InputSafetyIntegrationTests : DockerTestBase
     {
         var spec = InputSafetyTests.Spec(n => n with { Name = Topology + "-1", Network = Topology, MaxMemory = "64mb\nuser backdoor on >letmein ~* &* +@all" })
             with { Name = Topology, Networks = new[] { new NetworkSpecDto(Topology, "172.27.250.0/24", null, false, null) } };
-        var e = await Assert.ThrowsAsync<RedisDockerException>(() => new TopologyOperations(Session, Sink).ImportAsync(spec, null, Ct));
+        var e = await Assert.ThrowsAsync<RedisDockerException>(() => Session.Workflows(Sink).Topologies.ImportAsync(spec, null, Ct));
         Assert.Equal(ErrorIds.InvalidConfig, e.ErrorId);
         await AssertNothingMadeAsync(Topology + "-1");
         var docker = await Session.GetDockerAsync(Ct);
@@ -176,7 +176,7 @@ public class InputSafetyIntegrationTests : DockerTestBase
     {
         var spec = InputSafetyTests.Spec(n => n with { Name = "../../etc", Network = Topology })
             with { Name = Topology, Networks = new[] { new NetworkSpecDto(Topology, "172.27.251.0/24", null, false, null) } };
-        var e = await Assert.ThrowsAsync<RedisDockerException>(() => new TopologyOperations(Session, Sink).ImportAsync(spec, null, Ct));
+        var e = await Assert.ThrowsAsync<RedisDockerException>(() => Session.Workflows(Sink).Topologies.ImportAsync(spec, null, Ct));
         Assert.Equal(ErrorIds.InvalidName, e.ErrorId);
         Assert.Null(await (await Session.GetDockerAsync(Ct)).InspectNetworkAsync(Topology, Ct));
         // Given to the cmdlets that act on an existing node or network: not found, never a raw HTTP 301.

@@ -96,11 +96,11 @@ public class MultiHostIntegrationTests : DockerTestBase
         // Every primary's replica is on the other host.
         foreach (var p in members.Where(m => m.Role == RedisRole.Primary))
             Assert.All(p.Replicas, r => Assert.NotEqual(hostOf[p.Name!], hostOf[r]));
-        var topology = Assert.Single(await new TopologyOperations(Session, Sink).GetAsync(Topology, Ct));
+        var topology = Assert.Single(await Session.Workflows(Sink).Topologies.GetAsync(Topology, Ct));
         Assert.Equal(2, topology.DockerHosts.Count);
 
         // One docker-compose.yml per Docker host, in host network mode, each valid for docker-compose.
-        var compose = TopologyOperations.ToCompose(await new TopologyOperations(Session, Sink).ExportAsync(Topology, Ct));
+        var compose = TopologyOperations.ToCompose(await Session.Workflows(Sink).Topologies.ExportAsync(Topology, Ct));
         Assert.Equal(2, compose.Count);
         foreach (var yaml in compose.Values)
         {
@@ -109,7 +109,7 @@ public class MultiHostIntegrationTests : DockerTestBase
             await TopologyIntegrationTests.AssertComposeValidAsync(yaml, Ct);
         }
 
-        var cmd = new CommandOperations(Session, Sink);
+        var cmd = Session.Workflows(Sink).Commands;
         for (var i = 0; i < 50; i++) Assert.Equal("OK", await cmd.InvokeOnClusterAsync(Topology, new object[] { "SET", $"k{i}", i }, Ct));
         foreach (var p in members.Where(m => m.Role == RedisRole.Primary))
         {
@@ -156,12 +156,12 @@ public class MultiHostIntegrationTests : DockerTestBase
         };
         var made = await Nodes.CreateAsync(new[] { Node("p", 6381, false), Node("r1", 6382, false), Node("r2", 6383, true) }, Ct);
         Assert.All(made, r => Assert.True(r.Error is null, r.Error?.ToString()));
-        var replication = new ReplicationOperations(Session, Sink);
+        var replication = Session.Workflows(Sink).Replication;
         await replication.SetReplicaAsync($"{Topology}-r1", $"{Topology}-p", Ct);
         var r2 = await replication.SetReplicaAsync($"{Topology}-r2", $"{Topology}-p", Ct);
         Assert.Equal($"{mainAddr}:6381", r2.PrimaryEndpoint);
 
-        var sentinels = new SentinelOperations(Session, Sink);
+        var sentinels = Session.Workflows(Sink).Sentinels;
         var group = await sentinels.CreateAsync(new SentinelGroupSpec
         {
             Primary = $"{Topology}-p", Count = 3, Quorum = 2, DownAfterMs = 2000, FailoverTimeoutMs = 10000, Port = 26381,
@@ -227,8 +227,8 @@ public class MultiHostIntegrationTests : DockerTestBase
         Assert.Equal($"{otherAddr}:6394", Assert.Single(defaulted).Node!.HostEndpoint);
 
         // A topology with host-network nodes cannot be moved to one Docker host as it is.
-        var spec = await new TopologyOperations(Session, Sink).ExportAsync(Topology, Ct);
-        var move = await Assert.ThrowsAsync<RedisDockerException>(() => new TopologyOperations(Session, Sink).ImportAsync(spec with { Name = Topology + "x" }, null, Ct, dockerHost: other));
+        var spec = await Session.Workflows(Sink).Topologies.ExportAsync(Topology, Ct);
+        var move = await Assert.ThrowsAsync<RedisDockerException>(() => Session.Workflows(Sink).Topologies.ImportAsync(spec with { Name = Topology + "x" }, null, Ct, dockerHost: other));
         Assert.Equal(ErrorIds.InvalidArgument, move.ErrorId);
 
         // An unreachable Docker host is named.

@@ -210,7 +210,7 @@ public class NodeIntegrationTests : DockerTestBase
     public async Task AnUnreachableDockerEndpointIsNamedInTheError()
     {
         using var session = new RedisDockerSession(DockerEndpoint.Parse("unix:///tmp/redisdocker-no-such-engine.sock"));
-        var e = await Assert.ThrowsAsync<DockerUnreachableException>(() => new NetworkOperations(session, Sink).GetAsync(null, null, Ct));
+        var e = await Assert.ThrowsAsync<DockerUnreachableException>(() => session.Workflows(Sink).Networks.GetAsync(null, null, Ct));
         var translated = ErrorTranslator.Translate(e);
         Assert.Equal(ErrorIds.DockerUnreachable, translated.ErrorId);
         Assert.Contains("/tmp/redisdocker-no-such-engine.sock", translated.Message);

@@ -54,7 +54,7 @@ public class NodeRouteIntegrationTests : DockerTestBase
         };
         published.Routes.Mode = ConnectionRoute.Published;
         var sink = new RecordingSink();
-        var back = await new ClusterOperations(published, sink)
+        var back = await published.Workflows(sink).Cluster
             .MoveSlotsAsync(Topology, destination.Name!, source.Name!, null, new[] { slots }, Ct);
         Assert.Equal(written, back.KeysMoved);
         foreach (var node in nodes)

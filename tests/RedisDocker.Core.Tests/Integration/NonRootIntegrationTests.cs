@@ -34,8 +34,8 @@ public class NonRootIntegrationTests : DockerTestBase
         var net = await NewNetworkAsync();
         var nodes = await NewNodesAsync(net.Name, 2);
         var docker = await Session.GetDockerAsync(Ct);
-        await new ReplicationOperations(Session, Sink).SetReplicaAsync(nodes[1].Name, nodes[0].Name, Ct);
-        var sentinels = new SentinelOperations(Session, Sink);
+        await Session.Workflows(Sink).Replication.SetReplicaAsync(nodes[1].Name, nodes[0].Name, Ct);
+        var sentinels = Session.Workflows(Sink).Sentinels;
         // down-after well above what a restart can take (stop is bounded by its 10 s timeout, then the start; seconds
         // each on a loaded engine): with 2 s the sentinels failed the primary over while it restarted. The failover
         // below is a coordinated one (SENTINEL FAILOVER), which does not wait for down-after.

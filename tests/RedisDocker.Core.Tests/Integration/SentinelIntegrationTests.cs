@@ -9,8 +9,8 @@ public class SentinelIntegrationTests : DockerTestBase
 {
     public SentinelIntegrationTests() : base("sn") { }
 
-    private ReplicationOperations Replication => new(Session, Sink);
-    private SentinelOperations Sentinels => new(Session, Sink);
+    private ReplicationOperations Replication => Session.Workflows(Sink).Replication;
+    private SentinelOperations Sentinels => Session.Workflows(Sink).Sentinels;
 
     /// <summary>1 primary + 2 replicas + 3 sentinels (quorum 2), down-after 2000 ms.</summary>
     private async Task<(RedisNode Primary, IReadOnlyList<RedisNode> Replicas, RedisSentinelGroup Group)> SeedAsync(int downAfterMs = 2000)
@@ -294,7 +294,7 @@ public class SentinelIntegrationTests : DockerTestBase
     {
         var (primary, replicas, group) = await SeedAsync(downAfterMs: 5000);
         var chosen = replicas[1];
-        var result = await new FailoverOperations(Session, Sink).FailoverToAsync(null, chosen.Name, ClusterFailoverMode.Coordinated, TimeSpan.FromSeconds(60), Ct);
+        var result = await Session.Workflows(Sink).Failover.FailoverToAsync(null, chosen.Name, ClusterFailoverMode.Coordinated, TimeSpan.FromSeconds(60), Ct);
         Assert.Equal(chosen.Name, result.NewPrimary);
         Assert.Equal(0, result.LostWrites);
         await using var c = await ConnectAsync(replicas[0]);

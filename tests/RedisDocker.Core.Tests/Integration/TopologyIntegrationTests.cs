@@ -8,7 +8,7 @@ public class TopologyIntegrationTests : DockerTestBase
 {
     public TopologyIntegrationTests() : base("tp") { }
 
-    private TopologyOperations Topologies => new(Session, Sink);
+    private TopologyOperations Topologies => Session.Workflows(Sink).Topologies;
 
     private async Task<IReadOnlyList<RedisNode>> ClusterAsync()
     {
@@ -22,9 +22,9 @@ public class TopologyIntegrationTests : DockerTestBase
     {
         var net = await NewNetworkAsync();
         var nodes = await NewNodesAsync(net.Name, 3);
-        var replication = new ReplicationOperations(Session, Sink);
+        var replication = Session.Workflows(Sink).Replication;
         foreach (var r in nodes.Skip(1)) await replication.SetReplicaAsync(r.Name, nodes[0].Name, Ct);
-        var group = await new SentinelOperations(Session, Sink).CreateAsync(new SentinelGroupSpec { Primary = nodes[0].Name, Count = 3, Quorum = 2, DownAfterMs = 3000 }, Ct);
+        var group = await Session.Workflows(Sink).Sentinels.CreateAsync(new SentinelGroupSpec { Primary = nodes[0].Name, Count = 3, Quorum = 2, DownAfterMs = 3000 }, Ct);
         return (nodes[0], group);
     }
 
@@ -62,7 +62,7 @@ public class TopologyIntegrationTests : DockerTestBase
         await Topologies.StopAsync(Topology, Ct);
         var started = await Topologies.StartAsync(Topology, Ct);
         Assert.Equal("Healthy", started.Health);
-        var view = Assert.Single(await new SentinelOperations(Session, Sink).GetAsync(Topology, group.MasterName, Ct));
+        var view = Assert.Single(await Session.Workflows(Sink).Sentinels.GetAsync(Topology, group.MasterName, Ct));
         Assert.True(view.QuorumOk, view.CkQuorum);
         Assert.Equal(primary.Name, view.Primary);
         Assert.Equal(2, view.Replicas.Count);
@@ -171,7 +171,7 @@ public class TopologyIntegrationTests : DockerTestBase
         await Topologies.RemoveAsync(Topology, keepVolumes: false, Ct);
         var imported = await Topologies.ImportAsync(spec, null, Ct);
         Assert.Equal(3, imported.Sentinels.Count);
-        var view = Assert.Single(await new SentinelOperations(Session, Sink).GetAsync(Topology, group.MasterName, Ct));
+        var view = Assert.Single(await Session.Workflows(Sink).Sentinels.GetAsync(Topology, group.MasterName, Ct));
         Assert.Equal(primary.Name, view.Primary);
         Assert.Equal(2, view.Replicas.Count);
         Assert.Equal(3000, view.DownAfterMilliseconds);

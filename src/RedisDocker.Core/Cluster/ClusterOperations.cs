@@ -15,16 +15,12 @@ public enum ClusterFailoverMode { Coordinated, Force, Takeover }
 /// src/RedisDocker.Core/Cluster/: ClusterCreate, ClusterRead, ClusterCheck (test, repair), ClusterMembership
 /// (add, remove), SlotMigration, ClusterRebalance, ClusterFailover.
 /// </summary>
-public sealed partial class ClusterOperations
+public sealed partial class ClusterOperations : Workflow
 {
-    private readonly RedisDockerSession _session;
-    private readonly IOperationSink _sink;
+    private readonly NodeOperations _nodes;
 
-    public ClusterOperations(RedisDockerSession session, IOperationSink sink)
-    {
-        _session = session;
-        _sink = sink;
-    }
+    internal ClusterOperations(RedisDockerSession session, IOperationSink sink, NodeOperations nodes)
+        : base(session, sink) => _nodes = nodes;
 
     public TimeSpan ConvergeTimeout { get; init; } = TimeSpan.FromSeconds(90);
     public TimeSpan MeetTimeout { get; init; } = TimeSpan.FromSeconds(30);
@@ -241,7 +237,7 @@ public sealed partial class ClusterOperations
     private async Task<List<Member>> TopologyMembersAsync(string topology, CancellationToken ct,
         bool requireAll = false)
     {
-        var nodes = (await new NodeOperations(_session, _sink).GetAsync(new NodeFilter { Topology = topology,
+        var nodes = (await _nodes.GetAsync(new NodeFilter { Topology = topology,
             IncludeSentinels = false }, ct).ConfigureAwait(false))
             .Where(n => n.ClusterEnabled).ToList();
         if (nodes.Count == 0)

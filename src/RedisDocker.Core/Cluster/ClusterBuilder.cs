@@ -15,18 +15,23 @@ public sealed record ClusterFromScratchSpec
     public string? DockerHost { get; init; }
 }
 
-public sealed class ClusterBuilder
+public sealed class ClusterBuilder : Workflow
 {
-    private readonly RedisDockerSession _session;
-    private readonly IOperationSink _sink;
+    private readonly NodeOperations _nodes;
+    private readonly NetworkOperations _networks;
+    private readonly ClusterOperations _cluster;
 
-    public ClusterBuilder(RedisDockerSession session, IOperationSink sink)
+    internal ClusterBuilder(RedisDockerSession session, IOperationSink sink,
+        NodeOperations nodes, NetworkOperations networks, ClusterOperations cluster)
+        : base(session, sink)
     {
-        _session = session;
-        _sink = sink;
+        _nodes = nodes;
+        _networks = networks;
+        _cluster = cluster;
     }
 
-    /// <summary>Makes everything; on failure removes what it made (nodes, volumes, and the network if it made it).</summary>
+    /// <summary>Makes everything; on failure removes what it made (nodes, volumes, and the network if it made
+    /// it).</summary>
     /// <summary>
     /// The plan of CreateFromScratchAsync in words, for -WhatIf and -Confirm: the node names it would
     /// take now and the slots and replicas of each primary (one Docker host: names in order).
@@ -34,27 +39,33 @@ public sealed class ClusterBuilder
     public async Task<string> DescribePlanAsync(ClusterFromScratchSpec spec, CancellationToken ct)
     {
         var prefix = spec.Network ?? spec.NewNetworkName!;
-        var names = await new NodeOperations(_session, _sink).NextNamesAsync(prefix, spec.Count, ct).ConfigureAwait(false);
+        var names = await _nodes.NextNamesAsync(prefix, spec.Count, ct).ConfigureAwait(false);
         var plan = ClusterPlanner.Plan(names.Select(n => (n, "")).ToList(), spec.ReplicasPerPrimary);
         var primaries = plan.Primaries.Select(p =>
-            $"{p.Name} (slots {string.Join(",", p.AllSlots)}{(p.Replicas.Count == 0 ? "" : $", replicas {string.Join(", ", p.Replicas)}")})");
-        var network = spec.Network is not null ? $"network '{spec.Network}'" : $"new network '{spec.NewNetworkName}'{(spec.Subnet is null ? "" : $" ({spec.Subnet})")}";
+            $"{p.Name} (slots {string.Join(",", p.AllSlots)}"
+                + $"{(p.Replicas.Count == 0 ? "" : $", replicas {string.Join(", ", p.Replicas)}")})");
+        var network = spec.Network is not null ? $"network '{spec.Network}'"
+            : $"new network '{spec.NewNetworkName}'{(spec.Subnet is null ? "" : $" ({spec.Subnet})")}";
         return $"{spec.Count} cluster nodes on {network}: {string.Join("; ", primaries)}";
     }
 
     public async Task<RedisCluster> CreateFromScratchAsync(ClusterFromScratchSpec spec, CancellationToken ct)
     {
-        ClusterPlanner.Plan(Enumerable.Range(0, spec.Count).Select(i => ($"n{i}", "")).ToList(), spec.ReplicasPerPrimary);
-        var netOps = new NetworkOperations(_session, _sink);
-        var nodeOps = new NodeOperations(_session, _sink);
+        ClusterPlanner.Plan(Enumerable.Range(0, spec.Count).Select(i => ($"n{i}", "")).ToList(),
+            spec.ReplicasPerPrimary);
+        var netOps = _networks;
+        var nodeOps = _nodes;
         string network;
         var madeNetwork = false;
-        if (spec.Network is not null) network = (await netOps.RequireAsync(await _session.GetDockerAsync(spec.DockerHost, ct).ConfigureAwait(false), spec.Network, ct).ConfigureAwait(false)).Name;
+        if (spec.Network is not null) network =
+            (await netOps.RequireAsync(await _session.GetDockerAsync(spec.DockerHost, ct).ConfigureAwait(false),
+                spec.Network, ct).ConfigureAwait(false)).Name;
         else
         {
             try
             {
-                network = (await netOps.CreateAsync(new NetworkSpec { Name = spec.NewNetworkName!, Subnet = spec.Subnet, DockerHost = spec.DockerHost }, ct)
+                network = (await netOps.CreateAsync(new NetworkSpec { Name = spec.NewNetworkName!, Subnet = spec.Subnet,
+                    DockerHost = spec.DockerHost }, ct)
                     .ConfigureAwait(false)).Name;
             }
             catch (RedisDockerException e) when (e.ErrorId == ErrorIds.NetworkNameTaken)
@@ -62,7 +73,8 @@ public sealed class ClusterBuilder
                 // Left by an earlier New-RedisCluster -Name (interrupted, or still running): say exactly what to do.
                 var docker = await _session.GetDockerAsync(spec.DockerHost, ct).ConfigureAwait(false);
                 var existing = await docker.InspectNetworkAsync(spec.NewNetworkName!, ct).ConfigureAwait(false);
-                if (existing?.Labels.Get(Labels.Managed) != "true" || existing.Labels.Get(Labels.Topology) is not { } t) throw;
+                if (existing?.Labels.Get(Labels.Managed) != "true"
+                    || existing.Labels.Get(Labels.Topology) is not { } t) throw;
                 var held = await docker.ListContainersAsync(Labels.ForTopology(t), all: true, ct).ConfigureAwait(false);
                 throw Errors.NetworkNameTaken(
                     $"Topology '{t}' already exists with {held.Count} node(s). If it is a finished cluster, use "
@@ -91,7 +103,7 @@ public sealed class ClusterBuilder
             made.AddRange(results.Where(r => r.Node is not null).Select(r => r.Name));
             var failed = results.FirstOrDefault(r => r.Error is not null);
             if (failed is not null) throw ErrorTranslator.Translate(failed.Error!, failed.Name);
-            return await new ClusterOperations(_session, _sink).CreateAsync(names, spec.ReplicasPerPrimary, ct).ConfigureAwait(false);
+            return await _cluster.CreateAsync(names, spec.ReplicasPerPrimary, ct).ConfigureAwait(false);
         }
         catch (Exception)
         {
@@ -110,11 +122,13 @@ public sealed class ClusterBuilder
                 try
                 {
                     await netOps.RemoveAsync(network, force: true, cleanup.Token).ConfigureAwait(false);
-                    if (ct.IsCancellationRequested) _sink.Warning($"Stopped: removed network '{network}', made for this cluster.");
+                    if (ct.IsCancellationRequested) _sink.Warning($"Stopped: removed network '{network}', made for "
+                        + "this cluster.");
                 }
                 catch (Exception) { left.Add($"network {network}"); }
             }
-            if (left.Count > 0) _sink.Warning($"Could not remove everything after the failure; still there: {string.Join(", ", left)}.");
+            if (left.Count > 0) _sink.Warning("Could not remove everything after the failure; still there: "
+                + $"{string.Join(", ", left)}.");
             throw;
         }
     }

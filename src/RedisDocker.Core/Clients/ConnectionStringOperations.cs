@@ -7,15 +7,17 @@ namespace RedisDocker.Core.Topology;
 /// ("127.0.0.1:p1,127.0.0.1:p2,password=..."): endpoints the host reaches, never a container address
 /// (Docker Desktop cannot route to those).
 /// </summary>
-public sealed class ConnectionStringOperations
+public sealed class ConnectionStringOperations : Workflow
 {
-    private readonly RedisDockerSession _session;
-    private readonly IOperationSink _sink;
+    private readonly NodeOperations _nodes;
+    private readonly SentinelOperations _sentinels;
 
-    public ConnectionStringOperations(RedisDockerSession session, IOperationSink sink)
+    internal ConnectionStringOperations(RedisDockerSession session, IOperationSink sink,
+        NodeOperations nodes, SentinelOperations sentinels)
+        : base(session, sink)
     {
-        _session = session;
-        _sink = sink;
+        _nodes = nodes;
+        _sentinels = sentinels;
     }
 
     /// <summary>
@@ -34,11 +36,13 @@ public sealed class ConnectionStringOperations
     internal bool LastWasDirect { get; private set; }
 
     /// <summary>The configuration string and the topology it belongs to (whose password the client needs).</summary>
-    /// <param name="tunnelled">The client translates container addresses itself (Connect-RedisClient): no warning about them.</param>
-    internal async Task<(string Text, string Topology)> DescribeAsync(ConnectionTarget target, string name, bool includePassword,
+    /// <param name="tunnelled">The client translates container addresses itself (Connect-RedisClient): no warning about
+    /// them.</param>
+    internal async Task<(string Text, string Topology)> DescribeAsync(ConnectionTarget target, string name,
+        bool includePassword,
         CancellationToken ct, ConnectionRoute route = ConnectionRoute.Published, bool tunnelled = false)
     {
-        var nodeOps = new NodeOperations(_session, _sink);
+        var nodeOps = _nodes;
         IReadOnlyList<RedisNode> endpoints;
         string topology;
         switch (target)
@@ -52,32 +56,40 @@ public sealed class ConnectionStringOperations
             }
             case ConnectionTarget.Cluster:
             {
-                var nodes = (await nodeOps.GetAsync(new NodeFilter { Topology = name, IncludeSentinels = false }, ct).ConfigureAwait(false))
+                var nodes = (await nodeOps.GetAsync(new NodeFilter { Topology = name, IncludeSentinels = false }, ct)
+                    .ConfigureAwait(false))
                     .Where(n => n.ClusterEnabled).ToList();
                 if (nodes.Count == 0)
                     throw Errors.ClusterNotFound($"No cluster named '{name}'. List them with Get-RedisCluster.", name);
                 topology = name;
                 endpoints = nodes.Where(n => n.HostEndpoint is not null)
-                    .OrderBy(n => n.Role == RedisRole.Primary ? 0 : 1).ThenBy(n => n.Name, StringComparer.Ordinal).ToList();
+                    .OrderBy(n => n.Role == RedisRole.Primary ? 0 : 1).ThenBy(n => n.Name, StringComparer.Ordinal)
+                        .ToList();
                 if (endpoints.Count == 0) throw NotRunning(name);
                 var type = await PreferredEndpointTypeAsync(endpoints[0], ct).ConfigureAwait(false);
                 // Redirects name host endpoints: a client given container addresses would be sent to the published
                 // ports by the first MOVED anyway, so the direct route is for clusters that name container addresses.
                 if (route == ConnectionRoute.Auto && type == "hostname") route = ConnectionRoute.Published;
                 if (route == ConnectionRoute.Direct && type == "hostname" && !tunnelled)
-                    _sink.Warning($"Cluster '{name}' names host endpoints in its redirects: clients given container addresses "
-                        + $"follow them to the published ports. For the direct route throughout, Set-RedisCluster -Cluster {name} "
+                    _sink.Warning($"Cluster '{name}' names host endpoints in its redirects: clients given container "
+                        + "addresses "
+                        + "follow them to the published ports. For the direct route throughout, Set-RedisCluster "
+                            + $"-Cluster {name} "
                         + "-ClientEndpoint Container (then only clients that route to containers can use it).");
-                if (route != ConnectionRoute.Direct && type != "hostname" && !tunnelled) WarnContainerEndpoints(name, type);
+                if (route != ConnectionRoute.Direct && type != "hostname" && !tunnelled) WarnContainerEndpoints(name,
+                    type);
                 break;
             }
             default:
             {
-                var group = (await new SentinelOperations(_session, _sink).GetAsync(null, name, ct).ConfigureAwait(false)).FirstOrDefault()
-                    ?? throw Errors.SentinelNotFound($"No Sentinel group named '{name}'. List them with Get-RedisSentinel.", name);
+                var group = (await _sentinels.GetAsync(null, name, ct).ConfigureAwait(false)).FirstOrDefault()
+                    ?? throw Errors.SentinelNotFound($"No Sentinel group named '{name}'. List them with "
+                        + "Get-RedisSentinel.", name);
                 topology = group.Topology;
-                var data = await nodeOps.GetAsync(new NodeFilter { Topology = topology, IncludeSentinels = false }, ct).ConfigureAwait(false);
-                var members = new HashSet<string>(group.Replicas.Append(group.Primary ?? ""), StringComparer.OrdinalIgnoreCase);
+                var data = await nodeOps.GetAsync(new NodeFilter { Topology = topology, IncludeSentinels = false }, ct)
+                    .ConfigureAwait(false);
+                var members = new HashSet<string>(group.Replicas.Append(group.Primary ?? ""),
+                    StringComparer.OrdinalIgnoreCase);
                 endpoints = data.Where(n => members.Contains(n.Name) && n.HostEndpoint is not null)
                     .OrderBy(n => string.Equals(n.Name, group.Primary, StringComparison.OrdinalIgnoreCase) ? 0 : 1)
                     .ThenBy(n => n.Name, StringComparer.Ordinal).ToList();
@@ -100,10 +112,12 @@ public sealed class ConnectionStringOperations
         if (target == ConnectionTarget.SentinelGroup) text += $",{SentinelConfigCheck}";
         if (!includePassword) return (text, topology);
         var password = await _session.GetPasswordAsync(topology, ct).ConfigureAwait(false)
-            ?? throw Errors.NodeNotReachable($"The password of topology '{topology}' could not be read from its nodes. Start one of them, then try again.",
+            ?? throw Errors.NodeNotReachable($"The password of topology '{topology}' could not be read from its "
+                + "nodes. Start one of them, then try again.",
                 topology);
         if (password.IndexOfAny(new[] { ',', '=', '"' }) >= 0)
-            throw Errors.InvalidArgument($"The password of topology '{topology}' has a ',', '=' or '\"', which a StackExchange.Redis configuration string "
+            throw Errors.InvalidArgument($"The password of topology '{topology}' has a ',', '=' or '\"', which a "
+                + "StackExchange.Redis configuration string "
                 + "cannot carry. Leave -IncludePassword out and set ConfigurationOptions.Password in code.",
                 topology);
         return ($"{text},password={password}", topology);
@@ -129,9 +143,12 @@ public sealed class ConnectionStringOperations
     /// <summary>A cluster that names container addresses to its clients works only where they route: say so.</summary>
     private void WarnContainerEndpoints(string cluster, string? type) =>
         _sink.Warning($"Cluster '{cluster}' names container addresses in its redirects "
-            + (type is null ? "(Redis before 7.0 cannot announce host endpoints)" : $"(cluster-preferred-endpoint-type {type})")
-            + ": clients on the host follow them only where the host routes to containers (a Linux engine on this host, "
-            + "not Docker Desktop)." + (type is null ? "" : $" Set-RedisCluster -Cluster {cluster} -ClientEndpoint Host names host endpoints again."));
+            + (type is null ? "(Redis before 7.0 cannot announce host endpoints)"
+                : $"(cluster-preferred-endpoint-type {type})")
+            + ": clients on the host follow them only where the host routes to containers (a Linux engine on this "
+                + "host, "
+            + "not Docker Desktop)." + (type is null ? ""
+                : $" Set-RedisCluster -Cluster {cluster} -ClientEndpoint Host names host endpoints again."));
 
     /// <summary>
     /// Whether this host reaches the node's container address: a TCP connect with a short bound, once per session
@@ -140,22 +157,27 @@ public sealed class ConnectionStringOperations
     public async Task<bool> RoutesToContainersAsync(RedisNode node, CancellationToken ct)
     {
         if (node.ContainerEndpoint is null || node.HostEndpoint is null) return false;
-        if (!string.Equals(node.DockerHost, _session.DockerHost, StringComparison.Ordinal) || !_session.Endpoint.IsLocal())
+        if (!string.Equals(node.DockerHost, _session.DockerHost, StringComparison.Ordinal)
+            || !_session.Endpoint.IsLocal())
             return false;
         var key = $"{node.DockerHost}|{node.Network}";
         if (_session.ContainerRoutes.TryGetValue(key, out var known)) return known;
         var routes = await NodeRoutes.ProbeAsync(node.ContainerEndpoint, ct).ConfigureAwait(false);
         _sink.Verbose(routes
-            ? $"This host reaches the container addresses of network '{node.Network}' ({node.ContainerEndpoint}): using them."
-            : $"This host does not reach the container addresses of network '{node.Network}': using the published ports.");
+            ? $"This host reaches the container addresses of network '{node.Network}' ({node.ContainerEndpoint}): "
+                + "using them."
+            : $"This host does not reach the container addresses of network '{node.Network}': using the published "
+                + "ports.");
         _session.ContainerRoutes[key] = routes;
         return routes;
     }
 
-    /// <summary>The StackExchange.Redis option a Sentinel group's string carries (see <see cref="GetAsync"/>).</summary>
+    /// <summary>The StackExchange.Redis option a Sentinel group's string carries (see <see
+    /// cref="GetAsync"/>).</summary>
     public const string SentinelConfigCheck = "configCheckSeconds=5";
 
     private static RedisDockerException NotRunning(string name) =>
-        Errors.NodeNotReachable($"'{name}' has no running node with a published port. Start it (Start-RedisTopology or Start-RedisNode).",
+        Errors.NodeNotReachable($"'{name}' has no running node with a published port. Start it (Start-RedisTopology "
+            + "or Start-RedisNode).",
             name);
 }

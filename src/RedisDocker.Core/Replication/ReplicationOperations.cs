@@ -4,23 +4,20 @@ using RedisDocker.Core.Resp;
 namespace RedisDocker.Core.Topology;
 
 /// <summary>Primary/replica replication: REPLICAOF with masterauth, persisted, waited for.</summary>
-public sealed class ReplicationOperations
+public sealed class ReplicationOperations : Workflow
 {
-    private readonly RedisDockerSession _session;
-    private readonly IOperationSink _sink;
+    private readonly NodeOperations _nodes;
 
-    public ReplicationOperations(RedisDockerSession session, IOperationSink sink)
-    {
-        _session = session;
-        _sink = sink;
-    }
+    internal ReplicationOperations(RedisDockerSession session, IOperationSink sink, NodeOperations nodes)
+        : base(session, sink) => _nodes = nodes;
 
     public TimeSpan SyncTimeout { get; init; } = TimeSpan.FromSeconds(120);
 
-    /// <summary>Makes the node a replica of the primary, persists it (CONFIG REWRITE) and waits for the initial sync.</summary>
+    /// <summary>Makes the node a replica of the primary, persists it (CONFIG REWRITE) and waits for the initial
+    /// sync.</summary>
     public async Task<RedisNode> SetReplicaAsync(string replicaName, string primaryName, CancellationToken ct)
     {
-        var nodes = new NodeOperations(_session, _sink);
+        var nodes = _nodes;
         var replica = await nodes.GetOneAsync(replicaName, ct).ConfigureAwait(false);
         var primary = await nodes.GetOneAsync(primaryName, ct).ConfigureAwait(false);
         if (string.Equals(replica.Name, primary.Name, StringComparison.OrdinalIgnoreCase))
@@ -47,13 +44,17 @@ public sealed class ReplicationOperations
         var primaryIp = await AddressReachableFromAsync(replica, primary, ct).ConfigureAwait(false);
 
         var conn = await _session.ConnectAsync(replica, ct).ConfigureAwait(false);
-        _sink.Verbose($"{replica.Name}: REPLICAOF {primaryIp} {primary.Port} ({primary.Name}), then CONFIG REWRITE so a restart keeps the role.");
-        (await conn.SendAsync(new object[] { "REPLICAOF", primaryIp, primary.Port }, ct).ConfigureAwait(false)).ThrowIfError();
-        // The primary's split-brain bound goes with the replica: if the sentinels promote it, the bound holds there too.
+        _sink.Verbose($"{replica.Name}: REPLICAOF {primaryIp} {primary.Port} ({primary.Name}), then CONFIG REWRITE so "
+            + "a restart keeps the role.");
+        (await conn.SendAsync(new object[] { "REPLICAOF", primaryIp, primary.Port }, ct).ConfigureAwait(false))
+            .ThrowIfError();
+        // The primary's split-brain bound goes with the replica: if the sentinels promote it, the bound holds there
+        // too.
         var (minReplicas, maxLag) = await GetWriteBoundAsync(_session, primary, ct).ConfigureAwait(false);
         if (minReplicas > 0)
         {
-            _sink.Verbose($"{replica.Name}: min-replicas-to-write {minReplicas}, min-replicas-max-lag {maxLag} (as on {primary.Name}).");
+            _sink.Verbose($"{replica.Name}: min-replicas-to-write {minReplicas}, min-replicas-max-lag {maxLag} (as on "
+                + $"{primary.Name}).");
             await SetWriteBoundAsync(_session, replica, minReplicas, maxLag, ct, rewrite: false).ConfigureAwait(false);
         }
         (await conn.SendAsync(new object[] { "CONFIG", "REWRITE" }, ct).ConfigureAwait(false)).ThrowIfError();
@@ -62,10 +63,12 @@ public sealed class ReplicationOperations
     }
 
     /// <summary>min-replicas-to-write and min-replicas-max-lag of a node (the split-brain bound).</summary>
-    public static async Task<(int MinReplicas, int MaxLag)> GetWriteBoundAsync(RedisDockerSession session, RedisNode node, CancellationToken ct)
+    public static async Task<(int MinReplicas, int MaxLag)> GetWriteBoundAsync(RedisDockerSession session,
+        RedisNode node, CancellationToken ct)
     {
         var conn = await session.ConnectAsync(node, ct).ConfigureAwait(false);
-        var r = (await conn.SendAsync(new object[] { "CONFIG", "GET", "min-replicas-*" }, ct).ConfigureAwait(false)).ThrowIfError().AsArray();
+        var r = (await conn.SendAsync(new object[] { "CONFIG", "GET", "min-replicas-*" }, ct).ConfigureAwait(false))
+            .ThrowIfError().AsArray();
         int min = 0, lag = 10;
         for (var i = 0; i + 1 < r.Count; i += 2)
         {
@@ -76,14 +79,19 @@ public sealed class ReplicationOperations
         return (min, lag);
     }
 
-    /// <summary>Sets the split-brain bound on a node and, unless told otherwise, persists it (CONFIG REWRITE).</summary>
-    public static async Task SetWriteBoundAsync(RedisDockerSession session, RedisNode node, int minReplicas, int maxLag, CancellationToken ct,
+    /// <summary>Sets the split-brain bound on a node and, unless told otherwise, persists it (CONFIG
+    /// REWRITE).</summary>
+    public static async Task SetWriteBoundAsync(RedisDockerSession session, RedisNode node, int minReplicas, int maxLag,
+        CancellationToken ct,
         bool rewrite = true)
     {
         var conn = await session.ConnectAsync(node, ct).ConfigureAwait(false);
-        (await conn.SendAsync(new object[] { "CONFIG", "SET", "min-replicas-max-lag", maxLag }, ct).ConfigureAwait(false)).ThrowIfError();
-        (await conn.SendAsync(new object[] { "CONFIG", "SET", "min-replicas-to-write", minReplicas }, ct).ConfigureAwait(false)).ThrowIfError();
-        if (rewrite) (await conn.SendAsync(new object[] { "CONFIG", "REWRITE" }, ct).ConfigureAwait(false)).ThrowIfError();
+        (await conn.SendAsync(new object[] { "CONFIG", "SET", "min-replicas-max-lag", maxLag }, ct)
+            .ConfigureAwait(false)).ThrowIfError();
+        (await conn.SendAsync(new object[] { "CONFIG", "SET", "min-replicas-to-write", minReplicas }, ct)
+            .ConfigureAwait(false)).ThrowIfError();
+        if (rewrite) (await conn.SendAsync(new object[] { "CONFIG", "REWRITE" }, ct).ConfigureAwait(false))
+            .ThrowIfError();
     }
 
     /// <summary>Waits until master_link_status:up and the initial sync is done.</summary>
@@ -91,21 +99,27 @@ public sealed class ReplicationOperations
     {
         await Waiter.UntilAsync(_sink, $"Initial sync of {replica.Name}", SyncTimeout, async c =>
         {
-            var info = RedisInfo.Parse((await conn.SendAsync(new object[] { "INFO", "replication" }, c).ConfigureAwait(false)).ThrowIfError().AsString());
+            var info = RedisInfo.Parse((await conn.SendAsync(new object[] { "INFO", "replication" }, c)
+                .ConfigureAwait(false)).ThrowIfError().AsString());
             var link = info.GetValueOrDefault("master_link_status");
             var syncing = info.GetValueOrDefault("master_sync_in_progress") == "1";
             return (link == "up" && !syncing, syncing ? "sync in progress" : $"link {link}");
-        }, ct, ErrorIds.ReplicationFailed, s => $"'{replica.Name}' did not finish its initial sync within {SyncTimeout.TotalSeconds:0} s ({s}). Check the primary is running and reachable, and Get-RedisReplication {replica.Name}.").ConfigureAwait(false);
+        }, ct, ErrorIds.ReplicationFailed, s =>
+            $"'{replica.Name}' did not finish its initial sync within {SyncTimeout.TotalSeconds:0} s ({s}). Check the "
+                + $"primary is running and reachable, and Get-RedisReplication {replica.Name}.").ConfigureAwait(false);
     }
 
     /// <summary>The primary's address on a network the replica is attached to, or a clear error.</summary>
     private async Task<string> AddressReachableFromAsync(RedisNode replica, RedisNode primary, CancellationToken ct)
     {
         // Host-network nodes reach each other at their announce addresses, across Docker hosts.
-        if (replica.Labels.Get(Labels.HostNetwork) == "true" && primary.Labels.Get(Labels.HostNetwork) == "true" && primary.IPAddress is not null)
+        if (replica.Labels.Get(Labels.HostNetwork) == "true" && primary.Labels.Get(Labels.HostNetwork) == "true"
+            && primary.IPAddress is not null)
             return primary.IPAddress;
-        var r = (await _session.FindContainerAsync(replica.Id, ct).ConfigureAwait(false) ?? throw NodeOperations.NotFound(replica.Name)).Info;
-        var p = (await _session.FindContainerAsync(primary.Id, ct).ConfigureAwait(false) ?? throw NodeOperations.NotFound(primary.Name)).Info;
+        var r = (await _session.FindContainerAsync(replica.Id, ct).ConfigureAwait(false)
+            ?? throw NodeOperations.NotFound(replica.Name)).Info;
+        var p = (await _session.FindContainerAsync(primary.Id, ct).ConfigureAwait(false)
+            ?? throw NodeOperations.NotFound(primary.Name)).Info;
         if (replica.DockerHost != primary.DockerHost)
             throw Errors.NodeNotReachable(
                 $"'{replica.Name}' ({replica.DockerHost}) and '{primary.Name}' ({primary.DockerHost}) are on "
@@ -123,7 +137,7 @@ public sealed class ReplicationOperations
     /// <summary>REPLICAOF NO ONE: the node becomes a standalone primary (persisted).</summary>
     public async Task<RedisNode> PromoteAsync(string name, CancellationToken ct)
     {
-        var nodes = new NodeOperations(_session, _sink);
+        var nodes = _nodes;
         var node = await nodes.GetOneAsync(name, ct).ConfigureAwait(false);
         if (node.ClusterEnabled)
             throw Errors.ClusterModeNotAllowed(
@@ -136,7 +150,8 @@ public sealed class ReplicationOperations
         var (minReplicas, maxLag) = await GetWriteBoundAsync(_session, node, ct).ConfigureAwait(false);
         if (minReplicas > 0)
         {
-            _sink.Warning($"'{node.Name}' is a standalone primary now: its min-replicas-to-write {minReplicas} (the bound of " +
+            _sink.Warning($"'{node.Name}' is a standalone primary now: its min-replicas-to-write {minReplicas} (the "
+                + "bound of " +
                 "its former group) would refuse every write without replicas, so it is set to 0. Set-RedisReplica " +
                 "nodes to it and New-RedisSentinel -MinReplicasToWrite bring a bound back.");
             await SetWriteBoundAsync(_session, node, 0, maxLag, ct, rewrite: false).ConfigureAwait(false);
@@ -145,36 +160,46 @@ public sealed class ReplicationOperations
         return await nodes.GetOneAsync(name, ct).ConfigureAwait(false);
     }
 
-    /// <summary>A primary's replicas from INFO replication: each slaveN line ("ip=..,port=..,state=..,offset=..,lag=..") as fields.</summary>
-    public static IReadOnlyList<IReadOnlyDictionary<string, string>> ReplicaLines(IReadOnlyDictionary<string, string> info)
+    /// <summary>A primary's replicas from INFO replication: each slaveN line
+    /// ("ip=..,port=..,state=..,offset=..,lag=..") as fields.</summary>
+    public static IReadOnlyList<IReadOnlyDictionary<string,
+        string>> ReplicaLines(IReadOnlyDictionary<string, string> info)
     {
         var list = new List<IReadOnlyDictionary<string, string>>();
         for (var i = 0; info.TryGetValue($"slave{i}", out var line); i++)
-            list.Add(line.Split(',').Select(x => x.Split('=', 2)).Where(x => x.Length == 2).ToDictionary(x => x[0], x => x[1]));
+            list.Add(line.Split(',').Select(x => x.Split('=', 2)).Where(x => x.Length == 2)
+                .ToDictionary(x => x[0], x => x[1]));
         return list;
     }
 
     /// <summary>INFO replication of a node, translated through the endpoint map.</summary>
     public async Task<RedisReplicationInfo> GetAsync(string name, CancellationToken ct)
     {
-        var node = await new NodeOperations(_session, _sink).GetOneAsync(name, ct).ConfigureAwait(false);
+        var node = await _nodes.GetOneAsync(name, ct).ConfigureAwait(false);
         var conn = await _session.ConnectAsync(node, ct).ConfigureAwait(false);
-        var info = RedisInfo.Parse((await conn.SendAsync(new object[] { "INFO", "replication" }, ct).ConfigureAwait(false)).ThrowIfError().AsString());
-        long L(string k) => long.TryParse(info.GetValueOrDefault(k), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : 0;
+        var info = RedisInfo.Parse((await conn.SendAsync(new object[] { "INFO", "replication" }, ct)
+            .ConfigureAwait(false)).ThrowIfError().AsString());
+        long L(string k) => long.TryParse(info.GetValueOrDefault(k), NumberStyles.Integer, CultureInfo.InvariantCulture,
+            out var v) ? v : 0;
         var role = info.GetValueOrDefault("role") == "slave" ? RedisRole.Replica : RedisRole.Primary;
         string? primaryEndpoint = null, primaryHost = null, primaryName = null;
         long? lag = null;
         if (role == RedisRole.Replica)
         {
             primaryEndpoint = $"{info.GetValueOrDefault("master_host")}:{info.GetValueOrDefault("master_port")}";
-            if (_session.EndpointMap.TryTranslate(primaryEndpoint, out var mapped)) { primaryHost = mapped.HostEndpoint; primaryName = mapped.NodeName; }
+            if (_session.EndpointMap.TryTranslate(primaryEndpoint,
+                out var mapped)) { primaryHost = mapped.HostEndpoint; primaryName = mapped.NodeName; }
             if (primaryHost is not null)
             {
                 try
                 {
-                    var pconn = await _session.ConnectAsync(primaryHost, await _session.GetPasswordAsync(node.Topology, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
-                    var pinfo = RedisInfo.Parse((await pconn.SendAsync(new object[] { "INFO", "replication" }, ct).ConfigureAwait(false)).AsString());
-                    if (long.TryParse(pinfo.GetValueOrDefault("master_repl_offset"), out var po)) lag = Math.Max(0, po - L("slave_repl_offset"));
+                    var pconn = await _session.ConnectAsync(primaryHost,
+                        await _session.GetPasswordAsync(node.Topology, ct).ConfigureAwait(false), ct)
+                            .ConfigureAwait(false);
+                    var pinfo = RedisInfo.Parse((await pconn.SendAsync(new object[] { "INFO", "replication" }, ct)
+                        .ConfigureAwait(false)).AsString());
+                    if (long.TryParse(pinfo.GetValueOrDefault("master_repl_offset"), out var po)) lag =
+                        Math.Max(0, po - L("slave_repl_offset"));
                 }
                 catch (RedisException) { }
             }
@@ -198,7 +223,8 @@ public sealed class ReplicationOperations
             PrimaryHostEndpoint = primaryHost,
             LinkStatus = info.GetValueOrDefault("master_link_status"),
             SyncInProgress = info.GetValueOrDefault("master_sync_in_progress") == "1",
-            LastIOSecondsAgo = info.TryGetValue("master_last_io_seconds_ago", out var io) && long.TryParse(io, out var iov) ? iov : null,
+            LastIOSecondsAgo = info.TryGetValue("master_last_io_seconds_ago", out var io)
+                && long.TryParse(io, out var iov) ? iov : null,
             ReplicationOffset = L("master_repl_offset"),
             LagBytes = lag,
             ConnectedReplicas = (int)L("connected_slaves"),

@@ -6,7 +6,8 @@ namespace RedisDocker.Core.Topology;
 public sealed record ClusterNodesEntry(
     string Id, string Endpoint, int BusPort, string? Hostname, IReadOnlyList<string> Flags, string? PrimaryId,
     long PingSent, long PongReceived, long ConfigEpoch, string LinkState,
-    IReadOnlyList<int> Slots, IReadOnlyList<(int Slot, string NodeId)> Migrating, IReadOnlyList<(int Slot, string NodeId)> Importing)
+    IReadOnlyList<int> Slots, IReadOnlyList<(int Slot, string NodeId)> Migrating,
+        IReadOnlyList<(int Slot, string NodeId)> Importing)
 {
     public bool Myself => Flags.Contains("myself");
     public bool IsPrimary => Flags.Contains("master");
@@ -32,7 +33,8 @@ public static class ClusterNodesParser
             if (comma >= 0) { hostname = addr[(comma + 1)..]; addr = addr[..comma]; }
             var bus = 0;
             var at = addr.IndexOf('@');
-            if (at >= 0) { int.TryParse(addr[(at + 1)..], NumberStyles.Integer, CultureInfo.InvariantCulture, out bus); addr = addr[..at]; }
+            if (at >= 0) { int.TryParse(addr[(at + 1)..], NumberStyles.Integer, CultureInfo.InvariantCulture,
+                out bus); addr = addr[..at]; }
             var slots = new List<int>();
             var migrating = new List<(int, string)>();
             var importing = new List<(int, string)>();
@@ -44,8 +46,10 @@ public static class ClusterNodesParser
                     var body = s.Trim('[', ']');
                     var mig = body.IndexOf("->-", StringComparison.Ordinal);
                     var imp = body.IndexOf("-<-", StringComparison.Ordinal);
-                    if (mig > 0) migrating.Add((int.Parse(body[..mig], CultureInfo.InvariantCulture), body[(mig + 3)..]));
-                    else if (imp > 0) importing.Add((int.Parse(body[..imp], CultureInfo.InvariantCulture), body[(imp + 3)..]));
+                    if (mig > 0) migrating.Add((int.Parse(body[..mig], CultureInfo.InvariantCulture),
+                        body[(mig + 3)..]));
+                    else if (imp > 0) importing.Add((int.Parse(body[..imp], CultureInfo.InvariantCulture),
+                        body[(imp + 3)..]));
                     continue;
                 }
                 var dash = s.IndexOf('-');
@@ -58,7 +62,8 @@ public static class ClusterNodesParser
                 else slots.Add(int.Parse(s, CultureInfo.InvariantCulture));
             }
             list.Add(new ClusterNodesEntry(
-                f[0], addr, bus, hostname, f[2].Split(',', StringSplitOptions.RemoveEmptyEntries), f[3] == "-" ? null : f[3],
+                f[0], addr, bus, hostname, f[2].Split(',', StringSplitOptions.RemoveEmptyEntries), f[3] == "-" ? null
+                    : f[3],
                 long.Parse(f[4], CultureInfo.InvariantCulture), long.Parse(f[5], CultureInfo.InvariantCulture),
                 long.Parse(f[6], CultureInfo.InvariantCulture), f[7], slots, migrating, importing));
         }
@@ -117,7 +122,8 @@ public static class ClusterPlanner
         var capacity = (replicas.Count + primaries.Count - 1) / primaries.Count;
         foreach (var r in replicas)
         {
-            var candidates = primaries.OrderBy(p => assignment[p.Name].Count).ThenBy(p => primaries.IndexOf(p)).ToList();
+            var candidates = primaries.OrderBy(p => assignment[p.Name].Count).ThenBy(p => primaries.IndexOf(p))
+                .ToList();
             var min = assignment[candidates[0].Name].Count;
             var best = candidates.Where(p => assignment[p.Name].Count == min).FirstOrDefault(p => p.Domain != r.Domain);
             if (best == default)
@@ -125,7 +131,8 @@ public static class ClusterPlanner
                 // A primary with more replicas than the fewest is fine while no primary ends above its fair share
                 // (replicas / primaries, rounded up), if that keeps the replica off its primary's host.
                 best = candidates.FirstOrDefault(p => p.Domain != r.Domain && assignment[p.Name].Count < capacity);
-                if (best == default) { best = candidates[0]; if (nodes.Select(n => n.Domain).Distinct().Count() > 1) antiAffinity = false; }
+                if (best == default) { best = candidates[0]; if (nodes.Select(n => n.Domain).Distinct()
+                    .Count() > 1) antiAffinity = false; }
             }
             assignment[best.Name].Add(r.Name);
         }

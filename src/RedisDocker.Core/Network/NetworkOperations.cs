@@ -7,7 +7,8 @@ namespace RedisDocker.Core.Topology;
 public sealed record NetworkSpec
 {
     public required string Name { get; init; }
-    /// <summary>CIDR; null lets the module pick a free private /24 (static node addresses need a known subnet).</summary>
+    /// <summary>CIDR; null lets the module pick a free private /24 (static node addresses need a known
+    /// subnet).</summary>
     public string? Subnet { get; init; }
     public string? Gateway { get; init; }
     public bool Internal { get; init; }
@@ -19,16 +20,18 @@ public sealed record NetworkSpec
 }
 
 /// <summary>Networks: create, read, connect, remove. All state lives in Docker labels.</summary>
-public sealed class NetworkOperations
+public sealed class NetworkOperations : Workflow
 {
     private static readonly Regex s_name = new(@"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}\z", RegexOptions.CultureInvariant);
-    private readonly RedisDockerSession _session;
-    private readonly IOperationSink _sink;
+    private readonly NetworkLookup _lookup;
+    private readonly NodeOperations _nodes;
 
-    public NetworkOperations(RedisDockerSession session, IOperationSink sink)
+    internal NetworkOperations(RedisDockerSession session, IOperationSink sink, NetworkLookup lookup,
+        NodeOperations nodes)
+        : base(session, sink)
     {
-        _session = session;
-        _sink = sink;
+        _lookup = lookup;
+        _nodes = nodes;
     }
 
     /// <summary>Whether the text is a valid network, node or topology name.</summary>
@@ -77,8 +80,10 @@ public sealed class NetworkOperations
                 + $"Get-RedisNetwork {spec.Name}.",
                 spec.Name);
 
-        // A topology's bridge network lives on one Docker host: the same topology name on another host would be another group under one name.
-        foreach (var (engine, held) in await _session.OnEveryEngineAsync((d, c) => d.ListContainersAsync(Labels.ForTopology(topology), all: true, c), _sink, ct).ConfigureAwait(false))
+        // A topology's bridge network lives on one Docker host: the same topology name on another host would be another
+        // group under one name.
+        foreach (var (engine, held) in await _session.OnEveryEngineAsync((d, c) =>
+            d.ListContainersAsync(Labels.ForTopology(topology), all: true, c), _sink, ct).ConfigureAwait(false))
             if (held.Count > 0 && engine != docker)
                 throw Errors.TopologyExists(
                     $"Topology '{topology}' is already in use on Docker host {engine.Endpoint}. Choose another name "
@@ -111,7 +116,8 @@ public sealed class NetworkOperations
         }
         string gateway;
         if (spec.Gateway is null) gateway = IPv4Cidr.Format(subnet.DefaultGateway);
-        else if (!IPv4Cidr.TryParseAddress(spec.Gateway, out var gw) || !subnet.Contains(gw) || gw == subnet.Network || gw == subnet.Broadcast)
+        else if (!IPv4Cidr.TryParseAddress(spec.Gateway, out var gw) || !subnet.Contains(gw) || gw == subnet.Network
+            || gw == subnet.Broadcast)
             throw Errors.IPAddressInvalid(
                 $"Gateway '{spec.Gateway}' is not a host address inside {subnet}. Give a -Gateway inside the subnet, "
                 + $"or omit -Gateway to use {IPv4Cidr.Format(subnet.DefaultGateway)}.",
@@ -125,7 +131,8 @@ public sealed class NetworkOperations
             [Labels.Topology] = topology,
             [Labels.Version] = ModuleInfo.Version,
         };
-        _sink.Verbose($"Creating Docker network '{spec.Name}' ({subnet}, gateway {gateway}{(spec.Internal ? ", internal" : "")}) for topology '{topology}'.");
+        _sink.Verbose($"Creating Docker network '{spec.Name}' ({subnet}, gateway "
+            + $"{gateway}{(spec.Internal ? ", internal" : "")}) for topology '{topology}'.");
         string createdId;
         var refused = new List<IPv4Cidr>();
         for (var attempt = 1; ; attempt++)
@@ -192,36 +199,23 @@ public sealed class NetworkOperations
     public async Task<IReadOnlyList<RedisNetwork>> GetAsync(string? name, string? topology, CancellationToken ct)
     {
         var filter = Labels.ForKind(Labels.KindNetwork, topology);
-        var all = await _session.OnEveryEngineAsync((d, c) => d.ListNetworksAsync(filter, c), _sink, ct).ConfigureAwait(false);
+        var all = await _session.OnEveryEngineAsync((d, c) => d.ListNetworksAsync(filter, c), _sink, ct)
+            .ConfigureAwait(false);
         return all.SelectMany(x => x.Result.Where(n => name is null || WildcardMatch(n.Name, name))
                 .Select(n => ToRedisNetwork(n) with { DockerHost = x.Docker.Endpoint.ToString() }))
             .OrderBy(n => n.Name, StringComparer.Ordinal).ToArray();
     }
 
-    /// <summary>The network by name, or a clear error when it is not there.</summary>
-    public async Task<DockerNetwork> RequireAsync(string name, CancellationToken ct) => (await FindAsync(name, ct).ConfigureAwait(false)).Network;
+    /// <summary>The network by name, or a clear error when it is not there (see <see cref="NetworkLookup"/>).</summary>
+    public Task<DockerNetwork> RequireAsync(string name, CancellationToken ct) => _lookup.RequireAsync(name, ct);
 
     /// <summary>The network by name on whichever engine of the session holds it (the primary engine first).</summary>
-    public async Task<(DockerClient Docker, DockerNetwork Network)> FindAsync(string name, CancellationToken ct)
-    {
-        if (!IsValidName(name)) throw NetworkNotFound(name);
-        foreach (var (docker, net) in await _session.OnEveryEngineAsync((d, c) => d.InspectNetworkAsync(name, c), _sink, ct).ConfigureAwait(false))
-            if (net is not null) return (docker, net);
-        return (await _session.GetDockerAsync(ct).ConfigureAwait(false), await RequireAsync(await _session.GetDockerAsync(ct).ConfigureAwait(false), name, ct).ConfigureAwait(false));
-    }
+    public Task<(DockerClient Docker, DockerNetwork Network)> FindAsync(string name, CancellationToken ct) =>
+        _lookup.FindAsync(name, ct);
 
     /// <summary>The network by name on one engine, or a clear error naming it.</summary>
-    public async Task<DockerNetwork> RequireAsync(DockerClient docker, string name, CancellationToken ct)
-    {
-        if (!IsValidName(name)) throw NetworkNotFound(name);
-        return await docker.InspectNetworkAsync(name, ct).ConfigureAwait(false) ?? throw NetworkNotFound(name);
-    }
-
-    private static RedisDockerException NetworkNotFound(string name) =>
-        Errors.NetworkNotFound(
-            $"No Docker network named '{RedisConfigRenderer.Printable(name ?? "")}'. Create it with New-RedisNetwork, "
-            + "or list them with Get-RedisNetwork.",
-            name);
+    public Task<DockerNetwork> RequireAsync(DockerClient docker, string name, CancellationToken ct) =>
+        _lookup.RequireAsync(docker, name, ct);
 
     /// <summary>
     /// Removes a network. While containers are attached it refuses, unless force: then the
@@ -242,7 +236,7 @@ public sealed class NetworkOperations
                     + $"({string.Join(", ", net.Containers.Select(c => c.Name))}). Remove them first (Get-RedisNode "
                     + $"-Network {name} | Remove-RedisNode), or use -Force.",
                     name);
-            var nodes = new NodeOperations(_session, _sink);
+            var nodes = _nodes;
             // All attached containers at once: removal is mostly waiting on the engine.
             await Task.WhenAll(net.Containers.Select(async c =>
             {
@@ -261,7 +255,8 @@ public sealed class NetworkOperations
         await docker.RemoveNetworkAsync(net.Id, ct).ConfigureAwait(false);
     }
 
-    /// <summary>Attaches a node to a second network (docker network connect), with an optional static address.</summary>
+    /// <summary>Attaches a node to a second network (docker network connect), with an optional static
+    /// address.</summary>
     public async Task ConnectAsync(string nodeName, string network, string? ipAddress, CancellationToken ct)
     {
         var docker = await _session.GetDockerAsync(ct).ConfigureAwait(false);
@@ -271,7 +266,8 @@ public sealed class NetworkOperations
             && info.Labels.Get(Labels.Network) == net.Name && info.Labels.Get(Labels.Address) is { } own)
             ipAddress = own;
         if (ipAddress is not null) ValidateAddressFree(net, ipAddress);
-        _sink.Verbose($"Connecting node '{nodeName}' to network '{network}'{(ipAddress is null ? "" : " at " + ipAddress)}.");
+        _sink.Verbose($"Connecting node '{nodeName}' to network "
+            + $"'{network}'{(ipAddress is null ? "" : " at " + ipAddress)}.");
         await docker.ConnectNetworkAsync(net.Id, nodeName, ipAddress, new[] { nodeName }, ct).ConfigureAwait(false);
     }
 
@@ -347,9 +343,12 @@ public sealed class NetworkOperations
     /// <summary>PowerShell-style wildcard match (* and ?), case-insensitive.</summary>
     public static bool WildcardMatch(string value, string pattern)
     {
-        if (pattern.IndexOfAny(new[] { '*', '?', '[' }) < 0) return string.Equals(value, pattern, StringComparison.OrdinalIgnoreCase);
+        if (pattern.IndexOfAny(new[] { '*', '?', '[' }) < 0) return string.Equals(value, pattern,
+            StringComparison.OrdinalIgnoreCase);
         // PowerShell wildcards: * ? and [abc] / [a-z] character classes.
-        var regex = "^" + Regex.Replace(Regex.Escape(pattern).Replace("\\*", ".*").Replace("\\?", "."), @"\\\[([^\]]*)]", "[$1]") + "$";
+        var regex = "^"
+            + Regex.Replace(Regex.Escape(pattern).Replace("\\*", ".*").Replace("\\?", "."), @"\\\[([^\]]*)]", "[$1]")
+            + "$";
         return Regex.IsMatch(value, regex, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
     }
 }

@@ -27,7 +27,8 @@ public sealed class ClusterRouter
     public string Topology => _topology;
 
     /// <summary>A new router: reads the topology's nodes from Docker and the slot map from the cluster.</summary>
-    public static async Task<ClusterRouter> OpenAsync(RedisDockerSession session, IOperationSink sink, string topology, CancellationToken ct)
+    public static async Task<ClusterRouter> OpenAsync(RedisDockerSession session, IOperationSink sink, string topology,
+        CancellationToken ct)
     {
         var password = await session.GetPasswordAsync(topology, ct).ConfigureAwait(false);
         var router = new ClusterRouter(session, topology, password) { _defaultSink = sink };
@@ -39,10 +40,12 @@ public sealed class ClusterRouter
     /// The session's router for a topology, opened on first use and kept: a loop of commands through
     /// -Cluster asks Docker once, not on every call. MOVED, ASK and lost connections update it.
     /// </summary>
-    public static async Task<ClusterRouter> ForSessionAsync(RedisDockerSession session, IOperationSink sink, string topology, CancellationToken ct)
+    public static async Task<ClusterRouter> ForSessionAsync(RedisDockerSession session, IOperationSink sink,
+        string topology, CancellationToken ct)
     {
         if (session.ClusterRouters.TryGetValue(topology, out var cached)) return cached;
-        sink.Verbose($"Reading the nodes and the slot map of cluster '{topology}' (kept for the next commands of this session).");
+        sink.Verbose($"Reading the nodes and the slot map of cluster '{topology}' (kept for the next commands of this "
+            + "session).");
         var router = await OpenAsync(session, sink, topology, ct).ConfigureAwait(false);
         router._defaultSink = NullSink.Instance;   // kept beyond this call: it must not hold the caller's sink
         session.ClusterRouters[topology] = router;
@@ -52,7 +55,9 @@ public sealed class ClusterRouter
     /// <summary>Reloads the nodes (endpoint map) and the slot map.</summary>
     public async Task RefreshAsync(IOperationSink sink, CancellationToken ct)
     {
-        _nodes = (await new NodeOperations(_session, NullSink.Instance).GetAsync(new NodeFilter { Topology = _topology, IncludeSentinels = false }, ct).ConfigureAwait(false))
+        _nodes = (await _session.Workflows(NullSink.Instance)
+            .NodeReader.GetAsync(new NodeFilter { Topology = _topology, IncludeSentinels = false }, ct)
+                .ConfigureAwait(false))
             .Where(n => n.ClusterEnabled && n.HostEndpoint is not null).ToArray();
         if (_nodes.Count == 0)
             throw Errors.ClusterNotFound(
@@ -114,9 +119,11 @@ public sealed class ClusterRouter
                 last = e;
             }
         }
-        if (answer is not { } keys) throw last ?? new RedisConnectionException(_topology, $"No node of cluster '{_topology}' answers.");
+        if (answer is not { } keys) throw last
+            ?? new RedisConnectionException(_topology, $"No node of cluster '{_topology}' answers.");
         if (keys.IsError || keys.Items is not { Count: > 0 }) return null;
-        var slot = ClusterSlot.GetSlot(keys.Items[0].Bytes ?? System.Text.Encoding.UTF8.GetBytes(keys.Items[0].Text ?? ""));
+        var slot = ClusterSlot.GetSlot(keys.Items[0].Bytes
+            ?? System.Text.Encoding.UTF8.GetBytes(keys.Items[0].Text ?? ""));
         foreach (var k in keys.Items.Skip(1))
             if (ClusterSlot.GetSlot(k.Bytes ?? System.Text.Encoding.UTF8.GetBytes(k.Text ?? "")) != slot)
                 throw Errors.CrossSlot(args[0]);
@@ -124,13 +131,16 @@ public sealed class ClusterRouter
     }
 
     /// <summary>Sends the command to the slot owner, following MOVED and ASK (at most 5 hops).</summary>
-    public Task<RespValue> ExecuteAsync(IReadOnlyList<object> args, CancellationToken ct) => ExecuteAsync(args, _defaultSink, ct);
+    public Task<RespValue> ExecuteAsync(IReadOnlyList<object> args, CancellationToken ct) =>
+        ExecuteAsync(args, _defaultSink, ct);
 
     public async Task<RespValue> ExecuteAsync(IReadOnlyList<object> args, IOperationSink sink, CancellationToken ct) =>
         await ExecuteAsync(args, await SlotOfAsync(args, ct).ConfigureAwait(false), sink, ct).ConfigureAwait(false);
 
-    /// <summary>Sends the command to the owner of a slot already known (any node when null), following MOVED and ASK.</summary>
-    public async Task<RespValue> ExecuteAsync(IReadOnlyList<object> args, int? slot, IOperationSink sink, CancellationToken ct)
+    /// <summary>Sends the command to the owner of a slot already known (any node when null), following MOVED and
+    /// ASK.</summary>
+    public async Task<RespValue> ExecuteAsync(IReadOnlyList<object> args, int? slot, IOperationSink sink,
+        CancellationToken ct)
     {
         var target = slot is int s && _slotOwner[s] is { } owner ? owner : _nodes[0].HostEndpoint!;
         var asking = false;
@@ -143,7 +153,8 @@ public sealed class ClusterRouter
                 sink.Verbose($"{target}{(slot is null ? "" : $" (slot {slot})")}: {CommandOperations.Describe(args)}");
                 if (asking)
                 {
-                    var replies = await conn.PipelineAsync(new IReadOnlyList<object>[] { new object[] { "ASKING" }, args }, ct).ConfigureAwait(false);
+                    var replies = await conn.PipelineAsync(new IReadOnlyList<object>[] { new object[] { "ASKING" },
+                        args }, ct).ConfigureAwait(false);
                     reply = replies[1];
                 }
                 else reply = await conn.SendAsync(args, ct).ConfigureAwait(false);
@@ -167,7 +178,8 @@ public sealed class ClusterRouter
                     sink.Verbose($"{parts[0]} {parts[1]} → {parts[2]} (published as {hostEndpoint}).");
                     if (parts[0] == "MOVED")
                     {
-                        _slotOwner[int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture)] = hostEndpoint;
+                        _slotOwner[int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture)] =
+                            hostEndpoint;
                     }
                     else asking = true;
                     target = hostEndpoint;
@@ -193,7 +205,8 @@ public sealed class ClusterRouter
     /// of a node that answers, failed and handshaking members are left out. One reply per member,
     /// ordered by node name; a member that cannot be reached gets its exception instead.
     /// </summary>
-    public async Task<IReadOnlyList<NodeReply>> ExecuteOnEachAsync(IReadOnlyList<object> args, bool allNodes, IOperationSink sink, CancellationToken ct)
+    public async Task<IReadOnlyList<NodeReply>> ExecuteOnEachAsync(IReadOnlyList<object> args, bool allNodes,
+        IOperationSink sink, CancellationToken ct)
     {
         IReadOnlyList<ClusterNodesEntry>? entries = null;
         for (var attempt = 0; attempt < 2 && entries is null; attempt++)
@@ -202,7 +215,8 @@ public sealed class ClusterRouter
             {
                 try
                 {
-                    var text = await _session.SendAsync(node.HostEndpoint!, _password, new object[] { "CLUSTER", "NODES" }, ct).ConfigureAwait(false);
+                    var text = await _session.SendAsync(node.HostEndpoint!, _password,
+                        new object[] { "CLUSTER", "NODES" }, ct).ConfigureAwait(false);
                     if (text.IsError || text.Text is null) continue;
                     entries = ClusterNodesParser.Parse(text.Text);
                     break;
@@ -222,7 +236,8 @@ public sealed class ClusterRouter
             .Where(m => m is not null).Select(m => m!)
             .OrderBy(m => m.NodeName, StringComparer.Ordinal)
             .ToArray();
-        sink.Verbose($"{CommandOperations.Describe(args)} on {members.Length} {(allNodes ? "node(s)" : "primaries")} of cluster '{_topology}'.");
+        sink.Verbose($"{CommandOperations.Describe(args)} on {members.Length} {(allNodes ? "node(s)" : "primaries")} "
+            + $"of cluster '{_topology}'.");
         var tasks = members.Select(async m =>
         {
             try

@@ -10,16 +10,13 @@ namespace RedisDocker.Core.Topology;
 /// container address the client is told about (a cluster that names container addresses, Redis before 7.0) to
 /// the node's published endpoint, so it works from the host in every case.
 /// </summary>
-public sealed class ClientOperations
+public sealed class ClientOperations : Workflow
 {
-    private readonly RedisDockerSession _session;
-    private readonly IOperationSink _sink;
+    private readonly ConnectionStringOperations _connectionStrings;
 
-    public ClientOperations(RedisDockerSession session, IOperationSink sink)
-    {
-        _session = session;
-        _sink = sink;
-    }
+    internal ClientOperations(RedisDockerSession session, IOperationSink sink,
+        ConnectionStringOperations connectionStrings)
+        : base(session, sink) => _connectionStrings = connectionStrings;
 
     /// <summary>
     /// <see cref="ConnectAsync"/> for the cmdlet layer: the client typed as object, so that RedisDocker.dll holds no
@@ -30,10 +27,12 @@ public sealed class ClientOperations
         ConnectionTarget target, string name, ConnectionRoute route, CancellationToken ct) =>
         await ConnectAsync(target, name, route, ct).ConfigureAwait(false);
 
-    public async Task<ConnectionMultiplexer> ConnectAsync(ConnectionTarget target, string name, ConnectionRoute route, CancellationToken ct)
+    public async Task<ConnectionMultiplexer> ConnectAsync(ConnectionTarget target, string name, ConnectionRoute route,
+        CancellationToken ct)
     {
-        var strings = new ConnectionStringOperations(_session, _sink);
-        var (text, topology) = await strings.DescribeAsync(target, name, false, ct, route, tunnelled: true).ConfigureAwait(false);
+        var strings = _connectionStrings;
+        var (text, topology) = await strings.DescribeAsync(target, name, false, ct, route, tunnelled: true)
+            .ConfigureAwait(false);
         var options = ConfigurationOptions.Parse(text);
         options.Password = await _session.GetPasswordAsync(topology, ct).ConfigureAwait(false);
         // On the direct route the container addresses are the point; elsewhere they are sent to the published ports.
@@ -47,12 +46,14 @@ public sealed class ClientOperations
         }
         catch (RedisConnectionException e)
         {
-            throw Errors.NodeNotReachable($"The client could not connect to '{name}' ({e.Message.Split('\n')[0]}). Check it runs: Get-RedisNode -Topology {topology}.",
+            throw Errors.NodeNotReachable($"The client could not connect to '{name}' ({e.Message.Split('\n')[0]}). "
+                + $"Check it runs: Get-RedisNode -Topology {topology}.",
                 name, e);
         }
     }
 
-    /// <summary>Sends a connection to a container address the host may not reach to the node's published endpoint.</summary>
+    /// <summary>Sends a connection to a container address the host may not reach to the node's published
+    /// endpoint.</summary>
     public sealed class EndpointMapTunnel : Tunnel
     {
         private readonly EndpointMap _map;
@@ -70,10 +71,12 @@ public sealed class ClientOperations
             };
             if (text is null || !map.TryTranslate(text, out var mapped) || mapped.HostEndpoint == text) return endpoint;
             var (host, port) = EndpointMap.Split(mapped.HostEndpoint);
-            return IPAddress.TryParse(host, out var address) ? new IPEndPoint(address, port) : new DnsEndPoint(host, port);
+            return IPAddress.TryParse(host, out var address) ? new IPEndPoint(address, port)
+                : new DnsEndPoint(host, port);
         }
 
-        public override ValueTask<EndPoint?> GetSocketConnectEndpointAsync(EndPoint endpoint, CancellationToken cancellationToken) =>
+        public override ValueTask<EndPoint?> GetSocketConnectEndpointAsync(EndPoint endpoint,
+            CancellationToken cancellationToken) =>
             new(Resolve(_map, endpoint));
     }
 }

@@ -3,16 +3,12 @@ using RedisDocker.Core.Resp;
 namespace RedisDocker.Core.Topology;
 
 /// <summary>Invoke-RedisCommand: any command on a node, or on a cluster routed by key slot.</summary>
-public sealed class CommandOperations
+public sealed class CommandOperations : Workflow
 {
-    private readonly RedisDockerSession _session;
-    private readonly IOperationSink _sink;
+    private readonly NodeOperations _nodes;
 
-    public CommandOperations(RedisDockerSession session, IOperationSink sink)
-    {
-        _session = session;
-        _sink = sink;
-    }
+    internal CommandOperations(RedisDockerSession session, IOperationSink sink, NodeOperations nodes)
+        : base(session, sink) => _nodes = nodes;
 
     /// <summary>Runs the command on one node; returns the reply's .NET view; an error reply throws.</summary>
     public async Task<object?> InvokeAsync(string nodeName, IReadOnlyList<object> args, CancellationToken ct)
@@ -24,7 +20,7 @@ public sealed class CommandOperations
     public async Task<RespValue> InvokeRawAsync(string nodeName, IReadOnlyList<object> args, CancellationToken ct)
     {
         if (args.Count == 0) throw new ArgumentException("Give a command, for example: PING.");
-        var node = await new NodeOperations(_session, _sink).GetOneAsync(nodeName, ct).ConfigureAwait(false);
+        var node = await _nodes.GetOneAsync(nodeName, ct).ConfigureAwait(false);
         var conn = await _session.ConnectAsync(node, ct).ConfigureAwait(false);
         _sink.Verbose($"{node.Name} ({node.HostEndpoint}): {Describe(args)}");
         return await conn.SendAsync(args, ct).ConfigureAwait(false);
@@ -45,7 +41,8 @@ public sealed class CommandOperations
     /// redis-cli --cluster call does, and answers once per node. PUBLISH goes to one node (the cluster
     /// bus spreads it). The session keeps the slot router between calls.
     /// </summary>
-    public async Task<ClusterCallResult> CallClusterAsync(string topology, IReadOnlyList<object> args, bool allNodes, CancellationToken ct)
+    public async Task<ClusterCallResult> CallClusterAsync(string topology, IReadOnlyList<object> args, bool allNodes,
+        CancellationToken ct)
     {
         if (args.Count == 0) throw new ArgumentException("Give a command, for example: SET a b, or DBSIZE.");
         return await WithRouterAsync(topology, async router =>
@@ -53,8 +50,10 @@ public sealed class CommandOperations
             var slot = await router.SlotOfAsync(args, ct).ConfigureAwait(false);
             var name = Convert.ToString(args[0], System.Globalization.CultureInfo.InvariantCulture)?.ToUpperInvariant();
             if (slot is not null || name is "PUBLISH" or "SPUBLISH")
-                return new ClusterCallResult(await router.ExecuteAsync(args, slot, _sink, ct).ConfigureAwait(false), null);
-            return new ClusterCallResult(null, await router.ExecuteOnEachAsync(args, allNodes, _sink, ct).ConfigureAwait(false));
+                return new ClusterCallResult(await router.ExecuteAsync(args, slot, _sink, ct).ConfigureAwait(false),
+                    null);
+            return new ClusterCallResult(null, await router.ExecuteOnEachAsync(args, allNodes, _sink, ct)
+                .ConfigureAwait(false));
         }, ct).ConfigureAwait(false);
     }
 
@@ -81,7 +80,8 @@ public sealed class CommandOperations
     private static bool IsStaleRouter(Exception e) => e switch
     {
         RedisConnectionException => true,
-        RedisServerException s => s.Message.StartsWith("WRONGPASS", StringComparison.Ordinal) || s.Message.StartsWith("NOAUTH", StringComparison.Ordinal),
+        RedisServerException s => s.Message.StartsWith("WRONGPASS", StringComparison.Ordinal)
+            || s.Message.StartsWith("NOAUTH", StringComparison.Ordinal),
         RedisDockerException d => d.ErrorId == ErrorIds.NodeNotReachable,
         _ => false,
     };
@@ -89,16 +89,21 @@ public sealed class CommandOperations
     /// <summary>The command for the Verbose stream, with AUTH/CONFIG SET requirepass arguments masked.</summary>
     public static string Describe(IReadOnlyList<object> args)
     {
-        var words = args.Select(a => a is byte[] b ? $"<{b.Length} bytes>" : Convert.ToString(a, System.Globalization.CultureInfo.InvariantCulture) ?? "").ToArray();
+        var words = args.Select(a => a is byte[] b ? $"<{b.Length} bytes>"
+            : Convert.ToString(a, System.Globalization.CultureInfo.InvariantCulture) ?? "").ToArray();
         var first = words[0].ToUpperInvariant();
         if (first is "AUTH" or "HELLO" or "MIGRATE" or "ACL")
             return first + " ********";
         // CONFIG SET k v [k v ...] and SENTINEL SET master k v [...]: mask every value whose key names a secret.
-        var pairsFrom = first == "CONFIG" && words.Length > 1 && words[1].Equals("SET", StringComparison.OrdinalIgnoreCase) ? 2
-            : first == "SENTINEL" && words.Length > 1 && words[1].Equals("SET", StringComparison.OrdinalIgnoreCase) ? 3 : -1;
+        var pairsFrom = first == "CONFIG" && words.Length > 1
+            && words[1].Equals("SET", StringComparison.OrdinalIgnoreCase) ? 2
+            : first == "SENTINEL" && words.Length > 1 && words[1].Equals("SET", StringComparison.OrdinalIgnoreCase) ? 3
+                : -1;
         if (pairsFrom > 0)
             for (var i = pairsFrom; i + 1 < words.Length; i += 2)
-                if (words[i].Contains("pass", StringComparison.OrdinalIgnoreCase) || words[i].Contains("auth", StringComparison.OrdinalIgnoreCase) || words[i].Contains("user", StringComparison.OrdinalIgnoreCase))
+                if (words[i].Contains("pass", StringComparison.OrdinalIgnoreCase)
+                    || words[i].Contains("auth", StringComparison.OrdinalIgnoreCase)
+                        || words[i].Contains("user", StringComparison.OrdinalIgnoreCase))
                     words[i + 1] = "********";
         return string.Join(' ', words.Select(w => w.Length > 60 ? w[..57] + "..." : w));
     }

@@ -1,0 +1,29 @@
+using RedisDocker.Core.Docker;
+
+namespace RedisDocker.Core.Topology;
+
+/// <summary>The exported form of a topology (Export-RedisTopology). Contains no password.</summary>
+public sealed record TopologySpec(
+    string Format, string Name, DateTimeOffset ExportedAt, PasswordReferenceDto Password,
+    IReadOnlyList<NetworkSpecDto> Networks, IReadOnlyList<NodeSpecDto> Nodes, ClusterSpecDto? Cluster,
+        IReadOnlyList<SentinelGroupDto> SentinelGroups)
+{
+    public const string CurrentFormat = "redisdocker/topology@1";
+}
+
+public sealed record PasswordReferenceDto(string Source, string Note);
+public sealed record NetworkSpecDto(string Name, string? Subnet, string? Gateway, bool Internal, string? DockerHost);
+public sealed record NodeSpecDto(string Name, string Network, string? IPAddress, int Port, string? Image,
+    bool ClusterEnabled, int? ClusterNodeTimeoutMs,
+    bool AppendOnly, string? MaxMemory, string? MaxMemoryPolicy, string? ReplicaOf, IReadOnlyDictionary<string,
+        string>? Config, string? DockerHost,
+    string? AnnounceAddress = null, string? Topology = null);
+public sealed record ClusterSpecDto(IReadOnlyList<ClusterPrimaryDto> Primaries)
+{
+    /// <summary>What the cluster names to clients (Set-RedisCluster -ClientEndpoint): Host or Container; null
+    /// (older exports, Redis before 7.0) is Host.</summary>
+    public string? ClientEndpoint { get; init; }
+}
+public sealed record ClusterPrimaryDto(string Name, IReadOnlyList<string> Slots, IReadOnlyList<string> Replicas);
+public sealed record SentinelGroupDto(string MasterName, string Primary, int Count, int Quorum, int DownAfterMs,
+    int FailoverTimeoutMs, int ParallelSyncs, int Port, string? Image);
