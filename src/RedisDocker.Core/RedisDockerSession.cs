@@ -18,6 +18,7 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
     private DockerClient? _docker;
     private readonly ConcurrentDictionary<string, string> _passwords = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, RespConnection> _connections = new(StringComparer.Ordinal);
+    private readonly ConcurrentBag<RespConnection> _retired = new();
     private int _disposed;
 
     public RedisDockerSession(DockerEndpoint endpoint)
@@ -25,6 +26,7 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
         Endpoint = endpoint;
         Id = Guid.NewGuid().ToString("N")[..8];
         Tls = new Security.TlsStore(this);
+        Routes = new NodeRoutes(ContainerRoutes);
     }
 
     /// <summary>The session's TLS topologies: their endpoints, CAs and the module's client certificates.</summary>
@@ -93,6 +95,9 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
     /// <summary>Whether this host routes to a network's container addresses (by engine and network), tried once per
     /// session.</summary>
     public ConcurrentDictionary<string, bool> ContainerRoutes { get; } = new(StringComparer.Ordinal);
+    /// <summary>How the module's own connections reach the nodes (direct or published; Connect-RedisDocker -Route).
+    /// </summary>
+    public NodeRoutes Routes { get; }
     public TimeSpan RedisCommandTimeout { get; init; } = TimeSpan.FromSeconds(10);
     public TimeSpan RedisConnectTimeout { get; init; } = TimeSpan.FromSeconds(3);
     /// <summary>The Docker image new nodes use when none is given.</summary>
@@ -311,13 +316,31 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
         var key = hostEndpoint + "|" + (password is null ? ""
             : Convert.ToHexString(
                 System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(password)))[..16]);
+        var dial = await Routes.DialAsync(hostEndpoint, ct).ConfigureAwait(false);
         if (_connections.TryGetValue(key, out var cached))
         {
-            if (cached.IsConnected) return cached;
+            if (cached.IsConnected && cached.Endpoint == dial) return cached;
             _connections.TryRemove(key, out _);
-            await cached.DisposeAsync().ConfigureAwait(false);
+            // Made over the other path (before the node's container address was known): a caller may still use
+            // it, so it is closed with the session.
+            if (cached.IsConnected) _retired.Add(cached);
+            else await cached.DisposeAsync().ConfigureAwait(false);
         }
-        var (host, port) = EndpointMap.Split(hostEndpoint);
+        var conn = await DialAsync(hostEndpoint, dial, password, ct).ConfigureAwait(false);
+        if (!_connections.TryAdd(key, conn))
+        {
+            await conn.DisposeAsync().ConfigureAwait(false);
+            return _connections[key];
+        }
+        return conn;
+    }
+
+    /// <summary>A new connection to a node's published endpoint, over the path <see cref="Routes"/> chooses: the
+    /// direct one falls back to the published port once when it fails (Auto).</summary>
+    private async Task<RespConnection> DialAsync(string hostEndpoint, string dial, string? password,
+        CancellationToken ct)
+    {
+        // TLS topologies: the server is checked against the topology's CA (not by name), so both paths verify.
         var options = await Tls.ApplyAsync(hostEndpoint, new RespConnectionOptions
         {
             Password = password,
@@ -325,13 +348,19 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
             CommandTimeout = RedisCommandTimeout,
             ClientName = "redisdocker",
         }, ct).ConfigureAwait(false);
-        var conn = await RespConnection.ConnectAsync(host, port, options, ct).ConfigureAwait(false);
-        if (!_connections.TryAdd(key, conn))
+        var (host, port) = EndpointMap.Split(dial);
+        try
         {
-            await conn.DisposeAsync().ConfigureAwait(false);
-            return _connections[key];
+            return await RespConnection.ConnectAsync(host, port, options, ct).ConfigureAwait(false);
         }
-        return conn;
+        catch (RedisConnectionException) when (dial != hostEndpoint && Routes.Mode == ConnectionRoute.Auto)
+        {
+            // A node still starting refuses both paths: only a published port that answers condemns the direct one.
+            (host, port) = EndpointMap.Split(hostEndpoint);
+            var published = await RespConnection.ConnectAsync(host, port, options, ct).ConfigureAwait(false);
+            Routes.MarkUnroutable(hostEndpoint);
+            return published;
+        }
     }
 
     /// <summary>
@@ -358,6 +387,7 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
     public void Evict(string? hostEndpoint)
     {
         if (hostEndpoint is null) return;
+        Routes.Forget(hostEndpoint);
         foreach (var kv in _connections)
             if (kv.Key.StartsWith(hostEndpoint + "|", StringComparison.Ordinal)
                 && _connections.TryRemove(kv.Key, out var c))
@@ -369,7 +399,7 @@ public sealed class RedisDockerSession : IAsyncDisposable, IDisposable
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        foreach (var c in _connections.Values) c.Dispose();
+        foreach (var c in _connections.Values.Concat(_retired)) c.Dispose();
         _connections.Clear();
         _docker?.Dispose();
         foreach (var c in _otherClients.Values) c.Dispose();

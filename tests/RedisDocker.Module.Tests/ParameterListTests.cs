@@ -15,7 +15,7 @@ public class ParameterListTests
     public static readonly Dictionary<string, string[]> Expected = new()
     {
         ["Add-RedisClusterNode"] = new[] { "Cluster", "InputObject", "Node", "Primary", "Session" },
-        ["Connect-RedisDocker"] = new[] { "Add", "CertPath", "DockerHost", "NoDefault", "TlsVerify" },
+        ["Connect-RedisDocker"] = new[] { "Add", "CertPath", "DockerHost", "NoDefault", "Route", "TlsVerify" },
         ["Connect-RedisNetwork"] = new[] { "IPAddress", "InputObject", "Network", "Node", "PassThru", "Session" },
         ["Disconnect-RedisNetwork"] = new[] { "Force", "InputObject", "Network", "Node", "PassThru", "Session" },
         ["Backup-RedisTopology"] = new[] { "Node", "Path", "Session", "Topology" },

@@ -67,14 +67,5 @@ function Remove-TestResource([string[]] $Topology, [string] $NamePrefix) {
     }
 }
 
-# Polls a condition (errors count as "not yet") until it holds or the time is up; $true when it held.
-function Wait-Until([scriptblock] $Condition, [int] $TimeoutSeconds = 30) {
-    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
-    while ($true) {
-        $ok = $false
-        try { $ok = [bool] (& $Condition) } catch { $ok = $false }
-        if ($ok) { return $true }
-        if ([DateTime]::UtcNow -ge $deadline) { return $false }
-        Start-Sleep -Milliseconds 500
-    }
-}
+# Wait-Until: one definition for the Pester files (default bound 60 s).
+. "$PSScriptRoot/WaitUntil.ps1"

@@ -162,17 +162,8 @@ function Assert-TopologyGone([string] $Topology) {
     $r.Networks | Should -BeNullOrEmpty -Because "no network of $Topology is left"
 }
 
-# Polls a condition (errors count as "not yet") until it holds or the time is up.
-function Wait-Until([scriptblock] $Condition, [int] $TimeoutSeconds = 60) {
-    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
-    while ($true) {
-        $ok = $false
-        try { $ok = [bool] (& $Condition) } catch { $ok = $false }
-        if ($ok) { return $true }
-        if ([DateTime]::UtcNow -ge $deadline) { return $false }
-        Start-Sleep -Milliseconds 500
-    }
-}
+# Wait-Until: one definition for the Pester files (default bound 60 s).
+. "$PSScriptRoot/WaitUntil.ps1"
 
 # The networks a container is attached to, with its address on each.
 function Get-ContainerNetwork([string] $Name) {

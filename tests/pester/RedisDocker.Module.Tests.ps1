@@ -13,7 +13,7 @@ BeforeDiscovery {
     # (copied from tests/RedisDocker.Module.Tests/ParameterListTests.cs).
     $parameterTable = [ordered]@{
         'Add-RedisClusterNode'    = @('Cluster', 'InputObject', 'Node', 'Primary', 'Session')
-        'Connect-RedisDocker'     = @('Add', 'CertPath', 'DockerHost', 'NoDefault', 'TlsVerify')
+        'Connect-RedisDocker'     = @('Add', 'CertPath', 'DockerHost', 'NoDefault', 'Route', 'TlsVerify')
         'Connect-RedisNetwork'    = @('IPAddress', 'InputObject', 'Network', 'Node', 'PassThru', 'Session')
         'Disconnect-RedisNetwork' = @('Force', 'InputObject', 'Network', 'Node', 'PassThru', 'Session')
         'Backup-RedisTopology'    = @('Node', 'Path', 'Session', 'Topology')

@@ -163,23 +163,7 @@ public sealed class ConnectionStringOperations : Workflow
             return false;
         var key = $"{node.DockerHost}|{node.Network}";
         if (_session.ContainerRoutes.TryGetValue(key, out var known)) return known;
-        var (host, port) = EndpointMap.Split(node.ContainerEndpoint);
-        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork,
-            System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-        using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        bound.CancelAfter(TimeSpan.FromMilliseconds(500));
-        bool routes;
-        try
-        {
-            await socket.ConnectAsync(System.Net.IPAddress.Parse(host), port, bound.Token).ConfigureAwait(false);
-            routes = true;
-        }
-        catch (Exception e) when (e is System.Net.Sockets.SocketException or OperationCanceledException
-            or FormatException
-                                  && !ct.IsCancellationRequested)
-        {
-            routes = false;
-        }
+        var routes = await NodeRoutes.ProbeAsync(node.ContainerEndpoint, ct).ConfigureAwait(false);
         _sink.Verbose(routes
             ? $"This host reaches the container addresses of network '{node.Network}' ({node.ContainerEndpoint}): "
                 + "using them."

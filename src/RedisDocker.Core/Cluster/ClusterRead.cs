@@ -8,6 +8,13 @@ namespace RedisDocker.Core.Topology;
 /// <summary>Cluster use case: client endpoints and what Get-RedisCluster reads.</summary>
 public sealed partial class ClusterOperations
 {
+    /// <summary>The member's Redis version (INFO server redis_version), null when it does not say.</summary>
+    private static async Task<string?> VersionOfAsync(Member m, CancellationToken ct)
+    {
+        var info = await m.Exec(ct, "INFO", "server").ConfigureAwait(false);
+        return info.IsError ? null : RedisInfo.Parse(info.AsString() ?? "").GetValueOrDefault("redis_version");
+    }
+
     /// <summary>
     /// Which endpoints the cluster names to clients in redirects and slot maps: the host endpoints
     /// (cluster-announce-hostname = the address the node's port is published on, preferred endpoint type
@@ -20,6 +27,13 @@ public sealed partial class ClusterOperations
         var members = await TopologyMembersAsync(topology, ct, requireAll: true).ConfigureAwait(false);
         foreach (var m in members)
         {
+            if (endpoint == ClusterClientEndpoint.Host && HostEndpoints.Unsupported(await VersionOfAsync(m, ct)
+                    .ConfigureAwait(false)) is { } old)
+                throw Errors.HostEndpointUnsupported(
+                    $"Node '{m.Name}': {old}, so it cannot name host endpoints to clients. Recreate the cluster "
+                    + "with an image of Redis 7.0 or later (e.g. redis:7.4), or keep container addresses "
+                    + "(clients on a Linux host reach them; on Docker Desktop only the module's cmdlets do).",
+                    m.Name);
             if (endpoint == ClusterClientEndpoint.Host && HostPortMismatch(m.Node) is { } why)
                 throw Errors.HostEndpointUnsupported(
                     $"Node '{m.Name}' {why}, so a redirect to its host address would name the wrong port. "

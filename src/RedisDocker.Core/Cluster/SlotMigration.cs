@@ -54,6 +54,8 @@ public sealed partial class ClusterOperations
         }
         slots = pending.Concat(slots).Distinct().ToList();
         var password = await _session.GetPasswordAsync(topology, ct).ConfigureAwait(false);
+        _sink.Verbose($"Keys move node to node; the module's commands reach {src.Name} at {src.Conn.Endpoint} and "
+            + $"{dst.Name} at {dst.Conn.Endpoint} (route {_session.Routes.Mode}).");
         long keys = 0;
         var activity = $"Moving {slots.Count} slot(s) from {src.Name} to {dst.Name}";
         var progressId = ProgressReport.NextActivityId();

@@ -17,7 +17,8 @@ public sealed partial class DockerClient
         return created.ID ?? "";
     }
 
-    /// <summary>The create request for <paramref name="spec"/> (no TTY, no stdin, ports on the given host addresses).</summary>
+    /// <summary>The create request for <paramref name="spec"/> (no TTY, no stdin, ports on the given host
+    /// addresses).</summary>
     internal static M.CreateContainerParameters BuildCreateParameters(ContainerCreateSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -108,7 +109,10 @@ public sealed partial class DockerClient
 
             parameters.NetworkingConfig = new M.NetworkingConfig
             {
-                EndpointsConfig = new Dictionary<string, M.EndpointSettings>(StringComparer.Ordinal) { [spec.Network] = endpoint },
+                EndpointsConfig = new Dictionary<string, M.EndpointSettings>(StringComparer.Ordinal)
+                {
+                    [spec.Network] = endpoint,
+                },
             };
         }
 
@@ -124,7 +128,8 @@ public sealed partial class DockerClient
         {
             if (!int.TryParse(p[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out retries))
             {
-                throw new ArgumentException($"The restart policy '{policy}' is not valid; use no, always, unless-stopped, on-failure or on-failure:N.");
+                throw new ArgumentException($"The restart policy '{policy}' is not valid; use no, always, "
+                    + $"unless-stopped, on-failure or on-failure:N.");
             }
 
             p = p[..colon];
@@ -140,7 +145,8 @@ public sealed partial class DockerClient
         };
         if (kind is null || (retries > 0 && p != "on-failure"))
         {
-            throw new ArgumentException($"The restart policy '{policy}' is not valid; use no, always, unless-stopped, on-failure or on-failure:N.");
+            throw new ArgumentException($"The restart policy '{policy}' is not valid; use no, always, unless-stopped, "
+                + $"on-failure or on-failure:N.");
         }
 
         return new M.RestartPolicy { Name = kind.Value, MaximumRetryCount = p == "on-failure" ? retries : 0 };
@@ -148,7 +154,8 @@ public sealed partial class DockerClient
 
     /// <summary>POST /containers/{id}/start; an already running container is fine.</summary>
     public Task StartContainerAsync(string id, CancellationToken ct = default) =>
-        CallAsync("POST", $"/containers/{Req(id, nameof(id))}/start", t => _api.Containers.StartContainerAsync(id, null, t), ct);
+        CallAsync("POST", $"/containers/{Req(id, nameof(id))}/start", t => _api.Containers.StartContainerAsync(id, null,
+            t), ct);
 
     /// <summary>POST /containers/{id}/stop?t=; an already stopped container is fine.</summary>
     public Task StopContainerAsync(string id, int timeoutSeconds = 10, CancellationToken ct = default) =>
@@ -169,16 +176,20 @@ public sealed partial class DockerClient
         CallAsync("POST", $"/containers/{Req(id, nameof(id))}/kill",
             t => _api.Containers.KillContainerAsync(id, new M.ContainerKillParameters { Signal = signal }, t), ct);
 
-    /// <summary>POST /containers/{id}/pause (freezes every process of the container: for drills and the bench).</summary>
+    /// <summary>POST /containers/{id}/pause (freezes every process of the container: for drills and the
+    /// bench).</summary>
     public Task PauseContainerAsync(string id, CancellationToken ct = default) =>
-        CallAsync("POST", $"/containers/{Req(id, nameof(id))}/pause", t => _api.Containers.PauseContainerAsync(id, t), ct);
+        CallAsync("POST", $"/containers/{Req(id, nameof(id))}/pause", t => _api.Containers.PauseContainerAsync(id, t),
+            ct);
 
     /// <summary>POST /containers/{id}/unpause.</summary>
     public Task UnpauseContainerAsync(string id, CancellationToken ct = default) =>
-        CallAsync("POST", $"/containers/{Req(id, nameof(id))}/unpause", t => _api.Containers.UnpauseContainerAsync(id, t), ct);
+        CallAsync("POST", $"/containers/{Req(id, nameof(id))}/unpause", t => _api.Containers.UnpauseContainerAsync(id,
+            t), ct);
 
     /// <summary>DELETE /containers/{id}?force=&amp;v=; a container that does not exist is not an error.</summary>
-    public async Task RemoveContainerAsync(string id, bool force = false, bool removeVolumes = false, CancellationToken ct = default)
+    public async Task RemoveContainerAsync(string id, bool force = false, bool removeVolumes = false,
+        CancellationToken ct = default)
     {
         try
         {
@@ -205,7 +216,8 @@ public sealed partial class DockerClient
     /// GET /containers/{id}/top: the processes of a running container (ps run by the engine on its host, so it
     /// works for images without a shell), one dictionary per process keyed by the ps column titles.
     /// </summary>
-    public async Task<IReadOnlyList<IReadOnlyDictionary<string, string>>> TopAsync(string idOrName, string psArgs = "-o pid,uid,gid,args",
+    public async Task<IReadOnlyList<IReadOnlyDictionary<string, string>>> TopAsync(string idOrName,
+        string psArgs = "-o pid,uid,gid,args",
         CancellationToken ct = default)
     {
         var top = await CallAsync("GET", $"/containers/{Req(idOrName, nameof(idOrName))}/top",
@@ -222,8 +234,10 @@ public sealed partial class DockerClient
         }).ToArray();
     }
 
-    /// <summary>GET /containers/json, filtered by labels (all must match; a null value matches the key alone).</summary>
-    public async Task<IReadOnlyList<ContainerSummary>> ListContainersAsync(IReadOnlyDictionary<string, string?>? labels = null, bool all = true,
+    /// <summary>GET /containers/json, filtered by labels (all must match; a null value matches the key
+    /// alone).</summary>
+    public async Task<IReadOnlyList<ContainerSummary>> ListContainersAsync(
+        IReadOnlyDictionary<string, string?>? labels = null, bool all = true,
         CancellationToken ct = default)
     {
         var parameters = new M.ContainersListParameters { All = all, Filters = LabelFilter(labels) };
@@ -273,22 +287,25 @@ public sealed partial class DockerClient
         }, ct).ConfigureAwait(false);
     }
 
-    /// <summary>POST /containers/{id}/wait; waits (with no time bound of its own) until the container is not running.</summary>
-    public async Task<ContainerWaitResult> WaitContainerAsync(string id, string condition = "not-running", CancellationToken ct = default)
+    /// <summary>POST /containers/{id}/wait; waits (with no time bound of its own) until the container is not
+    /// running.</summary>
+    public async Task<ContainerWaitResult> WaitContainerAsync(string id, string condition = "not-running",
+        CancellationToken ct = default)
     {
         if (condition != "not-running")
         {
             throw new ArgumentException("Only the condition 'not-running' is supported.", nameof(condition));
         }
 
-        var r = await CallAsync("POST", $"/containers/{Req(id, nameof(id))}/wait", t => _api.Containers.WaitContainerAsync(id, t), ct,
-            Timeout.InfiniteTimeSpan).ConfigureAwait(false);
+        var r = await CallAsync("POST", $"/containers/{Req(id, nameof(id))}/wait",
+            t => _api.Containers.WaitContainerAsync(id, t), ct, Timeout.InfiniteTimeSpan).ConfigureAwait(false);
         var error = r.Error?.Message;
         return new ContainerWaitResult(r.StatusCode, string.IsNullOrEmpty(error) ? null : error);
     }
 
     private TimeSpan StopBound(int timeoutSeconds) =>
-        CallTimeout == Timeout.InfiniteTimeSpan ? CallTimeout : CallTimeout + TimeSpan.FromSeconds(Math.Max(0, timeoutSeconds));
+        CallTimeout == Timeout.InfiniteTimeSpan ? CallTimeout : CallTimeout + TimeSpan.FromSeconds(Math.Max(0,
+            timeoutSeconds));
 
     private static uint Seconds(int s) => (uint)Math.Max(0, s);
 
@@ -302,7 +319,8 @@ public sealed partial class DockerClient
         {
             if (n is null) continue;
             var staticAddress = n.IPAMConfig?.IPv4Address;
-            networks[name] = new ContainerNetworkInfo(n.NetworkID ?? "", n.IPAddress ?? "", (n.Aliases ?? []).ToArray(), n.Gateway ?? "",
+            networks[name] = new ContainerNetworkInfo(n.NetworkID ?? "", n.IPAddress ?? "", (n.Aliases ?? []).ToArray(),
+                n.Gateway ?? "",
                 n.MacAddress ?? "", string.IsNullOrEmpty(staticAddress) ? null : staticAddress);
         }
 
@@ -313,9 +331,12 @@ public sealed partial class DockerClient
             Image = config?.Image ?? "",
             ImageId = c.Image ?? "",
             Labels = DockerMapping.Map(config?.Labels),
-            State = new ContainerState(state?.Status ?? "", state?.Running ?? false, state?.Paused ?? false, state?.Restarting ?? false,
-                state?.OOMKilled ?? false, state?.Dead ?? false, DockerMapping.Int(state?.Pid ?? 0), DockerMapping.Int(state?.ExitCode ?? 0),
-                state?.Error ?? "", DockerMapping.ParseTime(state?.StartedAt), DockerMapping.ParseTime(state?.FinishedAt)),
+            State = new ContainerState(state?.Status ?? "", state?.Running ?? false, state?.Paused ?? false,
+                state?.Restarting ?? false,
+                state?.OOMKilled ?? false, state?.Dead ?? false, DockerMapping.Int(state?.Pid ?? 0),
+                    DockerMapping.Int(state?.ExitCode ?? 0),
+                state?.Error ?? "", DockerMapping.ParseTime(state?.StartedAt),
+                    DockerMapping.ParseTime(state?.FinishedAt)),
             Networks = networks.AsReadOnly(),
             Ports = ToPorts(c.NetworkSettings?.Ports),
             PortBindings = ToPorts(hostConfig?.PortBindings),
@@ -323,7 +344,8 @@ public sealed partial class DockerClient
             Cmd = (config?.Cmd ?? []).ToArray(),
             Entrypoint = (config?.Entrypoint ?? []).ToArray(),
             Env = (config?.Env ?? []).ToArray(),
-            Mounts = (c.Mounts ?? []).Select(m => new MountInfo(m.Type ?? "", string.IsNullOrEmpty(m.Name) ? null : m.Name, m.Source ?? "",
+            Mounts = (c.Mounts ?? []).Select(m => new MountInfo(m.Type ?? "", string.IsNullOrEmpty(m.Name) ? null
+                : m.Name, m.Source ?? "",
                 m.Destination ?? "", m.RW)).ToArray(),
             Hostname = string.IsNullOrEmpty(config?.Hostname) ? null : config.Hostname,
             User = config?.User,
@@ -342,7 +364,8 @@ public sealed partial class DockerClient
         _ => "",
     };
 
-    /// <summary>{"6379/tcp": [{"HostIp": "127.0.0.1", "HostPort": "49153"}], "16379/tcp": null} to a flat list (unbound ports left out).</summary>
+    /// <summary>{"6379/tcp": [{"HostIp": "127.0.0.1", "HostPort": "49153"}], "16379/tcp": null} to a flat list (unbound
+    /// ports left out).</summary>
     private static PublishedPort[] ToPorts(IDictionary<string, IList<M.PortBinding>>? ports)
     {
         var list = new List<PublishedPort>();

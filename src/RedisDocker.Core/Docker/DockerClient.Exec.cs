@@ -8,10 +8,12 @@ public sealed partial class DockerClient
 {
     /// <summary>
     /// Runs <paramref name="command"/> (an argv array run directly, no shell) in a running container and waits for it:
-    /// exec create, attached start (Tty off), stdout/stderr demultiplexed until the stream ends, then the exit code from exec inspect.
+    /// exec create, attached start (Tty off), stdout/stderr demultiplexed until the stream ends, then the exit code
+    /// from exec inspect.
     /// The caller's token bounds the whole run.
     /// </summary>
-    public async Task<ExecResult> ExecAsync(string container, IReadOnlyList<string> command, CancellationToken ct = default)
+    public async Task<ExecResult> ExecAsync(string container, IReadOnlyList<string> command,
+        CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(command);
         if (command.Count == 0)
@@ -19,7 +21,8 @@ public sealed partial class DockerClient
             throw new ArgumentException("The command needs at least the program to run.", nameof(command));
         }
 
-        var create = new M.ContainerExecCreateParameters { AttachStdout = true, AttachStderr = true, Cmd = command.ToList() };
+        var create = new M.ContainerExecCreateParameters { AttachStdout = true, AttachStderr = true,
+            Cmd = command.ToList() };
         var created = await CallAsync("POST", $"/containers/{Req(container, nameof(container))}/exec",
             t => _api.Exec.CreateContainerExecAsync(container, create, t), ct).ConfigureAwait(false);
         var execId = created.ID;
@@ -45,7 +48,8 @@ public sealed partial class DockerClient
                 if (e.Running)
                 {
                     throw new DockerException(
-                        $"The exec of '{string.Join(' ', command)}' in container {container} closed its output but is still running.");
+                        $"The exec of '{string.Join(' ', command)}' in container {container} closed its output but is "
+                            + $"still running.");
                 }
 
                 return new ExecResult(DockerMapping.Int(e.ExitCode ?? 0), stdout, stderr);
@@ -57,7 +61,8 @@ public sealed partial class DockerClient
 
     // ------------------------------------------------------------------ archive
 
-    /// <summary>PUT /containers/{id}/archive?path= with a tar stream; works on created, not yet started containers too.</summary>
+    /// <summary>PUT /containers/{id}/archive?path= with a tar stream; works on created, not yet started containers
+    /// too.</summary>
     public Task PutArchiveAsync(string container, string path, Stream tar, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(tar);
@@ -67,7 +72,8 @@ public sealed partial class DockerClient
                 new M.CopyToContainerParameters { Path = path }, tar, t), ct);
     }
 
-    /// <summary>GET /containers/{id}/archive?path=: the raw tar. A missing path raises <see cref="DockerApiException"/> with status 404.</summary>
+    /// <summary>GET /containers/{id}/archive?path=: the raw tar. A missing path raises <see cref="DockerApiException"/>
+    /// with status 404.</summary>
     public async Task<byte[]> GetArchiveAsync(string container, string path, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -86,12 +92,15 @@ public sealed partial class DockerClient
     }
 
     /// <summary>
-    /// Uploads files into <paramref name="directory"/> (absolute): a tar (PAX) holding the directory entry and the files, extracted at "/".
+    /// Uploads files into <paramref name="directory"/> (absolute): a tar (PAX) holding the directory entry and the
+    /// files, extracted at "/".
     /// The directory is created when absent, and gets <paramref name="dirMode"/> (default 0750) and the owner
-    /// <paramref name="uid"/>:<paramref name="gid"/> (default: the first file's owner, root without files) even when it exists.
+    /// <paramref name="uid"/>:<paramref name="gid"/> (default: the first file's owner, root without files) even when it
+    /// exists.
     /// Missing ancestors are created by the engine (0755, root). Works on created, not yet started containers.
     /// </summary>
-    public async Task UploadFilesAsync(string container, string directory, IReadOnlyList<ArchiveFile> files, CancellationToken ct = default,
+    public async Task UploadFilesAsync(string container, string directory, IReadOnlyList<ArchiveFile> files,
+        CancellationToken ct = default,
         int dirMode = 0b111_101_000, int? uid = null, int? gid = null)
     {
         ArgumentNullException.ThrowIfNull(files);
@@ -115,7 +124,8 @@ public sealed partial class DockerClient
             {
                 tar = await GetArchiveAsync(container, path, ct).ConfigureAwait(false);
             }
-            catch (DockerApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound && !ex.EngineMessage.StartsWith("No such container", StringComparison.OrdinalIgnoreCase))
+            catch (DockerApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound
+                && !ex.EngineMessage.StartsWith("No such container", StringComparison.OrdinalIgnoreCase))
             {
                 return null;
             }
@@ -134,7 +144,8 @@ public sealed partial class DockerClient
                 continue;
             }
 
-            throw new DockerException($"{filePath} in container {container} is {(type == TarEntryType.Directory ? "a directory" : "not a regular file")}.");
+            throw new DockerException($"{filePath} in container {container} is "
+                + $"{(type == TarEntryType.Directory ? "a directory" : "not a regular file")}.");
         }
 
         throw new DockerException($"{filePath} in container {container} is a chain of more than 16 symbolic links.");

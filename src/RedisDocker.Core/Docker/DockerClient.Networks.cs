@@ -18,7 +18,8 @@ public sealed partial class DockerClient
         var ipamConfig = new List<M.IPAMConfig>();
         if (spec.Subnet is not null || spec.Gateway is not null || spec.IPRange is not null)
         {
-            ipamConfig.Add(new M.IPAMConfig { Subnet = spec.Subnet ?? "", Gateway = spec.Gateway ?? "", IPRange = spec.IPRange ?? "" });
+            ipamConfig.Add(new M.IPAMConfig { Subnet = spec.Subnet ?? "", Gateway = spec.Gateway ?? "",
+                IPRange = spec.IPRange ?? "" });
         }
 
         var parameters = new M.NetworksCreateParameters
@@ -36,7 +37,10 @@ public sealed partial class DockerClient
         var id = created.ID ?? "";
         var byName = new M.NetworksListParameters
         {
-            Filters = new Dictionary<string, IDictionary<string, bool>> { ["name"] = new Dictionary<string, bool> { [spec.Name] = true } },
+            Filters = new Dictionary<string, IDictionary<string, bool>>
+            {
+                ["name"] = new Dictionary<string, bool> { [spec.Name] = true },
+            },
         };
         var same = (await CallAsync("GET", "/networks", t => _api.Networks.ListNetworksAsync(byName, t), ct)
             .ConfigureAwait(false) ?? [])
@@ -62,10 +66,12 @@ public sealed partial class DockerClient
     }
 
     /// <summary>
-    /// The networks carrying all the given labels (key=value, or just the key when the value is null), each fully inspected
+    /// The networks carrying all the given labels (key=value, or just the key when the value is null), each fully
+    /// inspected
     /// (so <see cref="DockerNetwork.Containers"/> is filled). Without labels: all networks.
     /// </summary>
-    public async Task<IReadOnlyList<DockerNetwork>> ListNetworksAsync(IReadOnlyDictionary<string, string?>? labels = null, CancellationToken ct = default)
+    public async Task<IReadOnlyList<DockerNetwork>> ListNetworksAsync(
+        IReadOnlyDictionary<string, string?>? labels = null, CancellationToken ct = default)
     {
         var parameters = new M.NetworksListParameters { Filters = LabelFilter(labels) };
         var listed = await CallAsync("GET", "/networks", t => _api.Networks.ListNetworksAsync(parameters, t), ct)
@@ -84,7 +90,8 @@ public sealed partial class DockerClient
     }
 
     /// <summary>POST /networks/{id}/connect, optionally with a static IPv4 address and DNS aliases.</summary>
-    public Task ConnectNetworkAsync(string network, string container, string? ipv4Address = null, IReadOnlyList<string>? aliases = null,
+    public Task ConnectNetworkAsync(string network, string container, string? ipv4Address = null,
+        IReadOnlyList<string>? aliases = null,
         CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(container);
@@ -105,7 +112,8 @@ public sealed partial class DockerClient
     }
 
     /// <summary>POST /networks/{id}/disconnect.</summary>
-    public Task DisconnectNetworkAsync(string network, string container, bool force = false, CancellationToken ct = default)
+    public Task DisconnectNetworkAsync(string network, string container, bool force = false,
+        CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(container);
         var parameters = new M.NetworkDisconnectParameters { Container = container, Force = force };

@@ -7,8 +7,10 @@ public sealed partial class DockerClient
 {
     // ------------------------------------------------------------------ volumes
 
-    /// <summary>POST /volumes/create with the local driver. Creating an existing volume succeeds (the engine keeps the old one).</summary>
-    public Task CreateVolumeAsync(string name, IReadOnlyDictionary<string, string>? labels = null, CancellationToken ct = default)
+    /// <summary>POST /volumes/create with the local driver. Creating an existing volume succeeds (the engine keeps the
+    /// old one).</summary>
+    public Task CreateVolumeAsync(string name, IReadOnlyDictionary<string, string>? labels = null,
+        CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         var parameters = new M.VolumesCreateParameters
@@ -25,7 +27,8 @@ public sealed partial class DockerClient
     {
         try
         {
-            await CallAsync("DELETE", $"/volumes/{Req(name, nameof(name))}", t => _api.Volumes.RemoveAsync(name, force, t), ct)
+            await CallAsync("DELETE", $"/volumes/{Req(name, nameof(name))}", t => _api.Volumes.RemoveAsync(name, force,
+                t), ct)
                 .ConfigureAwait(false);
         }
         catch (DockerApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
@@ -35,7 +38,8 @@ public sealed partial class DockerClient
     }
 
     /// <summary>GET /volumes, filtered by labels (all must match; a null value matches the key alone).</summary>
-    public async Task<IReadOnlyList<DockerVolume>> ListVolumesAsync(IReadOnlyDictionary<string, string?>? labels = null, CancellationToken ct = default)
+    public async Task<IReadOnlyList<DockerVolume>> ListVolumesAsync(IReadOnlyDictionary<string, string?>? labels = null,
+        CancellationToken ct = default)
     {
         var parameters = new M.VolumesListParameters { Filters = LabelFilter(labels) };
         var list = await CallAsync("GET", "/volumes", t => _api.Volumes.ListAsync(parameters, t), ct)
@@ -73,8 +77,10 @@ public sealed partial class DockerClient
     }
 
     /// <summary>
-    /// POST /images/create?fromImage=&amp;tag= (tag "latest" when the reference has none), reporting the engine's progress lines.
-    /// An error line in the stream, or an error status, raises <see cref="DockerApiException"/> with the engine's message.
+    /// POST /images/create?fromImage=&amp;tag= (tag "latest" when the reference has none), reporting the engine's
+    /// progress lines.
+    /// An error line in the stream, or an error status, raises <see cref="DockerApiException"/> with the engine's
+    /// message.
     /// Only the caller's token bounds the download.
     /// </summary>
     public Task PullImageAsync(string image, IProgress<PullProgress>? progress = null, CancellationToken ct = default)
@@ -86,7 +92,8 @@ public sealed partial class DockerClient
             t => _api.Images.CreateImageAsync(parameters, null, lines, t), ct, Timeout.InfiniteTimeSpan);
     }
 
-    /// <summary>The pull's progress lines: an error line ends the pull with the engine's message; others go to the caller's sink.</summary>
+    /// <summary>The pull's progress lines: an error line ends the pull with the engine's message; others go to the
+    /// caller's sink.</summary>
     private sealed class PullLines(DockerClient owner, IProgress<PullProgress>? sink) : IProgress<M.JSONMessage>
     {
         public void Report(M.JSONMessage value)
@@ -102,11 +109,13 @@ public sealed partial class DockerClient
                     string.IsNullOrWhiteSpace(error.Message) ? "the pull failed" : error.Message.Trim());
             }
 
-            sink?.Report(new PullProgress(value.ID, value.Status ?? "", value.Progress?.Current, value.Progress?.Total));
+            sink?.Report(new PullProgress(value.ID, value.Status ?? "", value.Progress?.Current,
+                value.Progress?.Total));
         }
     }
 
-    /// <summary>("redis", "7.2") from "redis:7.2"; ("host:5000/a/b", "latest") from "host:5000/a/b"; the digest as tag for "name@sha256:...".</summary>
+    /// <summary>("redis", "7.2") from "redis:7.2"; ("host:5000/a/b", "latest") from "host:5000/a/b"; the digest as tag
+    /// for "name@sha256:...".</summary>
     internal static (string Repository, string Tag) SplitImageReference(string image)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(image);

@@ -15,8 +15,10 @@ namespace RedisDocker.Core.Docker;
 
 /// <summary>
 /// The module's Docker Engine client: an adapter over Docker.DotNet (the maintained Docker.DotNet.Enhanced fork) that
-/// speaks a negotiated API version, bounds each call, and turns the library's failures into <see cref="DockerException"/>s
-/// with the messages the module documents. Create it with <see cref="ConnectAsync(DockerEndpoint, CancellationToken)"/>.
+/// speaks a negotiated API version, bounds each call, and turns the library's failures into
+/// <see cref="DockerException"/>s
+/// with the messages the module documents. Create it with
+/// <see cref="ConnectAsync(DockerEndpoint, CancellationToken)"/>.
 /// Thread-safe; dispose when done. No type of the library appears in its public surface.
 /// </summary>
 public sealed partial class DockerClient : IDisposable, IDockerEngine
@@ -51,11 +53,13 @@ public sealed partial class DockerClient : IDisposable, IDockerEngine
     /// <summary>What the engine reported about itself.</summary>
     public DockerVersion Version { get; private set; }
 
-    /// <summary>The bound on each non-streaming call (and on the response headers of streaming ones); <see cref="DefaultCallTimeout"/> unless set at connect.</summary>
+    /// <summary>The bound on each non-streaming call (and on the response headers of streaming ones);
+    /// <see cref="DefaultCallTimeout"/> unless set at connect.</summary>
     public TimeSpan CallTimeout { get; private init; } = DefaultCallTimeout;
 
     /// <summary>
-    /// Connects: GET /_ping, then GET /version, and negotiates the API version as min(engine's, <see cref="MaxApiVersion"/>),
+    /// Connects: GET /_ping, then GET /version, and negotiates the API version as min(engine's,
+    /// <see cref="MaxApiVersion"/>),
     /// but at least the engine's minimum.
     /// </summary>
     /// <exception cref="DockerUnreachableException">Nothing answers at the endpoint.</exception>
@@ -63,13 +67,16 @@ public sealed partial class DockerClient : IDisposable, IDockerEngine
     public static Task<DockerClient> ConnectAsync(DockerEndpoint endpoint, CancellationToken ct = default) =>
         ConnectAsync(endpoint, DefaultCallTimeout, ct);
 
-    /// <summary>As <see cref="ConnectAsync(DockerEndpoint, CancellationToken)"/>, with another bound for non-streaming calls.</summary>
-    public static async Task<DockerClient> ConnectAsync(DockerEndpoint endpoint, TimeSpan callTimeout, CancellationToken ct = default)
+    /// <summary>As <see cref="ConnectAsync(DockerEndpoint, CancellationToken)"/>, with another bound for non-streaming
+    /// calls.</summary>
+    public static async Task<DockerClient> ConnectAsync(DockerEndpoint endpoint, TimeSpan callTimeout,
+        CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         if (callTimeout <= TimeSpan.Zero && callTimeout != Timeout.InfiniteTimeSpan)
         {
-            throw new ArgumentOutOfRangeException(nameof(callTimeout), "The call time-out must be positive or infinite.");
+            throw new ArgumentOutOfRangeException(nameof(callTimeout),
+                "The call time-out must be positive or infinite.");
         }
 
         // Unversioned first (/_ping, /version), then the client pinned to the negotiated version.
@@ -79,14 +86,16 @@ public sealed partial class DockerClient : IDisposable, IDockerEngine
             await client.PingAsync(ct).ConfigureAwait(false);
             var v = await client.CallAsync("GET", "/version", t => client._api.System.GetVersionAsync(t), ct)
                 .ConfigureAwait(false);
-            var version = new DockerVersion(v.Version ?? "", v.APIVersion ?? "", v.MinAPIVersion ?? "", v.Os ?? "", v.Arch ?? "",
+            var version = new DockerVersion(v.Version ?? "", v.APIVersion ?? "", v.MinAPIVersion ?? "", v.Os ?? "",
+                v.Arch ?? "",
                 v.KernelVersion ?? "");
             client.Version = version;
             client.ApiVersion = NegotiateApiVersion(version.ApiVersion, version.MinApiVersion);
             if (CompareApiVersions(client.ApiVersion, MinSupportedApiVersion) < 0)
             {
                 throw new DockerException(
-                    $"The Docker engine at {endpoint} (version {version.Version}) speaks API {version.ApiVersion}, older than the {MinSupportedApiVersion} this module needs. Update Docker.");
+                    $"The Docker engine at {endpoint} (version {version.Version}) speaks API {version.ApiVersion}, "
+                        + $"older than the {MinSupportedApiVersion} this module needs. Update Docker.");
             }
 
             var unversioned = client._api;
@@ -103,7 +112,8 @@ public sealed partial class DockerClient : IDisposable, IDockerEngine
 
     /// <summary>GET /_ping; throws when the engine is unreachable or unhealthy.</summary>
     public Task PingAsync(CancellationToken ct = default) =>
-        CallAsync("GET", "/_ping", async t => { await _api.System.PingAsync(t).ConfigureAwait(false); return true; }, ct);
+        CallAsync("GET", "/_ping", async t => { await _api.System.PingAsync(t).ConfigureAwait(false); return true; },
+            ct);
 
     /// <summary>Releases the connections.</summary>
     public void Dispose() => _api.Dispose();
@@ -124,7 +134,8 @@ public sealed partial class DockerClient : IDisposable, IDockerEngine
 
     internal static int CompareApiVersions(string a, string b)
     {
-        static int[] Parts(string v) => v.Split('.').Select(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0).ToArray();
+        static int[] Parts(string v) => v.Split('.').Select(p => int.TryParse(p, NumberStyles.None,
+            CultureInfo.InvariantCulture, out var n) ? n : 0).ToArray();
         var x = Parts(a);
         var y = Parts(b);
         for (var i = 0; i < Math.Max(x.Length, y.Length); i++)
@@ -142,10 +153,12 @@ public sealed partial class DockerClient : IDisposable, IDockerEngine
     // ------------------------------------------------------------------ calls and error translation
 
     /// <summary>
-    /// One library call, bounded by <paramref name="timeout"/> (default <see cref="CallTimeout"/>) on top of <paramref name="ct"/>;
+    /// One library call, bounded by <paramref name="timeout"/> (default <see cref="CallTimeout"/>) on top of
+    /// <paramref name="ct"/>;
     /// its failures become <see cref="DockerException"/>s naming <paramref name="method"/> and <paramref name="path"/>.
     /// </summary>
-    private async Task<T> CallAsync<T>(string method, string path, Func<CancellationToken, Task<T>> call, CancellationToken ct,
+    private async Task<T> CallAsync<T>(string method, string path, Func<CancellationToken, Task<T>> call,
+        CancellationToken ct,
         TimeSpan? timeout = null)
     {
         var bound = timeout ?? CallTimeout;
@@ -165,11 +178,13 @@ public sealed partial class DockerClient : IDisposable, IDockerEngine
         }
     }
 
-    private Task CallAsync(string method, string path, Func<CancellationToken, Task> call, CancellationToken ct, TimeSpan? timeout = null) =>
+    private Task CallAsync(string method, string path, Func<CancellationToken, Task> call, CancellationToken ct,
+        TimeSpan? timeout = null) =>
         CallAsync(method, path, async t => { await call(t).ConfigureAwait(false); return true; }, ct, timeout);
 
     /// <summary>As <see cref="CallAsync{T}"/>, where an engine 404 is an answer (null) rather than an error.</summary>
-    private async Task<T?> CallOrNullAsync<T>(string method, string path, Func<CancellationToken, Task<T>> call, CancellationToken ct)
+    private async Task<T?> CallOrNullAsync<T>(string method, string path, Func<CancellationToken, Task<T>> call,
+        CancellationToken ct)
         where T : class
     {
         try
@@ -195,7 +210,8 @@ public sealed partial class DockerClient : IDisposable, IDockerEngine
         }
     }
 
-    private Exception? Translate(Exception ex, string method, string path, CancellationToken ct, CancellationTokenSource? timeoutCts,
+    private Exception? Translate(Exception ex, string method, string path, CancellationToken ct,
+        CancellationTokenSource? timeoutCts,
         TimeSpan bound)
     {
         switch (ex)
@@ -209,7 +225,8 @@ public sealed partial class DockerClient : IDisposable, IDockerEngine
                     $"The Docker engine at {Endpoint} did not answer {method} {path} within {Describe(bound)}.",
                     new TimeoutException(ex.Message, ex));
             case Api.DockerApiException api:
-                return new DockerApiException(Endpoint, method, path, api.StatusCode, EngineMessage(api.ResponseBody, null));
+                return new DockerApiException(Endpoint, method, path, api.StatusCode, EngineMessage(api.ResponseBody,
+                    null));
         }
 
         for (Exception? e = ex; e is not null; e = e.InnerException)
@@ -221,23 +238,27 @@ public sealed partial class DockerClient : IDisposable, IDockerEngine
                 case AuthenticationException auth:
                     return new DockerUnreachableException(Endpoint, TlsReason(auth), ex);
                 case TimeoutException when Endpoint.Transport == DockerTransport.NamedPipe:
-                    return new DockerUnreachableException(Endpoint, $"the named pipe {PipeDisplay} does not exist or stayed busy", ex);
+                    return new DockerUnreachableException(Endpoint,
+                        $"the named pipe {PipeDisplay} does not exist or stayed busy", ex);
                 case UnauthorizedAccessException when Endpoint.Transport == DockerTransport.NamedPipe:
                     return new DockerUnreachableException(Endpoint,
-                        $"access to the named pipe {PipeDisplay} was denied (run elevated or join the docker-users group)", ex);
+                        $"access to the named pipe {PipeDisplay} was denied (run elevated or join the docker-users "
+                            + $"group)", ex);
             }
         }
 
         if (ex is HttpRequestException or IOException)
         {
             return new DockerException(
-                $"The connection to the Docker engine at {Endpoint} failed during {method} {path}: {Innermost(ex).Message}", ex);
+                $"The connection to the Docker engine at {Endpoint} failed during {method} {path}: "
+                    + $"{Innermost(ex).Message}", ex);
         }
 
         return null;
     }
 
-    /// <summary>Why a TLS handshake failed: our check of the engine's certificate, or the engine's refusal of ours.</summary>
+    /// <summary>Why a TLS handshake failed: our check of the engine's certificate, or the engine's refusal of
+    /// ours.</summary>
     private string TlsReason(AuthenticationException auth)
     {
         const string Check = "check DOCKER_CERT_PATH / -CertPath and DOCKER_TLS_VERIFY";
@@ -253,7 +274,8 @@ public sealed partial class DockerClient : IDisposable, IDockerEngine
         {
             var sent = _tls.ClientCertificate is { } c
                 ? $"the client certificate {c} (subject {_tls.ClientSubject}) was refused"
-                : $"no client certificate was sent (no cert.pem/key.pem in {Endpoint.CertPath ?? "any folder: none given"})";
+                : $"no client certificate was sent (no cert.pem/key.pem in "
+                    + $"{Endpoint.CertPath ?? "any folder: none given"})";
             return $"the TLS handshake failed: the engine asks for a client certificate signed by its CA and {sent} " +
                    $"({detail}); {Check}";
         }
@@ -281,23 +303,28 @@ public sealed partial class DockerClient : IDisposable, IDockerEngine
             return ex.SocketErrorCode switch
             {
                 SocketError.ConnectionRefused => $"nothing is listening on the socket {path} (connection refused)",
-                SocketError.AccessDenied => $"permission denied on the socket {path} (add your user to the 'docker' group, or run as root)",
+                SocketError.AccessDenied
+                    => $"permission denied on the socket {path} (add your user to the 'docker' group, or run as root)",
                 _ => $"connecting to the socket {path} failed: {ex.Message}",
             };
         }
 
         return ex.SocketErrorCode switch
         {
-            SocketError.ConnectionRefused => $"connection refused by {Endpoint.HostAddress}:{Endpoint.TcpPort} (is the engine listening there?)",
-            SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain => $"the host name {Endpoint.HostAddress} could not be resolved",
+            SocketError.ConnectionRefused
+                => $"connection refused by {Endpoint.HostAddress}:{Endpoint.TcpPort} (is the engine listening there?)",
+            SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain
+                => $"the host name {Endpoint.HostAddress} could not be resolved",
             SocketError.TimedOut => $"connecting to {Endpoint.HostAddress}:{Endpoint.TcpPort} timed out",
-            SocketError.HostUnreachable or SocketError.NetworkUnreachable => $"{Endpoint.HostAddress} is unreachable ({ex.Message})",
+            SocketError.HostUnreachable or SocketError.NetworkUnreachable
+                => $"{Endpoint.HostAddress} is unreachable ({ex.Message})",
             _ => $"connecting to {Endpoint.HostAddress}:{Endpoint.TcpPort} failed: {ex.Message}",
         };
     }
 
     private static string Describe(TimeSpan t) =>
-        t.TotalSeconds >= 1 ? $"{t.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s" : $"{t.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)} ms";
+        t.TotalSeconds >= 1 ? $"{t.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s"
+            : $"{t.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)} ms";
 
     private static Exception Innermost(Exception ex)
     {
@@ -320,7 +347,8 @@ public sealed partial class DockerClient : IDisposable, IDockerEngine
             try
             {
                 using var doc = JsonDocument.Parse(body);
-                if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("message", out var m)
+                if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("message",
+                    out var m)
                     && m.ValueKind == JsonValueKind.String && m.GetString() is { Length: > 0 } text)
                 {
                     return text.Trim();
@@ -339,7 +367,8 @@ public sealed partial class DockerClient : IDisposable, IDockerEngine
     }
 
     /// <summary>{"label": {"k=v": true, "k": true}} for the engine's filters, or null without labels.</summary>
-    internal static IDictionary<string, IDictionary<string, bool>>? LabelFilter(IReadOnlyDictionary<string, string?>? labels)
+    internal static IDictionary<string, IDictionary<string, bool>>? LabelFilter(
+        IReadOnlyDictionary<string, string?>? labels)
     {
         if (labels is null || labels.Count == 0)
         {
@@ -363,7 +392,8 @@ public sealed partial class DockerClient : IDisposable, IDockerEngine
     }
 }
 
-/// <summary>Builds the library's client for one endpoint: transport from the scheme, TLS credentials from the cert folder.</summary>
+/// <summary>Builds the library's client for one endpoint: transport from the scheme, TLS credentials from the cert
+/// folder.</summary>
 internal static class DockerApiFactory
 {
     public static Api.DockerClient Build(DockerEndpoint endpoint, Version? apiVersion, TlsDiagnostics tls)
@@ -380,16 +410,19 @@ internal static class DockerApiFactory
         return builder.Build();
     }
 
-    /// <summary>The endpoint as the library reads it: tcp://host:port for TCP (TLS comes from the credentials).</summary>
+    /// <summary>The endpoint as the library reads it: tcp://host:port for TCP (TLS comes from the
+    /// credentials).</summary>
     internal static Uri LibraryUri(DockerEndpoint endpoint) => endpoint.Transport switch
     {
         DockerTransport.Tcp => new UriBuilder(endpoint.Uri) { Scheme = "tcp", Port = endpoint.TcpPort }.Uri,
-        DockerTransport.NamedPipe => new Uri($"npipe://{(endpoint.PipeServer == "." ? "localhost" : endpoint.PipeServer)}/pipe/{endpoint.PipeName}"),
+        DockerTransport.NamedPipe => new Uri(
+            $"npipe://{(endpoint.PipeServer == "." ? "localhost" : endpoint.PipeServer)}/pipe/{endpoint.PipeName}"),
         _ => endpoint.Uri,
     };
 }
 
-/// <summary>What the TLS set-up knows when a handshake fails: the client certificate sent, and why we refused the engine's.</summary>
+/// <summary>What the TLS set-up knows when a handshake fails: the client certificate sent, and why we refused the
+/// engine's.</summary>
 internal sealed class TlsDiagnostics
 {
     private volatile string? _rejection;
@@ -407,14 +440,17 @@ internal sealed class TlsDiagnostics
 /// <summary>TLS settings from a cert folder (ca.pem, cert.pem, key.pem), like the Docker CLI.</summary>
 internal static class DockerTls
 {
-    /// <summary>The library's credentials: the client certificate (when the folder has one) and our server check.</summary>
-    public static ApiX509.CertificateCredentials CreateCredentials(DockerEndpoint endpoint, TlsDiagnostics? diagnostics = null)
+    /// <summary>The library's credentials: the client certificate (when the folder has one) and our server
+    /// check.</summary>
+    public static ApiX509.CertificateCredentials CreateCredentials(DockerEndpoint endpoint,
+        TlsDiagnostics? diagnostics = null)
     {
         var (client, validate) = Load(endpoint, diagnostics);
         return new ApiX509.CertificateCredentials(client) { ServerCertificateValidationCallback = validate };
     }
 
-    /// <summary>The client certificate (or null) and the server-certificate check for <paramref name="endpoint"/>.</summary>
+    /// <summary>The client certificate (or null) and the server-certificate check for
+    /// <paramref name="endpoint"/>.</summary>
     public static (X509Certificate2? Client, RemoteCertificateValidationCallback Validate) Load(DockerEndpoint endpoint,
         TlsDiagnostics? diagnostics = null)
     {
@@ -435,14 +471,17 @@ internal static class DockerTls
                     diagnostics.ClientCertificate = certFile;
                     diagnostics.ClientSubject = client.Subject;
                 }
-                catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or ArgumentException)
+                catch (Exception ex)
+                    when (ex is System.Security.Cryptography.CryptographicException or ArgumentException)
                 {
-                    throw new DockerException($"The client certificate {certFile} / {keyFile} for {endpoint} could not be loaded: {ex.Message}", ex);
+                    throw new DockerException($"The client certificate {certFile} / {keyFile} for {endpoint} could "
+                        + $"not be loaded: {ex.Message}", ex);
                 }
             }
             else if (File.Exists(certFile) != File.Exists(keyFile))
             {
-                throw new DockerException($"The folder {dir} for {endpoint} has only one of cert.pem and key.pem; both are needed.");
+                throw new DockerException($"The folder {dir} for {endpoint} has only one of cert.pem and key.pem; "
+                    + $"both are needed.");
             }
 
             var caFile = Path.Combine(dir, "ca.pem");
@@ -454,9 +493,11 @@ internal static class DockerTls
                     roots.ImportFromPemFile(caFile);
                     caFileUsed = caFile;
                 }
-                catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or ArgumentException)
+                catch (Exception ex)
+                    when (ex is System.Security.Cryptography.CryptographicException or ArgumentException)
                 {
-                    throw new DockerException($"The CA certificate {caFile} for {endpoint} could not be loaded: {ex.Message}", ex);
+                    throw new DockerException($"The CA certificate {caFile} for {endpoint} could not be loaded: "
+                        + $"{ex.Message}", ex);
                 }
             }
         }
@@ -473,13 +514,16 @@ internal static class DockerTls
             {
                 if (errors != SslPolicyErrors.None)
                 {
-                    diagnostics.Rejection = $"the engine's certificate is not trusted by this machine ({errors}); put its CA as ca.pem in the cert folder";
+                    diagnostics.Rejection = $"the engine's certificate is not trusted by this machine ({errors}); put "
+                        + $"its CA as ca.pem in the cert folder";
                 }
 
                 return errors == SslPolicyErrors.None;
             }
 
-            if (certificate is null || (errors & (SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateNotAvailable)) != 0)
+            if (certificate is null
+                || (errors & (SslPolicyErrors.RemoteCertificateNameMismatch
+                    | SslPolicyErrors.RemoteCertificateNotAvailable)) != 0)
             {
                 diagnostics.Rejection = certificate is null
                     ? "the engine sent no certificate"
@@ -505,7 +549,8 @@ internal static class DockerTls
                 return true;
             }
 
-            diagnostics.Rejection = $"the engine's certificate ({leaf.Subject}, issued by {leaf.Issuer}) is not signed by the CA in {caFileUsed}";
+            diagnostics.Rejection = $"the engine's certificate ({leaf.Subject}, issued by {leaf.Issuer}) is not "
+                + $"signed by the CA in {caFileUsed}";
             return false;
         });
     }

@@ -32,8 +32,10 @@ public sealed class DockerEndpoint
 
     private readonly string _display;
 
-    private DockerEndpoint(Uri uri, string display, DockerTransport transport, bool useTls, string? certPath, bool tlsVerify,
-        string? socketPath = null, string? pipeServer = null, string? pipeName = null, string? host = null, int port = 0)
+    private DockerEndpoint(Uri uri, string display, DockerTransport transport, bool useTls, string? certPath,
+        bool tlsVerify,
+        string? socketPath = null, string? pipeServer = null, string? pipeName = null, string? host = null,
+            int port = 0)
     {
         Uri = uri;
         _display = display;
@@ -48,7 +50,8 @@ public sealed class DockerEndpoint
         TcpPort = port;
     }
 
-    /// <summary>The endpoint URI: unix:///var/run/docker.sock, npipe://./pipe/docker_engine, tcp://host:2376, https://host:2376.</summary>
+    /// <summary>The endpoint URI: unix:///var/run/docker.sock, npipe://./pipe/docker_engine, tcp://host:2376,
+    /// https://host:2376.</summary>
     public Uri Uri { get; }
 
     /// <summary>The kind of transport this endpoint uses.</summary>
@@ -60,10 +63,12 @@ public sealed class DockerEndpoint
     /// <summary>The folder holding ca.pem, cert.pem and key.pem (TLS only), or null.</summary>
     public string? CertPath { get; }
 
-    /// <summary>True when the engine's certificate is verified (against ca.pem when present, else the system store).</summary>
+    /// <summary>True when the engine's certificate is verified (against ca.pem when present, else the system
+    /// store).</summary>
     public bool TlsVerify { get; }
 
-    /// <summary>For tcp endpoints the host name or IP (IPv6 without brackets); for unix/npipe endpoints "localhost".</summary>
+    /// <summary>For tcp endpoints the host name or IP (IPv6 without brackets); for unix/npipe endpoints
+    /// "localhost".</summary>
     public string HostAddress => Transport == DockerTransport.Tcp ? TcpHost! : "localhost";
 
     /// <summary>The Unix socket path (unix endpoints only).</summary>
@@ -78,13 +83,16 @@ public sealed class DockerEndpoint
     internal string? TcpHost { get; }
     internal int TcpPort { get; }
 
-    /// <summary>The endpoint as a user would write it, e.g. unix:///var/run/docker.sock or tcp://10.0.0.5:2376.</summary>
+    /// <summary>The endpoint as a user would write it, e.g. unix:///var/run/docker.sock or
+    /// tcp://10.0.0.5:2376.</summary>
     public override string ToString() => _display;
 
     /// <summary>
-    /// Parses a Docker host string. Accepted forms: unix:///path/to/docker.sock, npipe://./pipe/NAME (or npipe:////./pipe/NAME),
+    /// Parses a Docker host string. Accepted forms: unix:///path/to/docker.sock, npipe://./pipe/NAME (or
+    /// npipe:////./pipe/NAME),
     /// tcp://host[:port], http://host[:port], https://host[:port].
-    /// For tcp, TLS is used when the scheme is https, when <paramref name="tlsVerify"/> is true, or when a <paramref name="certPath"/> is given;
+    /// For tcp, TLS is used when the scheme is https, when <paramref name="tlsVerify"/> is true, or when a
+    /// <paramref name="certPath"/> is given;
     /// verification defaults to on whenever TLS is used, unless <paramref name="tlsVerify"/> is false.
     /// </summary>
     /// <exception cref="ArgumentException">The string is empty, has an unsupported scheme or is malformed.</exception>
@@ -109,23 +117,30 @@ public sealed class DockerEndpoint
             "unix" => ParseUnix(host, rest),
             "npipe" => ParseNamedPipe(host, rest),
             "tcp" or "http" or "https" => ParseTcp(host, scheme, rest, certPath, tlsVerify),
-            "ssh" => throw new ArgumentException($"The Docker host '{host}' uses ssh://, which is not supported. " + Forms, nameof(host)),
-            _ => throw new ArgumentException($"The Docker host '{host}' has the unsupported scheme '{scheme}'. " + Forms, nameof(host)),
+            "ssh" => throw new ArgumentException($"The Docker host '{host}' uses ssh://, which is not supported. "
+                + Forms, nameof(host)),
+            _ => throw new ArgumentException($"The Docker host '{host}' has the unsupported scheme '{scheme}'. "
+                + Forms, nameof(host)),
         };
     }
 
     /// <summary>
-    /// The endpoint the Docker CLI would use: DOCKER_HOST, DOCKER_TLS_VERIFY (any non-empty value turns verification on),
-    /// DOCKER_CERT_PATH (default ~/.docker); without DOCKER_HOST the host of the Docker context named by DOCKER_CONTEXT or
-    /// by currentContext in config.json (DOCKER_CONFIG, default ~/.docker), read by Docker.DotNet's DockerConfig; without
-    /// one (or with "default") the platform default (Windows npipe://./pipe/docker_engine, elsewhere unix:///var/run/docker.sock).
+    /// The endpoint the Docker CLI would use: DOCKER_HOST, DOCKER_TLS_VERIFY (any non-empty value turns verification
+    /// on),
+    /// DOCKER_CERT_PATH (default ~/.docker); without DOCKER_HOST the host of the Docker context named by DOCKER_CONTEXT
+    /// or
+    /// by currentContext in config.json (DOCKER_CONFIG, default ~/.docker), read by Docker.DotNet's DockerConfig;
+    /// without
+    /// one (or with "default") the platform default (Windows npipe://./pipe/docker_engine, elsewhere
+    /// unix:///var/run/docker.sock).
     /// </summary>
     public static DockerEndpoint FromEnvironment() =>
         FromEnvironment(Environment.GetEnvironmentVariable,
             RuntimeInformation.IsOSPlatform(OSPlatform.Windows),
             Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
 
-    internal static DockerEndpoint FromEnvironment(Func<string, string?> getVariable, bool isWindows, string homeDirectory)
+    internal static DockerEndpoint FromEnvironment(Func<string, string?> getVariable, bool isWindows,
+        string homeDirectory)
     {
         var host = getVariable("DOCKER_HOST");
         if (string.IsNullOrWhiteSpace(host))
@@ -160,17 +175,21 @@ public sealed class DockerEndpoint
             if (string.IsNullOrEmpty(name) && config.Exists)
             {
                 using var doc = config.Parse();
-                name = doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("currentContext", out var c)
+                name = doc.RootElement.ValueKind == JsonValueKind.Object
+                    && doc.RootElement.TryGetProperty("currentContext", out var c)
                     && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
             }
 
             return string.IsNullOrEmpty(name) || name == "default" ? null : config.GetEndpoint(name).ToString();
         }
-        catch (Exception ex) when (ex is Api.DockerConfigurationException or IOException or JsonException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is Api.DockerConfigurationException or IOException or JsonException
+            or UnauthorizedAccessException)
         {
-            var which = string.IsNullOrEmpty(settings.DockerContext) ? $"currentContext in {config.FullName}" : "DOCKER_CONTEXT";
+            var which = string.IsNullOrEmpty(settings.DockerContext) ? $"currentContext in {config.FullName}"
+                : "DOCKER_CONTEXT";
             throw new ArgumentException(
-                $"The Docker context '{name}' ({which}) could not be read: {ex.Message} Set DOCKER_HOST, or switch with 'docker context use'.",
+                $"The Docker context '{name}' ({which}) could not be read: {ex.Message} Set DOCKER_HOST, or switch "
+                    + $"with 'docker context use'.",
                 "host", ex);
         }
     }
@@ -182,7 +201,8 @@ public sealed class DockerEndpoint
     }
 
     private const string Forms =
-        "Use unix:///var/run/docker.sock, npipe://./pipe/docker_engine, tcp://HOST:2375, or tcp://HOST:2376 / https://HOST:2376 with TLS.";
+        "Use unix:///var/run/docker.sock, npipe://./pipe/docker_engine, tcp://HOST:2375, or tcp://HOST:2376 / "
+            + "https://HOST:2376 with TLS.";
 
     private static DockerEndpoint ParseUnix(string original, string rest)
     {
@@ -190,11 +210,13 @@ public sealed class DockerEndpoint
         if (path.Length < 2 || path[0] != '/')
         {
             throw new ArgumentException(
-                $"The Docker host '{original}' needs an absolute socket path, e.g. unix:///var/run/docker.sock (three slashes).", "host");
+                $"The Docker host '{original}' needs an absolute socket path, e.g. unix:///var/run/docker.sock (three "
+                    + $"slashes).", "host");
         }
 
         var display = "unix://" + path;
-        return new DockerEndpoint(new Uri("unix://" + Uri.EscapeDataString(path).Replace("%2F", "/", StringComparison.Ordinal)), display,
+        return new DockerEndpoint(new Uri("unix://" + Uri.EscapeDataString(path).Replace("%2F", "/",
+            StringComparison.Ordinal)), display,
             DockerTransport.UnixSocket, useTls: false, certPath: null, tlsVerify: false, socketPath: path);
     }
 
@@ -217,29 +239,34 @@ public sealed class DockerEndpoint
             tlsVerify: false, pipeServer: server, pipeName: name);
     }
 
-    private static DockerEndpoint ParseTcp(string original, string scheme, string rest, string? certPath, bool? tlsVerify)
+    private static DockerEndpoint ParseTcp(string original, string scheme, string rest, string? certPath,
+        bool? tlsVerify)
     {
         if (!Uri.TryCreate("tcp://" + rest, UriKind.Absolute, out var parsed) || string.IsNullOrEmpty(parsed.Host))
         {
-            throw new ArgumentException($"The Docker host '{original}' is not a valid address like tcp://HOST:2376.", "host");
+            throw new ArgumentException($"The Docker host '{original}' is not a valid address like tcp://HOST:2376.",
+                "host");
         }
 
         if (parsed.AbsolutePath != "/" || !string.IsNullOrEmpty(parsed.Query) || !string.IsNullOrEmpty(parsed.UserInfo))
         {
             throw new ArgumentException(
-                $"The Docker host '{original}' must be just a host and port, like tcp://HOST:2376 (no path, query or user).", "host");
+                $"The Docker host '{original}' must be just a host and port, like tcp://HOST:2376 (no path, query or "
+                    + $"user).", "host");
         }
 
         var useTls = scheme == "https" || tlsVerify == true || !string.IsNullOrEmpty(certPath);
         if (scheme == "http" && useTls)
         {
             throw new ArgumentException(
-                $"The Docker host '{original}' uses http:// but TLS was requested (certificate path or TLS verification); use tcp:// or https://.",
+                $"The Docker host '{original}' uses http:// but TLS was requested (certificate path or TLS "
+                    + $"verification); use tcp:// or https://.",
                 "host");
         }
 
         var verify = useTls && (tlsVerify ?? true);
-        var port = parsed.IsDefaultPort || parsed.Port <= 0 ? (useTls ? DefaultTlsPort : DefaultPlainPort) : parsed.Port;
+        var port = parsed.IsDefaultPort || parsed.Port <= 0 ? (useTls ? DefaultTlsPort : DefaultPlainPort)
+            : parsed.Port;
         var hostForUri = parsed.Host; // IPv6 keeps its brackets here
         var display = $"{scheme}://{hostForUri}:{port}";
         return new DockerEndpoint(new Uri(display), display, DockerTransport.Tcp, useTls,

@@ -20,7 +20,8 @@ public class DockerException : Exception
 public sealed class DockerApiException : DockerException
 {
     /// <summary>Creates the exception; the message is built from the parts.</summary>
-    public DockerApiException(DockerEndpoint endpoint, string method, string path, HttpStatusCode statusCode, string engineMessage)
+    public DockerApiException(DockerEndpoint endpoint, string method, string path, HttpStatusCode statusCode,
+        string engineMessage)
         : base(BuildMessage(endpoint, method, path, statusCode, engineMessage))
     {
         StatusCode = statusCode;
@@ -29,7 +30,8 @@ public sealed class DockerApiException : DockerException
         Path = path;
     }
 
-    /// <summary>The HTTP status of the answer (200 when the error came as a line of a streamed answer, e.g. a pull).</summary>
+    /// <summary>The HTTP status of the answer (200 when the error came as a line of a streamed answer, e.g. a
+    /// pull).</summary>
     public HttpStatusCode StatusCode { get; }
 
     /// <summary>The engine's own message (the "message" of its JSON error body).</summary>
@@ -41,11 +43,13 @@ public sealed class DockerApiException : DockerException
     /// <summary>The API path of the refused call, without the /vX.Y prefix and query.</summary>
     public string Path { get; }
 
-    private static string BuildMessage(DockerEndpoint endpoint, string method, string path, HttpStatusCode statusCode, string engineMessage) =>
+    private static string BuildMessage(DockerEndpoint endpoint, string method, string path, HttpStatusCode statusCode,
+        string engineMessage) =>
         $"Docker engine at {endpoint} refused {method} {path}: {engineMessage} (HTTP {(int)statusCode})";
 }
 
-/// <summary>The engine could not be reached at all (no socket/pipe, connection refused, host unreachable, TLS handshake failed).</summary>
+/// <summary>The engine could not be reached at all (no socket/pipe, connection refused, host unreachable, TLS handshake
+/// failed).</summary>
 public sealed class DockerUnreachableException : DockerException
 {
     /// <summary>Creates the exception for an endpoint and the reason it could not be reached.</summary>

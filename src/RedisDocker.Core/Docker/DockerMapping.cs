@@ -15,7 +15,8 @@ internal static partial class DockerMapping
 
     /// <summary>The library's times are UTC (or unspecified, meaning UTC); Go's zero time stays the default.</summary>
     public static DateTimeOffset Offset(DateTime t) =>
-        t.Year <= 1 ? default : new DateTimeOffset(t.Kind == DateTimeKind.Local ? t.ToUniversalTime() : DateTime.SpecifyKind(t, DateTimeKind.Utc));
+        t.Year <= 1 ? default : new DateTimeOffset(t.Kind == DateTimeKind.Local ? t.ToUniversalTime()
+            : DateTime.SpecifyKind(t, DateTimeKind.Utc));
 
     /// <summary>An RFC 3339 time (nanoseconds allowed); null for missing, empty or Go's zero time.</summary>
     public static DateTimeOffset? ParseTime(string? s)
@@ -27,7 +28,8 @@ internal static partial class DockerMapping
 
         // .NET parses at most 7 fractional digits; Docker writes up to 9.
         s = LongFraction().Replace(s, m => m.Groups[1].Value);
-        if (!DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t))
+        if (!DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t))
         {
             return null;
         }

@@ -2,7 +2,8 @@ namespace RedisDocker.Core.Docker;
 
 internal static class DockerEmpty
 {
-    public static readonly IReadOnlyDictionary<string, string> Map = new Dictionary<string, string>(StringComparer.Ordinal).AsReadOnly();
+    public static readonly IReadOnlyDictionary<string, string> Map =
+        new Dictionary<string, string>(StringComparer.Ordinal).AsReadOnly();
     public static IReadOnlyList<T> List<T>() => Array.Empty<T>();
 }
 
@@ -15,7 +16,8 @@ internal static class DockerEmpty
 public sealed record ArchiveFile(string Name, byte[] Content, int Mode = 0b110_100_000, int Uid = 0, int Gid = 0);
 
 /// <summary>What GET /version says about the engine.</summary>
-public sealed record DockerVersion(string Version, string ApiVersion, string MinApiVersion, string Os, string Arch, string KernelVersion);
+public sealed record DockerVersion(string Version, string ApiVersion, string MinApiVersion, string Os, string Arch,
+    string KernelVersion);
 
 /// <summary>What to create with <see cref="DockerClient.CreateNetworkAsync"/>.</summary>
 public sealed record NetworkCreateSpec
@@ -82,7 +84,8 @@ public sealed record DockerNetwork
 /// <param name="Protocol">tcp, udp or sctp.</param>
 /// <param name="HostIp">The host address to bind, 127.0.0.1 by default.</param>
 /// <param name="HostPort">The host port; null lets the engine pick a free one.</param>
-public sealed record PortBinding(int ContainerPort, string Protocol = "tcp", string HostIp = "127.0.0.1", int? HostPort = null);
+public sealed record PortBinding(int ContainerPort, string Protocol = "tcp", string HostIp = "127.0.0.1",
+    int? HostPort = null);
 
 /// <summary>A named volume mounted into a container (HostConfig.Mounts, type volume).</summary>
 public sealed record VolumeMount(string VolumeName, string ContainerPath, bool ReadOnly = false);
@@ -112,7 +115,8 @@ public sealed record ContainerCreateSpec
     public IReadOnlyList<PortBinding> Ports { get; init; } = DockerEmpty.List<PortBinding>();
     /// <summary>Named volume mounts.</summary>
     public IReadOnlyList<VolumeMount> Volumes { get; init; } = DockerEmpty.List<VolumeMount>();
-    /// <summary>"host", "none", "bridge" or a network name; defaults to <see cref="Network"/> when that is set.</summary>
+    /// <summary>"host", "none", "bridge" or a network name; defaults to <see cref="Network"/> when that is
+    /// set.</summary>
     public string? NetworkMode { get; init; }
     /// <summary>The user-defined network to attach at creation.</summary>
     public string? Network { get; init; }
@@ -135,12 +139,14 @@ public sealed record ContainerCreateSpec
 }
 
 /// <summary>A container's run state.</summary>
-public sealed record ContainerState(string Status, bool Running, bool Paused, bool Restarting, bool OOMKilled, bool Dead, int Pid,
+public sealed record ContainerState(string Status, bool Running, bool Paused, bool Restarting, bool OOMKilled,
+    bool Dead, int Pid,
     int ExitCode, string Error, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt);
 
 /// <summary>A container's endpoint on one network.</summary>
 /// <param name="StaticAddress">The static IPv4 address asked for on this network (IPAMConfig), if any.</param>
-public sealed record ContainerNetworkInfo(string NetworkId, string IPAddress, IReadOnlyList<string> Aliases, string Gateway, string MacAddress,
+public sealed record ContainerNetworkInfo(string NetworkId, string IPAddress, IReadOnlyList<string> Aliases,
+    string Gateway, string MacAddress,
     string? StaticAddress = null)
 {
     /// <summary>The static address the container was given (kept while it is stopped); empty when none.</summary>
@@ -227,10 +233,12 @@ public sealed record ExecResult(int ExitCode, string Stdout, string Stderr);
 public sealed record ContainerWaitResult(long StatusCode, string? Error);
 
 /// <summary>A volume.</summary>
-public sealed record DockerVolume(string Name, string Driver, string Mountpoint, IReadOnlyDictionary<string, string> Labels);
+public sealed record DockerVolume(string Name, string Driver, string Mountpoint,
+    IReadOnlyDictionary<string, string> Labels);
 
 /// <summary>An inspected image.</summary>
-public sealed record ImageInfo(string Id, IReadOnlyList<string> RepoTags, long Size, IReadOnlyDictionary<string, string> Labels, string? Os,
+public sealed record ImageInfo(string Id, IReadOnlyList<string> RepoTags, long Size,
+    IReadOnlyDictionary<string, string> Labels, string? Os,
     string? Architecture);
 
 /// <summary>One progress line of a pull.</summary>

@@ -6,11 +6,13 @@ namespace RedisDocker.Core.Docker;
 internal static class TarArchives
 {
     /// <summary>
-    /// A tar, meant to be extracted at "/", holding <paramref name="directory"/> (with the given mode and owner, so it is created when absent),
+    /// A tar, meant to be extracted at "/", holding <paramref name="directory"/> (with the given mode and owner, so it
+    /// is created when absent),
     /// any subfolders named by the files, and the files. Entry names are relative ("etc/redisdocker/redis.conf").
     /// Missing ancestors of <paramref name="directory"/> are created by the engine (0755, root).
     /// </summary>
-    public static MemoryStream Build(string directory, IReadOnlyList<ArchiveFile> files, int dirMode, int dirUid, int dirGid)
+    public static MemoryStream Build(string directory, IReadOnlyList<ArchiveFile> files, int dirMode, int dirUid,
+        int dirGid)
     {
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(files);
@@ -70,7 +72,8 @@ internal static class TarArchives
     }
 
     /// <summary>
-    /// The content of the regular file at the top of a GET archive tar, following a symlink entry by returning its target
+    /// The content of the regular file at the top of a GET archive tar, following a symlink entry by returning its
+    /// target
     /// through <paramref name="linkTarget"/> instead. Returns null content for a directory.
     /// </summary>
     public static (byte[]? Content, string? LinkTarget, TarEntryType? Type) ReadSingleFile(Stream tar)
@@ -101,13 +104,15 @@ internal static class TarArchives
         var d = directory.Replace('\\', '/').Trim();
         if (!d.StartsWith('/'))
         {
-            throw new ArgumentException($"The container directory '{directory}' must be an absolute path like /etc/redisdocker.", nameof(directory));
+            throw new ArgumentException($"The container directory '{directory}' must be an absolute path like "
+                + $"/etc/redisdocker.", nameof(directory));
         }
 
         var parts = d.Split('/', StringSplitOptions.RemoveEmptyEntries);
         if (parts.Any(p => p is "." or ".."))
         {
-            throw new ArgumentException($"The container directory '{directory}' must not contain '.' or '..'.", nameof(directory));
+            throw new ArgumentException($"The container directory '{directory}' must not contain '.' or '..'.",
+                nameof(directory));
         }
 
         return string.Join('/', parts);
@@ -124,7 +129,8 @@ internal static class TarArchives
         var parts = n.Split('/', StringSplitOptions.RemoveEmptyEntries);
         if (n.StartsWith('/') || parts.Length == 0 || parts.Any(p => p is "." or ".."))
         {
-            throw new ArgumentException($"The archive file name '{name}' must be relative to the directory, without '.' or '..'.", nameof(name));
+            throw new ArgumentException($"The archive file name '{name}' must be relative to the directory, without "
+                + $"'.' or '..'.", nameof(name));
         }
 
         return string.Join('/', parts);

@@ -3,7 +3,8 @@ namespace RedisDocker;
 /// <summary>Which endpoints a cluster names to its clients (redirects, CLUSTER SLOTS).</summary>
 public enum ClusterClientEndpoint
 {
-    /// <summary>The host address and published port (127.0.0.1:port): clients on the host, Docker Desktop included.</summary>
+    /// <summary>The host address and published port (127.0.0.1:port): clients on the host, Docker Desktop
+    /// included.</summary>
     Host,
     /// <summary>The container address: clients inside the Docker network.</summary>
     Container,
@@ -19,7 +20,8 @@ public enum ConnectionTarget { Cluster, SentinelGroup, Node }
 /// </summary>
 public enum ConnectionRoute
 {
-    /// <summary>Container addresses where this host routes to them (tried once per session), else published ports.</summary>
+    /// <summary>Container addresses where this host routes to them (tried once per session), else published
+    /// ports.</summary>
     Auto,
     /// <summary>The published ports (127.0.0.1:hostport, or the -HostAddress).</summary>
     Published,

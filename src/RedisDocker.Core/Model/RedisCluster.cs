@@ -4,7 +4,8 @@ namespace RedisDocker;
 public readonly record struct SlotRange(int Start, int End)
 {
     public int Count => End - Start + 1;
-    public override string ToString() => Start == End ? Start.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{Start}-{End}";
+    public override string ToString() => Start == End
+        ? Start.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{Start}-{End}";
 
     /// <summary>Ranges from individual slots (sorted, merged).</summary>
     public static IReadOnlyList<SlotRange> FromSlots(IEnumerable<int> slots)
@@ -19,7 +20,8 @@ public readonly record struct SlotRange(int Start, int End)
     }
 }
 
-/// <summary>A Redis Cluster as CLUSTER INFO and CLUSTER NODES report it. The cluster's name is its topology's.</summary>
+/// <summary>A Redis Cluster as CLUSTER INFO and CLUSTER NODES report it. The cluster's name is its
+/// topology's.</summary>
 public sealed record RedisCluster
 {
     public required string Name { get; init; }
@@ -105,7 +107,8 @@ public sealed record RedisFailoverResult
 }
 
 /// <summary>The outcome of moving slots between primaries (Move-RedisClusterSlot, Optimize-RedisCluster).</summary>
-public sealed record SlotMoveResult(string Cluster, string Source, string Destination, int SlotsMoved, long KeysMoved, IReadOnlyList<SlotRange> Slots)
+public sealed record SlotMoveResult(string Cluster, string Source, string Destination, int SlotsMoved, long KeysMoved,
+    IReadOnlyList<SlotRange> Slots)
 {
     public string SlotRanges => string.Join(",", Slots);
 }

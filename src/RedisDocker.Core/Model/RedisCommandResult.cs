@@ -37,7 +37,8 @@ public sealed class RedisReplyArray
     public IReadOnlyList<object?> Items => _items;
 
     /// <summary>Top-level elements as they are; nested object[] (any depth) become RedisReplyArray.</summary>
-    public static object? Wrap(object? value) => value is object?[] a ? new RedisReplyArray(a.Select(Wrap).ToArray()) : value;
+    public static object? Wrap(object? value) => value is object?[] a ? new RedisReplyArray(a.Select(Wrap).ToArray())
+        : value;
 
     public static string Render(object? value)
     {

@@ -13,7 +13,8 @@ public enum RedisNodeKind : long { Redis, Sentinel }
 /// <summary>The role Redis reports now (INFO replication), or Unknown when the node does not answer.</summary>
 public enum RedisRole : long { Unknown, Primary, Replica, Sentinel }
 
-/// <summary>A Redis (or Sentinel) container of a topology. An immutable snapshot: never a live connection or a password.</summary>
+/// <summary>A Redis (or Sentinel) container of a topology. An immutable snapshot: never a live connection or a
+/// password.</summary>
 public sealed record RedisNode
 {
     /// <summary>Container name, also the node's name.</summary>

@@ -1,9 +1,11 @@
 namespace RedisDocker;
 
 /// <summary>One replica as its primary sees it (INFO replication slaveN lines).</summary>
-public sealed record RedisReplicaLink(string? Name, string ContainerEndpoint, string? HostEndpoint, string State, long Offset, long Lag);
+public sealed record RedisReplicaLink(string? Name, string ContainerEndpoint, string? HostEndpoint, string State,
+    long Offset, long Lag);
 
-/// <summary>INFO replication of one node, with addresses both as Redis reports them and as the host reaches them.</summary>
+/// <summary>INFO replication of one node, with addresses both as Redis reports them and as the host reaches
+/// them.</summary>
 public sealed record RedisReplicationInfo
 {
     public required string Name { get; init; }
@@ -44,7 +46,8 @@ public sealed record RedisSentinelGroup
     /// <summary>Sentinels that answered.</summary>
     public int ReachableSentinels { get; init; }
     public int Quorum { get; init; }
-    /// <summary>The master's flags as the answering sentinel sees them (master, s_down, o_down, failover_in_progress...).</summary>
+    /// <summary>The master's flags as the answering sentinel sees them (master, s_down, o_down,
+    /// failover_in_progress...).</summary>
     public string Flags { get; init; } = "";
     /// <summary>SENTINEL CKQUORUM's answer.</summary>
     public string? CkQuorum { get; init; }
@@ -54,7 +57,8 @@ public sealed record RedisSentinelGroup
     public int ParallelSyncs { get; init; }
     /// <summary>
     /// The split-brain bound on the primary (min-replicas-to-write): it refuses writes unless this many replicas
-    /// acknowledged within <see cref="MinReplicasMaxLag"/> seconds. 0: unbounded (an isolated primary keeps taking writes
+    /// acknowledged within <see cref="MinReplicasMaxLag"/> seconds. 0: unbounded (an isolated primary keeps taking
+    /// writes
     /// the failover will discard). Null when the primary does not answer.
     /// </summary>
     public int? MinReplicasToWrite { get; init; }

@@ -17,7 +17,8 @@ public sealed record RedisTopology
     /// <summary>The cluster's state (ok, fail) when the topology has a cluster; null otherwise.</summary>
     public string? ClusterState { get; init; }
     /// <summary>Master names of the sentinel groups.</summary>
-    public IReadOnlyList<string> SentinelGroups { get => _sentinelGroups; init => _sentinelGroups = TextList.From(value); }
+    public IReadOnlyList<string> SentinelGroups { get => _sentinelGroups; init
+        => _sentinelGroups = TextList.From(value); }
     private readonly IReadOnlyList<string> _sentinelGroups = TextList.Empty;
     /// <summary>Healthy, Degraded (something stopped or failing) or Down (nothing runs).</summary>
     public required string Health { get; init; }

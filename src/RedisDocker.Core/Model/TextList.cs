@@ -18,7 +18,8 @@ public sealed class TextList : ReadOnlyCollection<string>
     public override string ToString() => string.Join(",", this);
 }
 
-/// <summary>Docker labels that print as "key=value;key=value" (Export-Csv), not as the dictionary's type name.</summary>
+/// <summary>Docker labels that print as "key=value;key=value" (Export-Csv), not as the dictionary's type
+/// name.</summary>
 public sealed class LabelSet : ReadOnlyDictionary<string, string>
 {
     public static new readonly LabelSet Empty = new(new Dictionary<string, string>());
@@ -30,8 +31,10 @@ public sealed class LabelSet : ReadOnlyDictionary<string, string>
         {
             null => Empty,
             LabelSet l => l,
-            _ => new LabelSet(labels.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal)),
+            _ => new LabelSet(labels.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(kv => kv.Key, kv
+                => kv.Value, StringComparer.Ordinal)),
         };
 
-    public override string ToString() => string.Join(";", this.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"));
+    public override string ToString() => string.Join(";", this.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv
+        => $"{kv.Key}={kv.Value}"));
 }

@@ -23,6 +23,18 @@ public static class HostEndpoints
     /// <summary>The cluster bus port inside the container: port + 10000, or port - 10000 above 55535.</summary>
     public static int BusPortOf(int port) => port > 55535 ? port - 10000 : port + 10000;
 
+    /// <summary>The first Redis version with cluster-announce-hostname and cluster-preferred-endpoint-type.</summary>
+    public static readonly Version MinimumRedis = new(7, 0);
+
+    /// <summary>
+    /// Why a node of this Redis version (INFO server redis_version) cannot name host endpoints, or null when it
+    /// can. A version that does not parse is tried (the CONFIG SET refusal is the backstop).
+    /// </summary>
+    public static string? Unsupported(string? redisVersion) =>
+        Version.TryParse(redisVersion?.Trim(), out var v) && v < MinimumRedis
+            ? $"Redis {redisVersion!.Trim()} has no cluster-announce-hostname (Redis 7.0 or later is needed)"
+            : null;
+
     /// <summary>The value of cluster-preferred-endpoint-type for a choice.</summary>
     public static string PreferredType(ClusterClientEndpoint e) => e == ClusterClientEndpoint.Host ? "hostname" : "ip";
 }

@@ -231,14 +231,24 @@ public sealed partial class NodeOperations
     {
         if (node.HostEndpoint is null) return;
         var host = EndpointMap.Split(node.HostEndpoint).Host;
-        var set = await _session.SendAsync(node.HostEndpoint, password,
-            new object[] { "CONFIG", "SET", "cluster-announce-hostname", host }, ct).ConfigureAwait(false);
-        if (set.IsError)
+        var info = await _session.SendAsync(node.HostEndpoint, password, new object[] { "INFO", "server" }, ct)
+            .ConfigureAwait(false);
+        var version = info.IsError ? null
+            : RedisInfo.Parse(info.AsString() ?? "").GetValueOrDefault("redis_version");
+        var why = HostEndpoints.Unsupported(version);
+        if (why is null)
         {
-            _sink.Warning($"Node '{node.Name}' cannot announce its host endpoint {node.HostEndpoint} ({set.Text}): "
-                + "Redis 7.0 or later is needed for that. The module's cmdlets still reach the cluster from the host, "
-                + "but other clients on the host follow redirects to container addresses, which only route on a Linux "
-                + "host (not on Docker Desktop). Use an image with Redis >= 7.0 (e.g. redis:7.4).");
+            var set = await _session.SendAsync(node.HostEndpoint, password,
+                new object[] { "CONFIG", "SET", "cluster-announce-hostname", host }, ct).ConfigureAwait(false);
+            if (set.IsError) why = $"{set.Text}; Redis 7.0 or later is needed";
+        }
+        if (why is not null)
+        {
+            // The documented fallback (docs/host-clients.md): the node is made, naming its container address.
+            _sink.Warning($"Node '{node.Name}' cannot announce its host endpoint {node.HostEndpoint}: {why}. "
+                + "The module's cmdlets still reach the cluster from the host, but other clients on the host follow "
+                + "redirects to container addresses, which only route on a Linux host (not on Docker Desktop). "
+                + "Use an image with Redis >= 7.0 (e.g. redis:7.4) for host clients everywhere.");
             return;
         }
         _sink.Verbose($"Node '{node.Name}' announces {node.HostEndpoint} to clients (cluster-announce-hostname "

@@ -52,7 +52,8 @@ public static class ClusterSlot
         return Crc16(key) & (Count - 1);
     }
 
-    /// <summary>CRC16-CCITT (XMODEM: polynomial 0x1021, initial value 0, no reflection), as used by Redis Cluster.</summary>
+    /// <summary>CRC16-CCITT (XMODEM: polynomial 0x1021, initial value 0, no reflection), as used by Redis
+    /// Cluster.</summary>
     public static ushort Crc16(ReadOnlySpan<byte> data)
     {
         var table = Table;

@@ -5,7 +5,8 @@ public static class RedisInfo
 {
     /// <summary>
     /// All <c>key:value</c> lines of every section in one dictionary (case-insensitive keys; a later duplicate wins).
-    /// "# Section" header lines, blank lines and lines without ':' are ignored; values keep everything after the first ':'.
+    /// "# Section" header lines, blank lines and lines without ':' are ignored; values keep everything after the first
+    /// ':'.
     /// </summary>
     public static IReadOnlyDictionary<string, string> Parse(string infoText)
     {

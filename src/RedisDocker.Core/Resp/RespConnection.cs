@@ -45,7 +45,8 @@ public sealed class RespConnection : IAsyncDisposable, IDisposable
     /// <summary>The endpoint as "host:port".</summary>
     public string Endpoint { get; }
 
-    /// <summary>False once disposed or after an I/O failure, timeout, cancellation during I/O or protocol error.</summary>
+    /// <summary>False once disposed or after an I/O failure, timeout, cancellation during I/O or protocol
+    /// error.</summary>
     public bool IsConnected => !_broken && !_disposed;
 
     /// <summary>The RESP version negotiated at connect (2, or 3 after a successful <c>HELLO 3</c>).</summary>
@@ -54,12 +55,13 @@ public sealed class RespConnection : IAsyncDisposable, IDisposable
     /// <summary>
     /// Connects (bounded by <see cref="RespConnectionOptions.ConnectTimeout"/>), optionally wraps in TLS, then
     /// authenticates (AUTH, or HELLO 3 with AUTH) and sets the client name.
-    /// Throws <see cref="RedisConnectionException"/> when the server cannot be reached, the TCP connect or TLS handshake
-    /// times out or fails, or the handshake commands time out or get a non-RESP answer;
+    /// Throws <see cref="RedisConnectionException"/> when the server cannot be reached, the TCP connect or TLS
+    /// handshake times out or fails, or the handshake commands time out or get a non-RESP answer;
     /// <see cref="RedisServerException"/> (Prefix WRONGPASS, NOAUTH, ERR, ...) when AUTH or HELLO is rejected; and
     /// <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> is cancelled.
     /// </summary>
-    public static async Task<RespConnection> ConnectAsync(string host, int port, RespConnectionOptions options, CancellationToken cancellationToken = default)
+    public static async Task<RespConnection> ConnectAsync(string host, int port, RespConnectionOptions options,
+        CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(host);
         ArgumentOutOfRangeException.ThrowIfLessThan(port, 1);
@@ -69,7 +71,8 @@ public sealed class RespConnection : IAsyncDisposable, IDisposable
         cancellationToken.ThrowIfCancellationRequested();
 
         string endpoint = FormatEndpoint(host, port);
-        var (socket, stream) = await OpenStreamAsync(host, port, endpoint, options, cancellationToken).ConfigureAwait(false);
+        var (socket, stream) = await OpenStreamAsync(host, port, endpoint, options, cancellationToken)
+            .ConfigureAwait(false);
         var connection = new RespConnection(socket, stream, endpoint, options);
         try
         {
@@ -79,12 +82,14 @@ public sealed class RespConnection : IAsyncDisposable, IDisposable
         catch (RedisTimeoutException ex)
         {
             await connection.DisposeAsync().ConfigureAwait(false);
-            throw new RedisConnectionException(endpoint, $"Could not connect to {endpoint}: the handshake timed out. {ex.Message}", ex);
+            throw new RedisConnectionException(endpoint,
+                $"Could not connect to {endpoint}: the handshake timed out. {ex.Message}", ex);
         }
         catch (RespProtocolException ex)
         {
             await connection.DisposeAsync().ConfigureAwait(false);
-            throw new RedisConnectionException(endpoint, $"Could not connect to {endpoint}: the server did not answer in the Redis protocol ({ex.Message})", ex);
+            throw new RedisConnectionException(endpoint, $"Could not connect to {endpoint}: the server did not answer "
+                + $"in the Redis protocol ({ex.Message})", ex);
         }
         catch
         {
@@ -93,7 +98,8 @@ public sealed class RespConnection : IAsyncDisposable, IDisposable
         }
     }
 
-    private static async Task<(Socket, Stream)> OpenStreamAsync(string host, int port, string endpoint, RespConnectionOptions options, CancellationToken cancellationToken)
+    private static async Task<(Socket, Stream)> OpenStreamAsync(string host, int port, string endpoint,
+        RespConnectionOptions options, CancellationToken cancellationToken)
     {
         using var timeout = CreateTimeoutSource(options.ConnectTimeout, cancellationToken);
         var token = timeout.Token;
@@ -107,13 +113,17 @@ public sealed class RespConnection : IAsyncDisposable, IDisposable
                 : await Dns.GetHostAddressesAsync(host, token).ConfigureAwait(false);
             if (addresses.Length == 0)
             {
-                throw new RedisConnectionException(endpoint, $"Could not connect to {endpoint}: the host name resolved to no address.");
+                throw new RedisConnectionException(endpoint,
+                    $"Could not connect to {endpoint}: the host name resolved to no address.");
             }
 
             Exception? last = null;
             foreach (var address in addresses)
             {
-                var candidate = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                var candidate = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp)
+                {
+                    NoDelay = true,
+                };
                 try
                 {
                     await candidate.ConnectAsync(new IPEndPoint(address, port), token).ConfigureAwait(false);
@@ -170,7 +180,8 @@ public sealed class RespConnection : IAsyncDisposable, IDisposable
             if (token.IsCancellationRequested)
             {
                 throw new RedisConnectionException(endpoint,
-                    $"Could not connect to {endpoint}: timed out after {options.ConnectTimeout.TotalMilliseconds:0} ms ({stage}).", ex);
+                    $"Could not connect to {endpoint}: timed out after {options.ConnectTimeout.TotalMilliseconds:0} ms "
+                    + $"({stage}).", ex);
             }
             throw new RedisConnectionException(endpoint, $"Could not connect to {endpoint}: {Describe(ex, stage)}", ex);
         }
@@ -202,7 +213,8 @@ public sealed class RespConnection : IAsyncDisposable, IDisposable
         {
             try
             {
-                await ExecuteAsync(new object[] { "CLIENT", "SETNAME", options.ClientName }, cancellationToken).ConfigureAwait(false);
+                await ExecuteAsync(new object[] { "CLIENT", "SETNAME", options.ClientName }, cancellationToken)
+                    .ConfigureAwait(false);
             }
             catch (RedisServerException)
             {
@@ -212,7 +224,8 @@ public sealed class RespConnection : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
-    /// Sends one command and returns its reply. Arguments are encoded as described in <see cref="RespWriter.EncodeCommand"/>.
+    /// Sends one command and returns its reply. Arguments are encoded as described in
+    /// <see cref="RespWriter.EncodeCommand"/>.
     /// An error reply throws <see cref="RedisServerException"/> (the connection stays usable).
     /// </summary>
     public Task<RespValue> ExecuteAsync(string command, params object[] args)
@@ -231,7 +244,8 @@ public sealed class RespConnection : IAsyncDisposable, IDisposable
     /// <see cref="OperationCanceledException"/> (both break the connection if the command was already sent);
     /// I/O failures throw <see cref="RedisConnectionException"/>.
     /// </summary>
-    public async Task<RespValue> ExecuteAsync(IReadOnlyList<object> commandAndArgs, CancellationToken cancellationToken = default)
+    public async Task<RespValue> ExecuteAsync(IReadOnlyList<object> commandAndArgs,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(commandAndArgs);
         var replies = await RoundTripAsync(new[] { commandAndArgs }, cancellationToken).ConfigureAwait(false);
@@ -241,9 +255,11 @@ public sealed class RespConnection : IAsyncDisposable, IDisposable
     /// <summary>
     /// Sends one command and returns its reply as it came: an error reply is a value of kind
     /// <see cref="RespKind.Error"/> (MOVED, ASK, READONLY... are for the caller to act on), not an exception.
-    /// Timeouts, cancellation and I/O failures throw as in <see cref="ExecuteAsync(IReadOnlyList{object}, CancellationToken)"/>.
+    /// Timeouts, cancellation and I/O failures throw as in
+    /// <see cref="ExecuteAsync(IReadOnlyList{object}, CancellationToken)"/>.
     /// </summary>
-    public async Task<RespValue> SendAsync(IReadOnlyList<object> commandAndArgs, CancellationToken cancellationToken = default)
+    public async Task<RespValue> SendAsync(IReadOnlyList<object> commandAndArgs,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(commandAndArgs);
         var replies = await RoundTripAsync(new[] { commandAndArgs }, cancellationToken).ConfigureAwait(false);
@@ -254,7 +270,8 @@ public sealed class RespConnection : IAsyncDisposable, IDisposable
     /// Sends all commands in one write, then reads their replies in order. Error replies are returned as values of kind
     /// <see cref="RespKind.Error"/>, not thrown. The whole pipeline is bounded by one command timeout.
     /// </summary>
-    public async Task<IReadOnlyList<RespValue>> PipelineAsync(IReadOnlyList<IReadOnlyList<object>> commands, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<RespValue>> PipelineAsync(IReadOnlyList<IReadOnlyList<object>> commands,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(commands);
         if (commands.Count == 0)
@@ -264,7 +281,8 @@ public sealed class RespConnection : IAsyncDisposable, IDisposable
         return await RoundTripAsync(commands, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<RespValue[]> RoundTripAsync(IReadOnlyList<IReadOnlyList<object>> commands, CancellationToken cancellationToken)
+    private async Task<RespValue[]> RoundTripAsync(IReadOnlyList<IReadOnlyList<object>> commands,
+        CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ThrowIfBroken();
@@ -280,7 +298,8 @@ public sealed class RespConnection : IAsyncDisposable, IDisposable
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw new RedisTimeoutException(
-                $"{name} on {Endpoint} timed out after {_commandTimeout.TotalMilliseconds:0} ms waiting for the connection (busy).");
+                $"{name} on {Endpoint} timed out after {_commandTimeout.TotalMilliseconds:0} ms waiting for the "
+                + "connection (busy).");
         }
 
         try
@@ -323,7 +342,8 @@ public sealed class RespConnection : IAsyncDisposable, IDisposable
                 if (token.IsCancellationRequested)
                 {
                     throw new RedisTimeoutException(
-                        $"{name} on {Endpoint} timed out after {_commandTimeout.TotalMilliseconds:0} ms; the connection has been closed.");
+                        $"{name} on {Endpoint} timed out after {_commandTimeout.TotalMilliseconds:0} ms; "
+                        + "the connection has been closed.");
                 }
                 if (ex is RespProtocolException or RedisConnectionException)
                 {
@@ -331,7 +351,8 @@ public sealed class RespConnection : IAsyncDisposable, IDisposable
                 }
                 if (ex is IOException or SocketException or ObjectDisposedException or AuthenticationException)
                 {
-                    throw new RedisConnectionException(Endpoint, $"{name} on {Endpoint} failed: {Describe(ex, "I/O")}", ex);
+                    throw new RedisConnectionException(Endpoint, $"{name} on {Endpoint} failed: {Describe(ex, "I/O")}",
+                        ex);
                 }
                 throw;
             }
@@ -349,7 +370,8 @@ public sealed class RespConnection : IAsyncDisposable, IDisposable
         {
             if (_readEnd > _readStart)
             {
-                bool complete = _parser.TryRead(_readBuffer.AsSpan(_readStart, _readEnd - _readStart), out int consumed, out var value);
+                bool complete = _parser.TryRead(_readBuffer.AsSpan(_readStart, _readEnd - _readStart), out int consumed,
+                    out var value);
                 _readStart += consumed;
                 if (_readStart == _readEnd)
                 {
@@ -386,7 +408,8 @@ public sealed class RespConnection : IAsyncDisposable, IDisposable
             {
                 if (_readBuffer.Length >= MaxReadBufferSize)
                 {
-                    throw new RespProtocolException($"A RESP line from {Endpoint} is longer than {MaxReadBufferSize} bytes.");
+                    throw new RespProtocolException(
+                        $"A RESP line from {Endpoint} is longer than {MaxReadBufferSize} bytes.");
                 }
                 Array.Resize(ref _readBuffer, Math.Min(_readBuffer.Length * 2, MaxReadBufferSize));
             }
@@ -408,7 +431,8 @@ public sealed class RespConnection : IAsyncDisposable, IDisposable
     {
         if (_broken)
         {
-            throw new RedisConnectionException(Endpoint, $"The connection to {Endpoint} is broken (after an earlier failure, timeout or cancellation); open a new one.");
+            throw new RedisConnectionException(Endpoint, $"The connection to {Endpoint} is broken (after an earlier "
+                + "failure, timeout or cancellation); open a new one.");
         }
     }
 
@@ -450,7 +474,8 @@ public sealed class RespConnection : IAsyncDisposable, IDisposable
     }
 
     /// <summary>"RespConnection(host:port)" with its state.</summary>
-    public override string ToString() => $"RespConnection({Endpoint}, RESP{Protocol}, {(IsConnected ? "connected" : "closed")})";
+    public override string ToString() =>
+        $"RespConnection({Endpoint}, RESP{Protocol}, {(IsConnected ? "connected" : "closed")})";
 
     private static CancellationTokenSource CreateTimeoutSource(TimeSpan timeout, CancellationToken cancellationToken)
     {

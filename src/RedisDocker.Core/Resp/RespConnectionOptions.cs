@@ -7,7 +7,8 @@ namespace RedisDocker.Core.Resp;
 /// <summary>Settings for <see cref="RespConnection.ConnectAsync"/>.</summary>
 public sealed class RespConnectionOptions
 {
-    /// <summary>ACL user name; <c>null</c> authenticates with <c>AUTH &lt;password&gt;</c> (the "default" user).</summary>
+    /// <summary>ACL user name; <c>null</c> authenticates with <c>AUTH &lt;password&gt;</c> (the "default"
+    /// user).</summary>
     public string? User { get; init; }
 
     /// <summary>
@@ -40,14 +41,17 @@ public sealed class RespConnectionOptions
     /// <summary>Sent with <c>CLIENT SETNAME</c> after connecting; a rejected name is ignored.</summary>
     public string? ClientName { get; init; }
 
-    /// <summary>RESP protocol version: 2 (default) or 3 (negotiated with <c>HELLO 3</c>, carrying AUTH when a password is set).</summary>
+    /// <summary>RESP protocol version: 2 (default) or 3 (negotiated with <c>HELLO 3</c>, carrying AUTH when a
+    /// password is set).</summary>
     public int Protocol { get; init; } = 2;
 
     /// <summary>A summary of the settings; the password is never shown.</summary>
     public override string ToString() => string.Create(
         CultureInfo.InvariantCulture,
-        $"User={User ?? "(default)"}, Password={(Password is null ? "(none)" : "***")}, Protocol={Protocol}, UseTls={UseTls}, " +
-        $"ConnectTimeout={ConnectTimeout.TotalMilliseconds}ms, CommandTimeout={CommandTimeout.TotalMilliseconds}ms, ClientName={ClientName ?? "(none)"}");
+        $"User={User ?? "(default)"}, Password={(Password is null ? "(none)" : "***")}, Protocol={Protocol}, " +
+        $"UseTls={UseTls}, " +
+        $"ConnectTimeout={ConnectTimeout.TotalMilliseconds}ms, CommandTimeout={CommandTimeout.TotalMilliseconds}ms, " +
+        $"ClientName={ClientName ?? "(none)"}");
 
     internal void Validate()
     {
@@ -57,11 +61,13 @@ public sealed class RespConnectionOptions
         }
         if (ConnectTimeout <= TimeSpan.Zero && ConnectTimeout != Timeout.InfiniteTimeSpan)
         {
-            throw new ArgumentOutOfRangeException(nameof(ConnectTimeout), ConnectTimeout, "ConnectTimeout must be positive or infinite.");
+            throw new ArgumentOutOfRangeException(nameof(ConnectTimeout), ConnectTimeout,
+                "ConnectTimeout must be positive or infinite.");
         }
         if (CommandTimeout <= TimeSpan.Zero && CommandTimeout != Timeout.InfiniteTimeSpan)
         {
-            throw new ArgumentOutOfRangeException(nameof(CommandTimeout), CommandTimeout, "CommandTimeout must be positive or infinite.");
+            throw new ArgumentOutOfRangeException(nameof(CommandTimeout), CommandTimeout,
+                "CommandTimeout must be positive or infinite.");
         }
     }
 }

@@ -28,7 +28,8 @@ public static class RespReader
 
     /// <summary>
     /// Parses one complete reply at the start of <paramref name="data"/>; when the data is incomplete,
-    /// returns <see cref="RespValue.Nil"/> with <paramref name="consumed"/> = 0 (a complete reply always consumes bytes).
+    /// returns <see cref="RespValue.Nil"/> with <paramref name="consumed"/> = 0 (a complete reply always consumes
+    /// bytes).
     /// Throws <see cref="RespProtocolException"/> on malformed data.
     /// </summary>
     public static RespValue Parse(ReadOnlySpan<byte> data, out int consumed)
@@ -37,7 +38,8 @@ public static class RespReader
         return value;
     }
 
-    /// <summary>Parses every complete reply in <paramref name="data"/>; throws if trailing bytes form an incomplete reply.</summary>
+    /// <summary>Parses every complete reply in <paramref name="data"/>; throws if trailing bytes form an incomplete
+    /// reply.</summary>
     public static IReadOnlyList<RespValue> ParseAll(ReadOnlySpan<byte> data)
     {
         var values = new List<RespValue>();
@@ -82,7 +84,8 @@ internal sealed class RespParser
     /// <summary>True while a reply has been started but not completed.</summary>
     public bool InProgress => _depth > 0 || _bulk is not null;
 
-    /// <summary>The unfilled part of a bulk string being received (empty when none), for reading straight into it.</summary>
+    /// <summary>The unfilled part of a bulk string being received (empty when none), for reading straight into
+    /// it.</summary>
     public Memory<byte> PendingBulk => _bulk is null ? Memory<byte>.Empty : _bulk.AsMemory(_bulkFilled);
 
     /// <summary>Marks <paramref name="count"/> bytes of <see cref="PendingBulk"/> as filled.</summary>
@@ -256,7 +259,8 @@ internal sealed class RespParser
                     }
                     default:
                         throw new RespProtocolException(
-                            $"Unexpected RESP type byte 0x{type:X2} ('{(type >= 32 && type < 127 ? (char)type : '?')}').");
+                            $"Unexpected RESP type byte 0x{type:X2} "
+                                + $"('{(type >= 32 && type < 127 ? (char)type : '?')}').");
                 }
                 pos = next;
             }
@@ -319,7 +323,8 @@ internal sealed class RespParser
         _ => RespKind.Map,
     };
 
-    /// <summary>Index of the '\r' of the first CRLF at or after <paramref name="start"/>, or -1 if not there yet.</summary>
+    /// <summary>Index of the '\r' of the first CRLF at or after <paramref name="start"/>, or -1 if not there
+    /// yet.</summary>
     private static int FindLineEnd(ReadOnlySpan<byte> data, int start)
     {
         if (start > data.Length)
@@ -349,7 +354,8 @@ internal sealed class RespParser
 
     private static long ParseLength(ReadOnlySpan<byte> line, string what)
     {
-        if (line.IsEmpty || line[0] == (byte)'+' || !Utf8Parser.TryParse(line, out long value, out int used) || used != line.Length)
+        if (line.IsEmpty || line[0] == (byte)'+' || !Utf8Parser.TryParse(line, out long value, out int used)
+            || used != line.Length)
         {
             throw new RespProtocolException($"Invalid {what} '{Printable(line)}'.");
         }

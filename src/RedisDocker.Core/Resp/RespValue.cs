@@ -47,7 +47,8 @@ public sealed class RespValue
     private readonly double _double;
     private string? _text;
 
-    private RespValue(RespKind kind, string? text = null, byte[]? bytes = null, long integer = 0, double dbl = 0, RespValue[]? items = null)
+    private RespValue(RespKind kind, string? text = null, byte[]? bytes = null, long integer = 0, double dbl = 0,
+        RespValue[]? items = null)
     {
         Kind = kind;
         _text = text;
@@ -76,10 +77,12 @@ public sealed class RespValue
     /// <summary>The raw bytes of a <see cref="RespKind.BulkString"/>; <c>null</c> for other kinds.</summary>
     public byte[]? Bytes => Kind == RespKind.BulkString ? _bytes : null;
 
-    /// <summary>The value of an <see cref="RespKind.Integer"/>, or 1/0 for a <see cref="RespKind.Boolean"/>; 0 otherwise.</summary>
+    /// <summary>The value of an <see cref="RespKind.Integer"/>, or 1/0 for a <see cref="RespKind.Boolean"/>; 0
+    /// otherwise.</summary>
     public long Integer { get; }
 
-    /// <summary>Elements of Array, Set and Push values; Map entries flattened as k1, v1, k2, v2; <c>null</c> otherwise.</summary>
+    /// <summary>Elements of Array, Set and Push values; Map entries flattened as k1, v1, k2, v2; <c>null</c>
+    /// otherwise.</summary>
     public IReadOnlyList<RespValue>? Items => _items;
 
     /// <summary>True for nil/null values.</summary>
@@ -110,10 +113,12 @@ public sealed class RespValue
     /// <summary>An integer (<c>:42</c>).</summary>
     public static RespValue FromInteger(long value) => new(RespKind.Integer, integer: value);
 
-    /// <summary>A bulk string holding <paramref name="bytes"/> (not copied); <c>null</c> gives <see cref="Nil"/>.</summary>
+    /// <summary>A bulk string holding <paramref name="bytes"/> (not copied); <c>null</c> gives
+    /// <see cref="Nil"/>.</summary>
     public static RespValue FromBulk(byte[]? bytes) => bytes is null ? Nil : new(RespKind.BulkString, bytes: bytes);
 
-    /// <summary>A bulk string holding the UTF-8 encoding of <paramref name="text"/>; <c>null</c> gives <see cref="Nil"/>.</summary>
+    /// <summary>A bulk string holding the UTF-8 encoding of <paramref name="text"/>; <c>null</c> gives
+    /// <see cref="Nil"/>.</summary>
     public static RespValue FromBulk(string? text) =>
         text is null ? Nil : new(RespKind.BulkString, text, Encoding.UTF8.GetBytes(text));
 
@@ -135,7 +140,8 @@ public sealed class RespValue
         var value = Aggregate(RespKind.Map, flattenedKeysAndValues);
         if (value._items!.Length % 2 != 0)
         {
-            throw new ArgumentException("A map needs an even number of items (k1, v1, k2, v2, ...).", nameof(flattenedKeysAndValues));
+            throw new ArgumentException("A map needs an even number of items (k1, v1, k2, v2, ...).",
+                nameof(flattenedKeysAndValues));
         }
         return value;
     }
@@ -192,7 +198,8 @@ public sealed class RespValue
     /// Throws <see cref="RedisServerException"/> for an error and <see cref="InvalidOperationException"/>
     /// for nil, booleans and aggregates (use <see cref="AsStringOrNull"/> when nil is expected).
     /// </summary>
-    public string AsString() => AsStringOrNull() ?? throw new InvalidOperationException("The reply is nil, not a string.");
+    public string AsString() => AsStringOrNull()
+        ?? throw new InvalidOperationException("The reply is nil, not a string.");
 
     /// <summary>Like <see cref="AsString"/> but returns <c>null</c> for a nil value.</summary>
     public string? AsStringOrNull()
@@ -318,11 +325,13 @@ public sealed class RespValue
         {
             throw new RedisServerException(_text!);
         }
-        throw new InvalidOperationException(Kind == RespKind.Null ? "The reply is nil, not an array." : $"A {Kind} reply is not an array.");
+        throw new InvalidOperationException(Kind == RespKind.Null ? "The reply is nil, not an array."
+            : $"A {Kind} reply is not an array.");
     }
 
     /// <summary>
-    /// Key/value pairs of a Map, or of an Array with an even number of items (RESP2 replies of HGETALL, CONFIG GET, ...),
+    /// Key/value pairs of a Map, or of an Array with an even number of items (RESP2 replies of HGETALL, CONFIG GET,
+    /// ...),
     /// keys as text. Later duplicate keys win.
     /// </summary>
     public IReadOnlyDictionary<string, RespValue> AsDictionary()
@@ -330,7 +339,8 @@ public sealed class RespValue
         var items = AsArray();
         if (items.Count % 2 != 0)
         {
-            throw new InvalidOperationException("The reply has an odd number of items and cannot be read as key/value pairs.");
+            throw new InvalidOperationException("The reply has an odd number of items and cannot be read as key/value "
+                + "pairs.");
         }
         var result = new Dictionary<string, RespValue>(items.Count / 2, StringComparer.Ordinal);
         for (int i = 0; i < items.Count; i += 2)
@@ -340,11 +350,13 @@ public sealed class RespValue
         return result;
     }
 
-    /// <summary>Throws <see cref="RedisServerException"/> when this is an error reply; returns this otherwise.</summary>
+    /// <summary>Throws <see cref="RedisServerException"/> when this is an error reply; returns this
+    /// otherwise.</summary>
     public RespValue ThrowIfError() => Kind == RespKind.Error ? throw new RedisServerException(_text!) : this;
 
     /// <summary>
-    /// A plain .NET view (for PowerShell): strings for simple/bulk/verbatim strings, <see cref="long"/>, <see cref="double"/>,
+    /// A plain .NET view (for PowerShell): strings for simple/bulk/verbatim strings, <see cref="long"/>,
+    /// <see cref="double"/>,
     /// <see cref="bool"/>, <see cref="BigInteger"/>, <c>null</c> for nil, and <c>object?[]</c> for Array/Set/Push and
     /// Map (flattened k1, v1, ..., the same shape as the RESP2 reply). Throws <see cref="RedisServerException"/> when
     /// this value, or any nested value, is an error.
@@ -450,7 +462,8 @@ public sealed class RespValue
         sb.Append(close);
     }
 
-    private static string Truncate(string text, int max) => text.Length <= max ? text : string.Concat(text.AsSpan(0, max), "...");
+    private static string Truncate(string text, int max) => text.Length <= max ? text : string.Concat(text.AsSpan(0,
+        max), "...");
 
     internal static string FormatDouble(double value)
     {
@@ -471,7 +484,8 @@ public sealed class RespValue
 
     internal static bool TryParseDouble(ReadOnlySpan<char> text, out double value)
     {
-        if (text.Equals("inf", StringComparison.OrdinalIgnoreCase) || text.Equals("+inf", StringComparison.OrdinalIgnoreCase))
+        if (text.Equals("inf", StringComparison.OrdinalIgnoreCase) || text.Equals("+inf",
+            StringComparison.OrdinalIgnoreCase))
         {
             value = double.PositiveInfinity;
             return true;
@@ -481,7 +495,8 @@ public sealed class RespValue
             value = double.NegativeInfinity;
             return true;
         }
-        if (text.Equals("nan", StringComparison.OrdinalIgnoreCase) || text.Equals("-nan", StringComparison.OrdinalIgnoreCase))
+        if (text.Equals("nan", StringComparison.OrdinalIgnoreCase) || text.Equals("-nan",
+            StringComparison.OrdinalIgnoreCase))
         {
             value = double.NaN;
             return true;

@@ -11,11 +11,15 @@ public static class RespWriter
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
 
     /// <summary>
-    /// Encodes one command (<c>*N\r\n$len\r\narg\r\n...</c>). Arguments: <see cref="string"/> (UTF-8), <see cref="byte"/>[],
-    /// <see cref="ReadOnlyMemory{T}"/>/<see cref="Memory{T}"/>/<see cref="ArraySegment{T}"/> of bytes, <see cref="int"/>,
-    /// <see cref="long"/>, <see cref="double"/>/<see cref="float"/> (invariant round-trip "R"; infinities as +inf/-inf, NaN as nan);
+    /// Encodes one command (<c>*N\r\n$len\r\narg\r\n...</c>). Arguments: <see cref="string"/> (UTF-8),
+    /// <see cref="byte"/>[],
+    /// <see cref="ReadOnlyMemory{T}"/>/<see cref="Memory{T}"/>/<see cref="ArraySegment{T}"/> of bytes,
+    /// <see cref="int"/>,
+    /// <see cref="long"/>, <see cref="double"/>/<see cref="float"/> (invariant round-trip "R"; infinities as +inf/-inf,
+    /// NaN as nan);
     /// anything else via
-    /// <see cref="IFormattable"/> with the invariant culture, or <see cref="object.ToString"/>. Null arguments are rejected.
+    /// <see cref="IFormattable"/> with the invariant culture, or <see cref="object.ToString"/>. Null arguments are
+    /// rejected.
     /// </summary>
     public static byte[] EncodeCommand(IReadOnlyList<object> commandAndArgs)
     {
@@ -61,7 +65,8 @@ public static class RespWriter
                 return;
             case CancellationToken:
                 throw new ArgumentException(
-                    $"Command argument {index} is a CancellationToken; pass tokens with the ExecuteAsync(IReadOnlyList<object>, CancellationToken) overload.",
+                    $"Command argument {index} is a CancellationToken; pass tokens with the "
+                        + $"ExecuteAsync(IReadOnlyList<object>, CancellationToken) overload.",
                     "commandAndArgs");
             case byte[] bytes:
                 WriteBulk(writer, bytes);

@@ -227,6 +227,10 @@ public static class InputValidation
                     $"Node '{n.Name}' replicates '{P(n.ReplicaOf)}', which is not a node of the spec.", n.Name);
         if (spec.Cluster is { } cluster)
         {
+            if (cluster.ClientEndpoint is { } ce
+                && (!Enum.TryParse<ClusterClientEndpoint>(ce, true, out _) || int.TryParse(ce, out _)))
+                throw Invalid(ErrorIds.InvalidArgument,
+                    $"Cluster clientEndpoint '{P(ce)}' is neither Host nor Container (leave it out for Host).", ce);
             if (cluster.Primaries is null) throw Invalid(ErrorIds.InvalidConfig,
                 "The spec's cluster has no primaries (give [] for none).", spec.Name);
             foreach (var p in cluster.Primaries)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using RedisDocker.Core.Docker;
+using RedisDocker.Core.Resp;
 
 namespace RedisDocker.Core.Topology;
 
@@ -71,7 +72,11 @@ public sealed partial class TopologyOperations
             var members = await _cluster.GetNodesAsync(name, ct).ConfigureAwait(false);
             cluster = new ClusterSpecDto(members.Where(m => m.Role == RedisRole.Primary && m.Name is not null)
                 .Select(p => new ClusterPrimaryDto(p.Name!, p.SlotRanges.Select(r => r.ToString()).ToArray(),
-                    p.Replicas)).ToArray());
+                    p.Replicas)).ToArray())
+            {
+                ClientEndpoint = await ClientEndpointAsync(nodes.Where(n => n.ClusterEnabled), ct)
+                    .ConfigureAwait(false),
+            };
         }
         var groups = new List<SentinelGroupDto>();
         foreach (var g in await _sentinels.GetAsync(name, null, ct).ConfigureAwait(false))
@@ -84,6 +89,29 @@ public sealed partial class TopologyOperations
                 "The password is not exported. Import with -Password, or a new one is generated. Read the current one "
                     + "with Get-RedisCredential."),
             networks, nodeSpecs, cluster, groups);
+    }
+
+    /// <summary>Host or Container (Set-RedisCluster -ClientEndpoint) as the first running cluster node says, null
+    /// when none answers or Redis is older than 7.0.</summary>
+    private async Task<string?> ClientEndpointAsync(IEnumerable<RedisNode> clusterNodes, CancellationToken ct)
+    {
+        foreach (var n in clusterNodes.Where(n => n.HostEndpoint is not null))
+        {
+            try
+            {
+                var password = await _session.GetPasswordAsync(n.Topology, ct).ConfigureAwait(false);
+                var r = await _session.SendAsync(n.HostEndpoint!, password,
+                    new object[] { "CONFIG", "GET", "cluster-preferred-endpoint-type" }, ct).ConfigureAwait(false);
+                if (r.Items is not { Count: 2 } items) return null;
+                return items[1].Text == "ip" ? nameof(ClusterClientEndpoint.Container)
+                    : nameof(ClusterClientEndpoint.Host);
+            }
+            catch (RedisException e)
+            {
+                _sink.Verbose($"Could not read the client endpoint type of '{n.Name}': {e.Message}");
+            }
+        }
+        return null;
     }
 
     public static string ToJson(TopologySpec spec) => JsonSerializer.Serialize(spec, JsonOptions);

@@ -67,6 +67,10 @@ public sealed partial class TopologyOperations
                 }).ToArray(), true);
                 var members = made.Select(r => r.Node!).Where(n => n.ClusterEnabled).ToList();
                 await _cluster.CreateAsync(members, plan, ct).ConfigureAwait(false);
+                if (cluster.ClientEndpoint is { } ce
+                    && Enum.Parse<ClusterClientEndpoint>(ce, true) == ClusterClientEndpoint.Container)
+                    await _cluster.SetClientEndpointAsync(spec.Name, ClusterClientEndpoint.Container, ct)
+                        .ConfigureAwait(false);
             }
             foreach (var g in spec.SentinelGroups)
                 await _sentinels.CreateAsync(new SentinelGroupSpec

@@ -18,7 +18,12 @@ public sealed record NodeSpecDto(string Name, string Network, string? IPAddress,
     bool AppendOnly, string? MaxMemory, string? MaxMemoryPolicy, string? ReplicaOf, IReadOnlyDictionary<string,
         string>? Config, string? DockerHost,
     string? AnnounceAddress = null, string? Topology = null, string? Tls = null);
-public sealed record ClusterSpecDto(IReadOnlyList<ClusterPrimaryDto> Primaries);
+public sealed record ClusterSpecDto(IReadOnlyList<ClusterPrimaryDto> Primaries)
+{
+    /// <summary>What the cluster names to clients (Set-RedisCluster -ClientEndpoint): Host or Container; null
+    /// (older exports, Redis before 7.0) is Host.</summary>
+    public string? ClientEndpoint { get; init; }
+}
 public sealed record ClusterPrimaryDto(string Name, IReadOnlyList<string> Slots, IReadOnlyList<string> Replicas);
 public sealed record SentinelGroupDto(string MasterName, string Primary, int Count, int Quorum, int DownAfterMs,
     int FailoverTimeoutMs, int ParallelSyncs, int Port, string? Image);

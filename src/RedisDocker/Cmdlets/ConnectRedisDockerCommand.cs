@@ -32,6 +32,11 @@ public sealed class ConnectRedisDockerCommand : AsyncCmdlet
     [Parameter]
     public SwitchParameter Add { get; set; }
 
+    /// <summary>How the module's own connections reach the nodes: Auto (container addresses where this host routes
+    /// to them, else published ports), Published or Direct. REDISDOCKER_ROUTE, else Auto, when omitted.</summary>
+    [Parameter]
+    public ConnectionRoute? Route { get; set; }
+
     protected override void ProcessRecord()
     {
         DockerEndpoint endpoint;
@@ -59,6 +64,7 @@ public sealed class ConnectRedisDockerCommand : AsyncCmdlet
         {
             var current = DefaultSessions.Current;
             current.AddHost(endpoint);
+            if (Route is { } mode) current.Routes.Mode = mode;
             try
             {
                 var added = Run((_, ct) => Bounded(ct, bound => current.GetDockerAsync(endpoint.ToString(), bound)));
@@ -76,6 +82,7 @@ public sealed class ConnectRedisDockerCommand : AsyncCmdlet
             return;
         }
         var session = new RedisDockerSession(endpoint);
+        if (Route is { } route) session.Routes.Mode = route;
         try
         {
             var docker = Run((_, ct) => Bounded(ct, session.GetDockerAsync));

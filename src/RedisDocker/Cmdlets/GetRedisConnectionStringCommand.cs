@@ -9,46 +9,17 @@ namespace RedisDocker.Cmdlets;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "RedisConnectionString", DefaultParameterSetName = ParameterSets.Cluster)]
 [OutputType(typeof(string))]
-public sealed class GetRedisConnectionStringCommand : RedisDockerCmdlet
+public sealed class GetRedisConnectionStringCommand : ConnectionTargetCmdlet
 {
-    /// <summary>The cluster (its topology name).</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParameterSets.Cluster,
-        ValueFromPipelineByPropertyName = true)]
-    [Alias("Topology")]
-    [ArgumentCompleter(typeof(Completers.ClusterCompleter))]
-    public string Cluster { get; set; } = "";
-
-    /// <summary>The Sentinel group (its master name): its primary and replicas.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.SentinelGroup)]
-    [Alias("MasterName")]
-    [ArgumentCompleter(typeof(Completers.SentinelGroupCompleter))]
-    public string SentinelGroup { get; set; } = "";
-
-    /// <summary>One node.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.Node)]
-    [ArgumentCompleter(typeof(Completers.NodeCompleter))]
-    public string Node { get; set; } = "";
-
     /// <summary>Append password=... (the string then holds a secret: keep it out of logs and source control).</summary>
     [Parameter]
     public SwitchParameter IncludePassword { get; set; }
 
-    /// <summary>Published ports, container addresses (Direct), or Direct where this host routes to them
-    /// (Auto).</summary>
-    [Parameter]
-    public ConnectionRoute Route { get; set; } = ConnectionRoute.Published;
-
     protected override void ProcessRecord()
     {
-        var (target, name) = ParameterSetName switch
-        {
-            ParameterSets.SentinelGroup => (ConnectionTarget.SentinelGroup, SentinelGroup),
-            ParameterSets.Node => (ConnectionTarget.Node, Node),
-            _ => (ConnectionTarget.Cluster, Cluster),
-        };
+        var (target, name) = Target;
         if (TryRun(name, (sink, ct) => CurrentSession.Workflows(sink)
-            .ConnectionStrings.GetAsync(target, name, IncludePassword, ct, Route),
-                out var text))
+            .ConnectionStrings.GetAsync(target, name, IncludePassword, ct, Route), out var text))
             WriteObject(text);
     }
 }

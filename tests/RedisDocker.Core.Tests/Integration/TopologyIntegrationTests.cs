@@ -104,6 +104,37 @@ public class TopologyIntegrationTests : DockerTestBase
         Assert.NotEqual(password, await Session.GetPasswordAsync(Topology, Ct));
     }
 
+    [Fact]
+    public async Task ExportAndImportKeepTheClustersClientEndpointChoice()
+    {
+        // Issue 14: a cluster switched to container addresses for in-network clients comes back so.
+        var net = await NewNetworkAsync();
+        var nodes = await NewNodesAsync(net.Name, 3, cluster: true);
+        await Clusters.CreateAsync(nodes.Select(n => n.Name).ToArray(), 0, Ct);
+        Assert.Equal("Host", (await Topologies.ExportAsync(Topology, Ct)).Cluster!.ClientEndpoint);
+        await Clusters.SetClientEndpointAsync(Topology, ClusterClientEndpoint.Container, Ct);
+        var json = TopologyOperations.ToJson(await Topologies.ExportAsync(Topology, Ct));
+        Assert.Equal("Container", TopologyOperations.FromJson(json).Cluster!.ClientEndpoint);
+
+        await Topologies.RemoveAsync(Topology, keepVolumes: false, Ct);
+        var imported = await Topologies.ImportAsync(TopologyOperations.FromJson(json), null, Ct, dockerHost: Session.DockerHost);
+        Assert.Equal("Healthy", imported.Health);
+        foreach (var n in await Nodes.GetAsync(new NodeFilter { Topology = Topology, IncludeSentinels = false }, Ct))
+        {
+            await using var conn = await ConnectAsync(n);
+            var type = await conn.ExecuteAsync("CONFIG", "GET", "cluster-preferred-endpoint-type");
+            Assert.Equal("ip", type.Items![1].AsString());
+            // CLUSTER SLOTS names the container address, not the host one.
+            var slots = await conn.ExecuteAsync("CLUSTER", "SLOTS");
+            Assert.All(slots.Items!, s => Assert.StartsWith(net.Subnet!.Split('.')[0] + "." + net.Subnet.Split('.')[1] + ".",
+                s.Items![2].Items![0].AsString()));
+        }
+        Assert.Equal("Container", (await Topologies.ExportAsync(Topology, Ct)).Cluster!.ClientEndpoint);
+        // And back: Redis 7 passes the version check of -ClientEndpoint Host.
+        await Clusters.SetClientEndpointAsync(Topology, ClusterClientEndpoint.Host, Ct);
+        Assert.Equal("Host", (await Topologies.ExportAsync(Topology, Ct)).Cluster!.ClientEndpoint);
+    }
+
     /// <summary>docker-compose (Debian's) accepts the file: `docker-compose config -q` exits 0.</summary>
     internal static async Task AssertComposeValidAsync(string yaml, CancellationToken ct)
     {

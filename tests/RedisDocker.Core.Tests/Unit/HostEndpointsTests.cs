@@ -64,4 +64,27 @@ public class HostEndpointsTests
         var unknown = new IPEndPoint(IPAddress.Parse("10.0.0.1"), 6379);
         Assert.Same(unknown, ClientOperations.EndpointMapTunnel.Resolve(map, unknown));
     }
+
+    [Theory]
+    [InlineData("6.2.14")]
+    [InlineData("6.0.20")]
+    [InlineData("5.0.14")]
+    public void RedisBefore70CannotNameHostEndpointsAndTheReasonSaysWhichVersionIsNeeded(string version)
+    {
+        var why = HostEndpoints.Unsupported(version);
+        Assert.NotNull(why);
+        Assert.Contains($"Redis {version}", why);
+        Assert.Contains("7.0 or later", why);
+    }
+
+    [Theory]
+    [InlineData("7.0.15")]
+    [InlineData("7.4.1")]
+    [InlineData("8.0.2")]
+    [InlineData("255.255.255")]
+    [InlineData("7.2.0-rc1")] // does not parse: tried, CONFIG SET is the backstop
+    [InlineData(null)]
+    [InlineData("")]
+    public void Redis70AndLaterOrAnUnknownVersionIsTried(string? version) =>
+        Assert.Null(HostEndpoints.Unsupported(version));
 }
