@@ -97,6 +97,9 @@ public sealed class NodeRoutes
     {
         var (host, port) = EndpointMap.Split(containerEndpoint);
         if (!IPAddress.TryParse(host, out var address)) return false;
+        // A Linux engine on this host: the container network is a bridge of this host's own (the gateway address is
+        // on one of its interfaces). That answer needs no connect, so a loaded host cannot time it out.
+        if (OnDirectlyConnectedNetwork(address)) return true;
         using var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
         bound.CancelAfter(ProbeBound);
@@ -114,6 +117,42 @@ public sealed class NodeRoutes
         {
             return false;
         }
+    }
+
+    /// <summary>Whether an interface of this host (in this process's network namespace) is up with an IPv4 address
+    /// whose subnet holds the address (not loopback).</summary>
+    public static bool OnDirectlyConnectedNetwork(IPAddress address)
+    {
+        if (address.AddressFamily != AddressFamily.InterNetwork || IPAddress.IsLoopback(address)) return false;
+        try
+        {
+            foreach (var nic in System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces())
+            {
+                if (nic.OperationalStatus == System.Net.NetworkInformation.OperationalStatus.Down) continue;
+                foreach (var unicast in nic.GetIPProperties().UnicastAddresses)
+                {
+                    if (unicast.Address.AddressFamily != AddressFamily.InterNetwork
+                        || IPAddress.IsLoopback(unicast.Address) || unicast.PrefixLength is <= 0 or > 32) continue;
+                    if (SameSubnet(unicast.Address, address, unicast.PrefixLength)) return true;
+                }
+            }
+        }
+        catch (System.Net.NetworkInformation.NetworkInformationException)
+        {
+            // Interfaces unreadable here: the TCP probe decides.
+        }
+        return false;
+    }
+
+    /// <summary>Whether two IPv4 addresses share their first prefixLength bits.</summary>
+    public static bool SameSubnet(IPAddress a, IPAddress b, int prefixLength)
+    {
+        var x = a.GetAddressBytes();
+        var y = b.GetAddressBytes();
+        var mask = prefixLength == 0 ? 0u : uint.MaxValue << (32 - prefixLength);
+        var ux = (uint)(x[0] << 24 | x[1] << 16 | x[2] << 8 | x[3]);
+        var uy = (uint)(y[0] << 24 | y[1] << 16 | y[2] << 8 | y[3]);
+        return (ux & mask) == (uy & mask);
     }
 
     /// <summary>How long the route probe's connect may take: long enough for a loaded host (a probe that

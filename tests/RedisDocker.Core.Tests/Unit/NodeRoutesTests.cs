@@ -111,4 +111,30 @@ public class NodeRoutesTests
         Assert.Contains("REDISDOCKER_ROUTE", e.Message);
         Assert.Contains("Auto, Published or Direct", e.Message);
     }
+
+    [Theory]
+    [InlineData("172.24.1.10", "172.24.1.1", 24, true)]
+    [InlineData("172.24.2.10", "172.24.1.1", 24, false)]
+    [InlineData("172.24.2.10", "172.24.1.1", 16, true)]
+    [InlineData("10.250.3.2", "10.250.3.1", 30, true)]
+    [InlineData("10.250.3.5", "10.250.3.1", 30, false)]
+    public void SameSubnetComparesThePrefixBitsOnly(string a, string b, int prefix, bool same) =>
+        Assert.Equal(same, NodeRoutes.SameSubnet(System.Net.IPAddress.Parse(a), System.Net.IPAddress.Parse(b), prefix));
+
+    /// <summary>Found under load (NodeRouteIntegrationTests red beside other tests): the TCP probe timed out and sent
+    /// a local bridge network to the published ports. An address on a network of this host's own interfaces now
+    /// routes without a connect; loopback is never such a network.</summary>
+    [Fact]
+    public void AnAddressOnAnInterfacesOwnSubnetRoutesWithoutAConnect()
+    {
+        Assert.False(NodeRoutes.OnDirectlyConnectedNetwork(System.Net.IPAddress.Loopback));
+        var own = System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
+            .Where(n => n.OperationalStatus != System.Net.NetworkInformation.OperationalStatus.Down)
+            .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+            .First(u => u.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
+                && !System.Net.IPAddress.IsLoopback(u.Address) && u.PrefixLength is > 0 and < 31);
+        var bytes = own.Address.GetAddressBytes();
+        bytes[3] = (byte)(bytes[3] ^ 1);   // a neighbour on the same subnet
+        Assert.True(NodeRoutes.OnDirectlyConnectedNetwork(new System.Net.IPAddress(bytes)));
+    }
 }
