@@ -149,7 +149,7 @@ public sealed class AclOperations
         var reply = await _session.SendAsync(node.HostEndpoint!, password, new object[] { "ACL", "LIST" }, ct)
             .ConfigureAwait(false);
         if (reply.IsError || reply.Items is null)
-            throw Errors.RedisError($"Node '{node.Name}' did not list its users: {reply.AsStringOrNull()}", node.Name);
+            throw Errors.RedisError($"Node '{node.Name}' did not list its users: {reply.Text}", node.Name);
         return reply.Items.Select(i => i.AsString()).ToList();
     }
 
@@ -163,7 +163,7 @@ public sealed class AclOperations
                 var reply = await _session.SendAsync(node.HostEndpoint!, nodes.Password, command, ct)
                     .ConfigureAwait(false);
                 if (!reply.IsError) continue;
-                var text = Secrets.Redact(reply.AsStringOrNull() ?? "", secret);
+                var text = Secrets.Redact(reply.Text ?? "", secret);
                 throw Errors.RedisError($"Node '{node.Name}' refused {command[0]} {command[1]}: {text}. Check "
                     + "-Permission against the ACL rules of Redis (ACL SETUSER).", node.Name);
             }
