@@ -208,7 +208,7 @@ public sealed class TopologyOperations
         "port", "bind", "protected-mode", "requirepass", "masterauth", "dir", "appendonly", "appendfsync", "repl-diskless-sync-delay",
         "replica-announce-ip", "replica-announce-port", "cluster-enabled", "cluster-config-file", "cluster-node-timeout",
         "cluster-announce-ip", "cluster-announce-port", "cluster-announce-bus-port", "maxmemory", "maxmemory-policy", "replicaof",
-        "slaveof", "user", "save", "latency-tracking-info-percentiles", "replica-priority", "slave-priority",
+        "slaveof", "user", "aclfile", "save", "latency-tracking-info-percentiles", "replica-priority", "slave-priority",
         // Host endpoints of cluster nodes (set after start and kept by CONFIG REWRITE; made again on import).
         "cluster-announce-hostname", "cluster-preferred-endpoint-type", "cluster-port",
     };
