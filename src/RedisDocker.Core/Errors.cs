@@ -323,4 +323,16 @@ public static class Errors
     public static RedisDockerException TlsMaterialMissing(
         string message, object? target = null, Exception? inner = null) =>
         new(ErrorIds.TlsMaterialMissing, message, ErrorKind.ObjectNotFound, target, inner);
+
+    public static RedisDockerException UserNotFound(
+        string message, object? target = null, Exception? inner = null) =>
+        new(ErrorIds.UserNotFound, message, ErrorKind.ObjectNotFound, target, inner);
+
+    public static RedisDockerException UserExists(
+        string message, object? target = null, Exception? inner = null) =>
+        new(ErrorIds.UserExists, message, ErrorKind.ResourceExists, target, inner);
+
+    public static RedisDockerException DefaultUserReserved(
+        string message, object? target = null, Exception? inner = null) =>
+        new(ErrorIds.DefaultUserReserved, message, ErrorKind.InvalidOperation, target, inner);
 }

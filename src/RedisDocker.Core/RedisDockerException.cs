@@ -70,6 +70,13 @@ public static class ErrorIds
     public const string HostEndpointUnsupported = "RedisDocker.HostEndpointUnsupported";
     /// <summary>A TLS topology whose CA or certificates cannot be read from its nodes.</summary>
     public const string TlsMaterialMissing = "RedisDocker.TlsMaterialMissing";
+    /// <summary>No ACL user of that name in the topology.</summary>
+    public const string UserNotFound = "RedisDocker.UserNotFound";
+    /// <summary>An ACL user of that name exists already.</summary>
+    public const string UserExists = "RedisDocker.UserExists";
+    /// <summary>The default user carries the topology password the module administers with: not changed by the user
+    /// cmdlets.</summary>
+    public const string DefaultUserReserved = "RedisDocker.DefaultUserReserved";
 }
 
 /// <summary>

@@ -26,6 +26,7 @@ namespace RedisDocker.Core;
 /// Backup                    -> Nodes, Topologies;   Restore -> Nodes, Cluster, Topologies
 /// DataImport                -> Nodes
 /// Certificates              -> Nodes
+/// Acl                       -> Nodes
 /// </code>
 /// <see cref="Quiet"/> is the same graph reporting nowhere, for reads whose warnings the caller must not see.
 /// </remarks>
@@ -56,6 +57,7 @@ public sealed class Workflows
     private RestoreOperations? _restore;
     private DataImportOperations? _dataImport;
     private CertificateOperations? _certificates;
+    private AclOperations? _acl;
 
     internal Workflows(RedisDockerSession session, IOperationSink sink)
     {
@@ -123,6 +125,9 @@ public sealed class Workflows
     /// <summary>A TLS topology's certificates: exported for applications, renewed on its nodes.</summary>
     public CertificateOperations Certificates =>
         Once(ref _certificates, () => new CertificateOperations(_session, _sink, Nodes));
+
+    /// <summary>New-, Get-, Set-, Remove-RedisUser: ACL users on every Redis node of a topology.</summary>
+    public AclOperations Acl => Once(ref _acl, () => new AclOperations(_session, _sink, Nodes));
 
     /// <summary>The member built on first use, once (a cycle in the graph would recurse here without end: the
     /// unit test checks there is none).</summary>

@@ -17,6 +17,7 @@ $script:ExamplePageOrder = @(
     'Remove-RedisClusterNode', 'Get-RedisTopology', 'Stop-RedisTopology', 'Start-RedisTopology',
     'Export-RedisTopology', 'Import-RedisTopology', 'Backup-RedisTopology', 'Restore-RedisTopology', 'Import-RedisData',
     'Export-RedisCertificate', 'Update-RedisCertificate',
+    'New-RedisUser', 'Get-RedisUser', 'Set-RedisUser', 'Remove-RedisUser',
     'Remove-RedisTopology', 'Remove-RedisNetwork',
     'Connect-RedisDocker', 'about_RedisDocker'
 )
@@ -56,6 +57,47 @@ function Assert-HaGroup {
 function Get-SlotsOf([string] $Node) { (Get-RedisClusterNode -Cluster redis -Node $Node).SlotCount }
 
 $script:ExampleChecks = @{
+
+    # ------------------------------------------------------------ ACL users (on the shop topology)
+    'New-RedisUser#1' = @{
+        Setup = { Use-ShopTopology
+            Get-RedisUser -Topology shop -Name app* | Remove-RedisUser -Confirm:$false }
+        Check = { $Out.Name | Should -Be 'app'; $Out.Enabled | Should -BeTrue
+            $Out.Permission | Should -Match '~app:\*'; $Out.PasswordCount | Should -Be 1 }
+    }
+    'New-RedisUser#2' = @{
+        Setup = { Use-ShopTopology
+            Get-RedisUser -Topology shop -Name reporting* | Remove-RedisUser -Confirm:$false }
+        Check = { $Out.Name | Should -Be 'reporting'; $Out.Enabled | Should -BeFalse
+            Remove-RedisUser -Topology shop -Name reporting -Confirm:$false }
+    }
+    'Get-RedisUser#2' = @{
+        Setup = { Use-ShopTopology }
+        Check = { @($Out).Count | Should -Be 1; $Out.Name | Should -Be 'app'; $Out.Topology | Should -Be 'shop' }
+    }
+    'Get-RedisUser#1' = @{
+        Setup = { Use-ShopTopology }
+        Check = { @($Out.Name) | Should -Contain 'default'; @($Out.Name) | Should -Contain 'app' }
+    }
+    'Set-RedisUser#1' = @{
+        Setup = { Use-ShopTopology }
+        Check = { $Out.Name | Should -Be 'app'; $Out.Permission | Should -Match '\+@read'
+            $Out.Permission | Should -Not -Match '\+@write' }
+    }
+    'Set-RedisUser#2' = @{
+        Setup = { Use-ShopTopology }
+        Check = { $Out.Name | Should -Be 'app'; $Out.Enabled | Should -BeFalse }
+    }
+    'Remove-RedisUser#2' = @{
+        Setup = { Use-ShopTopology
+            $tmp = ConvertTo-SecureString -String (New-Guid).Guid -AsPlainText -Force
+            New-RedisUser -Topology shop -Name tmp-1 -Permission '~tmp:* +@read' -Password $tmp | Out-Null }
+        Check = { $Out | Should -BeNullOrEmpty; @((Get-RedisUser -Topology shop).Name) | Should -Not -Contain 'tmp-1' }
+    }
+    'Remove-RedisUser#1' = @{
+        Setup = { Use-ShopTopology }
+        Check = { $Out | Should -BeNullOrEmpty; @((Get-RedisUser -Topology shop).Name) | Should -Not -Contain 'app' }
+    }
 
     # ------------------------------------------------------------ Export-/Update-RedisCertificate (TLS)
     'Export-RedisCertificate#1' = @{

@@ -63,6 +63,10 @@ BeforeDiscovery {
         'Test-RedisCluster'       = @('Cluster', 'Quiet', 'ReplicasPerPrimary', 'Session')
         'Export-RedisCertificate' = @('IncludeClientCertificate', 'Path', 'Session', 'Topology', 'ValidDays')
         'Update-RedisCertificate' = @('Session', 'Topology')
+        'New-RedisUser'           = @('Disabled', 'Name', 'Password', 'Permission', 'Session', 'Topology')
+        'Get-RedisUser'           = @('Name', 'Session', 'Topology')
+        'Set-RedisUser'           = @('Disabled', 'Enabled', 'Name', 'Password', 'Permission', 'Session', 'Topology')
+        'Remove-RedisUser'        = @('Name', 'Session', 'Topology')
     }
 
     # Every [Alias] of every cmdlet parameter ("Parameter=Alias"), from src/RedisDocker/Cmdlets/*.cs (ClusterCmdlet
@@ -111,6 +115,10 @@ BeforeDiscovery {
         'Test-RedisCluster'       = @('Cluster=Topology')
         'Export-RedisCertificate' = @()
         'Update-RedisCertificate' = @()
+        'New-RedisUser'           = @()
+        'Get-RedisUser'           = @()
+        'Set-RedisUser'           = @()
+        'Remove-RedisUser'        = @()
     }
 
     # Verbs whose cmdlets change state (as CmdletConventionTests.cs), plus cmdlets whose verb does not say so.
@@ -147,6 +155,7 @@ BeforeDiscovery {
         'RedisDocker.SlotMoveResult'
         'RedisDocker.RedisTopology'
         'RedisDocker.RedisTopologyExport'
+        'RedisDocker.RedisUser'
         'RedisDocker.Core.RedisDockerSession'
     ) | ForEach-Object { @{ TypeName = $_ } }
 

@@ -143,6 +143,7 @@ public sealed partial class NodeOperations
                 _sink.Verbose($"Uploading {configPath} into '{s.Name}'.");
                 await UploadConfigAsync(docker, s.Name, configPath, config, ct).ConfigureAwait(false);
                 await Security.NodeTls.UploadAsync(_session, docker, s, topology, ip, ct).ConfigureAwait(false);
+                await Security.NodeAcl.UploadAsync(_session, docker, s, topology, password, ct).ConfigureAwait(false);
 
                 _sink.Verbose($"Starting '{s.Name}'.");
                 try { await docker.StartContainerAsync(s.Name, ct).ConfigureAwait(false); }

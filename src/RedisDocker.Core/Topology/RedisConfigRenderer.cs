@@ -365,6 +365,8 @@ public static class RedisConfigRenderer
         Line(sb, "requirepass", Quote(c.Password));
         Line(sb, "masterauth", Quote(c.Password));
         Line(sb, "dir", "/data");
+        // ACL users (New-RedisUser) live in the volume; the file also holds the default user (Security.AclFile).
+        Line(sb, "aclfile", Security.AclFile.Path);
         Line(sb, "appendonly", c.AppendOnly ? "yes" : "no");
         Line(sb, "appendfsync", "everysec");
         // Replicas link at once instead of waiting 5 s for more replicas to batch a diskless sync.

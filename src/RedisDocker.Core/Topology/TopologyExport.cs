@@ -18,7 +18,7 @@ public sealed partial class TopologyOperations
             "cluster-node-timeout",
         "cluster-announce-ip", "cluster-announce-port", "cluster-announce-bus-port", "maxmemory", "maxmemory-policy",
             "replicaof",
-        "slaveof", "user", "save", "latency-tracking-info-percentiles", "replica-priority", "slave-priority",
+        "slaveof", "user", "aclfile", "save", "latency-tracking-info-percentiles", "replica-priority", "slave-priority",
         // Host endpoints of cluster nodes (set after start and kept by CONFIG REWRITE; made again on import).
         "cluster-announce-hostname", "cluster-preferred-endpoint-type", "cluster-port",
     };

@@ -25,6 +25,8 @@ public abstract class DockerTestBase : IAsyncLifetime
     protected RedisDockerSession Session { get; }
     protected RecordingSink Sink { get; }
     protected CancellationToken Ct => _cts.Token;
+    /// <summary>Secrets besides the topology password (ACL users' passwords) that no narration line may hold.</summary>
+    protected List<string> OtherSecrets { get; } = new();
     private readonly CancellationTokenSource _cts = new(TimeSpan.FromMinutes(8));
 
     protected NetworkOperations Networks => Session.Workflows(Sink).Networks;
@@ -40,12 +42,15 @@ public abstract class DockerTestBase : IAsyncLifetime
         var leaked = password is null ? null : Sink.Lines.FirstOrDefault(l => l.Contains(password, StringComparison.Ordinal));
         // Nor any key material of a TLS topology (its keys stay inside the nodes' volumes).
         var leakedKey = Sink.Lines.FirstOrDefault(l => l.Contains("PRIVATE KEY", StringComparison.Ordinal));
+        // Nor the password of any ACL user the test made (OtherSecrets).
+        var leakedUser = Sink.Lines.FirstOrDefault(l => OtherSecrets.Any(x => l.Contains(x, StringComparison.Ordinal)));
         await RemoveTopologyAsync(Session, Topology).ConfigureAwait(false);
         TestSubnets.Release(this);
         Session.Dispose();
         _cts.Dispose();
         Assert.True(leaked is null, $"the topology's password appeared in the narration: {leaked?.Replace(password!, "<password>")}");
         Assert.True(leakedKey is null, "a private key appeared in the narration");
+        Assert.True(leakedUser is null, "an ACL user's password appeared in the narration");
     }
 
     /// <summary>Removes every container, volume and network labelled with the topology.</summary>
