@@ -8,12 +8,11 @@ namespace RedisDocker.Core;
 /// (127.0.0.1:hostport). Docker Desktop hosts cannot route to container addresses, so the
 /// module never uses them from the host.
 /// <para>
-/// A session-wide cache, filled as a side effect of every node read (NodeReader.ToRedisNode). The workflows that
-/// translate within one operation read a <see cref="TopologySnapshot"/> instead and pass it along (the cluster
-/// router, Get-RedisClusterNode, Test-RedisCluster, the cluster and sentinel failovers). Not converted yet, and
-/// still reading this cache (they depend on a node read having filled it): replication (Get-RedisReplica),
-/// Get-RedisSentinel, topology health, and Connect-RedisClient's tunnel (which outlives any one operation: it
-/// translates while the client runs, so a cache that later reads keep current is what it needs).
+/// A session-wide cache, filled by every node read (NodeReader.ToRedisNode), for one reader only: Connect-RedisClient's
+/// tunnel, which outlives any one operation (it translates while the client runs, so it needs a cache that later
+/// reads keep current). Every workflow translates through a <see cref="TopologySnapshot"/> it read once for the
+/// operation and passes along (the cluster router, cluster reads, checks and failovers, the sentinel failovers,
+/// Get-RedisSentinel, Get-RedisReplica, topology health); none depends on this cache having been filled.
 /// </para>
 /// </summary>
 public sealed class EndpointMap

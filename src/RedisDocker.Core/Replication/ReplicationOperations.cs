@@ -172,10 +172,12 @@ public sealed class ReplicationOperations : Workflow
         return list;
     }
 
-    /// <summary>INFO replication of a node, translated through the endpoint map.</summary>
+    /// <summary>INFO replication of a node, its primary and replicas named from a snapshot of the topology.</summary>
     public async Task<RedisReplicationInfo> GetAsync(string name, CancellationToken ct)
     {
         var node = await _nodes.GetOneAsync(name, ct).ConfigureAwait(false);
+        // Its primary and replicas are named from one read of the topology (Redis reports container addresses).
+        var snapshot = await _nodes.SnapshotAsync(node.Topology, ct, includeSentinels: false).ConfigureAwait(false);
         var conn = await _session.ConnectAsync(node, ct).ConfigureAwait(false);
         var info = RedisInfo.Parse((await conn.SendAsync(new object[] { "INFO", "replication" }, ct)
             .ConfigureAwait(false)).ThrowIfError().AsString());
@@ -187,7 +189,7 @@ public sealed class ReplicationOperations : Workflow
         if (role == RedisRole.Replica)
         {
             primaryEndpoint = $"{info.GetValueOrDefault("master_host")}:{info.GetValueOrDefault("master_port")}";
-            if (_session.EndpointMap.TryTranslate(primaryEndpoint,
+            if (snapshot.TryTranslate(primaryEndpoint,
                 out var mapped)) { primaryHost = mapped.HostEndpoint; primaryName = mapped.NodeName; }
             if (primaryHost is not null)
             {
@@ -208,7 +210,7 @@ public sealed class ReplicationOperations : Workflow
         foreach (var f in ReplicaLines(info))
         {
             var ep = $"{f.GetValueOrDefault("ip")}:{f.GetValueOrDefault("port")}";
-            _session.EndpointMap.TryTranslate(ep, out var m);
+            snapshot.TryTranslate(ep, out var m);
             replicas.Add(new RedisReplicaLink(m?.NodeName, ep, m?.HostEndpoint, f.GetValueOrDefault("state") ?? "",
                 long.TryParse(f.GetValueOrDefault("offset"), out var off) ? off : 0,
                 long.TryParse(f.GetValueOrDefault("lag"), out var lg) ? lg : 0));

@@ -34,16 +34,19 @@ public sealed partial class SentinelOperations
     public async Task<IReadOnlyList<RedisSentinelGroup>> GetAsync(string? topology, string? masterName,
         CancellationToken ct)
     {
-        // Every node of the topologies, not only the sentinels: the endpoint map needs them to name what the sentinels
-        // report (a new session asks here first).
+        // Every node of the topologies, not only the sentinels: one snapshot per topology names what the sentinels
+        // report (container addresses).
         var nodeOps = _nodes;
         var all = (await nodeOps.GetAsync(new NodeFilter { Topology = topology, SentinelsOnly = true }, ct)
             .ConfigureAwait(false))
             .Where(s => masterName is null || s.SentinelGroup == masterName).ToList();
         var everyone = new List<RedisNode>();
+        var snapshots = new Dictionary<string, TopologySnapshot>(StringComparer.Ordinal);
         foreach (var t in all.Select(s => s.Topology).Distinct(StringComparer.Ordinal))
-            everyone.AddRange(await nodeOps.GetAsync(new NodeFilter { Topology = t, IncludeSentinels = false }, ct)
-                .ConfigureAwait(false));
+        {
+            snapshots[t] = await nodeOps.SnapshotAsync(t, ct, includeSentinels: false).ConfigureAwait(false);
+            everyone.AddRange(snapshots[t].Nodes);
+        }
         // Nodes that do not run (killed, stopped): named, but never listed as working replicas.
         var down = everyone.Where(n => n.Kind == RedisNodeKind.Redis && n.HostEndpoint is null
             && n.ContainerEndpoint is not null)
@@ -76,7 +79,8 @@ public sealed partial class SentinelOperations
                     if (view is not null && epoch <= viewEpoch) continue;
                     viewEpoch = epoch;
                     var primaryEp = $"{m.GetValueOrDefault("ip")}:{m.GetValueOrDefault("port")}";
-                    _session.EndpointMap.TryTranslate(primaryEp, out var pm);
+                    var snapshot = snapshots[g.Key.Topology];
+                    snapshot.TryTranslate(primaryEp, out var pm);
                     var replicas = r[1].IsError ? new List<string>() : r[1].AsArray().Select(ToMap)
                         // A replica that is down (s_down) or that the sentinel lost its link to (a killed container) is
                         // not listed.
@@ -84,7 +88,7 @@ public sealed partial class SentinelOperations
                             .Any(f => f is "s_down" or "disconnected"))
                         .Where(x => !down.ContainsKey($"{x.GetValueOrDefault("ip")}:{x.GetValueOrDefault("port")}"))
                         .Select(x =>
-                            _session.EndpointMap.TryTranslate(
+                            snapshot.TryTranslate(
                                 $"{x.GetValueOrDefault("ip")}:{x.GetValueOrDefault("port")}", out var rm)
                                 ? rm.NodeName : $"{x.GetValueOrDefault("ip")}:{x.GetValueOrDefault("port")}")
                         .OrderBy(x => x, StringComparer.Ordinal).ToList();

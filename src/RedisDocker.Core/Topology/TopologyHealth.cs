@@ -24,6 +24,10 @@ public sealed class TopologyHealth : Workflow
         CancellationToken ct)
     {
         var problems = new List<string>();
+        // The names in the messages come from these nodes (one snapshot of what the caller read), not from the
+        // session's cache.
+        var snapshot = TopologySnapshot.From(topology, nodes.Select(n =>
+            (n, (IEnumerable<string>)(n.IPAddress is { Length: > 0 } ip ? new[] { ip } : Array.Empty<string>()))));
         foreach (var n in nodes.Where(n => n.State != "running"))
             problems.Add($"{(n.Kind == RedisNodeKind.Sentinel ? "Sentinel" : "Node")} '{n.Name}' is {n.State}: "
                 + $"start it with Start-RedisNode {n.Name}.");
@@ -40,8 +44,8 @@ public sealed class TopologyHealth : Workflow
             problems.Add($"'{v.Node.Name}' runs but does not answer ({v.Error}).");
         var answering = views.Where(v => v.Error is null).ToList();
 
-        problems.AddRange(ClusterProblems(topology, nodes, answering));
-        problems.AddRange(await SentinelProblemsAsync(nodes, answering, ct).ConfigureAwait(false));
+        problems.AddRange(ClusterProblems(topology, snapshot, nodes, answering));
+        problems.AddRange(await SentinelProblemsAsync(snapshot, nodes, answering, ct).ConfigureAwait(false));
 
         // Replicas whose link to their primary is down (cluster replicas and sentinel groups alike); asked
         // twice, a second apart, so a link that is being made at this moment is not reported.
@@ -54,7 +58,7 @@ public sealed class TopologyHealth : Workflow
             var again = await Task.WhenAll(suspects.Select(n => ReadAsync(n, ct))).ConfigureAwait(false);
             foreach (var v in again.Where(Unlinked))
                 problems.Add($"Replica '{v.Node.Name}' is not linked to its primary "
-                    + Name(v.Role!.Items![1].Text + ":" + v.Role.Items[2].AsInt64()
+                    + Name(snapshot, v.Role!.Items![1].Text + ":" + v.Role.Items[2].AsInt64()
                         .ToString(CultureInfo.InvariantCulture))
                     + $" ({v.Role.Items[3].Text}).");
         }
@@ -65,8 +69,8 @@ public sealed class TopologyHealth : Workflow
     private static string? Drift(RedisNode n) =>
         n.Labels.Get(Labels.Address) is { } own && n.IPAddress is { Length: > 0 } now && now != own ? now : null;
 
-    private string Name(string endpoint) =>
-        _session.EndpointMap.TryTranslate(endpoint, out var m) ? $"'{m.NodeName}'" : endpoint;
+    private static string Name(TopologySnapshot snapshot, string endpoint) =>
+        snapshot.NodeNameOf(endpoint) is { } name ? $"'{name}'" : endpoint;
 
     private async Task<View> ReadAsync(RedisNode n, CancellationToken ct)
     {
@@ -105,7 +109,8 @@ public sealed class TopologyHealth : Workflow
 
     // ------------------------------------------------------------------ cluster
 
-    private IEnumerable<string> ClusterProblems(string topology, IReadOnlyList<RedisNode> nodes,
+    private static IEnumerable<string> ClusterProblems(string topology, TopologySnapshot snapshot,
+        IReadOnlyList<RedisNode> nodes,
         IReadOnlyList<View> answering)
     {
         var cluster = answering.Where(v => v.ClusterInfo is not null && v.ClusterNodes is not null).ToList();
@@ -134,7 +139,7 @@ public sealed class TopologyHealth : Workflow
         var reference = inCluster.Select(v => v.ClusterNodes!).OrderByDescending(v => v.Count).First();
         var empty = reference
             .Where(e => e.IsPrimary && e.Slots.Count == 0 && !e.InHandshake && !e.NoAddress && ids.Contains(e.Id))
-            .Select(e => Name(e.Endpoint)).ToList();
+            .Select(e => Name(snapshot, e.Endpoint)).ToList();
         if (empty.Count > 0)
             yield return $"Primar{(empty.Count == 1 ? "y" : "ies")} {string.Join(", ", empty)} "
                 + $"hold{(empty.Count == 1 ? "s" : "")} no slots and replicate nobody (an interrupted "
@@ -183,7 +188,8 @@ public sealed class TopologyHealth : Workflow
 
     // ------------------------------------------------------------------ sentinel
 
-    private async Task<IEnumerable<string>> SentinelProblemsAsync(IReadOnlyList<RedisNode> nodes,
+    private async Task<IEnumerable<string>> SentinelProblemsAsync(TopologySnapshot snapshot,
+        IReadOnlyList<RedisNode> nodes,
         IReadOnlyList<View> answering, CancellationToken ct)
     {
         var problems = new List<string>();
@@ -216,11 +222,11 @@ public sealed class TopologyHealth : Workflow
             var endpoints = said.Select(x => x.Endpoint).Distinct().ToList();
             if (endpoints.Count > 1)
                 problems.Add($"The sentinels of '{g.Key}' disagree on its primary: "
-                    + $"{string.Join(", ", said.Select(x => $"{x.Sentinel} says {Name(x.Endpoint)}"))}.");
+                    + $"{string.Join(", ", said.Select(x => $"{x.Sentinel} says {Name(snapshot, x.Endpoint)}"))}.");
             var chosen = said.GroupBy(x => x.Endpoint).OrderByDescending(x => x.Count()).First();
             if (chosen.Any(x => x.Flags.Contains("s_down", StringComparison.Ordinal)
                                 || x.Flags.Contains("o_down", StringComparison.Ordinal)))
-                problems.Add($"The sentinels of '{g.Key}' see its primary {Name(chosen.Key)} down "
+                problems.Add($"The sentinels of '{g.Key}' see its primary {Name(snapshot, chosen.Key)} down "
                     + $"({chosen.First().Flags}).");
             var primaryHost = HostOf(chosen.Key);
             var primary = redis.FirstOrDefault(v => v.Node.IPAddress == primaryHost
