@@ -55,7 +55,8 @@ public static class OverlayNetworks
     public static async Task RemoveAsync(IEnumerable<DockerClient> engines, IReadOnlyDictionary<string, string?> labels,
         IOperationSink sink, CancellationToken ct)
     {
-        foreach (var docker in engines)
+        var all = engines.ToList();
+        foreach (var docker in all)
         {
             var networks = (await docker.ListNetworksAsync(labels, ct).ConfigureAwait(false))
                 .Where(n => n.Scope == "swarm").ToList();
@@ -66,9 +67,38 @@ public static class OverlayNetworks
                 sink.Verbose($"Removing overlay network '{n.Name}'.");
                 await RemoveWhenReleasedAsync(docker, n.Id, ct).ConfigureAwait(false);
             }
+            await WaitGoneEverywhereAsync(all, labels, sink, ct).ConfigureAwait(false);
             return;
         }
     }
+
+    /// <summary>
+    /// A worker drops its copy of a removed overlay when the swarm tells it (gossip: seconds later). The removal
+    /// returns once no engine lists the network, or warns which engines still do after <see cref="GoneBound"/>.
+    /// </summary>
+    private static async Task WaitGoneEverywhereAsync(IReadOnlyList<DockerClient> engines,
+        IReadOnlyDictionary<string, string?> labels, IOperationSink sink, CancellationToken ct)
+    {
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var still = new List<string>();
+            foreach (var docker in engines)
+                if ((await docker.ListNetworksAsync(labels, ct).ConfigureAwait(false)).Any(n => n.Scope == "swarm"))
+                    still.Add(docker.Endpoint.ToString());
+            if (still.Count == 0) return;
+            if (sw.Elapsed > GoneBound)
+            {
+                sink.Warning($"The overlay network is removed from the swarm, but {string.Join(", ", still)} still "
+                    + "list(s) it; the swarm removes it there when the engine next hears from a manager.");
+                return;
+            }
+            await Task.Delay(500, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>How long a removal waits for every engine to drop a removed overlay.</summary>
+    public static readonly TimeSpan GoneBound = TimeSpan.FromSeconds(30);
 
     private static async Task RemoveWhenReleasedAsync(DockerClient docker, string id, CancellationToken ct)
     {
