@@ -19,12 +19,12 @@ $script:ExamplePageOrder = @(
     'Export-RedisCertificate', 'Update-RedisCertificate',
     'New-RedisUser', 'Get-RedisUser', 'Set-RedisUser', 'Remove-RedisUser',
     'Remove-RedisTopology', 'Remove-RedisNetwork',
-    'Connect-RedisDocker', 'about_RedisDocker'
+    'Connect-RedisDocker', 'Get-RedisSwarmNode', 'about_RedisDocker'
 )
 # Examples that need a second Docker engine: not run by this file (see the report in tests/pester/README.md).
 $script:KnownMultiHostExamples = @(
     'Connect-RedisDocker#1', 'Connect-RedisDocker#2', 'Connect-RedisDocker#4', 'New-RedisNode#5', 'New-RedisSentinel#3',
-    'about_RedisDocker#9'
+    'about_RedisDocker#9', 'Get-RedisSwarmNode#1', 'Get-RedisSwarmNode#2', 'New-RedisNetwork#4'
 )
 $script:ExampleOrder = @{
     'Get-RedisNode'         = 1, 2, 4, 5, 3
@@ -605,7 +605,7 @@ $script:ExampleChecks = @{
         Check = { $p.Name | Should -Be 'primary'; $p.Topology | Should -Be 'ha'
             (Get-RedisNetwork ha).Subnet | Should -Be $script:DocSubnet.ha }
     }
-    'New-RedisNetwork#4' = @{
+    'New-RedisNetwork#5' = @{
         Setup = { Use-HaTopology }
         Check = { $n = Get-RedisNetwork ha-backend; $n.Internal | Should -BeTrue; $n.Topology | Should -Be 'ha'
             foreach ($x in 'primary', 'r1', 'r2') { (Get-ContainerNetwork $x).Network | Should -Contain 'ha-backend' }

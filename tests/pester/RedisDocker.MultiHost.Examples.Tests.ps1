@@ -247,6 +247,75 @@ ConvertTo-Json -Compress @{
         }
     }
 
+    Context 'a swarm of two engines (manager tcp://10.250.1.2:2375, worker tcp://10.250.2.2:2375)' {
+        BeforeAll {
+            $worker = 'rdkex2'
+            $swarmScript = Join-Path $root 'tests' 'multihost' 'swarm.sh'
+            if ((ip -4 -o addr) -match '10\.250\.2\.' -and -not ((ip -4 -o addr) -match "rdkv-$worker")) {
+                throw '10.250.2.0/24 (INDEX 2 of tests/multihost/engine.sh, the worker the examples name) is taken.'
+            }
+            $e = Start-Engine
+            $lines = & bash $engineScript up $worker 2 2>&1
+            if ($LASTEXITCODE -ne 0) { throw "engine.sh up $worker failed:`n$($lines -join "`n")" }
+            $lines = & bash $swarmScript up $engine $worker 2>&1
+            if ($LASTEXITCODE -ne 0) { throw "swarm.sh up failed:`n$($lines -join "`n")" }
+            # Swarm nodes as the example printed them: role@engine@state, sorted.
+            $probeNodes = @'
+ConvertTo-Json -Compress @{ Nodes = @($Out | Where-Object { $_.PSObject.Properties['Availability'] } |
+    ForEach-Object { "$($_.Role)@$($_.DockerHost)@$($_.State)" } | Sort-Object) }
+'@
+        }
+        AfterAll {
+            $null = & bash $engineScript heal $worker 2>&1
+            $null = & bash $swarmScript down $engine $worker 2>&1
+            $null = & bash $engineScript down $worker 2>&1
+            Stop-Engine
+        }
+
+        It 'Get-RedisSwarmNode#1: the manager and the worker, each with the engine that serves it' -ForEach @{
+            Code = $multiHost['Get-RedisSwarmNode#1']
+        } {
+            $r = Invoke-MultiHostExample $Code -Probe $probeNodes
+            @(($r.Probe | ConvertFrom-Json).Nodes) | Should -Be @('manager@tcp://10.250.1.2:2375@ready',
+                'worker@tcp://10.250.2.2:2375@ready')
+            $ran.Add('Get-RedisSwarmNode#1')
+        }
+
+        It 'New-RedisNetwork#4: an attachable overlay made on the manager' -ForEach @{
+            Code = $multiHost['New-RedisNetwork#4']
+        } {
+            $r = Invoke-MultiHostExample $Code -Probe @'
+$n = @($Out | Where-Object { $_.PSObject.Properties['Driver'] })[0]
+ConvertTo-Json -Compress @{ Name = $n.Name; Driver = $n.Driver; Subnet = $n.Subnet; Host = $n.DockerHost }
+'@
+            $p = $r.Probe | ConvertFrom-Json
+            $p.Name | Should -Be 'shop'
+            $p.Driver | Should -Be 'overlay'
+            $p.Subnet | Should -Be '172.30.5.0/24'
+            $p.Host | Should -Be 'tcp://10.250.1.2:2375'
+            (docker -H unix:///run/rdk-rdkex.sock network inspect shop --format '{{.Attachable}}') | Should -Be 'true'
+            $ran.Add('New-RedisNetwork#4')
+        }
+
+        It 'Get-RedisSwarmNode#2: the worker whose machine is gone' -ForEach @{
+            Code = $multiHost['Get-RedisSwarmNode#2']
+        } {
+            $null = & bash $engineScript cut $worker 2>&1
+            try {
+                $deadline = [DateTime]::UtcNow.AddSeconds(60)
+                while ((docker -H unix:///run/rdk-rdkex.sock node ls --format '{{.Status}}') -notcontains 'Down') {
+                    if ([DateTime]::UtcNow -gt $deadline) { throw 'The manager never saw the cut worker down.' }
+                    Start-Sleep -Milliseconds 500
+                }
+                $r = Invoke-MultiHostExample $Code -Probe $probeNodes
+            }
+            finally { $null = & bash $engineScript heal $worker 2>&1 }
+            @(($r.Probe | ConvertFrom-Json).Nodes | ForEach-Object { ($_ -split '@')[0] + '@' + ($_ -split '@')[-1] }) |
+                Should -Be @('worker@down')
+            $ran.Add('Get-RedisSwarmNode#2')
+        }
+    }
+
     It 'ran every multi-host example of the documentation' {
         @($ran | Sort-Object) | Should -Be @($KnownMultiHostExamples | Sort-Object)
     }
