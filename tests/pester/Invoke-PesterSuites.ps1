@@ -60,9 +60,11 @@ $config.Run.PassThru = $true
 $config.Run.Exit = $false
 $config.Output.Verbosity = 'Detailed'
 $config.Output.RenderMode = 'Plaintext'
-$config.TestResult.Enabled = $true
-$config.TestResult.OutputFormat = 'NUnitXml'
-$config.TestResult.OutputPath = $ResultPath
+# The NUnit XML is written after the run (below): written by Pester's own End step, a failure message holding a
+# character XML cannot carry (an ANSI escape a child pwsh printed) failed the whole run and lost its totals.
+$config.TestResult.Enabled = $false
+# Child pwsh processes the tests start print no ANSI escapes (PowerShell honours NO_COLOR).
+$env:NO_COLOR = '1'
 if ($Tag) { $config.Filter.Tag = $Tag }
 if ($ExcludeTag) { $config.Filter.ExcludeTag = $ExcludeTag }
 
@@ -76,6 +78,8 @@ catch {
 # A block or file that failed outside its tests (BeforeAll, discovery) counts as one failure each.
 $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
 "$($result.PassedCount) $failed $($result.SkippedCount)" | Set-Content -Path "$ResultPath.totals"
+try { $result | Export-NUnitReport -Path $ResultPath }
+catch { "The NUnit XML report could not be written ($($_.Exception.Message)); the totals stand." }
 "Pester: $($result.PassedCount) passed, $failed failed, $($result.SkippedCount) skipped"
 if ($result.SkippedCount -gt 0) {
     'Skipped tests count as failures: a Pester test must not skip itself when what it needs is here.'

@@ -18,7 +18,7 @@ public enum ConnectionTarget { Cluster, SentinelGroup, Node }
 /// the way) or straight to the container addresses (about twice the throughput, only where the host routes to
 /// them: a Linux engine on this host; not Docker Desktop, not a remote engine).
 /// </summary>
-public enum ConnectionRoute
+public enum ConnectionRoute : long
 {
     /// <summary>Container addresses where this host routes to them (tried once per session), else published
     /// ports.</summary>
