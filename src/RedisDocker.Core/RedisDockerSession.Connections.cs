@@ -5,8 +5,9 @@ using RedisDocker.Core.Topology;
 
 namespace RedisDocker.Core;
 
-/// <summary>The session's topology passwords (learnt, never written anywhere) and its RESP connections to nodes: one per
-/// endpoint and password, over the route NodeRoutes picks and with TLS where the topology has it.</summary>
+/// <summary>The session's topology passwords (learnt, never written anywhere) and its RESP connections to nodes:
+/// one per endpoint and password, over the route NodeRoutes picks and with TLS where the topology has it.
+/// </summary>
 public sealed partial class RedisDockerSession
 {
     /// <summary>Remembers the password of a topology for this session (never written anywhere else).</summary>

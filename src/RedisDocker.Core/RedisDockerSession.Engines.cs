@@ -5,8 +5,9 @@ using RedisDocker.Core.Topology;
 
 namespace RedisDocker.Core;
 
-/// <summary>The session's engines: the primary one, the others added with Connect-RedisDocker -Add, the fan-out over all
-/// of them (an engine that does not answer is skipped for a while), and containers found on any of them.</summary>
+/// <summary>The session's engines: the primary one, the others added with Connect-RedisDocker -Add, the fan-out
+/// over all of them (an engine that does not answer is skipped for a while), and containers found on any of them.
+/// </summary>
 public sealed partial class RedisDockerSession
 {
     /// <summary>The primary engine's client, connected (and API version negotiated) on first use.</summary>
