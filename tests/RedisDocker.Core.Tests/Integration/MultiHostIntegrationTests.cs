@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using RedisDocker.Core.Docker;
 using RedisDocker.Core.Resp;
 using RedisDocker.Core.Topology;
@@ -21,7 +20,8 @@ public class MultiHostIntegrationTests : DockerTestBase
 
     public override async Task InitializeAsync()
     {
-        foreach (var line in (await EngineAsync("up", EngineName, EngineIndex.ToString())).Split('\n'))
+        var up = await RepoPaths.MultiHostScriptAsync("engine.sh", "up", EngineName, EngineIndex.ToString());
+        foreach (var line in up.Split('\n'))
             if (line.Split('=', 2) is [var k, var v]) _engine[k.Trim()] = v.Trim();
         Assert.True(_engine.ContainsKey("RDK_DOCKER_TCP"), "engine.sh up printed no endpoint");
     }
@@ -38,30 +38,8 @@ public class MultiHostIntegrationTests : DockerTestBase
         }
         finally
         {
-            await EngineAsync("down", EngineName);
+            await RepoPaths.MultiHostScriptAsync("engine.sh", "down", EngineName);
         }
-    }
-
-    private static async Task<string> EngineAsync(params string[] args)
-    {
-        var script = Path.Combine(FindRepoRoot(), "tests", "multihost", "engine.sh");
-        var psi = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(script);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        await p.WaitForExitAsync(bound.Token);
-        Assert.True(p.ExitCode == 0, $"engine.sh {string.Join(' ', args)} failed ({p.ExitCode}): {await stderr}");
-        return await stdout;
-    }
-
-    private static string FindRepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "RedisDocker.sln"))) dir = dir.Parent;
-        return dir!.FullName;
     }
 
     [Fact]
@@ -118,7 +96,7 @@ public class MultiHostIntegrationTests : DockerTestBase
         }
 
         // The second host vanishes: the first host's replicas take over its slots.
-        await EngineAsync("cut", EngineName);
+        await RepoPaths.MultiHostScriptAsync("engine.sh", "cut", EngineName);
         await Waiter.UntilAsync(Sink, "cluster recovering on the first host", TimeSpan.FromSeconds(90), async c =>
         {
             var missing = 0;
@@ -133,7 +111,7 @@ public class MultiHostIntegrationTests : DockerTestBase
         Assert.Equal(3, survivors.Count(m => m.Role == RedisRole.Primary && !m.Failing && hostOf[m.Name!] == Session.DockerHost));
 
         // The host comes back: its nodes rejoin as replicas and the cluster is whole again.
-        await EngineAsync("heal", EngineName);
+        await RepoPaths.MultiHostScriptAsync("engine.sh", "heal", EngineName);
         await Waiter.UntilAsync(Sink, "second host rejoining", TimeSpan.FromSeconds(90), async c =>
         {
             var checks = await Clusters.TestAsync(Topology, 1, c);

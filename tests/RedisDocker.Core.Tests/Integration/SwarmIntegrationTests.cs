@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using RedisDocker.Core.Docker;
 using RedisDocker.Core.Resp;
 using RedisDocker.Core.Topology;
@@ -28,8 +27,8 @@ public class SwarmIntegrationTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         foreach (var (name, index) in new[] { (Manager, "78"), (Worker, "79") })
-            Parse(await ScriptAsync("engine.sh", "up", name, index), name);
-        Parse(await ScriptAsync("swarm.sh", "up", Manager, Worker), "swarm");
+            Parse(await RepoPaths.MultiHostScriptAsync("engine.sh", "up", name, index), name);
+        Parse(await RepoPaths.MultiHostScriptAsync("swarm.sh", "up", Manager, Worker), "swarm");
         _session = new RedisDockerSession(DockerEndpoint.Parse(_env[$"{Manager}.RDK_DOCKER_TCP"]))
         {
             DefaultImage = DockerTestBase.TestImage,
@@ -53,11 +52,11 @@ public class SwarmIntegrationTests : IAsyncLifetime
         }
         finally
         {
-            try { await ScriptAsync("swarm.sh", "down", Worker, Manager); }
+            try { await RepoPaths.MultiHostScriptAsync("swarm.sh", "down", Worker, Manager); }
             finally
             {
-                await ScriptAsync("engine.sh", "down", Worker);
-                await ScriptAsync("engine.sh", "down", Manager);
+                await RepoPaths.MultiHostScriptAsync("engine.sh", "down", Worker);
+                await RepoPaths.MultiHostScriptAsync("engine.sh", "down", Manager);
                 _cts.Dispose();
             }
         }
@@ -67,28 +66,6 @@ public class SwarmIntegrationTests : IAsyncLifetime
     {
         foreach (var line in output.Split('\n'))
             if (line.Split('=', 2) is [var k, var v]) _env[$"{prefix}.{k.Trim()}"] = v.Trim();
-    }
-
-    private static async Task<string> ScriptAsync(string script, params string[] args)
-    {
-        var path = Path.Combine(FindRepoRoot(), "tests", "multihost", script);
-        var psi = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(path);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        await p.WaitForExitAsync(bound.Token);
-        Assert.True(p.ExitCode == 0, $"{script} {string.Join(' ', args)} failed ({p.ExitCode}): {await stderr}");
-        return await stdout;
-    }
-
-    private static string FindRepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "RedisDocker.sln"))) dir = dir.Parent;
-        return dir!.FullName;
     }
 
     [Fact]
@@ -173,7 +150,7 @@ public class SwarmIntegrationTests : IAsyncLifetime
         }
 
         // The worker's machine is lost: the manager's replicas take over its slots.
-        await ScriptAsync("engine.sh", "cut", Worker);
+        await RepoPaths.MultiHostScriptAsync("engine.sh", "cut", Worker);
         var recovering = "cluster recovering on the manager's engine";
         await Waiter.UntilAsync(_sink, recovering, TimeSpan.FromSeconds(90), async c =>
         {
@@ -201,7 +178,7 @@ public class SwarmIntegrationTests : IAsyncLifetime
             m.Role == RedisRole.Primary && !m.Failing && hostOf[m.Name!] == managerHost));
 
         // The machine returns: its nodes rejoin as replicas over the overlay, the cluster is whole again.
-        await ScriptAsync("engine.sh", "heal", Worker);
+        await RepoPaths.MultiHostScriptAsync("engine.sh", "heal", Worker);
         await Waiter.UntilAsync(_sink, "worker's nodes rejoining", TimeSpan.FromSeconds(120), async c =>
         {
             var checks = await clusters.TestAsync(_topology, 1, c);

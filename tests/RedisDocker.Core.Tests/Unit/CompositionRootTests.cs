@@ -26,7 +26,7 @@ public partial class CompositionRootTests
         var typed = new Regex(@"new\s+(" + string.Join("|", WorkflowTypes.Select(t => t.Name)) + @")\s*\(");
         var offenders = new List<string>();
         foreach (var project in new[] { "RedisDocker.Core", "RedisDocker" })
-            foreach (var file in Directory.EnumerateFiles(Path.Combine(FindRepoRoot(), "src", project), "*.cs",
+            foreach (var file in Directory.EnumerateFiles(Path.Combine(RepoPaths.Root, "src", project), "*.cs",
                          SearchOption.AllDirectories))
             {
                 if (file.Contains(Sep + "obj" + Sep, StringComparison.Ordinal)) continue;
@@ -99,7 +99,7 @@ public partial class CompositionRootTests
     public void NoLineOfSourceIsOver120Characters()
     {
         var offenders = new List<string>();
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(FindRepoRoot(), "src"), "*.cs",
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(RepoPaths.Root, "src"), "*.cs",
                      SearchOption.AllDirectories))
         {
             if (file.Contains(Sep + "obj" + Sep, StringComparison.Ordinal)) continue;
@@ -110,11 +110,4 @@ public partial class CompositionRootTests
         Assert.True(offenders.Count == 0, "Lines over 120 characters:\n" + string.Join("\n", offenders));
     }
 
-    private static string FindRepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "RedisDocker.sln"))) dir = dir.Parent;
-        return dir?.FullName
-            ?? throw new InvalidOperationException("RedisDocker.sln not found above the test binaries.");
-    }
 }

@@ -37,20 +37,23 @@ public class EngineSeamTests
             && l.EndsWith("[done]", StringComparison.Ordinal));
     }
 
+    /// <summary>Node n1 of network net1, created at 172.28.5.10, running at 172.28.5.99.</summary>
+    private static ContainerInfo DriftedNode() => new()
+    {
+        Id = "c1",
+        Name = "n1",
+        State = new ContainerState("running", true, false, false, false, false, 1, 0, "", null, null),
+        Labels = new Dictionary<string, string> { [Labels.Network] = "net1", [Labels.Address] = "172.28.5.10" },
+        Networks = new Dictionary<string, ContainerNetworkInfo>
+        {
+            ["net1"] = new("nid", "172.28.5.99", Array.Empty<string>(), "172.28.5.1", ""),
+        },
+    };
+
     [Fact]
     public async Task ANodeWhoseAddressIsTakenIsNotMovedAndTheOtherContainerIsNamed()
     {
-        var info = new ContainerInfo
-        {
-            Id = "c1",
-            Name = "n1",
-            State = new ContainerState("running", true, false, false, false, false, 1, 0, "", null, null),
-            Labels = new Dictionary<string, string> { [Labels.Network] = "net1", [Labels.Address] = "172.28.5.10" },
-            Networks = new Dictionary<string, ContainerNetworkInfo>
-            {
-                ["net1"] = new("nid", "172.28.5.99", Array.Empty<string>(), "172.28.5.1", ""),
-            },
-        };
+        var info = DriftedNode();
         var engine = FakeEngine.Create(new()
         {
             ["InspectNetworkAsync"] = _ => Task.FromResult<DockerNetwork?>(new DockerNetwork
@@ -76,17 +79,7 @@ public class EngineSeamTests
     [Fact]
     public async Task ANodeAwayFromItsAddressIsDisconnectedThenConnectedBackAtIt()
     {
-        var info = new ContainerInfo
-        {
-            Id = "c1",
-            Name = "n1",
-            State = new ContainerState("running", true, false, false, false, false, 1, 0, "", null, null),
-            Labels = new Dictionary<string, string> { [Labels.Network] = "net1", [Labels.Address] = "172.28.5.10" },
-            Networks = new Dictionary<string, ContainerNetworkInfo>
-            {
-                ["net1"] = new("nid", "172.28.5.99", Array.Empty<string>(), "172.28.5.1", ""),
-            },
-        };
+        var info = DriftedNode();
         string? connectedAt = null;
         var engine = FakeEngine.Create(new()
         {

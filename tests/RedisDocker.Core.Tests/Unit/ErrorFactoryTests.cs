@@ -8,7 +8,7 @@ namespace RedisDocker.Core.Tests.Unit;
 /// the help pages name are the ids the module raises.</summary>
 public partial class ErrorFactoryTests
 {
-    private static readonly string Root = FindRepoRoot();
+    private static readonly string Root = RepoPaths.Root;
 
     private static IEnumerable<string> SourceFiles(string project) =>
         Directory.EnumerateFiles(Path.Combine(Root, "src", project), "*.cs", SearchOption.AllDirectories)
@@ -158,11 +158,4 @@ public partial class ErrorFactoryTests
     /// <summary>Type names the help pages give (RedisDocker.RedisNode, RedisDocker.SlotRange), not ids.</summary>
     private static bool NotAnId(string s) => !Ids.Contains(s) && TypeNames.Contains(s["RedisDocker.".Length..]);
 
-    private static string FindRepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "RedisDocker.sln"))) dir = dir.Parent;
-        return dir?.FullName
-            ?? throw new InvalidOperationException("RedisDocker.sln not found above the test binaries.");
-    }
 }
