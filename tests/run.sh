@@ -10,6 +10,29 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$here"
 bash tools/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
 
+# Leftovers are removed by label, saying what they were: before the suites (an earlier run that was killed
+# part-way leaves its topologies and extra engines behind, and the documentation examples refuse to start
+# beside names they create) and after them (leftovers of this run are a bug of a test: reported, then removed).
+remove_leftovers() {  # $1: what the leftovers are, for the report
+  local left n
+  left=$(docker ps -aq --filter label=io.redisdocker.managed=true | wc -l)
+  if (( left > 0 )); then
+    echo "WARNING: $1 left $left managed container(s) behind; removing them:" >&2
+    docker ps -a --filter label=io.redisdocker.managed=true --format '  {{.Names}} ({{.Label "io.redisdocker.topology"}}, {{.Status}})' >&2
+    docker ps -aq --filter label=io.redisdocker.managed=true | xargs -r docker rm -f >/dev/null
+  fi
+  docker volume ls -q --filter label=io.redisdocker.managed=true | xargs -r docker volume rm -f >/dev/null
+  docker network ls -q --filter label=io.redisdocker.managed=true | xargs -r docker network rm >/dev/null
+  for n in /run/rdk-*.sock; do   # extra engines of tests/multihost (engine.sh), never the main engine
+    [[ -S $n ]] || continue
+    n=${n#/run/rdk-}; n=${n%.sock}
+    echo "WARNING: $1 left the extra engine $n up; bringing it down" >&2
+    bash tests/multihost/swarm.sh down "$n" >/dev/null 2>&1 || true
+    bash tests/multihost/engine.sh down "$n" >/dev/null 2>&1 || true
+  done
+}
+remove_leftovers "an earlier, interrupted run"
+
 export REDISDOCKER_TEST_IMAGE=${REDISDOCKER_TEST_IMAGE:-redisdocker/redis:local}
 export REDISDOCKER_IMAGE=$REDISDOCKER_TEST_IMAGE
 results=$(mktemp -d)
@@ -41,15 +64,7 @@ else
   pester_passed=0; pester_failed=1   # the runner did not finish
 fi
 
-# Leftovers from tests are a bug: report and remove them (by label).
-left=$(docker ps -aq --filter label=io.redisdocker.managed=true | wc -l)
-if (( left > 0 )); then
-  echo "WARNING: tests left $left managed container(s) behind; removing them:" >&2
-  docker ps -a --filter label=io.redisdocker.managed=true --format '  {{.Names}} ({{.Label "io.redisdocker.topology"}}, {{.Status}})' >&2
-  docker ps -aq --filter label=io.redisdocker.managed=true | xargs -r docker rm -f >/dev/null
-  docker volume ls -q --filter label=io.redisdocker.managed=true | xargs -r docker volume rm -f >/dev/null
-  docker network ls -q --filter label=io.redisdocker.managed=true | xargs -r docker network rm >/dev/null
-fi
+remove_leftovers "the tests"
 
 read -r passed failed skipped < <(python3 - "$results" <<'PY'
 import sys, glob, xml.etree.ElementTree as ET
