@@ -80,6 +80,17 @@ $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContai
 "$($result.PassedCount) $failed $($result.SkippedCount)" | Set-Content -Path "$ResultPath.totals"
 try { $result | Export-NUnitReport -Path $ResultPath }
 catch { "The NUnit XML report could not be written ($($_.Exception.Message)); the totals stand." }
+# What failed, again at the end of the log (a CI log may keep only its tail): each failed block and container with its
+# error, then the first failed tests.
+$said = 0
+foreach ($b in @($result.FailedBlocks) + @($result.FailedContainers) + @($result.Failed)) {
+    if ($said -ge 12) { '  ... and more (above)'; break }
+    $what = if ($b.ExpandedPath) { $b.ExpandedPath } elseif ($b.Name) { $b.Name } else { "$($b.Item)" }
+    $err = @($b.ErrorRecord | ForEach-Object { "$_" -replace '\x1b\[[0-9;]*m', '' } | Where-Object { $_ })
+    if (-not $err) { continue }   # a test of a failed block: its block is named with the error
+    "FAILED: $what -- $(($err[0] -split "`n" | Select-Object -First 3) -join ' / ')"
+    $said++
+}
 "Pester: $($result.PassedCount) passed, $failed failed, $($result.SkippedCount) skipped"
 if ($result.SkippedCount -gt 0) {
     'Skipped tests count as failures: a Pester test must not skip itself when what it needs is here.'
