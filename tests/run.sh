@@ -75,7 +75,7 @@ for path in glob.glob(sys.argv[1] + "/*.trx"):
     p += int(c.get("passed", 0)); f += int(c.get("failed", 0)) + int(c.get("error", 0)) + int(c.get("timeout", 0)) + int(c.get("aborted", 0))
     s += int(c.get("notExecuted", 0))
     # what failed, again at the end of the log (a CI log may keep only its tail)
-    for r in ET.parse(path).getroot().iter("{*}UnitTestResult"):
+    for r in ET.parse(path).getroot().findall(".//{*}UnitTestResult"):
         if r.get("outcome") == "Failed":
             m = r.find(".//{*}Message")
             text = " ".join((m.text or "").split())[:300] if m is not None else ""
