@@ -137,6 +137,9 @@ public static class AclTransfer
         var password = await session.GetPasswordAsync(topology, ct).ConfigureAwait(false);
         foreach (var node in redisNodes)
         {
+            if (node.HostEndpoint is null)
+                throw Errors.NodeNotReachable($"Node '{node.Name}' has no published port, so the spec's users "
+                    + "cannot be made on it and the import is undone: check the node's entry in the spec.", node.Name);
             var commands = users.Select(SetUserArgs).Append(new object[] { "ACL", "SAVE" });
             foreach (var command in commands)
             {
