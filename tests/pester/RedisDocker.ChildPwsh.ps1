@@ -16,8 +16,8 @@ function Get-ChildPwshSkipReason([ValidateSet('Docker', 'RootEngine')] [string] 
         }
         return '`docker version` failed.'
     }
-    $canRun = $IsLinux -and ((id -u) -eq '0') -and [bool](Get-Command dockerd -ErrorAction SilentlyContinue) -and
-        [bool](Get-Command openssl -ErrorAction SilentlyContinue) -and [bool](Get-Command ip -ErrorAction SilentlyContinue)
+    $canRun = $IsLinux -and ((id -u) -eq '0') -and
+        @('dockerd', 'openssl', 'ip' | Where-Object { -not (Get-Command $_ -ErrorAction SilentlyContinue) }).Count -eq 0
     if ($canRun) { return $null }
     'they need Linux, root, dockerd, openssl and ip.'
 }

@@ -94,8 +94,12 @@ public class TlsWorkflowTests : DockerTestBase
         Assert.DoesNotContain("BEGIN", json);
         // The Compose export names the TLS directives and the files the user supplies, and holds no key.
         var yaml = Assert.Single(TopologyOperations.ToCompose(spec)).Value;
-        foreach (var directive in new[] { $"\"--tls-port\", \"{spec.Nodes[0].Port}\"", "\"--port\", \"0\"", "\"--tls-cluster\", \"yes\"",
-                     "\"--tls-replication\", \"yes\"", "\"--tls-auth-clients\", \"optional\"", "/tls/node.key", "/tls/ca.crt" })
+        foreach (var directive in new[]
+                 {
+                     $"\"--tls-port\", \"{spec.Nodes[0].Port}\"", "\"--port\", \"0\"", "\"--tls-cluster\", \"yes\"",
+                     "\"--tls-replication\", \"yes\"", "\"--tls-auth-clients\", \"optional\"", "/tls/node.key",
+                     "/tls/ca.crt",
+                 })
             Assert.Contains(directive, yaml);
         Assert.DoesNotContain("BEGIN", yaml);
         Assert.DoesNotContain("PRIVATE", yaml);

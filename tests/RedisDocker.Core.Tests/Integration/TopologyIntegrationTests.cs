@@ -82,7 +82,8 @@ public class TopologyIntegrationTests : DockerTestBase
         return await conn.SendAsync(command, Ct);
     }
 
-    private static bool Passed(RespValue r) => !r.IsError || (r.Text ?? "").StartsWith("MOVED", StringComparison.Ordinal);
+    private static bool Passed(RespValue r) =>
+        !r.IsError || (r.Text ?? "").StartsWith("MOVED", StringComparison.Ordinal);
 
     [Fact]
     public async Task ExportRemoveImportBringsTheSameShapeBackWithoutThePassword()
@@ -150,7 +151,8 @@ public class TopologyIntegrationTests : DockerTestBase
         }
         // Saved in the nodes' aclfiles (kept through restarts), as hashes.
         var docker = await Session.GetDockerAsync(Ct);
-        var aclText = System.Text.Encoding.UTF8.GetString((await docker.ReadFileAsync(redis[0].Name, AclFile.Path, Ct))!);
+        var aclText = System.Text.Encoding.UTF8.GetString(
+            (await docker.ReadFileAsync(redis[0].Name, AclFile.Path, Ct))!);
         var appLine = AclFile.LinesOf(aclText).Single(l => AclFile.NameOf(l) == "app");
         Assert.Contains(" on ", appLine);
         Assert.Contains(" #" + AclFile.HashOf(appPassword), appLine);

@@ -87,7 +87,8 @@ public class TopologyTransferTests
         var block = Regex.Match(yaml, $"^  {Regex.Escape(service)}:\\n((?:    .*\\n|      .*\\n)+)",
             RegexOptions.Multiline);
         Assert.True(block.Success, $"no service {service}:\n{yaml}");
-        var line = block.Groups[1].Value.Split('\n').Single(l => l.StartsWith("    command: [", StringComparison.Ordinal));
+        var line = block.Groups[1].Value.Split('\n')
+            .Single(l => l.StartsWith("    command: [", StringComparison.Ordinal));
         return Regex.Matches(line, "\"((?:[^\"\\\\]|\\\\.)*)\"").Select(m => Regex.Unescape(m.Groups[1].Value))
             .ToList();
     }
