@@ -14,12 +14,9 @@
 #>
 
 BeforeDiscovery {
-    $dockerAvailable = $false
-    if (Get-Command -Name docker -CommandType Application -ErrorAction SilentlyContinue) {
-        $null = docker version 2>$null
-        $dockerAvailable = ($LASTEXITCODE -eq 0)
-    }
-    if (-not $dockerAvailable) { Write-Warning 'RedisDocker isolation tests SKIPPED: `docker version` failed.' }
+    . (Join-Path $PSScriptRoot 'RedisDocker.ChildPwsh.ps1')
+    $skipReason = Get-ChildPwshSkipReason Docker
+    if ($skipReason) { Write-Warning "RedisDocker isolation tests SKIPPED: $skipReason" }
     # The issue's set (the Docker.DotNet before the fork, with Newtonsoft.Json and M.E.Logging.Abstractions 8.0) and a
     # newer Microsoft.Extensions set than the fork's, each loaded before and after RedisDocker.
     $cases = foreach ($set in 'DockerDotNet3', 'Extensions10') {
@@ -28,11 +25,9 @@ BeforeDiscovery {
 }
 
 Describe 'RedisDocker in its own AssemblyLoadContext (issue 10)' -Tag 'Integration', 'Docker', 'Isolation' `
-    -Skip:(-not $dockerAvailable) {
+    -Skip:([bool] $skipReason) {
     BeforeAll {
-        $PSNativeCommandUseErrorActionPreference = $false
         . (Join-Path $PSScriptRoot 'RedisDocker.ChildPwsh.ps1')
-        $repo = (Resolve-Path (Join-Path $PSScriptRoot '..' '..')).Path
         $manifest = Get-RedisDockerTestManifest
         $moduleDir = Split-Path $manifest
         $run = 'rdi' + [guid]::NewGuid().ToString('N').Substring(0, 8)

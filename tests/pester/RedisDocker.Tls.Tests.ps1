@@ -10,17 +10,15 @@
 #>
 
 BeforeDiscovery {
-    $canRun = $IsLinux -and ((id -u) -eq '0') -and [bool](Get-Command dockerd -ErrorAction SilentlyContinue) -and
-        [bool](Get-Command openssl -ErrorAction SilentlyContinue) -and [bool](Get-Command ip -ErrorAction SilentlyContinue)
-    if (-not $canRun) { Write-Warning 'RedisDocker TLS tests SKIPPED: they need Linux, root, dockerd, openssl and ip.' }
+    . (Join-Path $PSScriptRoot 'RedisDocker.ChildPwsh.ps1')
+    $skipReason = Get-ChildPwshSkipReason RootEngine
+    if ($skipReason) { Write-Warning "RedisDocker TLS tests SKIPPED: $skipReason" }
 }
 
 Describe 'RedisDocker over tcp:// with TLS and a client certificate (issue 10)' -Tag 'Integration', 'Docker', 'Tls' `
-    -Skip:(-not $canRun) {
+    -Skip:([bool] $skipReason) {
     BeforeAll {
-        $PSNativeCommandUseErrorActionPreference = $false
         . (Join-Path $PSScriptRoot 'RedisDocker.ChildPwsh.ps1')
-        $repo = (Resolve-Path (Join-Path $PSScriptRoot '..' '..')).Path
         $manifest = Get-RedisDockerTestManifest
         $engineScript = Join-Path $repo 'tests' 'multihost' 'engine.sh'
         $engineName = 'rdtls'

@@ -4,8 +4,10 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace RedisDocker.Core.Resp;
 
-/// <summary>Settings for <see cref="RespConnection.ConnectAsync"/>.</summary>
-public sealed class RespConnectionOptions
+/// <summary>Settings for <see cref="RespConnection.ConnectAsync"/>. A record: a changed copy is made with
+/// <c>options with { ... }</c>, which copies every property (a property added later is never dropped by a
+/// field-by-field copy).</summary>
+public sealed record RespConnectionOptions
 {
     /// <summary>ACL user name; <c>null</c> authenticates with <c>AUTH &lt;password&gt;</c> (the "default"
     /// user).</summary>

@@ -112,20 +112,18 @@ public sealed class TlsStore
             _ => ca.IssueClient("redisdocker-module", ClientValidity),
             (_, old) => old.NotAfter.ToUniversalTime() > DateTime.UtcNow.AddHours(1)
                 ? old : ca.IssueClient("redisdocker-module", ClientValidity));
-        return new RespConnectionOptions
+        return WithTls(options, ca, client);
+    }
+
+    /// <summary>The options with TLS to a node of <paramref name="ca"/>'s topology: the server checked against the CA,
+    /// <paramref name="client"/> presented; every other setting copied (a record copy).</summary>
+    internal static RespConnectionOptions WithTls(RespConnectionOptions options, CertificateAuthority ca,
+        X509Certificate2 client) => options with
         {
-            User = options.User,
-            Password = options.Password,
-            ConnectTimeout = options.ConnectTimeout,
-            CommandTimeout = options.CommandTimeout,
-            ClientName = options.ClientName,
-            Protocol = options.Protocol,
             UseTls = true,
-            TlsServerName = options.TlsServerName,
             TlsCertificateValidation = (_, cert, _, _) => ca.Validates(cert),
             TlsClientCertificates = new X509CertificateCollection { client },
         };
-    }
 
     /// <summary>
     /// Writes a node's key material into its volume before it starts: the CA (certificate and key, as the password

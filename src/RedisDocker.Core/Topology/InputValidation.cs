@@ -280,6 +280,7 @@ public static class InputValidation
             // The names New-RedisSentinel gives must be valid node names too.
             NetworkOperations.ValidateName($"{spec.Name}-sentinel-{g.Count}", "sentinel");
         }
+        Security.AclTransfer.Validate(spec.Users, spec.Name);
         return warnings;
     }
 

@@ -12,6 +12,10 @@ public sealed partial class TopologyOperations
     public const string ComposeNodeSecret = "redis-auth.conf";
     public const string ComposeSentinelSecret = "sentinel-auth.conf";
 
+    /// <summary>Where a service of a TLS topology's Compose export reads its certificate files: ./tls/&lt;service&gt;/
+    /// next to the file (the user supplies them), mounted read-only here.</summary>
+    public const string ComposeTlsDirectory = "/tls";
+
     /// <summary>
     /// docker-compose.yml files (one per Docker host) that reproduce the topology with the official
     /// image. The password is read from two secret files (redis.conf fragments next to the compose
@@ -45,13 +49,20 @@ public sealed partial class TopologyOperations
             }
             sb.Append("# Inside the double quotes write \\\\ for a backslash and \\\" for a quote "
                 + "(Get-RedisCredential reads the password).\n");
+            var tls = spec.Nodes.Select(n => Security.TlsOptions.FromLabel(n.Tls)).FirstOrDefault(t => t is not null);
+            if (tls is not null) ComposeTlsHeader(sb, spec.Name);
             sb.Append("version: \"3.8\"\nservices:\n");
             var nodes = spec.Nodes.Where(n => (n.DockerHost ?? "") == host).ToList();
             var byName = spec.Nodes.ToDictionary(n => n.Name);
             foreach (var n in nodes)
             {
-                var cmd = new List<string> { "redis-server", "--port", n.Port.ToString(CultureInfo.InvariantCulture),
+                var nodeTls = Security.TlsOptions.FromLabel(n.Tls);
+                var cmd = new List<string> { "redis-server", "--port",
+                    nodeTls is null ? n.Port.ToString(CultureInfo.InvariantCulture) : "0",
                     "--appendonly", n.AppendOnly ? "yes" : "no", "--protected-mode", "yes" };
+                if (nodeTls is not null)
+                    foreach (var kv in ComposeTlsDirectives(nodeTls, n.Port, n.ClusterEnabled))
+                        cmd.AddRange(new[] { "--" + kv.Key, kv.Value });
                 if (n.AnnounceAddress is not null) cmd.AddRange(new[] { "--bind", n.AnnounceAddress, "127.0.0.1" });
                 if (n.IPAddress is not null) cmd.AddRange(new[] { "--replica-announce-ip", n.IPAddress });
                 if (n.ClusterEnabled)
@@ -72,7 +83,7 @@ public sealed partial class TopologyOperations
                 // Last, so the password lines come from the secret (a redis.conf fragment), not from the command line.
                 cmd.AddRange(new[] { "--include", "/run/secrets/" + ComposeNodeSecret });
                 Service(sb, n.Name, ComposeImage(n.Image), cmd, n.Network, n.IPAddress, n.Port, spec.Name, "node",
-                    hostNetwork: n.AnnounceAddress is not null, secret: ComposeNodeSecret);
+                    hostNetwork: n.AnnounceAddress is not null, secret: ComposeNodeSecret, tls: nodeTls is not null);
             }
             foreach (var g in spec.SentinelGroups.Where(_ => withSentinels))
             {
@@ -82,7 +93,9 @@ public sealed partial class TopologyOperations
                     // Sentinel needs a writable configuration file: written at start into the data volume (the official
                     // image has a shell).
                     // Every value in it is validated (names, addresses, numbers): nothing the shell would expand.
-                    var conf = $"port {g.Port}\\nsentinel monitor {g.MasterName} {primary?.IPAddress} "
+                    var portLines = tls is null ? $"port {g.Port}\\n" : "port 0\\n" + string.Concat(
+                        ComposeTlsDirectives(tls, g.Port, false).Select(kv => $"{kv.Key} {kv.Value}\\n"));
+                    var conf = $"{portLines}sentinel monitor {g.MasterName} {primary?.IPAddress} "
                         + $"{primary?.Port ?? 6379} {g.Quorum}\\n" +
                                $"sentinel down-after-milliseconds {g.MasterName} {g.DownAfterMs}\\nsentinel "
                                    + $"failover-timeout {g.MasterName} {g.FailoverTimeoutMs}\\nsentinel "
@@ -92,7 +105,7 @@ public sealed partial class TopologyOperations
                             + $"/data/sentinel.conf --include /run/secrets/{ComposeSentinelSecret}" };
                     Service(sb, $"{spec.Name}-sentinel-{i}", ComposeImage(g.Image), cmd, primary?.Network
                         ?? spec.Networks.First().Name, null, g.Port, spec.Name, "sentinel",
-                        secret: ComposeSentinelSecret);
+                        secret: ComposeSentinelSecret, tls: tls is not null);
                 }
             }
             var nets = spec.Networks.Where(n => (n.DockerHost ?? "") == host).ToList();
@@ -133,7 +146,8 @@ public sealed partial class TopologyOperations
         || image.StartsWith("redisdocker/", StringComparison.Ordinal) ? "redis:7.4" : image;
 
     private static void Service(StringBuilder sb, string name, string image, IReadOnlyList<string> cmd, string network,
-        string? ip, int port, string topology, string kind, bool hostNetwork = false, string? secret = null)
+        string? ip, int port, string topology, string kind, bool hostNetwork = false, string? secret = null,
+        bool tls = false)
     {
         sb.Append("  ").Append(name).Append(":\n");
         sb.Append("    image: ").Append(Yaml(image)).Append('\n');
@@ -141,6 +155,7 @@ public sealed partial class TopologyOperations
         sb.Append("    command: [").Append(string.Join(", ", cmd.Select(Yaml))).Append("]\n");
         if (secret is not null) sb.Append("    secrets:\n      - ").Append(secret).Append('\n');
         sb.Append("    volumes:\n      - ").Append(name).Append("-data:/data\n");
+        if (tls) sb.Append("      - ./tls/").Append(name).Append(':').Append(ComposeTlsDirectory).Append(":ro\n");
         if (hostNetwork) sb.Append("    network_mode: host\n");
         else
         {
@@ -152,6 +167,28 @@ public sealed partial class TopologyOperations
             .Append(": \"").Append(topology).Append("\"\n      ")
           .Append(Labels.Kind).Append(": \"").Append(kind).Append("\"\n");
         sb.Append("    restart: unless-stopped\n");
+    }
+
+    /// <summary>The TLS directives of a node or sentinel (as the module renders them), with the certificate files
+    /// read from <see cref="ComposeTlsDirectory"/>.</summary>
+    private static IEnumerable<KeyValuePair<string, string>> ComposeTlsDirectives(Security.TlsOptions tls, int port,
+        bool cluster) =>
+        Security.TlsFiles.Directives(tls, port, cluster).Select(kv => new KeyValuePair<string, string>(kv.Key,
+            kv.Value.StartsWith(Security.TlsFiles.Directory + "/", StringComparison.Ordinal)
+                ? ComposeTlsDirectory + kv.Value[Security.TlsFiles.Directory.Length..] : kv.Value));
+
+    /// <summary>The header lines of a TLS topology's file: which certificate files the user supplies, and
+    /// where from. No key material is ever in the file.</summary>
+    private static void ComposeTlsHeader(StringBuilder sb, string topology)
+    {
+        sb.Append("# TLS: every service reads its certificate files from ./tls/<service>/ next to this file (mounted ")
+            .Append("read-only at ").Append(ComposeTlsDirectory).Append(", readable by uid 999):\n");
+        sb.Append("#   ").Append(Security.TlsFiles.CaCertFile).Append("    the CA: Export-RedisCertificate -Topology ")
+            .Append(topology).Append(" -Path ./tls/<service> writes it\n");
+        sb.Append("#   ").Append(Security.TlsFiles.CertFile).Append(", ").Append(Security.TlsFiles.KeyFile)
+            .Append("  the service's certificate (serverAuth and clientAuth) and its key, signed by that CA\n");
+        sb.Append("# The topology CA's key stays inside its nodes (never exported): to issue the service ")
+            .Append("certificates,\n# use a CA of your own and put its certificate in ca.crt instead.\n");
     }
 
     private static string Yaml(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";

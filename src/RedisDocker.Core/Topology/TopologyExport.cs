@@ -24,7 +24,7 @@ public sealed partial class TopologyOperations
     };
 
     /// <summary>The topology as a JSON spec that <see cref="ImportAsync"/> rebuilds. No password: it stays inside the
-    /// nodes.</summary>
+    /// nodes; the ACL users come with their password hashes only.</summary>
     public async Task<TopologySpec> ExportAsync(string name, CancellationToken ct)
     {
         var topo = await RequireAsync(name, ct).ConfigureAwait(false);
@@ -88,7 +88,12 @@ public sealed partial class TopologyOperations
             new PasswordReferenceDto("node-configuration",
                 "The password is not exported. Import with -Password, or a new one is generated. Read the current one "
                     + "with Get-RedisCredential."),
-            networks, nodeSpecs, cluster, groups);
+            networks, nodeSpecs, cluster, groups)
+        {
+            Users = await Security.AclTransfer.ExportAsync(_session,
+                nodes.Where(n => n.Kind == RedisNodeKind.Redis).ToList(), ct).ConfigureAwait(false) is { Count: > 0 } u
+                ? u : null,
+        };
     }
 
     /// <summary>Host or Container (Set-RedisCluster -ClientEndpoint) as the first running cluster node says, null

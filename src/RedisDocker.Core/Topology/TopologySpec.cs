@@ -9,6 +9,9 @@ public sealed record TopologySpec(
         IReadOnlyList<SentinelGroupDto> SentinelGroups)
 {
     public const string CurrentFormat = "redisdocker/topology@1";
+
+    /// <summary>The topology's ACL users (password hashes only); null or absent (older specs) for none.</summary>
+    public IReadOnlyList<UserSpecDto>? Users { get; init; }
 }
 
 public sealed record PasswordReferenceDto(string Source, string Note);
@@ -27,3 +30,14 @@ public sealed record ClusterSpecDto(IReadOnlyList<ClusterPrimaryDto> Primaries)
 public sealed record ClusterPrimaryDto(string Name, IReadOnlyList<string> Slots, IReadOnlyList<string> Replicas);
 public sealed record SentinelGroupDto(string MasterName, string Primary, int Count, int Quorum, int DownAfterMs,
     int FailoverTimeoutMs, int ParallelSyncs, int Port, string? Image);
+
+/// <summary>
+/// An ACL user of the topology in its spec (Export-/Import-RedisTopology): its name, whether it is on, its
+/// passwords as the SHA-256 hashes Redis keeps ("#" and 64 hex digits, as in an ACL file; never a password) and its
+/// rules without them. The users default and redisdocker are the module's own and never in a spec.
+/// </summary>
+public sealed record UserSpecDto(string Name, bool Enabled, IReadOnlyList<string> PasswordHashes, string Permission)
+{
+    /// <summary>The user has no password (nopass): any password authenticates it.</summary>
+    public bool NoPassword { get; init; }
+}

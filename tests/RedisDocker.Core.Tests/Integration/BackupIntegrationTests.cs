@@ -63,6 +63,10 @@ public class BackupIntegrationTests : DockerTestBase
                     NullSink.Instance, Ct)).ThrowIfError();
         }
         var password = await Session.GetPasswordAsync(Topology, Ct);
+        // Issue 12: an ACL user comes back with the restore (its password as a hash in the manifest's spec).
+        var appPassword = Secrets.GeneratePassword(24);
+        OtherSecrets.Add(appPassword);
+        await Session.Workflows(Sink).Acl.NewAsync(Topology, "app", appPassword, "~s:* +@read", disabled: false, Ct);
 
         var backup = await Session.Workflows(Sink).Backup.BackupAsync(Topology, _folder, null, Ct);
         Assert.Equal(3, backup.NodeCount);
@@ -70,6 +74,7 @@ public class BackupIntegrationTests : DockerTestBase
         foreach (var f in Directory.EnumerateFiles(_folder, "*", SearchOption.AllDirectories))
         {
             Assert.DoesNotContain(password!, File.ReadAllText(f, Encoding.Latin1), StringComparison.Ordinal);
+            Assert.DoesNotContain(appPassword, File.ReadAllText(f, Encoding.Latin1), StringComparison.Ordinal);
             if (!OperatingSystem.IsWindows())
                 Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(f));
         }
@@ -93,6 +98,15 @@ public class BackupIntegrationTests : DockerTestBase
         Assert.Equal(6, restoredNodes.Count);
         Assert.All(restoredNodes, n => Assert.True(IPv4Cidr.Parse(subnet).Contains(n.IPAddress!), n.IPAddress));
         await AssertEveryKeyAsync(restoredNodes);
+        foreach (var n in restoredNodes.Where(n => n.Kind == RedisNodeKind.Redis))
+        {
+            var (host, port) = EndpointMap.Split(n.HostEndpoint!);
+            await using var conn = await RespConnection.ConnectAsync(host, port,
+                new RespConnectionOptions { User = "app", Password = appPassword }, Ct);
+            var read = await conn.SendAsync(new object[] { "GET", "s:0" }, Ct);
+            Assert.True(!read.IsError || (read.Text ?? "").StartsWith("MOVED", StringComparison.Ordinal), read.Text);
+            Assert.StartsWith("NOPERM", (await conn.SendAsync(new object[] { "SET", "s:0", "x" }, Ct)).Text);
+        }
 
         // The slots each primary owns are the manifest's.
         var members = await Clusters.GetNodesAsync(_restored, Ct);

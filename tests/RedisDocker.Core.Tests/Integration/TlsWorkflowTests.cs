@@ -89,8 +89,21 @@ public class TlsWorkflowTests : DockerTestBase
             Tls = new TlsOptions { ClientAuth = TlsClientAuth.Optional },
         }, Ct);
         var topologies = Session.Workflows(Sink).Topologies;
-        var json = TopologyOperations.ToJson(await topologies.ExportAsync(Topology, Ct));
+        var spec = await topologies.ExportAsync(Topology, Ct);
+        var json = TopologyOperations.ToJson(spec);
         Assert.DoesNotContain("BEGIN", json);
+        // The Compose export names the TLS directives and the files the user supplies, and holds no key.
+        var yaml = Assert.Single(TopologyOperations.ToCompose(spec)).Value;
+        foreach (var directive in new[]
+                 {
+                     $"\"--tls-port\", \"{spec.Nodes[0].Port}\"", "\"--port\", \"0\"", "\"--tls-cluster\", \"yes\"",
+                     "\"--tls-replication\", \"yes\"", "\"--tls-auth-clients\", \"optional\"", "/tls/node.key",
+                     "/tls/ca.crt",
+                 })
+            Assert.Contains(directive, yaml);
+        Assert.DoesNotContain("BEGIN", yaml);
+        Assert.DoesNotContain("PRIVATE", yaml);
+        await TopologyIntegrationTests.AssertComposeValidAsync(yaml, Ct);
         Assert.DoesNotContain("tls-cert-file", json);
         Assert.Contains("\"optional\"", json);
         await topologies.RemoveAsync(Topology, keepVolumes: false, Ct);

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using RedisDocker.Core.Resp;
+using RedisDocker.Core.Security;
 using RedisDocker.Core.Topology;
 using Xunit;
 
@@ -70,15 +72,47 @@ public class TopologyIntegrationTests : DockerTestBase
         for (var i = 0; i < 100; i++) Assert.Equal(i.ToString(), (await np.ExecuteAsync("GET", $"s{i}")).AsString());
     }
 
+    /// <summary>A command as an ACL user on a node: its reply (a MOVED reply means the ACL let it pass: Redis
+    /// checks the ACL before it redirects).</summary>
+    private async Task<RespValue> AsUserAsync(RedisNode node, string user, string password, params object[] command)
+    {
+        var (host, port) = EndpointMap.Split(node.HostEndpoint!);
+        await using var conn = await RespConnection.ConnectAsync(host, port,
+            new RespConnectionOptions { User = user, Password = password }, Ct);
+        return await conn.SendAsync(command, Ct);
+    }
+
+    private static bool Passed(RespValue r) =>
+        !r.IsError || (r.Text ?? "").StartsWith("MOVED", StringComparison.Ordinal);
+
     [Fact]
     public async Task ExportRemoveImportBringsTheSameShapeBackWithoutThePassword()
     {
         var nodes = await ClusterAsync();
         var password = await Session.GetPasswordAsync(Topology, Ct);
+        // Issue 12: two ACL users (one confined to its keys) come back with their passwords; the spec holds hashes.
+        var appPassword = Secrets.GeneratePassword(24);
+        var opsPassword = Secrets.GeneratePassword(24);
+        OtherSecrets.AddRange(new[] { appPassword, opsPassword });
+        var acl = Session.Workflows(Sink).Acl;
+        await acl.NewAsync(Topology, "app", appPassword, "~app:* +@read +@write", disabled: false, Ct);
+        await acl.NewAsync(Topology, "ops", opsPassword, "+ping +info", disabled: false, Ct);
         var before = await Clusters.GetNodesAsync(Topology, Ct);
         var spec = await Topologies.ExportAsync(Topology, Ct);
         var json = TopologyOperations.ToJson(spec);
         Assert.DoesNotContain(password!, json);
+        Assert.Equal(new[] { "app", "ops" }, spec.Users!.Select(u => u.Name).OrderBy(x => x));
+        Assert.Equal("#" + AclFile.HashOf(appPassword), Assert.Single(spec.Users!.Single(u => u.Name == "app")
+            .PasswordHashes));
+        // The file as Export-RedisTopology writes it holds no password of any user (grepped).
+        var file = Path.Combine(Path.GetTempPath(), $"{Topology}-spec.json");
+        await File.WriteAllTextAsync(file, json, Ct);
+        try
+        {
+            var text = await File.ReadAllTextAsync(file, Ct);
+            foreach (var secret in new[] { password!, appPassword, opsPassword }) Assert.DoesNotContain(secret, text);
+        }
+        finally { File.Delete(file); }
         Assert.Equal(6, spec.Nodes.Count);
         Assert.Equal(3, spec.Cluster!.Primaries.Count);
 
@@ -102,6 +136,27 @@ public class TopologyIntegrationTests : DockerTestBase
             before.Where(m => m.Role == RedisRole.Replica).Select(m => $"{m.Name}->{m.PrimaryName}").OrderBy(x => x),
             after.Where(m => m.Role == RedisRole.Replica).Select(m => $"{m.Name}->{m.PrimaryName}").OrderBy(x => x));
         Assert.NotEqual(password, await Session.GetPasswordAsync(Topology, Ct));
+
+        // Every node has the users again: they authenticate with their old passwords and are limited as before.
+        var redis = await Nodes.GetAsync(new NodeFilter { Topology = Topology, IncludeSentinels = false }, Ct);
+        Assert.Equal(6, redis.Count);
+        foreach (var n in redis)
+        {
+            Assert.True(Passed(await AsUserAsync(n, "app", appPassword, "SET", "app:1", "v")), n.Name);
+            Assert.StartsWith("NOPERM", (await AsUserAsync(n, "app", appPassword, "SET", "other:1", "v")).Text);
+            Assert.StartsWith("NOPERM", (await AsUserAsync(n, "app", appPassword, "CONFIG", "GET", "port")).Text);
+            Assert.Equal("PONG", (await AsUserAsync(n, "ops", opsPassword, "PING")).Text);
+            Assert.StartsWith("NOPERM", (await AsUserAsync(n, "ops", opsPassword, "GET", "app:1")).Text);
+            await Assert.ThrowsAnyAsync<Exception>(() => AsUserAsync(n, "app", opsPassword, "PING"));
+        }
+        // Saved in the nodes' aclfiles (kept through restarts), as hashes.
+        var docker = await Session.GetDockerAsync(Ct);
+        var aclText = System.Text.Encoding.UTF8.GetString(
+            (await docker.ReadFileAsync(redis[0].Name, AclFile.Path, Ct))!);
+        var appLine = AclFile.LinesOf(aclText).Single(l => AclFile.NameOf(l) == "app");
+        Assert.Contains(" on ", appLine);
+        Assert.Contains(" #" + AclFile.HashOf(appPassword), appLine);
+        Assert.DoesNotContain(appPassword, aclText);
     }
 
     [Fact]
