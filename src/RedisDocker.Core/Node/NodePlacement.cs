@@ -37,7 +37,7 @@ public sealed partial class NodeOperations
                 continue;
             }
             var topology = net.Labels.Get(Labels.Topology) ?? net.Name;
-            var swarm = await new SwarmOperations(_session, _sink).RefreshAsync(ct).ConfigureAwait(false);
+            var swarm = await _swarm.RefreshAsync(ct).ConfigureAwait(false);
             var engines = _session.Hosts.Select(h => h.ToString()).ToArray();
             var existing = await GetAsync(new NodeFilter { Topology = topology }, ct).ConfigureAwait(false);
             // Each kind spreads on its own: Redis nodes over the swarm nodes, sentinels over them again.

@@ -16,12 +16,15 @@ public sealed partial class TopologyOperations : Workflow
     private readonly SentinelOperations _sentinels;
     private readonly ReplicationOperations _replication;
     private readonly TopologyHealth _health;
+    private readonly Swarm.SwarmOperations _quietSwarm;
 
     internal TopologyOperations(RedisDockerSession session, IOperationSink sink,
         NodeOperations nodes, NetworkOperations networks, ClusterOperations cluster, ClusterOperations quietCluster,
-        SentinelOperations sentinels, ReplicationOperations replication, TopologyHealth health)
+        SentinelOperations sentinels, ReplicationOperations replication, TopologyHealth health,
+        Swarm.SwarmOperations quietSwarm)
         : base(session, sink)
     {
+        _quietSwarm = quietSwarm;
         _nodes = nodes;
         _networks = networks;
         _cluster = cluster;
@@ -51,7 +54,7 @@ public sealed partial class TopologyOperations : Workflow
         // Several engines: the swarm read anew, so a lost machine is named (its nodes cannot be listed).
         var silent = _session.Hosts.Select(h => h.ToString()).Where(h => !answered.Contains(h)).ToArray();
         var swarm = _session.Hosts.Count > 1
-            ? await new Swarm.SwarmOperations(_session, NullSink.Instance).RefreshAsync(ct).ConfigureAwait(false)
+            ? await _quietSwarm.RefreshAsync(ct).ConfigureAwait(false)
             : [];
         var names = containers.Select(c => c.Labels.Get(Labels.Topology))
             .Concat(networks.Select(n => n.Labels.Get(Labels.Topology)))
