@@ -51,7 +51,7 @@ public sealed partial class SentinelOperations
                 + "Docker host of -DockerHost, in the same order).",
                 primary.Name);
         string? HostOf(int i) => spec.DockerHosts is { Count: > 0 } h ? h[i % h.Count] : null;
-        // On an overlay the sentinels spread over the swarm's nodes (one per swarm node first), unless -DockerHost.
+        // On an overlay the sentinels spread over the swarm's nodes (one per swarm node first).
         var overlay = !hostNetwork && await nodeOps.IsOverlayAsync(primary.Network!, ct).ConfigureAwait(false);
         if (spec.SwarmNodeLabels is { Count: > 0 } && !overlay)
             throw Errors.InvalidArgument(
@@ -67,7 +67,7 @@ public sealed partial class SentinelOperations
             Port = hostNetwork ? spec.Port + i : spec.Port,
             HostNetwork = hostNetwork,
             AnnounceAddress = hostNetwork ? spec.AnnounceAddresses![i % spec.AnnounceAddresses.Count] : null,
-            DockerHost = hostNetwork || overlay ? HostOf(i) : primary.DockerHost,
+            DockerHost = hostNetwork ? HostOf(i) : overlay ? null : primary.DockerHost,
             SwarmNodeLabels = overlay ? spec.SwarmNodeLabels : null,
             Topology = hostNetwork ? primary.Topology : null,
             Sentinel = new SentinelConfig
