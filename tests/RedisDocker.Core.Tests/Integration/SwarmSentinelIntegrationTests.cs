@@ -157,6 +157,7 @@ public class SwarmSentinelIntegrationTests : IAsyncLifetime
         var sentinels = await w.Nodes.GetAsync(new NodeFilter { Topology = _topology, SentinelsOnly = true }, Ct);
         Assert.Equal(3, sentinels.Count);
         Assert.Equal(3, sentinels.Select(s => s.SwarmNode).Distinct().Count());
+        Assert.All(sentinels, s => Assert.Equal("ready", s.SwarmNodeState));
 
         await using (var c = await ConnectAsync(primary, Ct))
         {
