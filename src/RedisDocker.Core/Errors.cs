@@ -225,6 +225,9 @@ public static class Errors
             + "first (docker swarm init, docker swarm join).",
             ErrorKind.InvalidOperation, dockerHost, inner);
 
+    public static RedisDockerException NoUsableSwarmNode(string message, string network) =>
+        new(ErrorIds.NoUsableSwarmNode, message, ErrorKind.ResourceUnavailable, network);
+
     public static RedisDockerException InvalidArgument(
         string message, object? target = null, Exception? inner = null) =>
         new(ErrorIds.InvalidArgument, message, ErrorKind.InvalidArgument, target, inner);

@@ -59,6 +59,9 @@ public static class ErrorIds
     public const string InvalidArgument = "RedisDocker.InvalidArgument";
     public const string InvalidDockerHost = "RedisDocker.InvalidDockerHost";
     public const string NotASwarmManager = "RedisDocker.NotASwarmManager";
+    /// <summary>Nodes on an overlay network without -DockerHost, and no swarm node (ready, active, an engine of the
+    /// session, matching -SwarmNodeLabel) to place them on.</summary>
+    public const string NoUsableSwarmNode = "RedisDocker.NoUsableSwarmNode";
     public const string InvalidSlot = "RedisDocker.InvalidSlot";
     public const string UnexpectedError = "RedisDocker.UnexpectedError";
     /// <summary>A backup folder whose manifest or data files are missing, altered or truncated.</summary>

@@ -15,14 +15,15 @@ namespace RedisDocker.Core;
 /// <code>
 /// NetworkLookup, NodeReader, TopologyHealth, Swarm   (session only)
 /// SentinelStartPreparation  -> Quiet.NodeReader
-/// Nodes                     -> NodeReader, NetworkLookup, SentinelStartPreparation
+/// Nodes                     -> NodeReader, NetworkLookup, SentinelStartPreparation, Swarm
 /// Networks                  -> NetworkLookup, Nodes
 /// Sentinels                 -> Nodes, Quiet.NodeReader, SentinelStartPreparation
 /// Cluster, Replication, Commands -> Nodes
 /// ConnectionStrings         -> Nodes, Sentinels;   Clients -> ConnectionStrings
 /// Failover                  -> Nodes, Cluster, Replication, Sentinels
 /// ClusterBuilder            -> Nodes, Networks, Cluster
-/// Topologies                -> Nodes, Networks, Cluster, Quiet.Cluster, Sentinels, Replication, Health
+/// Topologies                -> Nodes, Networks, Cluster, Quiet.Cluster, Sentinels, Replication, Health,
+///                              Quiet.Swarm
 /// Backup                    -> Nodes, Topologies;   Restore -> Nodes, Cluster, Topologies
 /// DataImport                -> Nodes
 /// Certificates              -> Nodes
@@ -81,7 +82,8 @@ public sealed class Workflows
         Once(ref _sentinelStart, () => new SentinelStartPreparation(_session, _sink, Quiet.NodeReader));
 
     public NodeOperations Nodes =>
-        Once(ref _nodes, () => new NodeOperations(_session, _sink, NodeReader, NetworkLookup, SentinelStart));
+        Once(ref _nodes, () => new NodeOperations(_session, _sink, NodeReader, NetworkLookup, SentinelStart,
+            Swarm));
 
     public NetworkOperations Networks =>
         Once(ref _networks, () => new NetworkOperations(_session, _sink, NetworkLookup, Nodes));
@@ -109,7 +111,7 @@ public sealed class Workflows
         Once(ref _clusterBuilder, () => new ClusterBuilder(_session, _sink, Nodes, Networks, Cluster));
 
     public TopologyOperations Topologies => Once(ref _topologies, () => new TopologyOperations(_session, _sink, Nodes,
-        Networks, Cluster, Quiet.Cluster, Sentinels, Replication, Health));
+        Networks, Cluster, Quiet.Cluster, Sentinels, Replication, Health, Quiet.Swarm));
 
     /// <summary>Backup-RedisTopology.</summary>
     public BackupOperations Backup =>

@@ -50,7 +50,7 @@ public class ParameterListTests
         ["New-RedisCluster"] = new[]
         {
             "ClusterNodeTimeout", "Count", "DockerHost", "Image", "InputObject", "Name", "Network", "Node", "Password",
-            "ReplicasPerPrimary", "Session", "Subnet", "Tls", "TlsClientAuth",
+            "ReplicasPerPrimary", "Session", "Subnet", "SwarmNodeLabel", "Tls", "TlsClientAuth",
         },
         ["New-RedisNetwork"] = new[]
         {
@@ -60,14 +60,14 @@ public class ParameterListTests
         {
             "AllowAllInterfaces", "AnnounceAddress", "AppendOnly", "BusPort", "ClusterEnabled", "ClusterNodeTimeout",
             "Config", "Count", "DockerHost", "HostAddress", "HostNetwork", "HostPort", "IPAddress", "Image", "Label",
-            "MaxMemory", "MaxMemoryPolicy", "Name", "NamePrefix", "Network", "Password", "Port", "Session", "Tls",
-            "TlsClientAuth", "Topology",
+            "MaxMemory", "MaxMemoryPolicy", "Name", "NamePrefix", "Network", "Password", "Port", "Session",
+            "SwarmNodeLabel", "Tls", "TlsClientAuth", "Topology",
         },
         ["New-RedisSentinel"] = new[]
         {
             "AnnounceAddress", "Count", "DockerHost", "DownAfter", "FailoverTimeout", "Image", "MasterName",
-            "MinReplicasMaxLag", "MinReplicasToWrite", "ParallelSyncs", "Port", "Primary", "Quorum", "Session", "Tls",
-            "TlsClientAuth",
+            "MinReplicasMaxLag", "MinReplicasToWrite", "ParallelSyncs", "Port", "Primary", "Quorum", "Session",
+            "SwarmNodeLabel", "Tls", "TlsClientAuth",
         },
         ["Optimize-RedisCluster"] = new[] { "Cluster", "Session", "Threshold", "Weight" },
         ["Remove-RedisClusterNode"] = new[] { "Cluster", "Node", "Session" },

@@ -24,7 +24,8 @@ $script:ExamplePageOrder = @(
 # Examples that need a second Docker engine: not run by this file (see the report in tests/pester/README.md).
 $script:KnownMultiHostExamples = @(
     'Connect-RedisDocker#1', 'Connect-RedisDocker#2', 'Connect-RedisDocker#4', 'New-RedisNode#5', 'New-RedisSentinel#3',
-    'about_RedisDocker#9', 'Get-RedisSwarmNode#1', 'Get-RedisSwarmNode#2', 'New-RedisNetwork#4'
+    'about_RedisDocker#9', 'Get-RedisSwarmNode#1', 'Get-RedisSwarmNode#2', 'New-RedisNetwork#4',
+    'New-RedisCluster#6'
 )
 $script:ExampleOrder = @{
     'Get-RedisNode'         = 1, 2, 4, 5, 3

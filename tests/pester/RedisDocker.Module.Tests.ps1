@@ -39,17 +39,18 @@ BeforeDiscovery {
         'Invoke-RedisFailover'    = @('Force', 'InputObject', 'Node', 'SentinelGroup', 'Session', 'Takeover', 'TimeoutSeconds', 'Topology', 'Wait')
         'Move-RedisClusterSlot'   = @('All', 'Cluster', 'Count', 'Destination', 'Session', 'Slot', 'Source')
         'New-RedisCluster'        = @('ClusterNodeTimeout', 'Count', 'DockerHost', 'Image', 'InputObject', 'Name',
-                                      'Network', 'Node', 'Password', 'ReplicasPerPrimary', 'Session', 'Subnet', 'Tls',
-                                      'TlsClientAuth')
+                                      'Network', 'Node', 'Password', 'ReplicasPerPrimary', 'Session', 'Subnet',
+                                      'SwarmNodeLabel', 'Tls', 'TlsClientAuth')
         'New-RedisNetwork'        = @('DockerHost', 'Driver', 'Gateway', 'Internal', 'Label', 'Name', 'Session', 'Subnet', 'Topology')
         'New-RedisNode'           = @('AllowAllInterfaces', 'AnnounceAddress', 'AppendOnly', 'BusPort',
                                       'ClusterEnabled', 'ClusterNodeTimeout', 'Config', 'Count', 'DockerHost',
                                       'HostAddress', 'HostNetwork', 'HostPort', 'IPAddress', 'Image', 'Label',
                                       'MaxMemory', 'MaxMemoryPolicy', 'Name', 'NamePrefix', 'Network', 'Password',
-                                      'Port', 'Session', 'Tls', 'TlsClientAuth', 'Topology')
+                                      'Port', 'Session', 'SwarmNodeLabel', 'Tls', 'TlsClientAuth', 'Topology')
         'New-RedisSentinel'       = @('AnnounceAddress', 'Count', 'DockerHost', 'DownAfter', 'FailoverTimeout',
                                       'Image', 'MasterName', 'MinReplicasMaxLag', 'MinReplicasToWrite',
-                                      'ParallelSyncs', 'Port', 'Primary', 'Quorum', 'Session', 'Tls', 'TlsClientAuth')
+                                      'ParallelSyncs', 'Port', 'Primary', 'Quorum', 'Session', 'SwarmNodeLabel', 'Tls',
+                                      'TlsClientAuth')
         'Optimize-RedisCluster'   = @('Cluster', 'Session', 'Threshold', 'Weight')
         'Remove-RedisClusterNode' = @('Cluster', 'Node', 'Session')
         'Remove-RedisNetwork'     = @('Force', 'InputObject', 'Name', 'Session')

@@ -297,6 +297,31 @@ ConvertTo-Json -Compress @{ Name = $n.Name; Driver = $n.Driver; Subnet = $n.Subn
             $ran.Add('New-RedisNetwork#4')
         }
 
+        It 'New-RedisCluster#6: six nodes placed over the two swarm nodes, every replica on the other machine' -ForEach @{
+            Code = $multiHost['New-RedisCluster#6']
+        } {
+            $r = Invoke-MultiHostExample $Code -Probe @'
+$hostOf = @{}
+foreach ($n in @(Get-RedisNode -Topology web)) { $hostOf[$n.Name] = "$($n.DockerHost)@$($n.HostEndpoint.Split(':')[0])" }
+$m = @(Get-RedisClusterNode -Cluster web)
+ConvertTo-Json -Compress @{
+    State = @($Out | Where-Object { $_.PSObject.Properties['SlotsAssigned'] })[0].State
+    Members = $m.Count
+    Placed = @($hostOf.Values | Group-Object | ForEach-Object { "$($_.Name)x$($_.Count)" } | Sort-Object)
+    Primaries = @($m | Where-Object Role -eq 'Primary' | ForEach-Object { $hostOf[$_.Name] } | Sort-Object -Unique).Count
+    SameMachine = @($m | Where-Object Role -eq 'Replica' |
+        Where-Object { $hostOf[$_.Name] -eq $hostOf[$_.PrimaryName] } | ForEach-Object Name)
+}
+'@
+            $p = $r.Probe | ConvertFrom-Json
+            $p.State | Should -Be 'ok'
+            $p.Members | Should -Be 6
+            @($p.Placed) | Should -Be @('tcp://10.250.1.2:2375@10.250.1.2x3', 'tcp://10.250.2.2:2375@10.250.2.2x3')
+            $p.Primaries | Should -Be 2
+            @($p.SameMachine) | Should -BeNullOrEmpty
+            $ran.Add('New-RedisCluster#6')
+        }
+
         It 'Get-RedisSwarmNode#2: the worker whose machine is gone' -ForEach @{
             Code = $multiHost['Get-RedisSwarmNode#2']
         } {

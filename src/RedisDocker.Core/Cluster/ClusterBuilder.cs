@@ -13,6 +13,9 @@ public sealed record ClusterFromScratchSpec
     public int ClusterNodeTimeoutMs { get; init; } = 5000;
     /// <summary>The Docker engine for the network and the nodes; the session's primary engine when null.</summary>
     public string? DockerHost { get; init; }
+    /// <summary>On an overlay network without <see cref="DockerHost"/>: only swarm nodes with these labels
+    /// ("key=value" or "key") take nodes.</summary>
+    public IReadOnlyList<string>? SwarmNodeLabels { get; init; }
     /// <summary>TLS for every link of the cluster (clients, replication, bus) when set.</summary>
     public Security.TlsOptions? Tls { get; init; }
 }
@@ -101,6 +104,7 @@ public sealed class ClusterBuilder : Workflow
                 ClusterEnabled = true,
                 ClusterNodeTimeoutMs = spec.ClusterNodeTimeoutMs,
                 DockerHost = spec.DockerHost,
+                SwarmNodeLabels = spec.SwarmNodeLabels,
                 Tls = spec.Tls,
             }).ToArray(), ct).ConfigureAwait(false);
             made.AddRange(results.Where(r => r.Node is not null).Select(r => r.Name));

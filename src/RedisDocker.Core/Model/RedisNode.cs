@@ -49,6 +49,8 @@ public sealed record RedisNode
     /// <summary>The Docker Swarm node of <see cref="DockerHost"/>, as the session last read the swarm; null
     /// outside a swarm.</summary>
     public string? SwarmNode { get; init; }
+    /// <summary>That swarm node's state as the session last read it (ready, down, ...); null outside a swarm.</summary>
+    public string? SwarmNodeState { get; init; }
     public string? DataVolume { get; init; }
     public DateTimeOffset Created { get; init; }
     public IReadOnlyDictionary<string, string> Labels { get => _labels; init => _labels = LabelSet.From(value); }

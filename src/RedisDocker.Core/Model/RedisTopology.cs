@@ -24,6 +24,10 @@ public sealed record RedisTopology
     public required string Health { get; init; }
     /// <summary>What is wrong, one sentence each, from every node's own view (empty when Healthy).</summary>
     public IReadOnlyList<string> Problems { get; init; } = Array.Empty<string>();
+    /// <summary>Swarm nodes the topology has nodes on that are down in the swarm or whose engine does not answer
+    /// (their nodes cannot be listed); empty otherwise.</summary>
+    public IReadOnlyList<string> LostSwarmNodes { get => _lost; init => _lost = TextList.From(value); }
+    private readonly IReadOnlyList<string> _lost = TextList.Empty;
     public string Topology => Name;
     public override string ToString() => Name;
 }

@@ -18,6 +18,8 @@ public sealed partial class NodeOperations
         if (specs.Count == 0) return Array.Empty<NodeResult>();
         // 0. Every value checked before anything is created (or any engine contacted).
         WarnAboutInputs(specs);
+        // 0b. Nodes on an overlay network without -DockerHost: spread over the swarm's usable nodes.
+        specs = await PlaceOnSwarmAsync(specs, ct).ConfigureAwait(false);
         var engines = await EnginesOfAsync(specs, ct).ConfigureAwait(false);
         specs = WithHostDefaults(specs, engines);
         // 1. Names: valid, unique in the batch, free on every engine; host ports and addresses usable.

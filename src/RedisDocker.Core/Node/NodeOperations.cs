@@ -13,11 +13,13 @@ public sealed partial class NodeOperations : Workflow
     private readonly NodeReader _reader;
     private readonly NetworkLookup _networks;
     private readonly SentinelStartPreparation _sentinelStart;
+    private readonly Swarm.SwarmOperations _swarm;
 
     internal NodeOperations(RedisDockerSession session, IOperationSink sink, NodeReader reader, NetworkLookup networks,
-        SentinelStartPreparation sentinelStart)
+        SentinelStartPreparation sentinelStart, Swarm.SwarmOperations swarm)
         : base(session, sink)
     {
+        _swarm = swarm;
         _reader = reader;
         _networks = networks;
         _sentinelStart = sentinelStart;

@@ -162,11 +162,13 @@ public sealed class NodeReader : Workflow
             SentinelGroup = info.Labels.Get(Labels.SentinelGroup),
             DockerHost = endpoint.ToString(),
             SwarmNode = _session.Swarm.NodeOf(endpoint.ToString())?.Name,
+            SwarmNodeState = _session.Swarm.NodeOf(endpoint.ToString())?.State,
             DataVolume = info.Labels.Get(Labels.DataVolume),
             Created = info.Created,
             Labels = info.Labels,
         };
         _session.Tls.Observe(node);
+        if (node.SwarmNode is { } swarmNode && node.Topology.Length > 0) _session.Swarm.Saw(node.Topology, swarmNode);
         // The session's map stays filled as a cache for the paths that do not read a TopologySnapshot yet.
         _session.EndpointMap.Record(node, AddressesOf(info, node));
         _session.Routes.Note(node, node.DockerHost == _session.DockerHost && endpoint.IsLocal());

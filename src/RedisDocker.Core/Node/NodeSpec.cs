@@ -34,6 +34,11 @@ public sealed record NodeSpec
     public SentinelConfig? Sentinel { get; init; }
     /// <summary>The Docker engine to create the node on; the session's primary engine when null.</summary>
     public string? DockerHost { get; init; }
+    /// <summary>
+    /// On an overlay network without <see cref="DockerHost"/>: only swarm nodes whose labels match every entry
+    /// ("key=value", or "key" for the label with any value) take the node (see Swarm.SwarmPlacement).
+    /// </summary>
+    public IReadOnlyList<string>? SwarmNodeLabels { get; init; }
     /// <summary>Host network mode: the node listens on <see cref="AnnounceAddress"/>:<see cref="Port"/> of its Docker
     /// host.</summary>
     public bool HostNetwork { get; init; }

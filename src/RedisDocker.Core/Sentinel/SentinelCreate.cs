@@ -51,6 +51,12 @@ public sealed partial class SentinelOperations
                 + "Docker host of -DockerHost, in the same order).",
                 primary.Name);
         string? HostOf(int i) => spec.DockerHosts is { Count: > 0 } h ? h[i % h.Count] : null;
+        // On an overlay the sentinels spread over the swarm's nodes (one per swarm node first).
+        var overlay = !hostNetwork && await nodeOps.IsOverlayAsync(primary.Network!, ct).ConfigureAwait(false);
+        if (spec.SwarmNodeLabels is { Count: > 0 } && !overlay)
+            throw Errors.InvalidArgument(
+                $"-SwarmNodeLabel places sentinels on Docker Swarm nodes: '{primary.Name}' is not on an overlay "
+                + "network.", primary.Name);
         var results = await nodeOps.CreateAsync(names.Select((n, i) => new NodeSpec
         {
             Tls = spec.Tls,
@@ -61,7 +67,8 @@ public sealed partial class SentinelOperations
             Port = hostNetwork ? spec.Port + i : spec.Port,
             HostNetwork = hostNetwork,
             AnnounceAddress = hostNetwork ? spec.AnnounceAddresses![i % spec.AnnounceAddresses.Count] : null,
-            DockerHost = hostNetwork ? HostOf(i) : primary.DockerHost,
+            DockerHost = hostNetwork ? HostOf(i) : overlay ? null : primary.DockerHost,
+            SwarmNodeLabels = overlay ? spec.SwarmNodeLabels : null,
             Topology = hostNetwork ? primary.Topology : null,
             Sentinel = new SentinelConfig
             {

@@ -20,6 +20,9 @@ public sealed record SentinelGroupSpec
     /// <summary>Host-network primary: the Docker engines of the sentinels, in turn (null = the session's primary
     /// engine).</summary>
     public IReadOnlyList<string?>? DockerHosts { get; init; }
+    /// <summary>Primary on an overlay network, no <see cref="DockerHosts"/>: only swarm nodes with these labels
+    /// ("key=value" or "key") take sentinels.</summary>
+    public IReadOnlyList<string>? SwarmNodeLabels { get; init; }
     /// <summary>Host-network primary: the announce address of each sentinel's host, in the same turn as <see
     /// cref="DockerHosts"/>.</summary>
     public IReadOnlyList<string>? AnnounceAddresses { get; init; }

@@ -14,6 +14,24 @@ public sealed class SwarmView
         _nodes.FirstOrDefault(n => string.Equals(n.DockerHost, dockerHost, StringComparison.OrdinalIgnoreCase));
 
     internal void Set(IReadOnlyList<RedisSwarmNode> nodes) => _nodes = nodes;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, HashSet<string>> _seen =
+        new(StringComparer.Ordinal);
+
+    /// <summary>Notes that this session saw a node of the topology on that swarm node (so the topology can name it
+    /// when it is lost, though its nodes there can no longer be listed).</summary>
+    public void Saw(string topology, string swarmNode)
+    {
+        var set = _seen.GetOrAdd(topology, _ => new HashSet<string>(StringComparer.Ordinal));
+        lock (set) set.Add(swarmNode);
+    }
+
+    /// <summary>The swarm nodes this session saw nodes of the topology on.</summary>
+    public IReadOnlyCollection<string> SeenOn(string topology)
+    {
+        if (!_seen.TryGetValue(topology, out var set)) return [];
+        lock (set) return set.ToArray();
+    }
 }
 
 /// <summary>Reads the Docker Swarm of the session's engines: a manager lists the nodes, every engine says which
@@ -57,12 +75,24 @@ public sealed class SwarmOperations : Workflow
             Address = n.Address,
             ManagerStatus = n.ManagerStatus,
             Labels = n.Labels,
-            DockerHost = endpointOf.GetValueOrDefault(n.Id),
+            DockerHost = endpointOf.GetValueOrDefault(n.Id) ?? EngineOfSilentNode(n, members.Select(m => m.Docker
+                .Endpoint.ToString()).ToHashSet(StringComparer.OrdinalIgnoreCase)),
         }).ToArray();
         foreach (var n in nodes.Where(n => n.DockerHost is null))
             _sink.Verbose($"Swarm node {n.Name} ({n.Address}) is not an engine of this session: nodes cannot be "
                 + "placed there until it is added (Connect-RedisDocker -Add).");
         _session.Swarm.Set(nodes);
         return nodes;
+    }
+
+    /// <summary>
+    /// The engine of a swarm node whose engine did not answer now: the one the session mapped it to before, else
+    /// the session's engine (not among those that answered) whose tcp address is the node's swarm address.
+    /// </summary>
+    private string? EngineOfSilentNode(SwarmNodeInfo n, HashSet<string> answered)
+    {
+        if (_session.Swarm.Nodes.FirstOrDefault(x => x.Id == n.Id)?.DockerHost is { } before) return before;
+        return _session.Hosts.FirstOrDefault(h => !answered.Contains(h.ToString())
+            && h.Transport == DockerTransport.Tcp && h.HostAddress == n.Address)?.ToString();
     }
 }

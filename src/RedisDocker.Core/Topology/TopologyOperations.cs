@@ -16,12 +16,15 @@ public sealed partial class TopologyOperations : Workflow
     private readonly SentinelOperations _sentinels;
     private readonly ReplicationOperations _replication;
     private readonly TopologyHealth _health;
+    private readonly Swarm.SwarmOperations _quietSwarm;
 
     internal TopologyOperations(RedisDockerSession session, IOperationSink sink,
         NodeOperations nodes, NetworkOperations networks, ClusterOperations cluster, ClusterOperations quietCluster,
-        SentinelOperations sentinels, ReplicationOperations replication, TopologyHealth health)
+        SentinelOperations sentinels, ReplicationOperations replication, TopologyHealth health,
+        Swarm.SwarmOperations quietSwarm)
         : base(session, sink)
     {
+        _quietSwarm = quietSwarm;
         _nodes = nodes;
         _networks = networks;
         _cluster = cluster;
@@ -37,7 +40,8 @@ public sealed partial class TopologyOperations : Workflow
     {
         var containers = new List<ContainerSummary>();
         var networks = new List<DockerNetwork>();
-        foreach (var (_, (c, n)) in await _session.OnEveryEngineAsync(async (d, c) =>
+        var answered = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (d, (c, n)) in await _session.OnEveryEngineAsync(async (d, c) =>
                      (await d.ListContainersAsync(new Dictionary<string, string?> { [Labels.Managed] = "true" },
                          all: true, c).ConfigureAwait(false),
                       await d.ListNetworksAsync(Labels.ForKind(Labels.KindNetwork), c).ConfigureAwait(false)), _sink,
@@ -45,7 +49,13 @@ public sealed partial class TopologyOperations : Workflow
         {
             containers.AddRange(c);
             networks.AddRange(n);
+            answered.Add(d.Endpoint.ToString());
         }
+        // Several engines: the swarm read anew, so a lost machine is named (its nodes cannot be listed).
+        var silent = _session.Hosts.Select(h => h.ToString()).Where(h => !answered.Contains(h)).ToArray();
+        var swarm = _session.Hosts.Count > 1
+            ? await _quietSwarm.RefreshAsync(ct).ConfigureAwait(false)
+            : [];
         var names = containers.Select(c => c.Labels.Get(Labels.Topology))
             .Concat(networks.Select(n => n.Labels.Get(Labels.Topology)))
             .Where(t => !string.IsNullOrEmpty(t) && (name is null || NetworkOperations.WildcardMatch(t!, name)))
@@ -67,6 +77,15 @@ public sealed partial class TopologyOperations : Workflow
             // Health from every node's own view, each problem named (issue 9: health that does not lie).
             var problems = running == 0 ? Array.Empty<string>()
                 : await _health.ProblemsAsync(t!, nodes, ct).ConfigureAwait(false);
+            var overlay = networks.Any(n => n.Labels.Get(Labels.Topology) == t
+                && Swarm.OverlayNetworks.IsOverlay(n.Driver));
+            var spanned = nodes.Select(n => n.SwarmNode).Where(n => n is not null).Select(n => n!)
+                .Concat(_session.Swarm.SeenOn(t!)).ToHashSet(StringComparer.Ordinal);
+            var lost = Swarm.SwarmLoss.LostNodes(swarm, silent, spanned, overlay && spanned.Count == 0);
+            if (lost.Count > 0)
+                problems = problems.Concat(swarm.Where(n => lost.Contains(n.Name)).Select(n =>
+                    Swarm.SwarmLoss.Describe(n, silent.Contains(n.DockerHost!, StringComparer.OrdinalIgnoreCase))))
+                    .ToArray();
             var health = nodes.Count == 0 || running == 0 ? "Down"
                 : running < nodes.Count || problems.Count > 0 || (clusterState is not null && clusterState != "ok")
                   || nodes.Any(n => n.State == "running" && n.Role == RedisRole.Unknown) ? "Degraded" : "Healthy";
@@ -86,6 +105,7 @@ public sealed partial class TopologyOperations : Workflow
                     .Distinct().ToArray(),
                 Health = health,
                 Problems = problems,
+                LostSwarmNodes = lost,
             });
         }
         return result;

@@ -50,6 +50,11 @@ public sealed class NewRedisClusterCommand : RedisDockerCmdlet
     [Parameter(ParameterSetName = ParameterSets.Count)]
     public string? DockerHost { get; set; }
 
+    /// <summary>On an overlay network without -DockerHost: only Docker Swarm nodes whose labels match every entry
+    /// take the nodes (key=value, or key for the label with any value).</summary>
+    [Parameter(ParameterSetName = ParameterSets.Count)]
+    public string[]? SwarmNodeLabel { get; set; }
+
     [Parameter(ParameterSetName = ParameterSets.Count)]
     public SecureString? Password { get; set; }
 
@@ -105,6 +110,7 @@ public sealed class NewRedisClusterCommand : RedisDockerCmdlet
                 Password = ToPlain(Password),
                 ClusterNodeTimeoutMs = ClusterNodeTimeout,
                 DockerHost = DockerHost,
+                SwarmNodeLabels = SwarmNodeLabel,
                 Tls = Tls.IsPresent || MyInvocation.BoundParameters.ContainsKey(nameof(TlsClientAuth))
                     ? new TlsOptions { ClientAuth = TlsClientAuth } : null,
             };

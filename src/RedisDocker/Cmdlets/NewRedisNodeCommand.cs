@@ -39,6 +39,11 @@ public sealed class NewRedisNodeCommand : RedisDockerCmdlet
     [Parameter]
     public string? DockerHost { get; set; }
 
+    /// <summary>On an overlay network without -DockerHost: only Docker Swarm nodes whose labels match every entry
+    /// take the nodes (key=value, or key for the label with any value).</summary>
+    [Parameter]
+    public string[]? SwarmNodeLabel { get; set; }
+
     /// <summary>Host network mode: the node listens on -AnnounceAddress:-Port of its Docker host (for topologies across
     /// several hosts).</summary>
     [Parameter]
@@ -196,6 +201,7 @@ public sealed class NewRedisNodeCommand : RedisDockerCmdlet
                 Config = config,
                 Labels = labels,
                 DockerHost = DockerHost,
+                SwarmNodeLabels = SwarmNodeLabel,
                 HostNetwork = HostNetwork.IsPresent,
                 AnnounceAddress = AnnounceAddress,
                 BusPort = BusPort,

@@ -60,6 +60,11 @@ public sealed class NewRedisSentinelCommand : RedisDockerCmdlet
     [Parameter]
     public string[]? DockerHost { get; set; }
 
+    /// <summary>On an overlay network without -DockerHost: only Docker Swarm nodes whose labels match every entry
+    /// take the sentinels (key=value, or key for the label with any value).</summary>
+    [Parameter]
+    public string[]? SwarmNodeLabel { get; set; }
+
     /// <summary>Host-network primary: the address of each of those Docker hosts, in the same order.</summary>
     [Parameter]
     public string[]? AnnounceAddress { get; set; }
@@ -110,6 +115,7 @@ public sealed class NewRedisSentinelCommand : RedisDockerCmdlet
             Image = Image,
             Port = Port,
             DockerHosts = DockerHost,
+            SwarmNodeLabels = SwarmNodeLabel,
             AnnounceAddresses = AnnounceAddress,
             MinReplicasToWrite = MinReplicasToWrite,
             MinReplicasMaxLag = MinReplicasMaxLag,

@@ -101,15 +101,14 @@ public class SwarmIntegrationTests : IAsyncLifetime
         }, Ct);
         Assert.Equal("overlay", net.Driver);
 
-        // Six cluster nodes, three per engine, each published on its own engine's address.
+        // Six cluster nodes placed by the module over the swarm's two nodes (no -DockerHost): three per engine,
+        // each published on its own engine's address.
         var specs = Enumerable.Range(1, 6).Select(i => new NodeSpec
         {
             Name = $"{_topology}-{i}",
             Network = _topology,
             ClusterEnabled = true,
             Password = "swarm-password",
-            DockerHost = i % 2 == 1 ? managerHost : workerHost,
-            HostIp = i % 2 == 1 ? _env[$"{Manager}.RDK_ENGINE_ADDR"] : _env[$"{Worker}.RDK_ENGINE_ADDR"],
         }).ToArray();
         var made = await nodes.CreateAsync(specs, Ct);
         Assert.All(made, r => Assert.True(r.Error is null, r.Error?.ToString()));
@@ -126,6 +125,9 @@ public class SwarmIntegrationTests : IAsyncLifetime
         Assert.All(made, r => Assert.Equal(r.Node!.DockerHost == managerHost ? managerNode.Name : workerNode.Name,
             r.Node.SwarmNode));
         Assert.Equal(2, made.Select(r => r.Node!.DockerHost).Distinct().Count());
+        Assert.All(made.GroupBy(r => r.Node!.DockerHost), g => Assert.Equal(3, g.Count()));
+        Assert.All(made, r => Assert.Equal(r.Node!.DockerHost == managerHost ? _env[$"{Manager}.RDK_ENGINE_ADDR"]
+            : _env[$"{Worker}.RDK_ENGINE_ADDR"], EndpointMap.Split(r.Node.HostEndpoint!).Host));
 
         var cluster = await clusters.CreateAsync(specs.Select(s => s.Name).ToArray(), 1, Ct);
         Assert.Equal("ok", cluster.State);
