@@ -167,6 +167,7 @@ public sealed class NodeReader : Workflow
             Labels = info.Labels,
         };
         _session.Tls.Observe(node);
+        _session.ObserveAdminUser(node);
         // The session's map stays filled as a cache for the paths that do not read a TopologySnapshot yet.
         _session.EndpointMap.Record(node, AddressesOf(info, node));
         _session.Routes.Note(node, node.DockerHost == _session.DockerHost && endpoint.IsLocal());
