@@ -88,6 +88,15 @@ $script:ExampleChecks = @{
         Setup = { Use-ShopTopology }
         Check = { $Out.Name | Should -Be 'app'; $Out.Enabled | Should -BeFalse }
     }
+    'Set-RedisUser#3' = @{
+        Setup = { Use-ShopTopology }
+        Check = { try { $Out.Name | Should -Be 'default'; $Out.Enabled | Should -BeFalse
+            @(Get-RedisUser -Topology shop | Where-Object ModuleUser).Name | Should -Be 'redisdocker'
+            # A string with the password only would be refused: it says so.
+            $null = Get-RedisConnectionString -Cluster shop -IncludePassword -WarningVariable w -WarningAction Ignore
+            "$w" | Should -Match "default' is off" }
+            finally { Set-RedisUser -Topology shop -Name default -Enabled | Out-Null } }
+    }
     'Remove-RedisUser#2' = @{
         Setup = { Use-ShopTopology
             $tmp = ConvertTo-SecureString -String (New-Guid).Guid -AsPlainText -Force
