@@ -1,3 +1,4 @@
+using RedisDocker.Core.Docker;
 using RedisDocker.Core.Resp;
 using RedisDocker.Core.Security;
 using RedisDocker.Core.Topology;
@@ -160,5 +161,74 @@ public class AdminUserTests : DockerTestBase
             return (ok, $"{g.Flags}, primary {g.Primary}, {g.ReachableSentinels} sentinels, {g.Replicas.Count} replica");
         }, Ct, pollMs: 500);
         await AssertNoLeakAsync();
+    }
+
+    /// <summary>
+    /// Makes a node as the module made it before the admin user came: its container again on the same volume,
+    /// address and port, without the admin-user label, its configuration without masteruser and its ACL file with
+    /// default only.
+    /// </summary>
+    private async Task MakeOlderAsync(string name)
+    {
+        var docker = await Session.GetDockerAsync(Ct);
+        var info = (await docker.InspectContainerAsync(name, Ct))!;
+        var path = info.Labels[Labels.ConfigPath];
+        var config = System.Text.Encoding.UTF8.GetString((await docker.ReadFileAsync(name, path, Ct))!);
+        Assert.Contains("\nmasteruser redisdocker\n", config);
+        var older = string.Join('\n', config.Split('\n')
+            .Where(l => !l.StartsWith("masteruser ", StringComparison.Ordinal)));
+        var password = await PasswordAsync();
+        await Nodes.RemoveAsync(name, removeVolume: false, Ct);
+        var port = int.Parse(info.Labels[Labels.Port], System.Globalization.CultureInfo.InvariantCulture);
+        var hostPort = int.Parse(info.Labels[Labels.HostPort], System.Globalization.CultureInfo.InvariantCulture);
+        await docker.CreateContainerAsync(new ContainerCreateSpec
+        {
+            Name = name, Image = TestImage, Cmd = info.Cmd, Hostname = name, User = NodeOperations.RedisUser,
+            Labels = info.Labels.Where(kv => kv.Key != Labels.AdminUser).ToDictionary(kv => kv.Key, kv => kv.Value),
+            Ports = new[] { new PortBinding(port, "tcp", "127.0.0.1", hostPort) },
+            Volumes = new[] { new VolumeMount(info.Labels[Labels.DataVolume], "/data") },
+            Network = info.Labels[Labels.Network], IPv4Address = info.Labels[Labels.Address],
+            NetworkAliases = new[] { name },
+        }, Ct);
+        await NodeOperations.UploadConfigAsync(docker, name, path, older, Ct);
+        await AclOperations.UploadAsync(docker, name, AclFile.Render(password, Array.Empty<string>(), false), Ct);
+        await docker.StartContainerAsync(name, Ct);
+    }
+
+    [Fact]
+    public async Task ATopologyMadeBeforeTheAdminUserIsAdministeredAsDefaultAndKeepsIt()
+    {
+        var net = await NewNetworkAsync();
+        var primary = (await NewNodesAsync(net.Name, 1))[0];
+        await MakeOlderAsync(primary.Name);
+
+        // A session that knows nothing of it reads its labels: no admin user, so default (AUTH password).
+        using var fresh = new RedisDockerSession(DockerEndpoint.FromEnvironment()) { DefaultImage = TestImage };
+        var flows = fresh.Workflows(Sink);
+        await Waiter.UntilAsync(Sink, "the older node answering", TimeSpan.FromSeconds(30), async c =>
+        {
+            try { return ((await flows.Acl.GetAsync(Topology, null, c)).Count == 1, "listed"); }
+            catch (Exception e) when (e is RedisDockerException or RedisException) { return (false, e.Message); }
+        }, Ct, pollMs: 250);
+        Assert.Equal(new[] { AclFile.DefaultUser }, (await flows.Acl.GetAsync(Topology, null, Ct)).Select(u => u.Name));
+
+        // default stays on there: turning it off would lock the older node out. The message names it.
+        var refused = await Assert.ThrowsAsync<RedisDockerException>(
+            () => flows.Acl.SetAsync(Topology, AclFile.DefaultUser, null, null, enabled: false, Ct));
+        Assert.Equal(ErrorIds.DefaultUserReserved, refused.ErrorId);
+        Assert.Contains(primary.Name, refused.Message);
+
+        // A replica added to it is made as its peers were (no admin user, replicates as default), and links.
+        var added = (await flows.Nodes.CreateAsync(new[] { new NodeSpec { Name = Topology + "-2", Network = net.Name } },
+            Ct)).Single();
+        Assert.Null(added.Error);
+        Assert.False(added.Node!.Labels.ContainsKey(Labels.AdminUser));
+        await flows.Replication.SetReplicaAsync(added.Name, primary.Name, Ct);
+        await Waiter.UntilAsync(Sink, "the replica linked", TimeSpan.FromSeconds(60), async c =>
+        {
+            var info = await flows.Replication.GetAsync(added.Name, c);
+            return (info.LinkStatus == "up", info.LinkStatus ?? "no link");
+        }, Ct, pollMs: 250);
+        Assert.Equal(new[] { AclFile.DefaultUser }, (await flows.Acl.GetAsync(Topology, null, Ct)).Select(u => u.Name));
     }
 }
