@@ -77,7 +77,8 @@ $script:ExampleChecks = @{
     }
     'Get-RedisUser#1' = @{
         Setup = { Use-ShopTopology }
-        Check = { @($Out.Name) | Should -Contain 'default'; @($Out.Name) | Should -Contain 'app' }
+        Check = { @($Out.Name) | Should -Contain 'default'; @($Out.Name) | Should -Contain 'app'
+            @($Out | Where-Object ModuleUser).Name | Should -Be 'redisdocker' }
     }
     'Set-RedisUser#1' = @{
         Setup = { Use-ShopTopology }
