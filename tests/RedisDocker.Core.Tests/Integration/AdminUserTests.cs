@@ -231,4 +231,27 @@ public class AdminUserTests : DockerTestBase
         }, Ct, pollMs: 250);
         Assert.Equal(new[] { AclFile.DefaultUser }, (await flows.Acl.GetAsync(Topology, null, Ct)).Select(u => u.Name));
     }
+
+    [Fact]
+    public async Task ATlsPairWithDefaultOffRenewsItsCertificatesAndStillReplicates()
+    {
+        var net = await NewNetworkAsync();
+        var nodes = await NewNodesAsync(net.Name, 2, customize: (_, s) => s with { Tls = new TlsOptions() });
+        var flows = Session.Workflows(Sink);
+        await flows.Replication.SetReplicaAsync(nodes[1].Name, nodes[0].Name, Ct);
+        await DisableDefaultAsync();
+
+        // Connect-RedisClient authenticates as the admin user when default is off.
+        await using (var mux = await flows.Clients.ConnectAsync(ConnectionTarget.Node, nodes[0].Name,
+                         ConnectionRoute.Published, Ct))
+            Assert.True(await mux.GetDatabase().StringSetAsync("after-default-off", "1"));
+
+        // Update-RedisCertificate, then a restart of the replica: it links again over TLS as the admin user.
+        var renewed = await flows.Certificates.RenewAsync(Topology, Ct);
+        Assert.Equal(2, renewed.Count);
+        await Nodes.RestartAsync(nodes[1].Name, 10, Ct);
+        await AssertReplicationUpAsync(1);
+        Assert.False((await Users.GetAsync(Topology, new[] { AclFile.DefaultUser }, Ct)).Single().Enabled);
+        await AssertNoLeakAsync();
+    }
 }
