@@ -40,6 +40,10 @@ public static class Labels
     public const string HostNetwork = Prefix + "host-network";
     /// <summary>The address a host-network node announces (cluster-announce-ip, replica-announce-ip).</summary>
     public const string Announce = Prefix + "announce";
+    /// <summary>On nodes and sentinels made with the module's admin user (value: its name): the node's ACL file has it
+    /// and replicas authenticate as it (masteruser); a sentinel authenticates to its nodes as it (auth-user).
+    /// Nodes made before it came have no such label and are administered as default.</summary>
+    public const string AdminUser = Prefix + "admin-user";
     /// <summary>Module version that created the object.</summary>
     public const string Version = Prefix + "version";
 

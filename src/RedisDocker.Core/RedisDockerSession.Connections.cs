@@ -90,14 +90,53 @@ public sealed partial class RedisDockerSession
         return conn;
     }
 
+    /// <summary>Published endpoints of Redis nodes made with the module's admin user (from their labels): the module
+    /// authenticates to them as it; to others (nodes made before it, sentinels) as default.</summary>
+    private readonly ConcurrentDictionary<string, bool> _adminEndpoints = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Records whether a node's published endpoint has the module's admin user (a Redis node whose label
+    /// says so).</summary>
+    internal void ObserveAdminUser(RedisNode node)
+    {
+        if (node.HostEndpoint is null) return;
+        if (node.Kind == RedisNodeKind.Redis && node.Labels.Get(Labels.AdminUser) == Security.AclFile.AdminUser)
+            _adminEndpoints[node.HostEndpoint] = true;
+        else _adminEndpoints.TryRemove(node.HostEndpoint, out _);
+    }
+
+    /// <summary>The user the module authenticates to an endpoint as: the admin user where the node has it, else null
+    /// (default).</summary>
+    internal string? AdminUserOf(string hostEndpoint) =>
+        _adminEndpoints.ContainsKey(hostEndpoint) ? Security.AclFile.AdminUser : null;
+
     /// <summary>A new connection to a node's published endpoint, over the path <see cref="Routes"/> chooses: the
-    /// direct one falls back to the published port once when it fails (Auto).</summary>
+    /// direct one falls back to the published port once when it fails (Auto). It authenticates as the admin user where
+    /// the node has it; an endpoint the session has not seen the labels of is tried as default first, then (refused:
+    /// default is off) as the admin user.</summary>
     private async Task<RespConnection> DialAsync(string hostEndpoint, string dial, string? password,
+        CancellationToken ct)
+    {
+        var user = password is null ? null : AdminUserOf(hostEndpoint);
+        try
+        {
+            return await DialAsAsync(hostEndpoint, dial, password, user, ct).ConfigureAwait(false);
+        }
+        catch (RedisServerException e) when (e.Prefix == "WRONGPASS" && user is null && password is not null)
+        {
+            var admin = await DialAsAsync(hostEndpoint, dial, password, Security.AclFile.AdminUser, ct)
+                .ConfigureAwait(false);
+            _adminEndpoints[hostEndpoint] = true;
+            return admin;
+        }
+    }
+
+    private async Task<RespConnection> DialAsAsync(string hostEndpoint, string dial, string? password, string? user,
         CancellationToken ct)
     {
         // TLS topologies: the server is checked against the topology's CA (not by name), so both paths verify.
         var options = await Tls.ApplyAsync(hostEndpoint, new RespConnectionOptions
         {
+            User = user,
             Password = password,
             ConnectTimeout = RedisConnectTimeout,
             CommandTimeout = RedisCommandTimeout,

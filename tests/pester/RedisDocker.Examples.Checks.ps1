@@ -78,7 +78,8 @@ $script:ExampleChecks = @{
     }
     'Get-RedisUser#1' = @{
         Setup = { Use-ShopTopology }
-        Check = { @($Out.Name) | Should -Contain 'default'; @($Out.Name) | Should -Contain 'app' }
+        Check = { @($Out.Name) | Should -Contain 'default'; @($Out.Name) | Should -Contain 'app'
+            @($Out | Where-Object ModuleUser).Name | Should -Be 'redisdocker' }
     }
     'Set-RedisUser#1' = @{
         Setup = { Use-ShopTopology }
@@ -88,6 +89,15 @@ $script:ExampleChecks = @{
     'Set-RedisUser#2' = @{
         Setup = { Use-ShopTopology }
         Check = { $Out.Name | Should -Be 'app'; $Out.Enabled | Should -BeFalse }
+    }
+    'Set-RedisUser#3' = @{
+        Setup = { Use-ShopTopology }
+        Check = { try { $Out.Name | Should -Be 'default'; $Out.Enabled | Should -BeFalse
+            @(Get-RedisUser -Topology shop | Where-Object ModuleUser).Name | Should -Be 'redisdocker'
+            # A string with the password only would be refused: it says so.
+            $null = Get-RedisConnectionString -Cluster shop -IncludePassword -WarningVariable w -WarningAction Ignore
+            "$w" | Should -Match "default' is off" }
+            finally { Set-RedisUser -Topology shop -Name default -Enabled | Out-Null } }
     }
     'Remove-RedisUser#2' = @{
         Setup = { Use-ShopTopology

@@ -35,6 +35,9 @@ public sealed class ClientOperations : Workflow
             .ConfigureAwait(false);
         var options = ConfigurationOptions.Parse(text);
         options.Password = await _session.GetPasswordAsync(topology, ct).ConfigureAwait(false);
+        // With default off, the module's client authenticates as the module's admin user (the same password).
+        if (await strings.DefaultDisabledAsync(topology, ct).ConfigureAwait(false))
+            options.User = Security.AclFile.AdminUser;
         await Security.ClientTls.ConfigureAsync(_session, topology, options, ct).ConfigureAwait(false);
         // On the direct route the container addresses are the point; elsewhere they are sent to the published ports.
         if (!strings.LastWasDirect) options.Tunnel = new EndpointMapTunnel(_session.EndpointMap);

@@ -121,7 +121,28 @@ public sealed class ConnectionStringOperations : Workflow
                 + "StackExchange.Redis configuration string "
                 + "cannot carry. Leave -IncludePassword out and set ConfigurationOptions.Password in code.",
                 topology);
+        if (await DefaultDisabledAsync(topology, ct).ConfigureAwait(false))
+            _sink.Warning($"The user 'default' is off on topology '{topology}' (Set-RedisUser -Name default "
+                + "-Disabled): a connection string with only a password authenticates as default and is refused "
+                + "(WRONGPASS). Give the client an ACL user instead: leave -IncludePassword out and add ',user=NAME,"
+                + "password=...' for a user made with New-RedisUser.");
         return ($"{text},password={password}", topology);
+    }
+
+    /// <summary>Whether default is off on the topology (false when that cannot be read: the string is made
+    /// anyway).</summary>
+    internal async Task<bool> DefaultDisabledAsync(string topology, CancellationToken ct)
+    {
+        try
+        {
+            return await new Security.AclOperations(_session, NullSink.Instance, _nodes)
+                .DefaultDisabledAsync(topology, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RedisDockerException or RedisException)
+        {
+            _sink.Verbose($"Could not read whether user 'default' is on in topology '{topology}': {e.Message}");
+            return false;
+        }
     }
 
     /// <summary>The cluster's cluster-preferred-endpoint-type (hostname or ip), null before Redis 7.0.</summary>

@@ -126,7 +126,10 @@ public sealed partial class ClusterOperations
             var keys = (await src.Ok(ct, "CLUSTER", "GETKEYSINSLOT", slot, 100).ConfigureAwait(false)).AsArray();
             if (keys.Count == 0) return moved;
             var args = new List<object> { "MIGRATE", dst.Ip, dst.Node.Port, "", 0, 10000 };
-            if (password is not null) { args.Add("AUTH"); args.Add(password); }
+            // A target made with the module's admin user is reached as it (its default may be off): AUTH2.
+            if (password is not null && dst.Node.Labels.Get(Labels.AdminUser) == Security.AclFile.AdminUser)
+                args.AddRange(new object[] { "AUTH2", Security.AclFile.AdminUser, password });
+            else if (password is not null) { args.Add("AUTH"); args.Add(password); }
             args.Add("KEYS");
             args.AddRange(keys.Select(k => (object)(k.Bytes ?? System.Text.Encoding.UTF8.GetBytes(k.Text ?? ""))));
             var r = await src.Conn.SendAsync(args, ct).ConfigureAwait(false);

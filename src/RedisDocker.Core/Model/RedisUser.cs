@@ -13,4 +13,7 @@ public sealed record RedisUser
     public int PasswordCount { get; init; }
     /// <summary>Whether it authenticates with any password (ACL 'nopass').</summary>
     public bool NoPassword { get; init; }
+    /// <summary>Whether it is the user the module administers the topology as (redisdocker): the user cmdlets do not
+    /// change it.</summary>
+    public bool ModuleUser { get; init; }
 }

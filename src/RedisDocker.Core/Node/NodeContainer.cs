@@ -56,7 +56,7 @@ public sealed partial class NodeOperations
 
     private async Task<RedisNode> CreateOneAsync(DockerClient docker, NodeSpec s, DockerNetwork? net, string topology,
         string ip, string password,
-        int? pickedHostPort, CancellationToken ct)
+        int? pickedHostPort, bool admin, CancellationToken ct)
     {
         var image = s.Image ?? _session.DefaultImage;
         var volume = s.Name + "-data";
@@ -65,8 +65,9 @@ public sealed partial class NodeOperations
         string Config() => isSentinel
             ? RedisConfigRenderer.Render(s.Sentinel!
                 with { Password = password, AnnounceIp = ip, Port = s.Port, Bind = s.HostNetwork ? $"{ip} 127.0.0.1"
-                    : null, Tls = s.Tls })
-            : RedisConfigRenderer.Render(ServerConfigOf(s, ip, password));
+                    : null, Tls = s.Tls, AuthUser = admin ? Security.AclFile.AdminUser : null })
+            : RedisConfigRenderer.Render(ServerConfigOf(s, ip, password)
+                with { MasterUser = admin ? Security.AclFile.AdminUser : null });
         var config = Config();
         var labels = new Dictionary<string, string>(s.Labels)
         {
@@ -81,6 +82,7 @@ public sealed partial class NodeOperations
             [Labels.Version] = ModuleInfo.Version,
         };
         if (s.ClusterEnabled) labels[Labels.ClusterEnabled] = "true";
+        if (admin) labels[Labels.AdminUser] = Security.AclFile.AdminUser;
         if (s.Tls is not null) labels[Security.TlsFiles.Label] = s.Tls.AuthClientsValue;
         if (s.HostNetwork) { labels[Labels.HostNetwork] = "true"; labels[Labels.Announce] = ip; }
         else labels[Labels.Address] = ip;
@@ -143,7 +145,8 @@ public sealed partial class NodeOperations
                 _sink.Verbose($"Uploading {configPath} into '{s.Name}'.");
                 await UploadConfigAsync(docker, s.Name, configPath, config, ct).ConfigureAwait(false);
                 await Security.NodeTls.UploadAsync(_session, docker, s, topology, ip, ct).ConfigureAwait(false);
-                await Security.NodeAcl.UploadAsync(_session, docker, s, topology, password, ct).ConfigureAwait(false);
+                await Security.NodeAcl.UploadAsync(_session, docker, s, topology, password, admin, ct)
+                    .ConfigureAwait(false);
 
                 _sink.Verbose($"Starting '{s.Name}'.");
                 try { await docker.StartContainerAsync(s.Name, ct).ConfigureAwait(false); }

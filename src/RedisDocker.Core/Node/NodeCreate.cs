@@ -35,11 +35,13 @@ public sealed partial class NodeOperations
         var passwords = await PasswordsAsync(specs, topologyOf, ct).ConfigureAwait(false);
         // 3b. TLS: the topology's own (a node joins its topology's TLS or plain text), and its CA.
         specs = await Security.NodeTls.ResolveAsync(_session, specs, topologyOf, ct).ConfigureAwait(false);
+        // 3c. The module's admin user: in every topology whose Redis nodes all have it (a new one included).
+        var admin = await AdminUserAsync(topologyOf, ct).ConfigureAwait(false);
         // 4. Images present on each engine, or pulled with progress.
         await EnsureImagesAsync(specs, engines, ct).ConfigureAwait(false);
         // 5. Create, upload configuration, start, wait: all nodes at once.
         var results = await StartAllAsync(specs, i => CreateOneAsync(engines[i], specs[i], networks[i], topologyOf[i],
-            addresses[i], passwords[topologyOf[i]], pickedPorts[i], ct)).ConfigureAwait(false);
+            addresses[i], passwords[topologyOf[i]], pickedPorts[i], admin[topologyOf[i]], ct)).ConfigureAwait(false);
         // 6. Stopped (Ctrl+C): the nodes that did start are removed too, so nothing is left half-made.
         if (ct.IsCancellationRequested) await RemoveStartedAsync(results, ct).ConfigureAwait(false);
         return results;
@@ -230,6 +232,28 @@ public sealed partial class NodeOperations
             _session.RememberPassword(topo, pw);
         }
         return passwords;
+    }
+
+    /// <summary>
+    /// Step 3c: whether a topology's new nodes get the module's admin user (Security.AclFile.AdminUser): yes when
+    /// every Redis node it has already carries it (label <see cref="Labels.AdminUser"/>), or it has none. A node added
+    /// to a topology made before the admin user came is made as its peers were (replicas authenticate as default),
+    /// since its primary would not know the admin user.
+    /// </summary>
+    private async Task<Dictionary<string, bool>> AdminUserAsync(string[] topologyOf, CancellationToken ct)
+    {
+        var result = new Dictionary<string, bool>(StringComparer.Ordinal);
+        foreach (var topo in topologyOf.Distinct())
+        {
+            var nodes = (await _session.OnEveryEngineAsync((d, c) => d.ListContainersAsync(Labels.ForTopology(topo),
+                    all: true, c), NullSink.Instance, ct).ConfigureAwait(false))
+                .SelectMany(e => e.Item2).Where(c => c.Labels.Get(Labels.Kind) == Labels.KindNode).ToList();
+            result[topo] = nodes.All(c => c.Labels.Get(Labels.AdminUser) == Security.AclFile.AdminUser);
+            if (!result[topo])
+                _sink.Verbose($"Topology '{topo}' was made before the module's admin user: its new nodes are "
+                    + "administered as its others are (the default user).");
+        }
+        return result;
     }
 
     /// <summary>Step 4: the images present on each engine, or pulled with progress.</summary>

@@ -169,6 +169,7 @@ public sealed class NodeReader : Workflow
         };
         _session.Tls.Observe(node);
         if (node.SwarmNode is { } swarmNode && node.Topology.Length > 0) _session.Swarm.Saw(node.Topology, swarmNode);
+        _session.ObserveAdminUser(node);
         // The session's map stays filled as a cache for the paths that do not read a TopologySnapshot yet.
         _session.EndpointMap.Record(node, AddressesOf(info, node));
         _session.Routes.Note(node, node.DockerHost == _session.DockerHost && endpoint.IsLocal());

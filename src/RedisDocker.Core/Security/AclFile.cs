@@ -7,7 +7,10 @@ namespace RedisDocker.Core.Security;
 /// The ACL file every Redis node of a topology loads (<c>aclfile /data/users.acl</c>, in its volume): rendering,
 /// parsing and the checks on user names and permissions. Redis 7.0 ignores <c>requirepass</c> once an aclfile is
 /// loaded (a <c>default</c> user missing from the file comes back as <c>nopass</c>), so the file always carries the
-/// <c>default</c> user with the topology password, as its SHA-256 (never the password itself).
+/// <c>default</c> user with the topology password, as its SHA-256 (never the password itself). Nodes made since
+/// the admin user came (label <see cref="Labels.AdminUser"/>) also carry <see cref="AdminUser"/>: the same password,
+/// all rights; the module, replicas (masteruser) and sentinels (auth-user) authenticate as it, so <c>default</c> can be
+/// turned off.
 /// </summary>
 public static class AclFile
 {
@@ -17,33 +20,45 @@ public static class AclFile
     /// <summary>Its path inside the node (the config's aclfile directive).</summary>
     public const string Path = "/data/" + FileName;
 
-    /// <summary>The user the module administers the topology as (the topology password); it cannot be changed with
-    /// the user cmdlets.</summary>
+    /// <summary>Redis's default user: the topology password; the user cmdlets may only turn it on or off, and only
+    /// where every node has <see cref="AdminUser"/>.</summary>
     public const string DefaultUser = "default";
+
+    /// <summary>The user the module administers a topology as (the topology password, all rights): the one place its
+    /// name is given. The user cmdlets refuse it.</summary>
+    public const string AdminUser = "redisdocker";
 
     /// <summary>SHA-256 of a password, lower-case hex, as Redis writes it after '#'.</summary>
     public static string HashOf(string password) =>
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(password))).ToLowerInvariant();
 
-    /// <summary>The default user's line: all rights, the topology password (hashed).</summary>
-    public static string DefaultLine(string topologyPassword) =>
-        $"user {DefaultUser} on #{HashOf(topologyPassword)} ~* &* +@all";
+    /// <summary>The default user's line: all rights, the topology password (hashed), on unless told.</summary>
+    public static string DefaultLine(string topologyPassword, bool enabled = true) =>
+        $"user {DefaultUser} {(enabled ? "on" : "off")} #{HashOf(topologyPassword)} ~* &* +@all";
+
+    /// <summary>The admin user's line: all rights, the topology password (hashed).</summary>
+    public static string AdminLine(string topologyPassword) =>
+        $"user {AdminUser} on #{HashOf(topologyPassword)} ~* &* +@all";
+
+    /// <summary>Whether the module's own users (default, redisdocker) are meant: the user cmdlets refuse to change
+    /// them but for turning default on or off.</summary>
+    public static bool IsReserved(string name) => name is DefaultUser or AdminUser;
 
     /// <summary>
-    /// The file's text: the default user with the topology password, then the other users' lines as given (lines
-    /// of ACL LIST or of another node's file; a default line among them is replaced).
+    /// The file's text: the default user with the topology password (off when the given lines have it off), the
+    /// admin user when <paramref name="withAdmin"/>, then the other users' lines as given (lines of ACL LIST or of
+    /// another node's file; default and admin lines among them are replaced).
     /// </summary>
-    public static string Render(string topologyPassword, IEnumerable<string> userLines)
+    public static string Render(string topologyPassword, IEnumerable<string> userLines, bool withAdmin)
     {
+        var lines = userLines.Select(l => l.Trim())
+            .Where(t => t.StartsWith("user ", StringComparison.Ordinal)).ToList();
+        // default stays off only where the admin user is there to administer the node.
+        var defaultOn = !withAdmin || !lines.Any(t => NameOf(t) == DefaultUser && !Parse("", t).Enabled);
         var sb = new StringBuilder();
-        sb.Append(DefaultLine(topologyPassword)).Append('\n');
-        foreach (var line in userLines)
-        {
-            var t = line.Trim();
-            if (t.Length == 0 || !t.StartsWith("user ", StringComparison.Ordinal)) continue;
-            if (NameOf(t) == DefaultUser) continue;
-            sb.Append(t).Append('\n');
-        }
+        sb.Append(DefaultLine(topologyPassword, defaultOn)).Append('\n');
+        if (withAdmin) sb.Append(AdminLine(topologyPassword)).Append('\n');
+        foreach (var t in lines.Where(t => !IsReserved(NameOf(t)))) sb.Append(t).Append('\n');
         return sb.ToString();
     }
 
@@ -83,7 +98,7 @@ public static class AclFile
         return new RedisUser
         {
             Topology = topology, Name = parts[1], Enabled = enabled, PasswordCount = passwords, NoPassword = noPass,
-            Permission = string.Join(' ', rules),
+            Permission = string.Join(' ', rules), ModuleUser = parts[1] == AdminUser,
         };
     }
 

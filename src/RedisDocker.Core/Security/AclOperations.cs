@@ -9,7 +9,9 @@ namespace RedisDocker.Core.Security;
 /// cluster or not; sentinels keep their own single password). A change is made with ACL SETUSER / ACL DELUSER on
 /// every running node and saved with ACL SAVE into the node's aclfile (/data/users.acl, in its volume), so it
 /// survives restarts; a stopped node gets the file written into its volume. Passwords are sent as command arguments
-/// only: never in labels, logs or messages, and the nodes keep only their SHA-256.
+/// only: never in labels, logs or messages, and the nodes keep only their SHA-256. The module's own users are
+/// reserved: default may only be turned off or on (off where every node has the admin user), the admin user
+/// (AclFile.AdminUser) not at all.
 /// </summary>
 public sealed class AclOperations : Workflow
 {
@@ -49,7 +51,7 @@ public sealed class AclOperations : Workflow
         bool disabled, CancellationToken ct)
     {
         CheckName(name);
-        RefuseDefault(name, "made");
+        RefuseReserved(name, "made");
         if (RedisConfigRenderer.PasswordProblem(userPassword) is { } problem)
             throw Errors.InvalidArgument(problem.Replace("-Password out to have one generated",
                 "-Password to a longer one", StringComparison.Ordinal), name);
@@ -71,7 +73,9 @@ public sealed class AclOperations : Workflow
         bool? enabled, CancellationToken ct)
     {
         CheckName(name);
-        RefuseDefault(name, "changed");
+        if (name == AclFile.DefaultUser && permission is null && userPassword is null && enabled is bool onOff)
+            return await SetDefaultAsync(topology, onOff, ct).ConfigureAwait(false);
+        RefuseReserved(name, "changed");
         if (userPassword is not null && RedisConfigRenderer.PasswordProblem(userPassword) is { } problem)
             throw Errors.InvalidArgument(problem.Replace("-Password out to have one generated",
                 "-Password to a longer one", StringComparison.Ordinal), name);
@@ -94,7 +98,7 @@ public sealed class AclOperations : Workflow
     /// <summary>Removes a user from every node (its open connections are closed by Redis).</summary>
     public async Task RemoveAsync(string topology, string name, CancellationToken ct)
     {
-        RefuseDefault(name, "removed");
+        RefuseReserved(name, "removed");
         var nodes = await NodesAsync(topology, ct).ConfigureAwait(false);
         var existing = await ListAsync(nodes.Running[0], nodes.Password, ct).ConfigureAwait(false);
         if (!existing.Any(l => AclFile.NameOf(l) == name))
@@ -108,14 +112,52 @@ public sealed class AclOperations : Workflow
         if (AclFile.NameProblem(name) is { } p) throw Errors.InvalidName(p, name);
     }
 
-    private static void RefuseDefault(string name, string what)
+    private static void RefuseReserved(string name, string what)
     {
+        if (string.Equals(name, AclFile.AdminUser, StringComparison.Ordinal))
+            throw Errors.DefaultUserReserved(
+                $"The user '{AclFile.AdminUser}' cannot be {what} with the user cmdlets: it is the module's own admin "
+                + "user (the topology password, all rights), which the module, replication (masteruser) and "
+                + "sentinels (auth-user) authenticate with. Give applications their own users (New-RedisUser).",
+                name);
         if (!string.Equals(name, AclFile.DefaultUser, StringComparison.Ordinal)) return;
         throw Errors.DefaultUserReserved(
-            $"The user 'default' cannot be {what} with the user cmdlets: it holds the topology password, which the "
-            + "module, replication (masterauth) and sentinels authenticate with, and disabling it would lock the "
-            + "module out. Give applications their own users (New-RedisUser) and keep the topology password "
-            + "(Get-RedisCredential) to administrators.", name);
+            $"The user 'default' cannot be {what} with the user cmdlets: it holds the topology password "
+            + "(Get-RedisCredential). It can only be turned off or on: Set-RedisUser -Name default -Disabled "
+            + "(or -Enabled), without -Permission or -Password.", name);
+    }
+
+    /// <summary>
+    /// Turns default off or on on every node. Off only where every Redis node of the topology has the module's admin
+    /// user (made since it came): the module, replicas and sentinels authenticate as it instead. A topology made
+    /// before keeps default: its replicas and sentinels authenticate as default, so turning it off would break them.
+    /// </summary>
+    private async Task<RedisUser> SetDefaultAsync(string topology, bool on, CancellationToken ct)
+    {
+        var nodes = await NodesAsync(topology, ct).ConfigureAwait(false);
+        var older = nodes.Running.Concat(nodes.Stopped).Where(n => !HasAdmin(n)).Select(n => n.Name).ToList();
+        if (!on && older.Count > 0)
+            throw Errors.DefaultUserReserved(
+                $"The user 'default' of topology '{topology}' cannot be turned off: node(s) {string.Join(", ", older)} "
+                + $"were made before the module's admin user '{AclFile.AdminUser}', so the module, their replicas "
+                + "(masterauth) and sentinels authenticate to them as default, and turning it off would lock them "
+                + "out. Make the topology again (Export-RedisTopology, then Import-RedisTopology, or "
+                + "Backup-/Restore-RedisTopology) to have the admin user on every node.", AclFile.DefaultUser);
+        await ApplyAsync(nodes, new object[] { "ACL", "SETUSER", AclFile.DefaultUser, on ? "on" : "off" }, null, ct)
+            .ConfigureAwait(false);
+        _sink.Verbose($"User 'default' turned {(on ? "on" : "off")} on every node of topology '{topology}'"
+            + (on ? "." : $": clients authenticate as ACL users now; the module as '{AclFile.AdminUser}'."));
+        return (await GetAsync(topology, new[] { AclFile.DefaultUser }, ct).ConfigureAwait(false))[0];
+    }
+
+    private static bool HasAdmin(RedisNode n) => n.Labels.Get(Labels.AdminUser) == AclFile.AdminUser;
+
+    /// <summary>Whether default is off on the topology (read from a running node).</summary>
+    public async Task<bool> DefaultDisabledAsync(string topology, CancellationToken ct)
+    {
+        var nodes = await NodesAsync(topology, ct).ConfigureAwait(false);
+        var lines = await ListAsync(nodes.Running[0], nodes.Password, ct).ConfigureAwait(false);
+        return lines.Any(l => AclFile.NameOf(l) == AclFile.DefaultUser && !AclFile.Parse(topology, l).Enabled);
     }
 
     private sealed record Nodes(IReadOnlyList<RedisNode> Running, IReadOnlyList<RedisNode> Stopped, string Password);
@@ -165,12 +207,12 @@ public sealed class AclOperations : Workflow
             }
         }
         if (nodes.Stopped.Count == 0) return;
-        var text2 = AclFile.Render(nodes.Password,
-            await ListAsync(nodes.Running[0], nodes.Password, ct).ConfigureAwait(false));
+        var lines = await ListAsync(nodes.Running[0], nodes.Password, ct).ConfigureAwait(false);
         foreach (var node in nodes.Stopped)
         {
             var docker = await _session.GetDockerAsync(node.DockerHost, ct).ConfigureAwait(false);
-            await UploadAsync(docker, node.Name, text2, ct).ConfigureAwait(false);
+            await UploadAsync(docker, node.Name, AclFile.Render(nodes.Password, lines, HasAdmin(node)), ct)
+                .ConfigureAwait(false);
             _sink.Verbose($"Node '{node.Name}' is not running: its users file ({AclFile.Path}) was written into its "
                 + "volume for its next start.");
         }

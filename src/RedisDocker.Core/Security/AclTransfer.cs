@@ -15,7 +15,7 @@ public static class AclTransfer
     /// <summary>The module's own users, never exported nor imported: default holds the topology password (a new
     /// one on import) and redisdocker is the module's admin user.</summary>
     public static readonly IReadOnlySet<string> Reserved =
-        new HashSet<string>(StringComparer.Ordinal) { AclFile.DefaultUser, "redisdocker" };
+        new HashSet<string>(StringComparer.Ordinal) { AclFile.DefaultUser, AclFile.AdminUser };
 
     /// <summary>A user of a line of ACL LIST or of an aclfile; null for a reserved user.</summary>
     public static UserSpecDto? ToSpec(string line)

@@ -11,14 +11,17 @@ public static class NodeAcl
     /// <summary>
     /// Writes the node's aclfile before it starts: the default user with the topology password, then the users of
     /// the topology read from another of its Redis nodes' aclfile (running or not): a node added later (a replica,
-    /// Add-RedisClusterNode, a node recreated on a kept volume) has the same users as the others. Sentinels get none.
+    /// Add-RedisClusterNode, a node recreated on a kept volume) has the same users as the others, default off where
+    /// the others have it off. With <paramref name="admin"/> the file also holds the module's admin user. Sentinels
+    /// get none.
     /// </summary>
     public static async Task UploadAsync(RedisDockerSession session, DockerClient docker, NodeSpec s,
-        string topology, string password, CancellationToken ct)
+        string topology, string password, bool admin, CancellationToken ct)
     {
         if (s.Sentinel is not null) return;
         var peers = await PeerLinesAsync(session, topology, s.Name, ct).ConfigureAwait(false);
-        await AclOperations.UploadAsync(docker, s.Name, AclFile.Render(password, peers), ct).ConfigureAwait(false);
+        await AclOperations.UploadAsync(docker, s.Name, AclFile.Render(password, peers, admin), ct)
+            .ConfigureAwait(false);
     }
 
     private static async Task<IReadOnlyList<string>> PeerLinesAsync(RedisDockerSession session, string topology,

@@ -95,6 +95,9 @@ public sealed partial class SentinelOperations
                 master.GetValueOrDefault("parallel-syncs", "1") },
         };
         if (password is not null) cmds.Add(new object[] { "SENTINEL", "SET", masterName, "auth-pass", password });
+        // A sentinel made with the module's admin user authenticates to the nodes as it (default may be off).
+        if (password is not null && sentinel.Labels.Get(Labels.AdminUser) == Security.AclFile.AdminUser)
+            cmds.Add(new object[] { "SENTINEL", "SET", masterName, "auth-user", Security.AclFile.AdminUser });
         foreach (var cmd in cmds)
         {
             var r = await conn.SendAsync(cmd, ct).ConfigureAwait(false);

@@ -32,6 +32,9 @@ public sealed record RedisServerConfig
         string>>();
     /// <summary>TLS only on <see cref="Port"/> (plain text off) when set.</summary>
     public Security.TlsOptions? Tls { get; init; }
+    /// <summary>The user a replica authenticates to its primary as (masteruser, with masterauth); default when
+    /// null (nodes made before the module's admin user).</summary>
+    public string? MasterUser { get; init; }
 }
 
 /// <summary>Everything that goes into a sentinel.conf.</summary>
@@ -51,6 +54,9 @@ public sealed record SentinelConfig
     public string? Bind { get; init; }
     /// <summary>TLS only on <see cref="Port"/>, to clients, sentinels and the monitored nodes, when set.</summary>
     public Security.TlsOptions? Tls { get; init; }
+    /// <summary>The user the sentinel authenticates to the monitored nodes as (auth-user, with auth-pass); default
+    /// when null.</summary>
+    public string? AuthUser { get; init; }
 }
 
 /// <summary>Renders configuration files in C#; they are uploaded into the container before it starts.</summary>
@@ -79,8 +85,8 @@ public static class RedisConfigRenderer
         ["protected-mode"] = "protected mode stays on; the password makes remote access safe",
         ["logfile"] = "logs go to the container's output (Get-RedisNode | docker logs)",
         ["cluster-node-timeout"] = "use -ClusterNodeTimeout",
-        ["masteruser"] = "replicas authenticate as the default user with the topology's password",
-        ["aclfile"] = "the module authenticates as the default user with the topology's password",
+        ["masteruser"] = "replicas authenticate as the module's admin user with the topology's password",
+        ["aclfile"] = "users live in the node's ACL file: use New-RedisUser",
         ["sentinel"] = "use New-RedisSentinel",
         ["cluster-preferred-endpoint-type"] = "use Set-RedisCluster -ClientEndpoint",
         ["cluster-port"] = "a cluster node's bus port is its port + 10000 (or -BusPort with -HostNetwork)",
@@ -186,8 +192,8 @@ public static class RedisConfigRenderer
             && (args.Count != 1 || MaxMemoryPolicyProblem(args[0]) is not null))
             return MaxMemoryPolicyProblem(args.Count == 1 ? args[0] : value) ?? $"'{name}' takes one policy.";
         if (name.Equals("user", StringComparison.OrdinalIgnoreCase))
-            return "ACL users are not set through -Config: the module authenticates as the default user with the "
-                + "topology's password. Add users after creation with Invoke-RedisCommand ACL SETUSER.";
+            return "ACL users are not set through -Config: they live in the node's ACL file. Add users after "
+                + "creation with New-RedisUser.";
         if (name.Equals("rename-command", StringComparison.OrdinalIgnoreCase))
         {
             if (args.Count != 2) return "rename-command takes two arguments: the command and its new name (\"\" to "
@@ -364,6 +370,7 @@ public static class RedisConfigRenderer
         Line(sb, "protected-mode", "yes");
         Line(sb, "requirepass", Quote(c.Password));
         Line(sb, "masterauth", Quote(c.Password));
+        if (c.MasterUser is not null) Line(sb, "masteruser", c.MasterUser);
         Line(sb, "dir", "/data");
         // ACL users (New-RedisUser) live in the volume; the file also holds the default user (Security.AclFile).
         Line(sb, "aclfile", Security.AclFile.Path);
@@ -408,6 +415,7 @@ public static class RedisConfigRenderer
         Line(sb, "sentinel announce-port", c.Port.ToString(CultureInfo.InvariantCulture));
         Line(sb, "sentinel monitor", $"{c.MasterName} {c.PrimaryIp} {c.PrimaryPort} {c.Quorum}");
         Line(sb, "sentinel auth-pass", $"{c.MasterName} {Quote(c.Password)}");
+        if (c.AuthUser is not null) Line(sb, "sentinel auth-user", $"{c.MasterName} {c.AuthUser}");
         Line(sb, "sentinel down-after-milliseconds", $"{c.MasterName} {c.DownAfterMs}");
         Line(sb, "sentinel failover-timeout", $"{c.MasterName} {c.FailoverTimeoutMs}");
         Line(sb, "sentinel parallel-syncs", $"{c.MasterName} {c.ParallelSyncs}");

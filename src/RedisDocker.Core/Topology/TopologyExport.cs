@@ -12,8 +12,8 @@ public sealed partial class TopologyOperations
     /// <summary>Directives the module renders or Redis rewrites: not exported as "extra" configuration.</summary>
     private static readonly HashSet<string> s_managedDirectives = new(StringComparer.OrdinalIgnoreCase)
     {
-        "port", "bind", "protected-mode", "requirepass", "masterauth", "dir", "appendonly", "appendfsync",
-            "repl-diskless-sync-delay",
+        "port", "bind", "protected-mode", "requirepass", "masterauth", "masteruser", "dir", "appendonly",
+            "appendfsync", "repl-diskless-sync-delay",
         "replica-announce-ip", "replica-announce-port", "cluster-enabled", "cluster-config-file",
             "cluster-node-timeout",
         "cluster-announce-ip", "cluster-announce-port", "cluster-announce-bus-port", "maxmemory", "maxmemory-policy",

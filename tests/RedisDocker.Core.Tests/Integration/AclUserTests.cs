@@ -6,7 +6,8 @@ using Xunit;
 namespace RedisDocker.Core.Tests.Integration;
 
 /// <summary>Issue 12: ACL users on every node of a topology, kept through node additions, restarts and failovers;
-/// the default user (the topology password) keeps the module, replication and the bus working.</summary>
+/// the module's own users (default, redisdocker: the topology password) keep the module, replication and the bus
+/// working.</summary>
 public class AclUserTests : DockerTestBase
 {
     public AclUserTests() : base("acl") { }
@@ -87,10 +88,13 @@ public class AclUserTests : DockerTestBase
             Assert.StartsWith("NOAUTH", (await anon.SendAsync(new object[] { "GET", "app:1" }, Ct)).Text);
         await Assert.ThrowsAnyAsync<Exception>(() => ConnectAsUserAsync(any, "default", password));
 
-        // The default user is reserved: disabling it would lock the module out.
+        // The module's users are reserved: default's rules and password stay (it may only be turned off or on:
+        // AdminUserTests), redisdocker cannot be made again.
         var reserved = await Assert.ThrowsAsync<RedisDockerException>(
-            () => Users.SetAsync(Topology, "default", null, null, enabled: false, Ct));
+            () => Users.SetAsync(Topology, "default", "~* +@read", null, null, Ct));
         Assert.Equal(ErrorIds.DefaultUserReserved, reserved.ErrorId);
+        Assert.Equal(ErrorIds.DefaultUserReserved, (await Assert.ThrowsAsync<RedisDockerException>(
+            () => Users.NewAsync(Topology, AclFile.AdminUser, password, "~* +@all", false, Ct))).ErrorId);
 
         // Off, then on with a new password and other rules; then removed.
         var off = await Users.SetAsync(Topology, "app", null, null, enabled: false, Ct);
@@ -117,7 +121,8 @@ public class AclUserTests : DockerTestBase
         }
 
         await Users.RemoveAsync(Topology, "app", Ct);
-        Assert.Equal(new[] { "default" }, (await Users.GetAsync(Topology, null, Ct)).Select(u => u.Name));
+        Assert.Equal(new[] { "default", AclFile.AdminUser },
+            (await Users.GetAsync(Topology, null, Ct)).Select(u => u.Name).Order());
         await Assert.ThrowsAnyAsync<Exception>(() => ConnectAsUserAsync(any, "app", password2));
     }
 }

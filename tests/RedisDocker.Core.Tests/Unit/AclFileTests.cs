@@ -12,7 +12,7 @@ public class AclFileTests
     [Fact]
     public void TheDefaultUserCarriesTheTopologyPasswordAsItsHashOnly()
     {
-        var text = AclFile.Render(Password, Array.Empty<string>());
+        var text = AclFile.Render(Password, Array.Empty<string>(), withAdmin: false);
         // sha256("abcdefghijklmnop1234"), as Redis 7.0.15 wrote it with ACL SAVE for that password.
         Assert.Equal("user default on #a9a9dc1836c67f5e5e40af383d262f9bf3aefd0b310066c80417fec712ca8902 ~* &* +@all\n",
             text);
@@ -26,12 +26,52 @@ public class AclFileTests
             + "user default on nopass ~* &* +@all\n# a comment\n\n";
         var lines = AclFile.LinesOf(peer);
         Assert.Equal(2, lines.Count);
-        var text = AclFile.Render(Password, lines);
+        var text = AclFile.Render(Password, lines, withAdmin: false);
         var rendered = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2, rendered.Length);
         Assert.Equal(AclFile.DefaultLine(Password), rendered[0]);
         Assert.Equal("user app on #9e9a ~app:* resetchannels -@all +@write +@read", rendered[1]);
         Assert.DoesNotContain("nopass", text);
+    }
+
+    [Fact]
+    public void TheAdminUserHasTheTopologyPasswordHashAndAllRights()
+    {
+        var text = AclFile.Render(Password, Array.Empty<string>(), withAdmin: true);
+        var rendered = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(new[]
+        {
+            "user default on #a9a9dc1836c67f5e5e40af383d262f9bf3aefd0b310066c80417fec712ca8902 ~* &* +@all",
+            "user redisdocker on #a9a9dc1836c67f5e5e40af383d262f9bf3aefd0b310066c80417fec712ca8902 ~* &* +@all",
+        }, rendered);
+        Assert.DoesNotContain(Password, text);
+    }
+
+    [Fact]
+    public void DefaultStaysOffOnlyWhereTheAdminUserIs()
+    {
+        // ACL LIST of a node whose default was turned off, its admin user changed by hand and an app user.
+        var peer = new[]
+        {
+            "user default off #a9a9 ~* &* +@all", "user redisdocker off nopass ~x", "user app on #9e9a ~app:* +@read",
+        };
+        var with = AclFile.Render(Password, peer, withAdmin: true).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(new[] { AclFile.DefaultLine(Password, enabled: false), AclFile.AdminLine(Password),
+            "user app on #9e9a ~app:* +@read" }, with);
+        // A node without the admin user keeps default on (nothing else could administer it) and gets no admin line.
+        var without = AclFile.Render(Password, peer, withAdmin: false)
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(new[] { AclFile.DefaultLine(Password), "user app on #9e9a ~app:* +@read" }, without);
+    }
+
+    [Fact]
+    public void TheModuleUsersAreReservedAndTheAdminUserIsMarked()
+    {
+        Assert.True(AclFile.IsReserved("default"));
+        Assert.True(AclFile.IsReserved("redisdocker"));
+        Assert.False(AclFile.IsReserved("app"));
+        Assert.True(AclFile.Parse("t", AclFile.AdminLine(Password)).ModuleUser);
+        Assert.False(AclFile.Parse("t", AclFile.DefaultLine(Password)).ModuleUser);
     }
 
     [Fact]

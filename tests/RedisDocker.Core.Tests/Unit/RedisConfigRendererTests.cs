@@ -31,6 +31,16 @@ public class RedisConfigRendererTests
     }
 
     [Fact]
+    public void Render_AReplicaAuthenticatesAsTheAdminUserWhenGiven()
+    {
+        var text = RedisConfigRenderer.Render(new RedisServerConfig { Password = "pw", MasterUser = "redisdocker" });
+        var lines = Lines(text).ToList();
+        Assert.Equal(lines.IndexOf("masterauth pw") + 1, lines.IndexOf("masteruser redisdocker"));
+        Assert.DoesNotContain(Lines(RedisConfigRenderer.Render(new RedisServerConfig { Password = "pw" })),
+            l => l.StartsWith("masteruser", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Render_NoClusterDirectivesUnlessEnabled()
     {
         var text = RedisConfigRenderer.Render(new RedisServerConfig
@@ -341,6 +351,16 @@ public class RedisConfigRendererTests
             "sentinel parallel-syncs shop 2",
             "sentinel sentinel-pass pw",
         }, Lines(text));
+    }
+
+    [Fact]
+    public void RenderSentinel_AuthenticatesAsTheAdminUserWhenGiven()
+    {
+        var lines = Lines(RedisConfigRenderer.Render(Sentinel() with { AuthUser = "redisdocker" })).ToList();
+        // After the monitor line (Sentinel refuses options of a master it does not monitor yet).
+        Assert.True(lines.IndexOf("sentinel auth-user shop redisdocker") > lines.IndexOf(
+            "sentinel monitor shop 172.28.0.11 6380 2"));
+        Assert.Contains("sentinel auth-pass shop pw", lines);
     }
 
     [Fact]
