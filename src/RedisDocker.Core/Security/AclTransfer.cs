@@ -99,7 +99,20 @@ public static class AclTransfer
     /// The topology's users (the reserved ones left out): ACL LIST of its first running Redis node, else the aclfile
     /// in a stopped node's volume.
     /// </summary>
-    public static async Task<IReadOnlyList<UserSpecDto>> ExportAsync(RedisDockerSession session,
+    public static async Task<(IReadOnlyList<UserSpecDto> Users, bool DefaultOff)> ExportAsync(
+        RedisDockerSession session, IReadOnlyList<RedisNode> redisNodes, CancellationToken ct)
+    {
+        var lines = await ReadAsync(session, redisNodes, ct).ConfigureAwait(false);
+        return (lines.Select(ToSpec).OfType<UserSpecDto>().ToList(), IsDefaultOff(lines));
+    }
+
+    /// <summary>Whether the lines (ACL LIST or an aclfile) turn the user default off.</summary>
+    public static bool IsDefaultOff(IEnumerable<string> lines) =>
+        lines.Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(p => p.Length >= 2 && p[0] == "user" && p[1] == AclFile.DefaultUser)
+            .Any(p => p.Skip(2).LastOrDefault(t => t is "on" or "off") == "off");
+
+    private static async Task<IReadOnlyList<string>> ReadAsync(RedisDockerSession session,
         IReadOnlyList<RedisNode> redisNodes, CancellationToken ct)
     {
         IReadOnlyList<string>? lines = null;
@@ -125,22 +138,30 @@ public static class AclTransfer
                 lines = AclFile.LinesOf(Encoding.UTF8.GetString(text));
                 break;
             }
-        return (lines ?? Array.Empty<string>()).Select(ToSpec).OfType<UserSpecDto>().ToList();
+        return lines ?? Array.Empty<string>();
     }
 
     /// <summary>Makes the users on every Redis node given (running, just made) and saves them in its
     /// aclfile.</summary>
     public static async Task ApplyAsync(RedisDockerSession session, IOperationSink sink, string topology,
-        IReadOnlyList<RedisNode> redisNodes, IReadOnlyList<UserSpecDto>? users, CancellationToken ct)
+        IReadOnlyList<RedisNode> redisNodes, IReadOnlyList<UserSpecDto>? users, CancellationToken ct,
+        bool defaultOff = false)
     {
-        if (users is not { Count: > 0 }) return;
+        users ??= Array.Empty<UserSpecDto>();
+        if (users.Count == 0 && !defaultOff) return;
+        if (defaultOff && redisNodes.FirstOrDefault(n => n.Labels.Get(Labels.AdminUser) != AclFile.AdminUser) is { } old)
+            throw Errors.DefaultUserReserved($"The spec turns the user default off, but node '{old.Name}' has no "
+                + $"admin user ({AclFile.AdminUser}) to administer it then: the import is undone.", old.Name);
         var password = await session.GetPasswordAsync(topology, ct).ConfigureAwait(false);
         foreach (var node in redisNodes)
         {
             if (node.HostEndpoint is null)
                 throw Errors.NodeNotReachable($"Node '{node.Name}' has no published port, so the spec's users "
                     + "cannot be made on it and the import is undone: check the node's entry in the spec.", node.Name);
-            var commands = users.Select(SetUserArgs).Append(new object[] { "ACL", "SAVE" });
+            var commands = users.Select(SetUserArgs);
+            if (defaultOff)
+                commands = commands.Append(new object[] { "ACL", "SETUSER", AclFile.DefaultUser, "off" });
+            commands = commands.Append(new object[] { "ACL", "SAVE" });
             foreach (var command in commands)
             {
                 var reply = await session.SendAsync(node.HostEndpoint!, password, command, ct).ConfigureAwait(false);
@@ -150,7 +171,9 @@ public static class AclTransfer
                         + "the spec against the ACL rules of Redis (ACL SETUSER).", node.Name);
             }
         }
-        sink.Verbose($"Users {string.Join(", ", users.Select(u => u.Name))} made on every node of topology "
-            + $"'{topology}' (their passwords as the spec's hashes).");
+        if (users.Count > 0)
+            sink.Verbose($"Users {string.Join(", ", users.Select(u => u.Name))} made on every node of topology "
+                + $"'{topology}' (their passwords as the spec's hashes).");
+        if (defaultOff) sink.Verbose($"User default turned off on every node of topology '{topology}', as in the spec.");
     }
 }

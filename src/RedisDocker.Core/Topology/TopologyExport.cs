@@ -84,15 +84,16 @@ public sealed partial class TopologyOperations
                 (int)g.DownAfterMilliseconds, (int)g.FailoverTimeout, g.ParallelSyncs,
                 nodes.FirstOrDefault(n => n.SentinelGroup == g.MasterName)?.Port ?? 26379,
                     nodes.FirstOrDefault(n => n.SentinelGroup == g.MasterName)?.Image));
+        var acl = await Security.AclTransfer.ExportAsync(_session,
+            nodes.Where(n => n.Kind == RedisNodeKind.Redis).ToList(), ct).ConfigureAwait(false);
         return new TopologySpec(TopologySpec.CurrentFormat, name, DateTimeOffset.UtcNow,
             new PasswordReferenceDto("node-configuration",
                 "The password is not exported. Import with -Password, or a new one is generated. Read the current one "
                     + "with Get-RedisCredential."),
             networks, nodeSpecs, cluster, groups)
         {
-            Users = await Security.AclTransfer.ExportAsync(_session,
-                nodes.Where(n => n.Kind == RedisNodeKind.Redis).ToList(), ct).ConfigureAwait(false) is { Count: > 0 } u
-                ? u : null,
+            Users = acl.Users.Count > 0 ? acl.Users : null,
+            DefaultUserOff = acl.DefaultOff ? true : null,
         };
     }
 

@@ -55,8 +55,8 @@ public sealed partial class TopologyOperations
                 r.Error is not null) is { } failed) throw ErrorTranslator.Translate(failed.Error!, failed.Name);
             // The spec's ACL users on every Redis node, before replication and the cluster link them.
             await Security.AclTransfer.ApplyAsync(_session, _sink, spec.Name,
-                made.Select(r => r.Node!).Where(n => n.Kind == RedisNodeKind.Redis).ToList(), spec.Users, ct)
-                .ConfigureAwait(false);
+                made.Select(r => r.Node!).Where(n => n.Kind == RedisNodeKind.Redis).ToList(), spec.Users, ct,
+                defaultOff: spec.DefaultUserOff == true).ConfigureAwait(false);
 
             var replication = _replication;
             foreach (var n in spec.Nodes.Where(n => n.ReplicaOf is not null && !n.ClusterEnabled))

@@ -12,6 +12,10 @@ public sealed record TopologySpec(
 
     /// <summary>The topology's ACL users (password hashes only); null or absent (older specs) for none.</summary>
     public IReadOnlyList<UserSpecDto>? Users { get; init; }
+
+    /// <summary>True when the user default was off (Set-RedisUser -Name default -Disabled): the import turns it off
+    /// again once the users are made. Null or absent (older specs, default on) leaves it on.</summary>
+    public bool? DefaultUserOff { get; init; }
 }
 
 public sealed record PasswordReferenceDto(string Source, string Note);

@@ -161,6 +161,23 @@ public class AdminUserTests : DockerTestBase
             return (ok, $"{g.Flags}, primary {g.Primary}, {g.ReachableSentinels} sentinels, {g.Replicas.Count} replica");
         }, Ct, pollMs: 500);
         await AssertNoLeakAsync();
+
+        // Export and import carry default's off state (the spec says so, no password in it): the imported topology
+        // refuses the password alone too, and is administered and replicated as the admin user from the start.
+        var topologies = Session.Workflows(Sink).Topologies;
+        var spec = await topologies.ExportAsync(Topology, Ct);
+        Assert.True(spec.DefaultUserOff);
+        var json = TopologyOperations.ToJson(spec);
+        var password = await PasswordAsync();
+        Assert.DoesNotContain(password, json);
+        Assert.Contains("\"defaultUserOff\": true", json);
+        await topologies.RemoveAsync(Topology, keepVolumes: false, Ct);
+        await topologies.ImportAsync(TopologyOperations.FromJson(json), password, Ct, dockerHost: Session.DockerHost);
+        Assert.True(await Users.DefaultDisabledAsync(Topology, Ct));
+        foreach (var n in await Nodes.GetAsync(new NodeFilter { Topology = Topology, IncludeSentinels = false }, Ct))
+            await AssertDefaultRefusedAsync(n);
+        await AssertReplicationUpAsync(1);
+        await AssertNoLeakAsync();
     }
 
     /// <summary>

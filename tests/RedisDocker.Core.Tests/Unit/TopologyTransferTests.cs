@@ -58,6 +58,24 @@ public class TopologyTransferTests
         InputValidation.ValidateSpec(oldSpec, null);
     }
 
+    [Fact]
+    public void DefaultsOffStateIsReadFromTheAclAndCarriedByTheSpecOnlyWhenOff()
+    {
+        Assert.True(AclTransfer.IsDefaultOff(new[] { "user app on #" + new string('a', 64) + " ~app:*",
+            "user default off sanitize-payload #" + new string('b', 64) + " ~* &* +@all" }));
+        Assert.False(AclTransfer.IsDefaultOff(new[] { "user default on #" + new string('b', 64) + " ~* &* +@all" }));
+        Assert.False(AclTransfer.IsDefaultOff(new[] { "user defaults off ~*" }));
+        Assert.False(AclTransfer.IsDefaultOff(Array.Empty<string>()));
+
+        var off = TopologyOperations.ToJson(InputSafetyTests.Spec() with { DefaultUserOff = true });
+        Assert.Contains("\"defaultUserOff\": true", off);
+        Assert.True(TopologyOperations.FromJson(off).DefaultUserOff);
+        // On (or a spec written before): no field, and the import leaves default on.
+        var on = TopologyOperations.ToJson(InputSafetyTests.Spec());
+        Assert.DoesNotContain("defaultUserOff", on);
+        Assert.Null(TopologyOperations.FromJson(on).DefaultUserOff);
+    }
+
     [Theory]
     [InlineData("default", "#", "~* +@all")]
     [InlineData("redisdocker", "#", "~* +@all")]
