@@ -199,6 +199,7 @@ public static class InputValidation
                         $"Network '{n.Name}': gateway {n.Gateway} is not in its subnet {cidr}.", n.Name);
             }
             ValidateDockerHost(n.DockerHost, n.Name);
+            if (n.Driver is not null) Swarm.OverlayNetworks.NormalizeDriver(n.Driver);
         }
         var nodes = new Dictionary<string, NodeSpecDto>(StringComparer.OrdinalIgnoreCase);
         foreach (var n in spec.Nodes)
@@ -300,6 +301,7 @@ public static class InputValidation
         Config = (n.Config ?? new Dictionary<string, string>())
             .Select(kv => new KeyValuePair<string, string>(kv.Key, kv.Value)).ToArray(),
         DockerHost = n.DockerHost,
+        HostIp = n.HostAddress ?? "127.0.0.1",
         HostNetwork = n.AnnounceAddress is not null,
         AnnounceAddress = n.AnnounceAddress,
         Topology = n.AnnounceAddress is not null ? spec.Name : null,
