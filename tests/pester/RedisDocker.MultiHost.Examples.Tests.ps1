@@ -325,8 +325,8 @@ ConvertTo-Json -Compress @{ Name = $n.Name; Driver = $n.Driver; Subnet = $n.Subn
                 if ([DateTime]::UtcNow -gt $deadline) { throw 'The healed worker never came back ready.' }
                 Start-Sleep -Milliseconds 500
             }
-            $null = docker -H $manager node update --availability drain $workerId
-            $r = Invoke-MultiHostExample $Code -Setup @'
+            # The nodes are made before the drain (a drained swarm node takes no new overlay attachments).
+            $made = Invoke-MultiHostExample @'
 $null = Connect-RedisDocker -DockerHost tcp://10.250.1.2:2375
 $null = Connect-RedisDocker -DockerHost tcp://10.250.2.2:2375 -Add
 if (-not (Get-RedisNetwork -Name shop -ErrorAction SilentlyContinue)) {
@@ -336,17 +336,19 @@ $null = New-RedisNode -Name shop-1 -Network shop -DockerHost tcp://10.250.1.2:23
 $null = New-RedisNode -Name shop-2 -Network shop -DockerHost tcp://10.250.2.2:2375 -HostAddress 10.250.2.2
 $null = Set-RedisReplica shop-2 -Primary shop-1
 $null = Invoke-RedisCommand shop-1 SET moved yes
-$before = (Get-RedisNode shop-2).IPAddress
-'@ -Probe @'
+'@ -Probe 'ConvertTo-Json -Compress @{ Ip = (Get-RedisNode shop-2).IPAddress }'
+            $before = ($made.Probe | ConvertFrom-Json).Ip
+            $null = docker -H $manager node update --availability drain $workerId
+            $r = Invoke-MultiHostExample $Code -Probe @'
 $n = Get-RedisNode shop-2
-ConvertTo-Json -Compress @{ Host = $n.DockerHost; Role = "$($n.Role)"; Same = $n.IPAddress -eq $before
+ConvertTo-Json -Compress @{ Host = $n.DockerHost; Role = "$($n.Role)"; Ip = $n.IPAddress
     Value = Invoke-RedisCommand shop-2 GET moved; Out = @($Out | ForEach-Object Name) }
 '@
             $p = $r.Probe | ConvertFrom-Json
             @($p.Out) | Should -Be @('shop-2') -Because 'only the node on the drained worker moved'
             $p.Host | Should -Be 'tcp://10.250.1.2:2375'
             $p.Role | Should -Be 'Replica'
-            $p.Same | Should -BeTrue -Because 'the replacement keeps its overlay address'
+            $p.Ip | Should -Be $before -Because 'the replacement keeps its overlay address'
             $p.Value | Should -Be 'yes' -Because 'it resynced from its primary'
             @(docker -H unix:///run/rdk-rdkex2.sock ps -aq --filter name=shop-2) | Should -BeNullOrEmpty
             $ran.Add('Move-RedisNode#1')
