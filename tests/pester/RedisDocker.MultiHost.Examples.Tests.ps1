@@ -325,7 +325,7 @@ ConvertTo-Json -Compress @{ Name = $n.Name; Driver = $n.Driver; Subnet = $n.Subn
                 if ([DateTime]::UtcNow -gt $deadline) { throw 'The healed worker never came back ready.' }
                 Start-Sleep -Milliseconds 500
             }
-            # The nodes are made before the drain (a drained swarm node takes no new overlay attachments).
+            # The nodes are made first, on the active worker; then it is drained, as the example's text assumes.
             $made = Invoke-MultiHostExample @'
 $null = Connect-RedisDocker -DockerHost tcp://10.250.1.2:2375
 $null = Connect-RedisDocker -DockerHost tcp://10.250.2.2:2375 -Add
