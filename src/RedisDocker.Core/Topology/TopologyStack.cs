@@ -141,8 +141,12 @@ public sealed partial class TopologyOperations
         else Line("    (this topology has no cluster)");
         Line("- Placement: each service runs on the swarm node its node runs on now (its data volume is local to that "
             + "node); a node the spec records on no swarm node");
-        Line("  is not constrained. Draining a swarm node moves these services with fresh, empty volumes: replicas "
-            + "resync, so drain a primary's node only after a failover.");
+        Line("  is not constrained. The constraint pins a service: a drained swarm node stops it (it stays pending). "
+            + "To move one, fail a primary over first, then");
+        Line("  change its constraint (docker service update --constraint-rm/--constraint-add). It starts with an "
+            + "empty volume: a replica outside a cluster resyncs");
+        Line("  by itself (replicaof), a cluster node joins again as a replica (redis-cli --cluster add-node "
+            + "--cluster-slave; first --cluster forget its old id).");
         Line("- The module does not manage the stack (docker stack ps / rm do); its containers carry no module "
             + "labels. The overlay is made by the stack: remove the");
         Line($"  module's own '{overlay.Name}' (Remove-RedisTopology) or deploy on another swarm.");
