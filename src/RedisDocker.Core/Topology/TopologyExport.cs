@@ -31,7 +31,8 @@ public sealed partial class TopologyOperations
         var docker = await _session.GetDockerAsync(ct).ConfigureAwait(false);
         var networks = new List<NetworkSpecDto>();
         IReadOnlyList<RedisSwarmNode> swarm = [];
-        foreach (var n in topo.Networks)
+        // An overlay is listed once per engine that uses it (Get-RedisTopology): once in the spec.
+        foreach (var n in topo.Networks.Distinct(StringComparer.Ordinal))
         {
             // A worker lists an overlay only while one of its containers uses it: read it from every engine then.
             var net = await docker.InspectNetworkAsync(n, ct).ConfigureAwait(false)

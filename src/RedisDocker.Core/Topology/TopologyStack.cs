@@ -146,7 +146,7 @@ public sealed partial class TopologyOperations
         Line("  change its constraint (docker service update --constraint-rm/--constraint-add). It starts with an "
             + "empty volume: a replica outside a cluster resyncs");
         Line("  by itself (replicaof), a cluster node joins again as a replica (redis-cli --cluster add-node "
-            + "--cluster-slave; first --cluster forget its old id).");
+            + "--cluster-slave, after redis-cli --cluster call <node> CLUSTER FORGET <old id>).");
         Line("- The module does not manage the stack (docker stack ps / rm do); its containers carry no module "
             + "labels. The overlay is made by the stack: remove the");
         Line($"  module's own '{overlay.Name}' (Remove-RedisTopology) or deploy on another swarm.");
