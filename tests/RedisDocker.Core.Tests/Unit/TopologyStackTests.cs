@@ -78,6 +78,25 @@ public class TopologyStackTests
     }
 
     [Fact]
+    public void AClusterNodeListeningAbove55535OnANetworkIsAValidSpec()
+    {
+        // A cluster node on a network listens on the host port Docker picked for it (32768-60999 on a remote engine)
+        // and takes port - 10000 as its bus port there: its export must import again (SwarmMoveIntegrationTests
+        // failed on it now and then). With host networking the bus port is port + 10000, and stays refused.
+        var spec = OverlaySpec() with
+        {
+            Nodes = OverlaySpec().Nodes.Select(n => n with { Port = 57816 }).ToArray(),
+        };
+        InputValidation.ValidateSpec(spec, null);
+        var hostNetwork = InputValidation.ToNodeSpec(spec, spec.Nodes[0], null) with
+        {
+            HostNetwork = true, AnnounceAddress = "10.250.1.2", Topology = "ov",
+        };
+        Assert.Equal(ErrorIds.InvalidConfig,
+            Assert.Throws<RedisDockerException>(() => InputValidation.ValidateNode(hostNetwork)).ErrorId);
+    }
+
+    [Fact]
     public void AnUnknownNetworkDriverInASpecIsRefused()
     {
         var spec = OverlaySpec() with
