@@ -137,7 +137,7 @@ public class SwarmMoveIntegrationTests : IAsyncLifetime
         };
         var refused = await Assert.ThrowsAsync<RedisDockerException>(() =>
             w.Topologies.ImportAsync(TopologyOperations.FromJson(TopologyOperations.ToJson(lost)), Password, Ct));
-        Assert.Equal(ErrorIds.DockerUnreachable, refused.ErrorId);
+        Assert.True(refused.ErrorId == ErrorIds.DockerUnreachable, $"{refused.ErrorId}: {refused.Message}");
         Assert.Contains(gone, refused.Message);
         Assert.Contains("Connect-RedisDocker", refused.Message);
         foreach (var host in Session.Hosts)
