@@ -120,10 +120,16 @@ public sealed class ReplicationOperations : Workflow
             ?? throw NodeOperations.NotFound(replica.Name)).Info;
         var p = (await _session.FindContainerAsync(primary.Id, ct).ConfigureAwait(false)
             ?? throw NodeOperations.NotFound(primary.Name)).Info;
+        // Across Docker hosts only a swarm overlay joins them: the same network (one id on every engine).
+        var overlay = p.Networks.FirstOrDefault(kv => r.Networks.TryGetValue(kv.Key, out var rn)
+            && rn.NetworkId == kv.Value.NetworkId && kv.Value.NetworkId.Length > 0
+            && !string.IsNullOrEmpty(kv.Value.IPAddress));
+        if (replica.DockerHost != primary.DockerHost && overlay.Value is not null) return overlay.Value.IPAddress;
         if (replica.DockerHost != primary.DockerHost)
             throw Errors.NodeNotReachable(
                 $"'{replica.Name}' ({replica.DockerHost}) and '{primary.Name}' ({primary.DockerHost}) are on "
-                + "different Docker hosts; across hosts, create both with -HostNetwork and -AnnounceAddress.",
+                + "different Docker hosts and share no overlay network; across hosts, put both on an overlay "
+                + "(New-RedisNetwork -Driver Overlay), or create both with -HostNetwork and -AnnounceAddress.",
                 replica.Name);
         foreach (var (net, info) in p.Networks)
             if (r.Networks.ContainsKey(net) && !string.IsNullOrEmpty(info.IPAddress)) return info.IPAddress;
