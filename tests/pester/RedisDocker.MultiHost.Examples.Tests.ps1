@@ -342,7 +342,8 @@ $null = Invoke-RedisCommand shop-1 SET moved yes
             $r = Invoke-MultiHostExample $Code -Probe @'
 $n = Get-RedisNode shop-2
 ConvertTo-Json -Compress @{ Host = $n.DockerHost; Role = "$($n.Role)"; Ip = $n.IPAddress
-    Value = Invoke-RedisCommand shop-2 GET moved; Out = @($Out | ForEach-Object Name) }
+    Value = Invoke-RedisCommand shop-2 GET moved
+    Out = @($Out | Where-Object { $_ -is [RedisDocker.RedisNode] } | ForEach-Object Name) }
 '@
             $p = $r.Probe | ConvertFrom-Json
             @($p.Out) | Should -Be @('shop-2') -Because 'only the node on the drained worker moved'
