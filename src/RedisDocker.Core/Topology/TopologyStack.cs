@@ -41,6 +41,9 @@ public sealed partial class TopologyOperations
                 cmd.AddRange(new[] { "--cluster-enabled", "yes", "--cluster-config-file", "/data/nodes.conf",
                     "--cluster-node-timeout", Num(n.ClusterNodeTimeoutMs ?? 5000),
                     "--cluster-announce-hostname", n.Name, "--cluster-preferred-endpoint-type", "hostname" });
+            // A node that listens above 55535 (a host port number) has its bus port below it, as the module's node.
+            if (n.ClusterEnabled && n.Port > 55535)
+                cmd.AddRange(new[] { "--cluster-port", Num(HostEndpoints.BusPortOf(n.Port)) });
             if (n.MaxMemory is not null) cmd.AddRange(new[] { "--maxmemory", n.MaxMemory });
             if (n.MaxMemoryPolicy is not null) cmd.AddRange(new[] { "--maxmemory-policy", n.MaxMemoryPolicy });
             if (n.ReplicaOf is not null && !n.ClusterEnabled && byName.TryGetValue(n.ReplicaOf, out var p))

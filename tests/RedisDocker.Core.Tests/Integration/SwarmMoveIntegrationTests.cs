@@ -220,18 +220,75 @@ public class SwarmMoveIntegrationTests : IAsyncLifetime
             Assert.Equal(1, (await c.ExecuteAsync("WAIT", 1, 5000)).AsInt64());
         }
 
+        // ---- item 5: the stack file of the topology as it is now deploys on the swarm (the offline test image for
+        // redis:7.4): each service on its swarm node, the password from the secret, the others reached by name.
+        var final = await w.Topologies.ExportAsync(_topology, Ct);
         await w.Topologies.RemoveAsync(_topology, keepVolumes: false, Ct);
+        var dir = Directory.CreateTempSubdirectory("rdk-stack-").FullName;
+        try
+        {
+            var stackFile = Path.Combine(dir, TopologyOperations.StackFileName);
+            File.WriteAllText(stackFile, TopologyOperations.ToStack(final)
+                .Replace("\"redis:7.4\"", $"\"{DockerTestBase.TestImage}\""));
+            File.WriteAllText(Path.Combine(dir, TopologyOperations.ComposeNodeSecret),
+                $"requirepass \"{Password}\"\nmasterauth \"{Password}\"\n");
+            var stack = _topology + "s";
+            await DockerCliAsync("-H", Tcp(Manager), "stack", "deploy", "--resolve-image", "never",
+                "--compose-file", stackFile, stack);
+            var wanted = final.Nodes.ToDictionary(n => n.Name, n => n.DockerHost!);
+            var found = new Dictionary<string, (string Engine, string Container)>();
+            await Waiter.UntilAsync(_sink, "the stack's services running", TimeSpan.FromSeconds(90), async c =>
+            {
+                found.Clear();
+                foreach (var engine in new[] { Manager, Drained, Spare })
+                    foreach (var line in (await DockerCliAsync("-H", Tcp(engine), "ps", "--filter",
+                        $"label=com.docker.stack.namespace={stack}", "--format",
+                        "{{.Names}} {{.Label \"com.docker.swarm.service.name\"}}")).Split('\n',
+                            StringSplitOptions.RemoveEmptyEntries))
+                        if (line.Split(' ') is [var container, var service])
+                            found[service[(stack.Length + 1)..]] = (Tcp(engine), container);
+                return (found.Count == wanted.Count, $"{found.Count} of {wanted.Count} running");
+            }, Ct, pollMs: 1000);
+            foreach (var (name, engine) in wanted) Assert.Equal(engine, found[name].Engine);
+            var first = final.Nodes[0];
+            foreach (var n in final.Nodes)
+            {
+                var (engine, container) = found[n.Name];
+                // requirepass came from the secret; the first node reaches this one by its service name.
+                var noAuth = await RunDockerAsync("-H", engine, "exec", container, "redis-cli", "-p",
+                    n.Port.ToString(), "PING");
+                Assert.True((noAuth.Out + noAuth.Err).Contains("NOAUTH"), noAuth.Out + noAuth.Err + "\n"
+                    + (await RunDockerAsync("-H", engine, "logs", "--tail", "20", container)).Err);
+                var (fromEngine, from) = found[first.Name];
+                await Waiter.UntilAsync(_sink, $"{n.Name} by name", TimeSpan.FromSeconds(30), async c =>
+                {
+                    var pong = await RunDockerAsync("-H", fromEngine, "exec", from, "redis-cli", "--no-auth-warning",
+                        "-a", Password, "-h", n.Name, "-p", n.Port.ToString(), "PING");
+                    return (pong.Out.Trim() == "PONG", pong.Out + pong.Err);
+                }, Ct, pollMs: 1000);
+            }
+            await DockerCliAsync("-H", Tcp(Manager), "stack", "rm", stack);
+        }
+        finally { Directory.Delete(dir, recursive: true); }
     }
 
-    private static async Task DockerCliAsync(params string[] args)
+    private static async Task<string> DockerCliAsync(params string[] args)
+    {
+        var (code, stdout, stderr) = await RunDockerAsync(args);
+        Assert.True(code == 0, $"docker {string.Join(' ', args)} failed ({code}): {stderr}");
+        return stdout;
+    }
+
+    /// <summary>The docker CLI, bounded at 30 s: exit code, stdout, stderr.</summary>
+    private static async Task<(int Code, string Out, string Err)> RunDockerAsync(params string[] args)
     {
         var psi = new ProcessStartInfo("docker") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var stderr = p.StandardError.ReadToEndAsync();
-        _ = p.StandardOutput.ReadToEndAsync();
+        var stdout = p.StandardOutput.ReadToEndAsync();
         using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await p.WaitForExitAsync(bound.Token);
-        Assert.True(p.ExitCode == 0, $"docker {string.Join(' ', args)} failed ({p.ExitCode}): {await stderr}");
+        return (p.ExitCode, await stdout, await stderr);
     }
 }

@@ -88,6 +88,9 @@ public class TopologyStackTests
             Nodes = OverlaySpec().Nodes.Select(n => n with { Port = 57816 }).ToArray(),
         };
         InputValidation.ValidateSpec(spec, null);
+        // The stack file gives it the same bus port (SwarmMoveIntegrationTests deployed one that restarted).
+        Assert.Contains("\"--port\", \"57816\", ", TopologyOperations.ToStack(spec));
+        Assert.Contains("\"--cluster-port\", \"47816\"", TopologyOperations.ToStack(spec));
         var hostNetwork = InputValidation.ToNodeSpec(spec, spec.Nodes[0], null) with
         {
             HostNetwork = true, AnnounceAddress = "10.250.1.2", Topology = "ov",
