@@ -36,6 +36,7 @@
         'Invoke-RedisCommand'
         'Invoke-RedisFailover'
         'Move-RedisClusterSlot'
+        'Move-RedisNode'
         'New-RedisCluster'
         'New-RedisNetwork'
         'New-RedisNode'

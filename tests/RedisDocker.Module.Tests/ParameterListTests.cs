@@ -41,6 +41,7 @@ public class ParameterListTests
         ["Get-RedisCredential"] = new[] { "Session", "Topology" },
         ["Get-RedisNetwork"] = new[] { "Name", "Session", "Topology" },
         ["Get-RedisSwarmNode"] = new[] { "Name", "Session" },
+        ["Move-RedisNode"] = new[] { "DockerHost", "HostAddress", "Name", "Session", "SwarmNode" },
         ["Get-RedisNode"] = new[] { "Kind", "Name", "Network", "Role", "Session", "Topology" },
         ["Get-RedisReplication"] = new[] { "Name", "Session", "Topology" },
         ["Get-RedisSentinel"] = new[] { "MasterName", "Session", "Topology" },

@@ -22,6 +22,7 @@ public class PipelineTests
         new object[] { "Get-RedisNode", "Stop-RedisNode", "InputObject" },
         new object[] { "Get-RedisNode", "Restart-RedisNode", "InputObject" },
         new object[] { "Get-RedisNode", "Get-RedisReplication", "Name" },
+        new object[] { "Get-RedisNode", "Move-RedisNode", "Name" },
         new object[] { "Get-RedisNetwork", "Remove-RedisNetwork", "InputObject" },
         new object[] { "Get-RedisCluster", "Test-RedisCluster", "Cluster" },
         new object[] { "Get-RedisCluster", "Get-RedisClusterNode", "Cluster" },

@@ -19,13 +19,13 @@ $script:ExamplePageOrder = @(
     'Export-RedisCertificate', 'Update-RedisCertificate',
     'New-RedisUser', 'Get-RedisUser', 'Set-RedisUser', 'Remove-RedisUser',
     'Remove-RedisTopology', 'Remove-RedisNetwork',
-    'Connect-RedisDocker', 'Get-RedisSwarmNode', 'about_RedisDocker'
+    'Connect-RedisDocker', 'Get-RedisSwarmNode', 'Move-RedisNode', 'about_RedisDocker'
 )
 # Examples that need a second Docker engine: not run by this file (see the report in tests/pester/README.md).
 $script:KnownMultiHostExamples = @(
     'Connect-RedisDocker#1', 'Connect-RedisDocker#2', 'Connect-RedisDocker#4', 'New-RedisNode#5', 'New-RedisSentinel#3',
     'about_RedisDocker#9', 'Get-RedisSwarmNode#1', 'Get-RedisSwarmNode#2', 'New-RedisNetwork#4',
-    'New-RedisCluster#6'
+    'New-RedisCluster#6', 'Move-RedisNode#1', 'Move-RedisNode#2'
 )
 $script:ExampleOrder = @{
     'Get-RedisNode'         = 1, 2, 4, 5, 3

@@ -339,6 +339,65 @@ ConvertTo-Json -Compress @{
                 Should -Be @('worker@down')
             $ran.Add('Get-RedisSwarmNode#2')
         }
+
+        It 'Move-RedisNode#1: the replica on the drained worker moves to the manager, resynced' -ForEach @{
+            Code = $multiHost['Move-RedisNode#1']
+        } {
+            $manager = 'unix:///run/rdk-rdkex.sock'
+            $workerId = docker -H unix:///run/rdk-rdkex2.sock info --format '{{.Swarm.NodeID}}'
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            while ((docker -H $manager node inspect $workerId --format '{{.Status.State}}') -ne 'ready') {
+                if ([DateTime]::UtcNow -gt $deadline) { throw 'The healed worker never came back ready.' }
+                Start-Sleep -Milliseconds 500
+            }
+            # The nodes are made first, on the active worker; then it is drained, as the example's text assumes.
+            $made = Invoke-MultiHostExample @'
+$null = Connect-RedisDocker -DockerHost tcp://10.250.1.2:2375
+$null = Connect-RedisDocker -DockerHost tcp://10.250.2.2:2375 -Add
+if (-not (Get-RedisNetwork -Name shop -ErrorAction SilentlyContinue)) {
+    $null = New-RedisNetwork -Name shop -Subnet 172.30.5.0/24 -Driver Overlay
+}
+$null = New-RedisNode -Name shop-1 -Network shop -DockerHost tcp://10.250.1.2:2375 -HostAddress 10.250.1.2
+$null = New-RedisNode -Name shop-2 -Network shop -DockerHost tcp://10.250.2.2:2375 -HostAddress 10.250.2.2
+$null = Set-RedisReplica shop-2 -Primary shop-1
+$null = Invoke-RedisCommand shop-1 SET moved yes
+'@ -Probe 'ConvertTo-Json -Compress @{ Ip = (Get-RedisNode shop-2).IPAddress }'
+            $before = ($made.Probe | ConvertFrom-Json).Ip
+            $null = docker -H $manager node update --availability drain $workerId
+            $r = Invoke-MultiHostExample $Code -Probe @'
+$n = Get-RedisNode shop-2
+ConvertTo-Json -Compress @{ Host = $n.DockerHost; Role = "$($n.Role)"; Ip = $n.IPAddress
+    Value = Invoke-RedisCommand shop-2 GET moved
+    Out = @($Out | Where-Object { $_ -is [RedisDocker.RedisNode] } | ForEach-Object Name) }
+'@
+            $p = $r.Probe | ConvertFrom-Json
+            @($p.Out) | Should -Be @('shop-2') -Because 'only the node on the drained worker moved'
+            $p.Host | Should -Be 'tcp://10.250.1.2:2375'
+            $p.Role | Should -Be 'Replica'
+            $p.Ip | Should -Be $before -Because 'the replacement keeps its overlay address'
+            $p.Value | Should -Be 'yes' -Because 'it resynced from its primary'
+            @(docker -H unix:///run/rdk-rdkex2.sock ps -aq --filter name=shop-2) | Should -BeNullOrEmpty
+            $ran.Add('Move-RedisNode#1')
+        }
+
+        It 'Move-RedisNode#2: the replica goes back to the active worker, named by its swarm node' -ForEach @{
+            Code = $multiHost['Move-RedisNode#2']
+        } {
+            $workerId = docker -H unix:///run/rdk-rdkex2.sock info --format '{{.Swarm.NodeID}}'
+            $null = docker -H unix:///run/rdk-rdkex.sock node update --availability active $workerId
+            $r = Invoke-MultiHostExample $Code -Probe @'
+$n = Get-RedisNode shop-2
+ConvertTo-Json -Compress @{ Host = $n.DockerHost; Role = "$($n.Role)"; Published = $n.HostEndpoint
+    Value = Invoke-RedisCommand shop-2 GET moved; Swarm = $n.SwarmNode -eq $worker.Name }
+'@
+            $p = $r.Probe | ConvertFrom-Json
+            $p.Host | Should -Be 'tcp://10.250.2.2:2375'
+            $p.Swarm | Should -BeTrue
+            $p.Published | Should -BeLike '10.250.2.2:*' -Because 'published on the target engine''s address'
+            $p.Role | Should -Be 'Replica'
+            $p.Value | Should -Be 'yes'
+            $ran.Add('Move-RedisNode#2')
+        }
     }
 
     It 'ran every multi-host example of the documentation' {

@@ -93,6 +93,17 @@ public sealed record RedisTopologyExport
         };
     }
 
+    /// <summary>The summary of the stack file of a topology on an overlay (TopologyOperations.ToStack): every
+    /// node and sentinel of the swarm in one file.</summary>
+    public static RedisTopologyExport ForStack(TopologySpec spec, string path, long length)
+    {
+        var folder = System.IO.Path.GetDirectoryName(path) ?? "";
+        var secrets = new List<string> { System.IO.Path.Combine(folder, TopologyOperations.ComposeNodeSecret) };
+        if (spec.SentinelGroups.Count > 0)
+            secrets.Add(System.IO.Path.Combine(folder, TopologyOperations.ComposeSentinelSecret));
+        return ForJson(spec, path, length) with { Format = "Compose", SecretFiles = secrets };
+    }
+
     private static string[] Hosts(IEnumerable<string?> hosts) =>
         hosts.Where(h => !string.IsNullOrEmpty(h)).Select(h => h!).Distinct(StringComparer.Ordinal).ToArray();
 }

@@ -102,7 +102,8 @@ public sealed partial class NodeOperations
         foreach (var s in specs)
         {
             NetworkOperations.ValidateName(s.Name, "node");
-            if (s.Port is < 1 or > 65535 || (s.ClusterEnabled && s.BusPort is null && s.Port > 55535))
+            // On a Docker network a cluster node above 55535 takes port - 10000 as its bus port.
+            if (s.Port is < 1 or > 65535 || (s.ClusterEnabled && s.HostNetwork && s.BusPort is null && s.Port > 55535))
                 throw Errors.InvalidConfig(
                     s.ClusterEnabled
                         ? $"Port {s.Port} is out of range for a cluster node (1-55535: the bus port is port+10000)."

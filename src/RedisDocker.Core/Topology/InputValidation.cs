@@ -137,7 +137,9 @@ public static class InputValidation
         if (s.Topology is not null) NetworkOperations.ValidateName(s.Topology, "topology");
         ValidateDockerHost(s.DockerHost, s.Name);
         ValidateImage(s.Image, s.Name);
-        if (s.Port is < 1 or > 65535 || (s.ClusterEnabled && s.BusPort is null && s.Port > 55535))
+        // On a Docker network a cluster node above 55535 takes port - 10000 as its bus port (HostEndpoints.BusPortOf);
+        // with host networking the bus port is port + 10000 unless given.
+        if (s.Port is < 1 or > 65535 || (s.ClusterEnabled && s.HostNetwork && s.BusPort is null && s.Port > 55535))
             throw Invalid(ErrorIds.InvalidConfig,
                 s.ClusterEnabled
                     ? $"Port {s.Port} is out of range for a cluster node (1-55535: the bus port is port+10000)."
@@ -199,6 +201,7 @@ public static class InputValidation
                         $"Network '{n.Name}': gateway {n.Gateway} is not in its subnet {cidr}.", n.Name);
             }
             ValidateDockerHost(n.DockerHost, n.Name);
+            if (n.Driver is not null) Swarm.OverlayNetworks.NormalizeDriver(n.Driver);
         }
         var nodes = new Dictionary<string, NodeSpecDto>(StringComparer.OrdinalIgnoreCase);
         foreach (var n in spec.Nodes)
@@ -301,6 +304,7 @@ public static class InputValidation
         Config = (n.Config ?? new Dictionary<string, string>())
             .Select(kv => new KeyValuePair<string, string>(kv.Key, kv.Value)).ToArray(),
         DockerHost = n.DockerHost,
+        HostIp = n.HostAddress ?? "127.0.0.1",
         HostNetwork = n.AnnounceAddress is not null,
         AnnounceAddress = n.AnnounceAddress,
         Topology = n.AnnounceAddress is not null ? spec.Name : null,

@@ -30,12 +30,23 @@ public sealed partial class TopologyOperations
         var topo = await RequireAsync(name, ct).ConfigureAwait(false);
         var docker = await _session.GetDockerAsync(ct).ConfigureAwait(false);
         var networks = new List<NetworkSpecDto>();
-        foreach (var n in topo.Networks)
+        IReadOnlyList<RedisSwarmNode> swarm = [];
+        // An overlay is listed once per engine that uses it (Get-RedisTopology): once in the spec.
+        foreach (var n in topo.Networks.Distinct(StringComparer.Ordinal))
         {
-            var net = await docker.InspectNetworkAsync(n, ct).ConfigureAwait(false);
+            // A worker lists an overlay only while one of its containers uses it: read it from every engine then.
+            var net = await docker.InspectNetworkAsync(n, ct).ConfigureAwait(false)
+                ?? await Swarm.OverlayNetworks.FindAsync(_session, n, _sink, ct).ConfigureAwait(false);
             if (net is null) continue;
+            var overlay = Swarm.OverlayNetworks.IsOverlay(net.Driver);
+            if (overlay && swarm.Count == 0)
+                swarm = await new Swarm.SwarmOperations(_session, _sink).RefreshAsync(ct).ConfigureAwait(false);
+            // An overlay is made (and re-made on import) through a manager of the swarm.
+            var host = overlay ? swarm.FirstOrDefault(s => s.Role == "manager" && s.DockerHost is not null)?.DockerHost
+                ?? _session.DockerHost : _session.DockerHost;
             networks.Add(new NetworkSpecDto(net.Name, net.Subnets.FirstOrDefault()?.Subnet,
-                net.Subnets.FirstOrDefault()?.Gateway, net.Internal, _session.DockerHost));
+                net.Subnets.FirstOrDefault()?.Gateway, net.Internal, host,
+                overlay ? Swarm.OverlayNetworks.Driver : null));
         }
         var nodes = await Nodes.GetAsync(new NodeFilter { Topology = name }, ct).ConfigureAwait(false);
         var byIp = nodes.Where(n => n.ContainerEndpoint is not null)
@@ -64,7 +75,12 @@ public sealed partial class TopologyOperations
                     RedisConfigRenderer.ReadDirective(config, "maxmemory-policy"),
                 replicaOf, extra, n.DockerHost, n.Labels.Get(Labels.HostNetwork) == "true" ? n.IPAddress : null,
                     n.Topology,
-                    n.Labels.Get(Security.TlsFiles.Label)));
+                    n.Labels.Get(Security.TlsFiles.Label))
+            {
+                SwarmNode = _session.Swarm.NodeOf(n.DockerHost)?.Name ?? n.SwarmNode,
+                SwarmNodeId = _session.Swarm.NodeOf(n.DockerHost)?.Id,
+                HostAddress = n.Labels.Get(Labels.HostNetwork) == "true" ? null : PublishedAddress(n.HostEndpoint),
+            });
         }
         ClusterSpecDto? cluster = null;
         if (nodes.Any(n => n.ClusterEnabled))
@@ -95,6 +111,14 @@ public sealed partial class TopologyOperations
             Users = acl.Users.Count > 0 ? acl.Users : null,
             DefaultUserOff = acl.DefaultOff ? true : null,
         };
+    }
+
+    /// <summary>The address a node is published on, null for 127.0.0.1 (the default) or when not published.</summary>
+    private static string? PublishedAddress(string? hostEndpoint)
+    {
+        if (hostEndpoint is null) return null;
+        var host = EndpointMap.Split(hostEndpoint).Host;
+        return host == "127.0.0.1" ? null : host;
     }
 
     /// <summary>Host or Container (Set-RedisCluster -ClientEndpoint) as the first running cluster node says, null

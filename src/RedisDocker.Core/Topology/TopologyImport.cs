@@ -26,9 +26,14 @@ public sealed partial class TopologyOperations
             spec = spec with
             {
                 Networks = spec.Networks.Select(n => n with { DockerHost = dockerHost }).ToArray(),
-                Nodes = spec.Nodes.Select(n => n with { DockerHost = dockerHost }).ToArray(),
+                // The recorded published addresses and swarm nodes are those of the old engines.
+                Nodes = spec.Nodes.Select(n => n with
+                {
+                    DockerHost = dockerHost, HostAddress = null, SwarmNode = null, SwarmNodeId = null,
+                }).ToArray(),
             };
         }
+        else spec = await PlaceOnEnginesAsync(spec, ct).ConfigureAwait(false);
         // Every field checked before anything is made: a bad spec creates nothing.
         foreach (var w in InputValidation.ValidateSpec(spec, password).Distinct()) _sink.Warning(w);
         if ((await GetAsync(spec.Name, ct).ConfigureAwait(false)).Any(t => t.Name == spec.Name))
@@ -48,7 +53,8 @@ public sealed partial class TopologyOperations
             var netOps = _networks;
             foreach (var n in spec.Networks)
                 await netOps.CreateAsync(new NetworkSpec { Name = n.Name, Subnet = n.Subnet, Gateway = n.Gateway,
-                    Internal = n.Internal, Topology = spec.Name, DockerHost = n.DockerHost }, ct).ConfigureAwait(false);
+                    Internal = n.Internal, Topology = spec.Name, DockerHost = n.DockerHost, Driver = n.Driver }, ct)
+                    .ConfigureAwait(false);
             var made = await Nodes.CreateAsync(spec.Nodes.Select(n => InputValidation.ToNodeSpec(spec, n, password))
                 .ToArray(), ct).ConfigureAwait(false);
             if (made.FirstOrDefault(r =>
@@ -102,6 +108,65 @@ public sealed partial class TopologyOperations
             throw;
         }
         return await RequireAsync(spec.Name, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The engines a spec names, checked before anything is made: each node's engine must answer (an engine that
+    /// does not is replaced by the engine of the session that is the same swarm node, when the spec records one);
+    /// an overlay is made through a manager of the session's swarm. Otherwise an error names what is missing.
+    /// </summary>
+    private async Task<TopologySpec> PlaceOnEnginesAsync(TopologySpec spec, CancellationToken ct)
+    {
+        var overlays = spec.Networks.Where(n => Swarm.OverlayNetworks.IsOverlay(n.Driver)).ToList();
+        IReadOnlyList<RedisSwarmNode>? swarm = null;
+        async Task<IReadOnlyList<RedisSwarmNode>> SwarmAsync() =>
+            swarm ??= await new Swarm.SwarmOperations(_session, _sink).RefreshAsync(ct).ConfigureAwait(false);
+        var engineOf = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var n in spec.Nodes.Where(n => n.DockerHost is not null))
+        {
+            if (engineOf.ContainsKey(n.DockerHost!)) continue;
+            try
+            {
+                await (await _session.GetDockerAsync(n.DockerHost, ct).ConfigureAwait(false)).PingAsync(ct)
+                    .ConfigureAwait(false);
+                engineOf[n.DockerHost!] = n.DockerHost;
+            }
+            catch (Exception e) when (e is Docker.DockerException or RedisDockerException or IOException
+                or System.Net.Http.HttpRequestException or TimeoutException)
+            {
+                var same = n.SwarmNodeId is null ? null
+                    : (await SwarmAsync().ConfigureAwait(false)).FirstOrDefault(s => s.Id == n.SwarmNodeId
+                        && s.DockerHost is not null);
+                if (same is null)
+                    throw Errors.DockerUnreachable(
+                        $"Node '{n.Name}' of topology '{spec.Name}' was on Docker host {n.DockerHost}"
+                        + (n.SwarmNode is null ? "" : $" (swarm node {n.SwarmNode})")
+                        + $", which does not answer: {e.Message} Connect that engine (Connect-RedisDocker -DockerHost "
+                        + $"{n.DockerHost} -Add), or edit the node's dockerHost in the spec.",
+                        n.DockerHost, e);
+                _sink.Verbose($"Docker host {n.DockerHost} does not answer; swarm node {same.Name} is served by "
+                    + $"{same.DockerHost} in this session: its nodes go there.");
+                engineOf[n.DockerHost!] = same.DockerHost;
+            }
+        }
+        if (overlays.Count > 0)
+        {
+            var managers = (await SwarmAsync().ConfigureAwait(false))
+                .Where(s => s.Role == "manager" && s.DockerHost is not null).Select(s => s.DockerHost!).ToList();
+            if (managers.Count == 0)
+                throw Errors.NotASwarmManager(overlays[0].DockerHost ?? _session.DockerHost);
+            spec = spec with
+            {
+                Networks = spec.Networks.Select(n => Swarm.OverlayNetworks.IsOverlay(n.Driver)
+                    && !managers.Contains(n.DockerHost ?? _session.DockerHost, StringComparer.OrdinalIgnoreCase)
+                        ? n with { DockerHost = managers[0] } : n).ToArray(),
+            };
+        }
+        return spec with
+        {
+            Nodes = spec.Nodes.Select(n => n.DockerHost is null ? n
+                : n with { DockerHost = engineOf[n.DockerHost] }).ToArray(),
+        };
     }
 
     private static SlotRange ParseRange(string text)

@@ -19,12 +19,26 @@ public sealed record TopologySpec(
 }
 
 public sealed record PasswordReferenceDto(string Source, string Note);
-public sealed record NetworkSpecDto(string Name, string? Subnet, string? Gateway, bool Internal, string? DockerHost);
+/// <param name="Driver">null (bridge, one engine) or "overlay" (an attachable overlay of a Docker Swarm, made through
+/// a manager: <paramref name="DockerHost"/>).</param>
+public sealed record NetworkSpecDto(string Name, string? Subnet, string? Gateway, bool Internal, string? DockerHost,
+    string? Driver = null);
 public sealed record NodeSpecDto(string Name, string Network, string? IPAddress, int Port, string? Image,
     bool ClusterEnabled, int? ClusterNodeTimeoutMs,
     bool AppendOnly, string? MaxMemory, string? MaxMemoryPolicy, string? ReplicaOf, IReadOnlyDictionary<string,
         string>? Config, string? DockerHost,
-    string? AnnounceAddress = null, string? Topology = null, string? Tls = null);
+    string? AnnounceAddress = null, string? Topology = null, string? Tls = null)
+{
+    /// <summary>The Docker Swarm node of <see cref="DockerHost"/> at export (RedisNode.SwarmNode: the hostname, with
+    /// the id's start when hostnames are shared); null outside a swarm.</summary>
+    public string? SwarmNode { get; init; }
+    /// <summary>The swarm node's id: Import-RedisTopology finds the engine by it when the recorded endpoint is not
+    /// connected; the stack file places the service on it when hostnames are shared.</summary>
+    public string? SwarmNodeId { get; init; }
+    /// <summary>The host address the node is published on when not 127.0.0.1 (an engine of another machine or
+    /// network namespace publishes on its own address); null for 127.0.0.1.</summary>
+    public string? HostAddress { get; init; }
+}
 public sealed record ClusterSpecDto(IReadOnlyList<ClusterPrimaryDto> Primaries)
 {
     /// <summary>What the cluster names to clients (Set-RedisCluster -ClientEndpoint): Host or Container; null

@@ -37,6 +37,18 @@ public sealed class ExportRedisTopologyCommand : TopologyCmdlet
                 WriteObject(RedisTopologyExport.ForJson(spec, file, new FileInfo(file).Length));
                 continue;
             }
+            if (TopologyOperations.IsOverlayTopology(spec))
+            {
+                // An overlay spans the swarm: one stack file for docker stack deploy.
+                var stack = TopologyOperations.ToStack(spec);
+                if (Path is null) { WriteObject(stack); continue; }
+                var stackFolder = GetUnresolvedProviderPathFromPSPath(Path);
+                Directory.CreateDirectory(stackFolder);
+                var stackFile = System.IO.Path.Combine(stackFolder, TopologyOperations.StackFileName);
+                File.WriteAllText(stackFile, stack);
+                WriteObject(RedisTopologyExport.ForStack(spec, stackFile, new FileInfo(stackFile).Length));
+                continue;
+            }
             var composeFiles = TopologyOperations.ToCompose(spec);
             if (Path is null)
             {

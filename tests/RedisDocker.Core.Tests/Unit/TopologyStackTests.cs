@@ -1,0 +1,184 @@
+using RedisDocker.Core.Topology;
+using Xunit;
+
+namespace RedisDocker.Core.Tests.Unit;
+
+/// <summary>
+/// Issue 15 item 5: the spec of a topology on an overlay records the overlay and each node's swarm node and
+/// published address (older specs read as before), and its Compose export is a Docker Swarm stack file.
+/// </summary>
+public class TopologyStackTests
+{
+    private const string Shared = "host-a/0123456789ab";
+
+    private static TopologySpec OverlaySpec(bool sharedHostnames = false, bool sentinels = false)
+    {
+        var nodes = Enumerable.Range(1, 6).Select(i => new NodeSpecDto($"ov-{i}", "ov", $"172.30.9.{40 + i}", 6379,
+            null, !sentinels, 5000, true, null, null, sentinels && i > 1 ? "ov-1" : null, null,
+            i % 2 == 1 ? "tcp://10.250.1.2:2375" : "tcp://10.250.2.2:2375")
+        {
+            SwarmNode = i % 2 == 1 ? (sharedHostnames ? Shared : "machine-a") : "machine-b",
+            SwarmNodeId = i % 2 == 1 ? "0123456789abcdef" : "fedcba9876543210",
+            HostAddress = i % 2 == 1 ? "10.250.1.2" : "10.250.2.2",
+        }).ToArray();
+        return new TopologySpec(TopologySpec.CurrentFormat, "ov", DateTimeOffset.UnixEpoch,
+            new PasswordReferenceDto("node-configuration", "-"),
+            new[] { new NetworkSpecDto("ov", "172.30.9.0/24", null, false, "tcp://10.250.1.2:2375", "overlay") },
+            nodes,
+            sentinels ? null : new ClusterSpecDto(new[]
+            {
+                new ClusterPrimaryDto("ov-1", new[] { "0-5460" }, new[] { "ov-4" }),
+                new ClusterPrimaryDto("ov-2", new[] { "5461-10922" }, new[] { "ov-5" }),
+                new ClusterPrimaryDto("ov-3", new[] { "10923-16383" }, new[] { "ov-6" }),
+            }),
+            sentinels ? new[] { new SentinelGroupDto("ovm", "ov-1", 3, 2, 5000, 60000, 1, 26379, null) }
+                : Array.Empty<SentinelGroupDto>());
+    }
+
+    /// <summary>The services of a stack file: name to its indented block.</summary>
+    private static Dictionary<string, string> Services(string yaml)
+    {
+        var lines = yaml.Split('\n');
+        var start = Array.IndexOf(lines, "services:");
+        var result = new Dictionary<string, string>();
+        string? current = null;
+        for (var i = start + 1; i < lines.Length && (lines[i].StartsWith(' ') || lines[i].Length == 0); i++)
+        {
+            if (lines[i].StartsWith("  ", StringComparison.Ordinal) && !lines[i].StartsWith("   ",
+                StringComparison.Ordinal))
+                result[current = lines[i].Trim().TrimEnd(':')] = "";
+            else if (current is not null) result[current] += lines[i] + "\n";
+        }
+        return result;
+    }
+
+    [Fact]
+    public void TheSpecRecordsTheOverlayAndEachNodesSwarmNodeAndReadsOlderSpecsAsBefore()
+    {
+        var json = TopologyOperations.ToJson(OverlaySpec());
+        Assert.Contains("\"driver\": \"overlay\"", json);
+        Assert.Contains("\"swarmNode\": \"machine-b\"", json);
+        Assert.Contains("\"swarmNodeId\": \"fedcba9876543210\"", json);
+        Assert.Contains("\"hostAddress\": \"10.250.2.2\"", json);
+        var back = TopologyOperations.FromJson(json);
+        Assert.Equal("overlay", back.Networks[0].Driver);
+        Assert.Equal("machine-a", back.Nodes[0].SwarmNode);
+        Assert.Equal("10.250.1.2", InputValidation.ToNodeSpec(back, back.Nodes[0], null).HostIp);
+
+        // A spec written before: no driver, no swarm node, no published address.
+        var node = System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject();
+        foreach (var n in node["networks"]!.AsArray()) n!.AsObject().Remove("driver");
+        foreach (var n in node["nodes"]!.AsArray())
+            foreach (var key in new[] { "swarmNode", "swarmNodeId", "hostAddress" }) n!.AsObject().Remove(key);
+        var older = TopologyOperations.FromJson(node.ToJsonString());
+        Assert.Null(older.Networks[0].Driver);
+        Assert.All(older.Nodes, n => Assert.Null(n.HostAddress));
+        Assert.Equal("127.0.0.1", InputValidation.ToNodeSpec(older, older.Nodes[0], null).HostIp);
+        Assert.False(TopologyOperations.IsOverlayTopology(older));
+    }
+
+    [Fact]
+    public void AClusterNodeListeningAbove55535OnANetworkIsAValidSpec()
+    {
+        // A cluster node on a network listens on the host port Docker picked for it (32768-60999 on a remote engine)
+        // and takes port - 10000 as its bus port there: its export must import again (SwarmMoveIntegrationTests
+        // failed on it now and then). With host networking the bus port is port + 10000, and stays refused.
+        var spec = OverlaySpec() with
+        {
+            Nodes = OverlaySpec().Nodes.Select(n => n with { Port = 57816 }).ToArray(),
+        };
+        InputValidation.ValidateSpec(spec, null);
+        // The stack file gives it the same bus port (SwarmMoveIntegrationTests deployed one that restarted).
+        Assert.Contains("\"--port\", \"57816\", ", TopologyOperations.ToStack(spec));
+        Assert.Contains("\"--cluster-port\", \"47816\"", TopologyOperations.ToStack(spec));
+        var hostNetwork = InputValidation.ToNodeSpec(spec, spec.Nodes[0], null) with
+        {
+            HostNetwork = true, AnnounceAddress = "10.250.1.2", Topology = "ov",
+        };
+        Assert.Equal(ErrorIds.InvalidConfig,
+            Assert.Throws<RedisDockerException>(() => InputValidation.ValidateNode(hostNetwork)).ErrorId);
+    }
+
+    [Fact]
+    public void AnUnknownNetworkDriverInASpecIsRefused()
+    {
+        var spec = OverlaySpec() with
+        {
+            Networks = new[] { new NetworkSpecDto("ov", "172.30.9.0/24", null, false, null, "macvlan") },
+        };
+        Assert.Equal(ErrorIds.InvalidArgument,
+            Assert.Throws<RedisDockerException>(() => InputValidation.ValidateSpec(spec, null)).ErrorId);
+    }
+
+    [Fact]
+    public void TheStackFilePlacesEachNodeOnItsSwarmNodeOnAnOverlayTheStackMakes()
+    {
+        var spec = OverlaySpec();
+        var yaml = TopologyOperations.ToStack(spec);
+        var services = Services(yaml);
+        Assert.Equal(spec.Nodes.Select(n => n.Name).Order(), services.Keys.Order());
+        foreach (var n in spec.Nodes)
+        {
+            var s = services[n.Name];
+            Assert.Contains($"    hostname: {n.Name}\n", s);
+            Assert.Contains("    networks:\n      - ov\n", s);
+            Assert.Contains($"    volumes:\n      - {n.Name}-data:/data\n", s);
+            Assert.Contains($"          - \"node.hostname == {n.SwarmNode}\"\n", s);
+            Assert.Contains("      replicas: 1\n      endpoint_mode: dnsrr\n", s);
+            Assert.Contains($"    secrets:\n      - {TopologyOperations.ComposeNodeSecret}\n", s);
+            // Hostnames where the module uses addresses; no static address, no host port, no password.
+            Assert.Contains($"\"--cluster-announce-hostname\", \"{n.Name}\"", s);
+            Assert.Contains($"\"--replica-announce-ip\", \"{n.Name}\"", s);
+            Assert.Contains("\"--cluster-preferred-endpoint-type\", \"hostname\"", s);
+            Assert.DoesNotContain(n.IPAddress!, s);
+            Assert.DoesNotContain("requirepass", s);
+        }
+        var body = string.Join("\n", yaml.Split('\n').Where(l => !l.StartsWith('#')));
+        Assert.DoesNotContain("ipv4_address", body);
+        Assert.DoesNotContain("container_name", body);
+        Assert.DoesNotContain("ports:", body);
+        Assert.DoesNotContain("io.redisdocker", body);
+        Assert.Contains("networks:\n  ov:\n    name: ov\n    driver: overlay\n    attachable: true\n"
+            + "    ipam:\n      config:\n        - subnet: 172.30.9.0/24\n", yaml);
+        Assert.Contains($"secrets:\n  {TopologyOperations.ComposeNodeSecret}:\n    file: ./"
+            + $"{TopologyOperations.ComposeNodeSecret}\n", yaml);
+        foreach (var n in spec.Nodes) Assert.Contains($"  {n.Name}-data:\n    name: {n.Name}-data\n", yaml);
+        // The header says what Swarm cannot express and how to form the cluster.
+        var header = string.Join("\n", yaml.Split('\n').TakeWhile(l => l.StartsWith('#')));
+        Assert.Contains("docker stack deploy", header);
+        Assert.Contains("Static addresses", header);
+        Assert.Contains("--cluster create $(getent hosts ov-1 | cut -d' ' -f1):6379", header);
+        Assert.Contains("--cluster-replicas 1", header);
+    }
+
+    [Fact]
+    public void SharedHostnamesPlaceByNodeIdAndSentinelsMonitorByServiceName()
+    {
+        var spec = OverlaySpec(sharedHostnames: true, sentinels: true);
+        var services = Services(TopologyOperations.ToStack(spec));
+        Assert.Contains("          - \"node.id == 0123456789abcdef\"\n", services["ov-1"]);
+        Assert.Contains("          - \"node.hostname == machine-b\"\n", services["ov-2"]);
+        Assert.Contains("\"--replicaof\", \"ov-1\", \"6379\"", services["ov-3"]);
+        for (var i = 1; i <= 3; i++)
+        {
+            var s = services[$"ov-sentinel-{i}"];
+            Assert.Contains("sentinel monitor ovm ov-1 6379 2", s);
+            Assert.Contains("sentinel resolve-hostnames yes", s);
+            Assert.Contains($"sentinel announce-ip ov-sentinel-{i}", s);
+            Assert.Contains("placement:", s);
+            Assert.DoesNotContain("auth-pass", s.Split('\n').First(l => l.Contains("command:")));
+        }
+    }
+
+    [Fact]
+    public void ABridgeTopologyHasNoStackFile()
+    {
+        var spec = OverlaySpec() with
+        {
+            Networks = new[] { new NetworkSpecDto("ov", "172.30.9.0/24", null, false, null) },
+        };
+        Assert.False(TopologyOperations.IsOverlayTopology(spec));
+        Assert.Equal(ErrorIds.InvalidArgument,
+            Assert.Throws<RedisDockerException>(() => TopologyOperations.ToStack(spec)).ErrorId);
+    }
+}
