@@ -149,7 +149,8 @@ public static class AclTransfer
     {
         users ??= Array.Empty<UserSpecDto>();
         if (users.Count == 0 && !defaultOff) return;
-        if (defaultOff && redisNodes.FirstOrDefault(n => n.Labels.Get(Labels.AdminUser) != AclFile.AdminUser) is { } old)
+        if (defaultOff
+            && redisNodes.FirstOrDefault(n => n.Labels.Get(Labels.AdminUser) != AclFile.AdminUser) is { } old)
             throw Errors.DefaultUserReserved($"The spec turns the user default off, but node '{old.Name}' has no "
                 + $"admin user ({AclFile.AdminUser}) to administer it then: the import is undone.", old.Name);
         var password = await session.GetPasswordAsync(topology, ct).ConfigureAwait(false);
@@ -174,6 +175,7 @@ public static class AclTransfer
         if (users.Count > 0)
             sink.Verbose($"Users {string.Join(", ", users.Select(u => u.Name))} made on every node of topology "
                 + $"'{topology}' (their passwords as the spec's hashes).");
-        if (defaultOff) sink.Verbose($"User default turned off on every node of topology '{topology}', as in the spec.");
+        if (defaultOff)
+            sink.Verbose($"User default turned off on every node of topology '{topology}', as in the spec.");
     }
 }
