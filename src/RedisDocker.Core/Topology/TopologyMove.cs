@@ -80,7 +80,8 @@ public sealed partial class TopologyOperations
             throw Errors.InvalidConfig(
                 $"Node '{node.Name}' was removed from {node.DockerHost}, but its replacement on {target} is not "
                 + $"complete: {e.Message} Its data is on {primary ?? "no other node"}. Finish by hand: New-RedisNode "
-                + $"{node.Name} -Network {node.Network} -IPAddress {node.IPAddress} -DockerHost {target}"
+                + $"{node.Name} -Network {node.Network} -IPAddress {node.IPAddress} -DockerHost {target} "
+                + $"-HostAddress {nodeSpec.HostIp}"
                 + (node.ClusterEnabled ? $" -ClusterEnabled, then Add-RedisClusterNode -Cluster {node.Topology} -Node "
                     + $"{node.Name}{(primary is null ? "" : $" -Primary {primary}")}"
                     : primary is null ? "" : $", then Set-RedisReplica {node.Name} -Primary {primary}") + ".",
