@@ -71,6 +71,11 @@ public sealed partial class TopologyOperations
                         "--cluster-node-timeout", (n.ClusterNodeTimeoutMs ?? 5000)
                             .ToString(CultureInfo.InvariantCulture) });
                     if (n.IPAddress is not null) cmd.AddRange(new[] { "--cluster-announce-ip", n.IPAddress });
+                    // A node that listens above 55535 (a host port number) has its bus port below it, as the
+                    // module's node has.
+                    if (n.Port > 55535)
+                        cmd.AddRange(new[] { "--cluster-port",
+                            HostEndpoints.BusPortOf(n.Port).ToString(CultureInfo.InvariantCulture) });
                 }
                 if (n.MaxMemory is not null) cmd.AddRange(new[] { "--maxmemory", n.MaxMemory });
                 if (n.MaxMemoryPolicy is not null) cmd.AddRange(new[] { "--maxmemory-policy", n.MaxMemoryPolicy });

@@ -91,6 +91,12 @@ public class TopologyStackTests
         // The stack file gives it the same bus port (SwarmMoveIntegrationTests deployed one that restarted).
         Assert.Contains("\"--port\", \"57816\", ", TopologyOperations.ToStack(spec));
         Assert.Contains("\"--cluster-port\", \"47816\"", TopologyOperations.ToStack(spec));
+        // So does the per-host Compose file of the same nodes on a bridge network.
+        var bridge = spec with { Networks = new[] { new NetworkSpecDto("ov", "172.30.9.0/24", null, false, null) } };
+        var withCluster = TopologyOperations.ToCompose(bridge).Values
+            .Where(y => y.Contains("--cluster-enabled")).ToList();
+        Assert.NotEmpty(withCluster);
+        Assert.All(withCluster, yaml => Assert.Contains("\"--cluster-port\", \"47816\"", yaml));
         var hostNetwork = InputValidation.ToNodeSpec(spec, spec.Nodes[0], null) with
         {
             HostNetwork = true, AnnounceAddress = "10.250.1.2", Topology = "ov",
