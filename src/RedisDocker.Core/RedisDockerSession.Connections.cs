@@ -99,7 +99,7 @@ public sealed partial class RedisDockerSession
     internal void ObserveAdminUser(RedisNode node)
     {
         if (node.HostEndpoint is null) return;
-        if (node.Kind == RedisNodeKind.Redis && node.Labels.Get(Labels.AdminUser) == Security.AclFile.AdminUser)
+        if (node.Kind == RedisNodeKind.Redis && Security.AclFile.HasAdminUser(node.Labels))
             _adminEndpoints[node.HostEndpoint] = true;
         else _adminEndpoints.TryRemove(node.HostEndpoint, out _);
     }

@@ -127,7 +127,7 @@ public sealed partial class ClusterOperations
             if (keys.Count == 0) return moved;
             var args = new List<object> { "MIGRATE", dst.Ip, dst.Node.Port, "", 0, 10000 };
             // A target made with the module's admin user is reached as it (its default may be off): AUTH2.
-            if (password is not null && dst.Node.Labels.Get(Labels.AdminUser) == Security.AclFile.AdminUser)
+            if (password is not null && Security.AclFile.HasAdminUser(dst.Node.Labels))
                 args.AddRange(new object[] { "AUTH2", Security.AclFile.AdminUser, password });
             else if (password is not null) { args.Add("AUTH"); args.Add(password); }
             args.Add("KEYS");

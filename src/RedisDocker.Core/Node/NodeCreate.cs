@@ -246,11 +246,19 @@ public sealed partial class NodeOperations
         var result = new Dictionary<string, bool>(StringComparer.Ordinal);
         foreach (var topo in topologyOf.Distinct())
         {
-            var nodes = (await _session.OnEveryEngineAsync((d, c) => d.ListContainersAsync(Labels.ForTopology(topo),
-                    all: true, c), NullSink.Instance, ct).ConfigureAwait(false))
-                .SelectMany(e => e.Item2).Where(c => c.Labels.Get(Labels.Kind) == Labels.KindNode).ToList();
-            result[topo] = nodes.All(c => c.Labels.Get(Labels.AdminUser) == Security.AclFile.AdminUser);
-            if (!result[topo])
+            var answers = await _session.OnEveryEngineAsync((d, c) => d.ListContainersAsync(Labels.ForTopology(topo),
+                all: true, c), NullSink.Instance, ct).ConfigureAwait(false);
+            var nodes = answers.SelectMany(e => e.Item2).Where(c => c.Labels.Get(Labels.Kind) == Labels.KindNode)
+                .ToList();
+            // A node gets the admin user only when all nodes before it had it, so one labelled node vouches for
+            // every older one; with no node in sight and an engine silent, the silent engine may hold older nodes
+            // whose primaries would refuse a replica authenticating as the admin user.
+            var unseen = nodes.Count == 0 && answers.Count < _session.Hosts.Count;
+            result[topo] = !unseen && nodes.All(c => Security.AclFile.HasAdminUser(c.Labels));
+            if (unseen)
+                _sink.Verbose($"Topology '{topo}' has no node in sight and a Docker host of the session does not "
+                    + "answer: its new nodes are administered as default, as nodes made before the admin user are.");
+            else if (!result[topo])
                 _sink.Verbose($"Topology '{topo}' was made before the module's admin user: its new nodes are "
                     + "administered as its others are (the default user).");
         }

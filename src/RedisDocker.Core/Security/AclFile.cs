@@ -44,6 +44,16 @@ public static class AclFile
     /// them but for turning default on or off.</summary>
     public static bool IsReserved(string name) => name is DefaultUser or AdminUser;
 
+    /// <summary>Whether the lines (ACL LIST or an aclfile) turn the user default off.</summary>
+    public static bool IsDefaultOff(IEnumerable<string> lines) =>
+        lines.Where(l => l.StartsWith("user ", StringComparison.Ordinal) && NameOf(l) == DefaultUser)
+            .Any(l => !Parse(DefaultUser, l).Enabled);
+
+    /// <summary>Whether a node (its labels) was made with the module's admin user (label io.redisdocker.admin-user).
+    /// </summary>
+    public static bool HasAdminUser(IReadOnlyDictionary<string, string> labels) =>
+        labels.Get(Labels.AdminUser) == AdminUser;
+
     /// <summary>
     /// The file's text: the default user with the topology password (off when the given lines have it off), the
     /// admin user when <paramref name="withAdmin"/>, then the other users' lines as given (lines of ACL LIST or of

@@ -150,14 +150,14 @@ public sealed class AclOperations : Workflow
         return (await GetAsync(topology, new[] { AclFile.DefaultUser }, ct).ConfigureAwait(false))[0];
     }
 
-    private static bool HasAdmin(RedisNode n) => n.Labels.Get(Labels.AdminUser) == AclFile.AdminUser;
+    private static bool HasAdmin(RedisNode n) => AclFile.HasAdminUser(n.Labels);
 
     /// <summary>Whether default is off on the topology (read from a running node).</summary>
     public async Task<bool> DefaultDisabledAsync(string topology, CancellationToken ct)
     {
         var nodes = await NodesAsync(topology, ct).ConfigureAwait(false);
         var lines = await ListAsync(nodes.Running[0], nodes.Password, ct).ConfigureAwait(false);
-        return lines.Any(l => AclFile.NameOf(l) == AclFile.DefaultUser && !AclFile.Parse(topology, l).Enabled);
+        return AclFile.IsDefaultOff(lines);
     }
 
     private sealed record Nodes(IReadOnlyList<RedisNode> Running, IReadOnlyList<RedisNode> Stopped, string Password);

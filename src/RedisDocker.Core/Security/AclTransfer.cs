@@ -103,14 +103,8 @@ public static class AclTransfer
         RedisDockerSession session, IReadOnlyList<RedisNode> redisNodes, CancellationToken ct)
     {
         var lines = await ReadAsync(session, redisNodes, ct).ConfigureAwait(false);
-        return (lines.Select(ToSpec).OfType<UserSpecDto>().ToList(), IsDefaultOff(lines));
+        return (lines.Select(ToSpec).OfType<UserSpecDto>().ToList(), AclFile.IsDefaultOff(lines));
     }
-
-    /// <summary>Whether the lines (ACL LIST or an aclfile) turn the user default off.</summary>
-    public static bool IsDefaultOff(IEnumerable<string> lines) =>
-        lines.Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            .Where(p => p.Length >= 2 && p[0] == "user" && p[1] == AclFile.DefaultUser)
-            .Any(p => p.Skip(2).LastOrDefault(t => t is "on" or "off") == "off");
 
     private static async Task<IReadOnlyList<string>> ReadAsync(RedisDockerSession session,
         IReadOnlyList<RedisNode> redisNodes, CancellationToken ct)
@@ -150,7 +144,7 @@ public static class AclTransfer
         users ??= Array.Empty<UserSpecDto>();
         if (users.Count == 0 && !defaultOff) return;
         if (defaultOff
-            && redisNodes.FirstOrDefault(n => n.Labels.Get(Labels.AdminUser) != AclFile.AdminUser) is { } old)
+            && redisNodes.FirstOrDefault(n => !AclFile.HasAdminUser(n.Labels)) is { } old)
             throw Errors.DefaultUserReserved($"The spec turns the user default off, but node '{old.Name}' has no "
                 + $"admin user ({AclFile.AdminUser}) to administer it then: the import is undone.", old.Name);
         var password = await session.GetPasswordAsync(topology, ct).ConfigureAwait(false);

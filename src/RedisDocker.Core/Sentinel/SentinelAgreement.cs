@@ -96,7 +96,7 @@ public sealed partial class SentinelOperations
         };
         if (password is not null) cmds.Add(new object[] { "SENTINEL", "SET", masterName, "auth-pass", password });
         // A sentinel made with the module's admin user authenticates to the nodes as it (default may be off).
-        if (password is not null && sentinel.Labels.Get(Labels.AdminUser) == Security.AclFile.AdminUser)
+        if (password is not null && Security.AclFile.HasAdminUser(sentinel.Labels))
             cmds.Add(new object[] { "SENTINEL", "SET", masterName, "auth-user", Security.AclFile.AdminUser });
         foreach (var cmd in cmds)
         {

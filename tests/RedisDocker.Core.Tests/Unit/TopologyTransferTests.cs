@@ -61,11 +61,11 @@ public class TopologyTransferTests
     [Fact]
     public void DefaultsOffStateIsReadFromTheAclAndCarriedByTheSpecOnlyWhenOff()
     {
-        Assert.True(AclTransfer.IsDefaultOff(new[] { "user app on #" + new string('a', 64) + " ~app:*",
+        Assert.True(AclFile.IsDefaultOff(new[] { "user app on #" + new string('a', 64) + " ~app:*",
             "user default off sanitize-payload #" + new string('b', 64) + " ~* &* +@all" }));
-        Assert.False(AclTransfer.IsDefaultOff(new[] { "user default on #" + new string('b', 64) + " ~* &* +@all" }));
-        Assert.False(AclTransfer.IsDefaultOff(new[] { "user defaults off ~*" }));
-        Assert.False(AclTransfer.IsDefaultOff(Array.Empty<string>()));
+        Assert.False(AclFile.IsDefaultOff(new[] { "user default on #" + new string('b', 64) + " ~* &* +@all" }));
+        Assert.False(AclFile.IsDefaultOff(new[] { "user defaults off ~*" }));
+        Assert.False(AclFile.IsDefaultOff(Array.Empty<string>()));
 
         var off = TopologyOperations.ToJson(InputSafetyTests.Spec() with { DefaultUserOff = true });
         Assert.Contains("\"defaultUserOff\": true", off);
@@ -91,6 +91,8 @@ public class TopologyTransferTests
         var e = Assert.Throws<RedisDockerException>(() =>
             InputValidation.ValidateSpec(WithUsers(new UserSpecDto(name, true, new[] { h }, permission)), null));
         Assert.DoesNotContain("plain-password", e.Message);
+        // The ids Import-RedisTopology's help names for these refusals.
+        Assert.Contains(e.ErrorId, new[] { ErrorIds.InvalidConfig, ErrorIds.InvalidArgument });
     }
 
     private static TopologySpec TlsSpec(string auth) => InputSafetyTests.Spec(n => n with { Tls = auth }) with
