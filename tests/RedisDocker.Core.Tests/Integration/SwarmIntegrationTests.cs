@@ -16,63 +16,27 @@ public class SwarmIntegrationTests : IAsyncLifetime
     private const string Manager = "rdksw1";
     private const string Worker = "rdksw2";
     private const string Subnet = "172.30.78.0/24";   // only inside the two engines' network namespaces
-    private readonly Dictionary<string, string> _env = new();
     private readonly string _topology = $"tsw-{Guid.NewGuid().ToString("N")[..6]}";
     private readonly CancellationTokenSource _cts = new(TimeSpan.FromMinutes(8));
     private readonly RecordingSink _sink = new();
-    private RedisDockerSession? _session;
+    private TestSwarm? _swarm;
     private CancellationToken Ct => _cts.Token;
-    private RedisDockerSession Session => _session!;
+    private RedisDockerSession Session => _swarm!.Session;
 
-    public async Task InitializeAsync()
-    {
-        foreach (var (name, index) in new[] { (Manager, "78"), (Worker, "79") })
-            Parse(await RepoPaths.MultiHostScriptAsync("engine.sh", "up", name, index), name);
-        Parse(await RepoPaths.MultiHostScriptAsync("swarm.sh", "up", Manager, Worker), "swarm");
-        _session = new RedisDockerSession(DockerEndpoint.Parse(_env[$"{Manager}.RDK_DOCKER_TCP"]))
-        {
-            DefaultImage = DockerTestBase.TestImage,
-        };
-        Session.AddHost(DockerEndpoint.Parse(_env[$"{Worker}.RDK_DOCKER_TCP"]));
-    }
+    public async Task InitializeAsync() =>
+        _swarm = await TestSwarm.UpAsync(_topology, (Manager, "78"), (Worker, "79"));
 
     public async Task DisposeAsync()
     {
-        try
-        {
-            if (_session is not null)
-            {
-                foreach (var host in Session.Hosts.Reverse())
-                {
-                    using var s = new RedisDockerSession(host);
-                    try { await DockerTestBase.RemoveTopologyAsync(s, _topology); } catch (Exception) { }
-                }
-                _session.Dispose();
-            }
-        }
-        finally
-        {
-            try { await RepoPaths.MultiHostScriptAsync("swarm.sh", "down", Worker, Manager); }
-            finally
-            {
-                await RepoPaths.MultiHostScriptAsync("engine.sh", "down", Worker);
-                await RepoPaths.MultiHostScriptAsync("engine.sh", "down", Manager);
-                _cts.Dispose();
-            }
-        }
-    }
-
-    private void Parse(string output, string prefix)
-    {
-        foreach (var line in output.Split('\n'))
-            if (line.Split('=', 2) is [var k, var v]) _env[$"{prefix}.{k.Trim()}"] = v.Trim();
+        try { if (_swarm is not null) await _swarm.DisposeAsync(); }
+        finally { _cts.Dispose(); }
     }
 
     [Fact]
     public async Task AClusterOverAnOverlayAcrossTwoSwarmEnginesSurvivesTheLossOfOne()
     {
-        var managerHost = _env[$"{Manager}.RDK_DOCKER_TCP"];
-        var workerHost = _env[$"{Worker}.RDK_DOCKER_TCP"];
+        var managerHost = _swarm!.Tcp(Manager);
+        var workerHost = _swarm!.Tcp(Worker);
         var networks = Session.Workflows(_sink).Networks;
         var nodes = Session.Workflows(_sink).Nodes;
         var clusters = Session.Workflows(_sink).Cluster;
@@ -84,7 +48,7 @@ public class SwarmIntegrationTests : IAsyncLifetime
         var workerNode = Assert.Single(swarm, n => n.Role == "worker");
         Assert.Equal(managerHost, managerNode.DockerHost);
         Assert.Equal(workerHost, workerNode.DockerHost);
-        Assert.Equal(_env[$"swarm.RDK_SWARM_NODE_{Worker}"], workerNode.Id);
+        Assert.Equal(_swarm!.SwarmNodeId(Worker), workerNode.Id);
         Assert.All(swarm, n => Assert.True(n.Usable, $"{n.Name}: {n.State}/{n.Availability}"));
         Assert.Equal(2, swarm.Select(n => n.Name).Distinct().Count());
 
@@ -126,8 +90,8 @@ public class SwarmIntegrationTests : IAsyncLifetime
             r.Node.SwarmNode));
         Assert.Equal(2, made.Select(r => r.Node!.DockerHost).Distinct().Count());
         Assert.All(made.GroupBy(r => r.Node!.DockerHost), g => Assert.Equal(3, g.Count()));
-        Assert.All(made, r => Assert.Equal(r.Node!.DockerHost == managerHost ? _env[$"{Manager}.RDK_ENGINE_ADDR"]
-            : _env[$"{Worker}.RDK_ENGINE_ADDR"], EndpointMap.Split(r.Node.HostEndpoint!).Host));
+        Assert.All(made, r => Assert.Equal(r.Node!.DockerHost == managerHost ? _swarm!.Addr(Manager)
+            : _swarm!.Addr(Worker), EndpointMap.Split(r.Node.HostEndpoint!).Host));
 
         var cluster = await clusters.CreateAsync(specs.Select(s => s.Name).ToArray(), 1, Ct);
         Assert.Equal("ok", cluster.State);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using RedisDocker.Core.Docker;
 using RedisDocker.Core.Resp;
 using RedisDocker.Core.Topology;
@@ -21,66 +20,22 @@ public class SwarmMoveIntegrationTests : IAsyncLifetime
     private const string Spare = "rdkst3";
     private const string Subnet = "172.30.95.0/24";   // only inside the three engines' network namespaces
     private const string Password = "swarm-move-password";
-    private readonly Dictionary<string, string> _env = new();
     private readonly string _topology = $"tst-{Guid.NewGuid().ToString("N")[..6]}";
     private readonly CancellationTokenSource _cts = new(TimeSpan.FromMinutes(10));
     private readonly RecordingSink _sink = new();
-    private RedisDockerSession? _session;
+    private TestSwarm? _swarm;
     private CancellationToken Ct => _cts.Token;
-    private RedisDockerSession Session => _session!;
-    private string Tcp(string engine) => _env[$"{engine}.RDK_DOCKER_TCP"];
-    private string Addr(string engine) => _env[$"{engine}.RDK_ENGINE_ADDR"];
+    private RedisDockerSession Session => _swarm!.Session;
+    private string Tcp(string engine) => _swarm!.Tcp(engine);
+    private string Addr(string engine) => _swarm!.Addr(engine);
 
-    public async Task InitializeAsync()
-    {
-        foreach (var (name, index) in new[] { (Manager, "95"), (Drained, "96"), (Spare, "97") })
-            Parse(await RepoPaths.MultiHostScriptAsync("engine.sh", "up", name, index), name);
-        Parse(await RepoPaths.MultiHostScriptAsync("swarm.sh", "up", Manager, Drained, Spare), "swarm");
-        _session = new RedisDockerSession(DockerEndpoint.Parse(Tcp(Manager)))
-        {
-            DefaultImage = DockerTestBase.TestImage,
-        };
-        Session.AddHost(DockerEndpoint.Parse(Tcp(Drained)));
-        Session.AddHost(DockerEndpoint.Parse(Tcp(Spare)));
-    }
+    public async Task InitializeAsync() =>
+        _swarm = await TestSwarm.UpAsync(_topology, (Manager, "95"), (Drained, "96"), (Spare, "97"));
 
     public async Task DisposeAsync()
     {
-        try
-        {
-            if (_session is not null)
-            {
-                foreach (var host in Session.Hosts.Reverse())
-                {
-                    using var s = new RedisDockerSession(host);
-                    try { await DockerTestBase.RemoveTopologyAsync(s, _topology); } catch (Exception) { }
-                }
-                _session.Dispose();
-            }
-        }
-        finally
-        {
-            try { await RepoPaths.MultiHostScriptAsync("swarm.sh", "down", Spare, Drained, Manager); }
-            finally
-            {
-                try { await RepoPaths.MultiHostScriptAsync("engine.sh", "down", Spare); }
-                finally
-                {
-                    try { await RepoPaths.MultiHostScriptAsync("engine.sh", "down", Drained); }
-                    finally
-                    {
-                        await RepoPaths.MultiHostScriptAsync("engine.sh", "down", Manager);
-                        _cts.Dispose();
-                    }
-                }
-            }
-        }
-    }
-
-    private void Parse(string output, string prefix)
-    {
-        foreach (var line in output.Split('\n'))
-            if (line.Split('=', 2) is [var k, var v]) _env[$"{prefix}.{k.Trim()}"] = v.Trim();
+        try { if (_swarm is not null) await _swarm.DisposeAsync(); }
+        finally { _cts.Dispose(); }
     }
 
     [Fact]
@@ -255,14 +210,14 @@ public class SwarmMoveIntegrationTests : IAsyncLifetime
             {
                 var (engine, container) = found[n.Name];
                 // requirepass came from the secret; the first node reaches this one by its service name.
-                var noAuth = await RunDockerAsync("-H", engine, "exec", container, "redis-cli", "-p",
+                var noAuth = await TestSwarm.CliAsync("-H", engine, "exec", container, "redis-cli", "-p",
                     n.Port.ToString(), "PING");
                 Assert.True((noAuth.Out + noAuth.Err).Contains("NOAUTH"), noAuth.Out + noAuth.Err + "\n"
-                    + (await RunDockerAsync("-H", engine, "logs", "--tail", "20", container)).Err);
+                    + (await TestSwarm.CliAsync("-H", engine, "logs", "--tail", "20", container)).Err);
                 var (fromEngine, from) = found[first.Name];
                 await Waiter.UntilAsync(_sink, $"{n.Name} by name", TimeSpan.FromSeconds(30), async c =>
                 {
-                    var pong = await RunDockerAsync("-H", fromEngine, "exec", from, "redis-cli", "--no-auth-warning",
+                    var pong = await TestSwarm.CliAsync("-H", fromEngine, "exec", from, "redis-cli", "--no-auth-warning",
                         "-a", Password, "-h", n.Name, "-p", n.Port.ToString(), "PING");
                     return (pong.Out.Trim() == "PONG", pong.Out + pong.Err);
                 }, Ct, pollMs: 1000);
@@ -274,21 +229,8 @@ public class SwarmMoveIntegrationTests : IAsyncLifetime
 
     private static async Task<string> DockerCliAsync(params string[] args)
     {
-        var (code, stdout, stderr) = await RunDockerAsync(args);
+        var (code, stdout, stderr) = await TestSwarm.CliAsync(args);
         Assert.True(code == 0, $"docker {string.Join(' ', args)} failed ({code}): {stderr}");
         return stdout;
-    }
-
-    /// <summary>The docker CLI, bounded at 30 s: exit code, stdout, stderr.</summary>
-    private static async Task<(int Code, string Out, string Err)> RunDockerAsync(params string[] args)
-    {
-        var psi = new ProcessStartInfo("docker") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stderr = p.StandardError.ReadToEndAsync();
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await p.WaitForExitAsync(bound.Token);
-        return (p.ExitCode, await stdout, await stderr);
     }
 }

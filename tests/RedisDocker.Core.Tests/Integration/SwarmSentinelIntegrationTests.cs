@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using RedisDocker.Core.Docker;
 using RedisDocker.Core.Resp;
 using RedisDocker.Core.Topology;
@@ -20,79 +19,29 @@ public class SwarmSentinelIntegrationTests : IAsyncLifetime
         ("rdkpa3", "92")];
     private const string Subnet = "172.30.90.0/24";   // only inside the engines' network namespaces
     private const string Password = "swarm-sentinel-password";
-    private readonly Dictionary<string, string> _env = new();
     private readonly string _topology = $"tss-{Guid.NewGuid().ToString("N")[..6]}";
     private readonly CancellationTokenSource _cts = new(TimeSpan.FromMinutes(8));
     private readonly RecordingSink _sink = new();
-    private RedisDockerSession? _session;
+    private TestSwarm? _swarm;
     private CancellationToken Ct => _cts.Token;
-    private RedisDockerSession Session => _session!;
+    private RedisDockerSession Session => _swarm!.Session;
     private string Manager => Engines[0].Name;
 
-    public async Task InitializeAsync()
-    {
-        foreach (var (name, index) in Engines)
-            Parse(await RepoPaths.MultiHostScriptAsync("engine.sh", "up", name, index), name);
-        Parse(await RepoPaths.MultiHostScriptAsync("swarm.sh", "up", Manager, Engines[1].Name, Engines[2].Name),
-            "swarm");
-        _session = new RedisDockerSession(DockerEndpoint.Parse(Tcp(Manager)))
-        {
-            DefaultImage = DockerTestBase.TestImage,
-        };
-        foreach (var (name, _) in Engines.Skip(1)) Session.AddHost(DockerEndpoint.Parse(Tcp(name)));
-    }
+    public async Task InitializeAsync() => _swarm = await TestSwarm.UpAsync(_topology, Engines);
 
     public async Task DisposeAsync()
     {
-        try
-        {
-            if (_session is not null)
-            {
-                foreach (var host in Session.Hosts.Reverse())
-                {
-                    using var s = new RedisDockerSession(host);
-                    try { await DockerTestBase.RemoveTopologyAsync(s, _topology); } catch (Exception) { }
-                }
-                _session.Dispose();
-            }
-        }
-        finally
-        {
-            try
-            {
-                await RepoPaths.MultiHostScriptAsync("swarm.sh", "down", Engines[2].Name, Engines[1].Name, Manager);
-            }
-            finally
-            {
-                foreach (var (name, _) in Engines.Reverse())
-                {
-                    try { await RepoPaths.MultiHostScriptAsync("engine.sh", "down", name); }
-                    catch (Exception) when (name != Manager) { }
-                }
-                _cts.Dispose();
-            }
-        }
-    }
-
-    private string Tcp(string engine) => _env[$"{engine}.RDK_DOCKER_TCP"];
-
-    private void Parse(string output, string prefix)
-    {
-        foreach (var line in output.Split('\n'))
-            if (line.Split('=', 2) is [var k, var v]) _env[$"{prefix}.{k.Trim()}"] = v.Trim();
+        try { if (_swarm is not null) await _swarm.DisposeAsync(); }
+        finally { _cts.Dispose(); }
     }
 
     /// <summary>docker node update --label-add on the manager (the module reads labels, it does not set them).
     /// </summary>
     private async Task LabelSwarmNodeAsync(string nodeId, string label)
     {
-        var psi = new ProcessStartInfo("docker") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "-H", Tcp(Manager), "node", "update", "--label-add", label, nodeId })
-            psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var err = p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync(Ct);
-        Assert.True(p.ExitCode == 0, $"docker node update failed: {await err}");
+        var (code, _, err) = await TestSwarm.CliAsync("-H", _swarm!.Tcp(Manager), "node", "update", "--label-add",
+            label, nodeId);
+        Assert.True(code == 0, $"docker node update failed: {err}");
     }
 
     private static async Task<RespConnection> ConnectAsync(RedisNode node, CancellationToken ct)
@@ -109,12 +58,12 @@ public class SwarmSentinelIntegrationTests : IAsyncLifetime
         Assert.Equal(3, swarm.Count);
         Assert.All(swarm, n => Assert.True(n.Usable && n.DockerHost is not null, $"{n.Name}: {n.State}"));
         // The primary goes where the label says: the second engine's swarm node carries zone=b.
-        var zoneB = swarm.Single(n => n.DockerHost == Tcp(Engines[1].Name));
+        var zoneB = swarm.Single(n => n.DockerHost == _swarm!.Tcp(Engines[1].Name));
         await LabelSwarmNodeAsync(zoneB.Id, "zone=b");
 
         var net = await w.Networks.CreateAsync(new NetworkSpec
         {
-            Name = _topology, Subnet = Subnet, Driver = "overlay", DockerHost = Tcp(Manager),
+            Name = _topology, Subnet = Subnet, Driver = "overlay", DockerHost = _swarm!.Tcp(Manager),
         }, Ct);
         Assert.Equal("overlay", net.Driver);
 
@@ -136,7 +85,7 @@ public class SwarmSentinelIntegrationTests : IAsyncLifetime
         Assert.Equal(zoneB.DockerHost, primary.DockerHost);
         Assert.Equal(zoneB.Name, primary.SwarmNode);
         // Published on its own engine's address (127.0.0.1 of another machine is out of reach).
-        Assert.Equal(_env[$"{Engines[1].Name}.RDK_ENGINE_ADDR"], EndpointMap.Split(primary.HostEndpoint!).Host);
+        Assert.Equal(_swarm!.Addr(Engines[1].Name), EndpointMap.Split(primary.HostEndpoint!).Host);
 
         // Two replicas without a place given: the swarm nodes that hold nothing of the topology yet.
         var made = await w.Nodes.CreateAsync(new[] { 1, 2 }.Select(i => new NodeSpec
