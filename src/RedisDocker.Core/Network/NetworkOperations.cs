@@ -188,6 +188,16 @@ public sealed class NetworkOperations : Workflow
         }
         var created = await docker.InspectNetworkAsync(createdId, ct).ConfigureAwait(false)
             ?? throw Errors.DockerError($"Network '{spec.Name}' vanished right after it was created.", spec.Name);
+        // A swarm manager answers the create of an overlay before its allocator has taken the network: until then the
+        // network shows no driver (a CI run returned Driver ""), and other engines cannot attach to it yet.
+        for (var wait = 0; overlay && string.IsNullOrEmpty(created.Driver) && wait < 75; wait++)
+        {
+            await Task.Delay(200, ct).ConfigureAwait(false);
+            created = await docker.InspectNetworkAsync(createdId, ct).ConfigureAwait(false) ?? created;
+        }
+        if (overlay && string.IsNullOrEmpty(created.Driver))
+            _sink.Warning($"The swarm has not allocated overlay network '{spec.Name}' after 15 s: nodes may not attach "
+                + "to it until it has (docker network inspect on the manager shows its driver then).");
         return ToRedisNetwork(created) with { DockerHost = docker.Endpoint.ToString() };
     }
 
