@@ -137,9 +137,11 @@ public sealed partial class TopologyOperations
             var members = cluster.Primaries.Select(p => p.Name).Concat(cluster.Primaries.SelectMany(p => p.Replicas))
                 .ToList();
             var replicas = cluster.Primaries.Max(p => p.Replicas.Count);
-            var port = spec.Nodes.FirstOrDefault(n => n.Name == members[0])?.Port ?? 6379;
+            // Each member on its own port: the nodes listen on their own (host) port.
+            var portOf = spec.Nodes.ToDictionary(n => n.Name, n => n.Port);
             Line($"    redis-cli -a \"$PASSWORD\" --cluster create {string.Join(" ", members.Select(m =>
-                $"$(getent hosts {m} | cut -d' ' -f1):{port}"))} --cluster-replicas {replicas}");
+                $"$(getent hosts {m} | cut -d' ' -f1):{portOf.GetValueOrDefault(m, 6379)}"))} --cluster-replicas "
+                + replicas);
         }
         else Line("    (this topology has no cluster)");
         Line("- Placement: each service runs on the swarm node its node runs on now (its data volume is local to that "

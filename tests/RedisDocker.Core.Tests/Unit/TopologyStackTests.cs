@@ -187,4 +187,18 @@ public class TopologyStackTests
         Assert.Equal(ErrorIds.InvalidArgument,
             Assert.Throws<RedisDockerException>(() => TopologyOperations.ToStack(spec)).ErrorId);
     }
+
+    /// <summary>Review: each member of the printed cluster create line carries its own port (the nodes listen on
+    /// their own host port), not the first member's.</summary>
+    [Fact]
+    public void TheClusterCreateLineGivesEachMemberItsOwnPort()
+    {
+        var spec = OverlaySpec();
+        spec = spec with { Nodes = spec.Nodes.Select((n, i) => n with { Port = 7001 + i }).ToArray() };
+        var header = string.Join("\n",
+            TopologyOperations.ToStack(spec).Split('\n').TakeWhile(l => l.StartsWith('#')));
+        foreach (var n in spec.Nodes)
+            Assert.Contains($"$(getent hosts {n.Name} | cut -d' ' -f1):{n.Port} ", header);
+        Assert.DoesNotContain("ov-4 | cut -d' ' -f1):7001", header);
+    }
 }
