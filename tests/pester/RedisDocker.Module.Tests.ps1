@@ -314,7 +314,7 @@ Describe 'Move-RedisNode target' {
     }
 
     It 'refuses -DockerHost with -SwarmNode before anything runs' {
-        { Move-RedisNode -Name nowhere-1 -DockerHost tcp://192.0.2.1:2375 -SwarmNode w -WhatIf -ErrorAction Stop } |
+        { Move-RedisNode -Name nowhere-1 -DockerHost tcp://127.0.0.1:2375 -SwarmNode w -WhatIf -ErrorAction Stop } |
             Should -Throw -ErrorId 'AmbiguousParameterSet,RedisDocker.Cmdlets.MoveRedisNodeCommand'
     }
 }
