@@ -11,6 +11,7 @@ internal static class ParameterSets
     public const string Cluster = "Cluster";
     public const string ClusterNode = "ClusterNode";
     public const string Count = "Count";
+    public const string DockerHost = "DockerHost";
     public const string InputObject = "InputObject";
     public const string Json = "Json";
     public const string Name = "Name";
@@ -20,6 +21,7 @@ internal static class ParameterSets
     public const string Primary = "Primary";
     public const string Sentinel = "Sentinel";
     public const string SentinelGroup = "SentinelGroup";
+    public const string SwarmNode = "SwarmNode";
     public const string Slot = "Slot";
     public const string Topology = "Topology";
 }

@@ -137,7 +137,7 @@ BeforeDiscovery {
             ExpectedAliases    = @($aliasTable[$name])
             StateChanging      = ($stateChangingVerbs -contains $verb) -or ($stateChangingCommands -contains $name)
             ReadOnly           = ($verb -eq 'Get') -or ($verb -eq 'Test')
-            HighImpact         = ($verb -eq 'Remove') -or ($name -eq 'Invoke-RedisFailover')
+            HighImpact         = ($verb -eq 'Remove') -or ($name -in 'Invoke-RedisFailover', 'Move-RedisNode')
         }
     }
     $stateChangingCases = @($commandCases | Where-Object { $_.StateChanging })
@@ -296,6 +296,26 @@ Describe 'ShouldProcess' {
         $command = Get-Command -Name $CommandName -Module RedisDocker -ErrorAction Stop
         $command.Parameters.ContainsKey('WhatIf') | Should -BeFalse
         $command.Parameters.ContainsKey('Confirm') | Should -BeFalse
+    }
+}
+
+Describe 'Move-RedisNode target' {
+    It 'takes -DockerHost or -SwarmNode, each mandatory in its own set (DockerHost the default)' {
+        $command = Get-Command -Name Move-RedisNode -Module RedisDocker -ErrorAction Stop
+        $command.DefaultParameterSet | Should -Be 'DockerHost'
+        $sets = @($command.ParameterSets | Sort-Object Name)
+        @($sets.Name) -join ', ' | Should -Be 'DockerHost, SwarmNode'
+        foreach ($set in $sets) {
+            $target = @($set.Parameters | Where-Object Name -in 'DockerHost', 'SwarmNode')
+            $target.Count | Should -Be 1
+            $target[0].Name | Should -Be $set.Name
+            $target[0].IsMandatory | Should -BeTrue
+        }
+    }
+
+    It 'refuses -DockerHost with -SwarmNode before anything runs' {
+        { Move-RedisNode -Name nowhere-1 -DockerHost tcp://127.0.0.1:2375 -SwarmNode w -WhatIf -ErrorAction Stop } |
+            Should -Throw -ErrorId 'AmbiguousParameterSet,RedisDocker.Cmdlets.MoveRedisNodeCommand'
     }
 }
 

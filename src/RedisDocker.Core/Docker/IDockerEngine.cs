@@ -10,6 +10,9 @@ public interface IDockerEngine
     /// <summary>The engine's endpoint (where its published ports are reached).</summary>
     DockerEndpoint Endpoint { get; }
 
+    /// <summary>GET /_ping: throws when the engine does not answer.</summary>
+    Task PingAsync(CancellationToken ct = default);
+
     /// <summary>GET /containers/{id}/json; null when there is no such container.</summary>
     Task<ContainerInfo?> InspectContainerAsync(string idOrName, CancellationToken ct = default);
 

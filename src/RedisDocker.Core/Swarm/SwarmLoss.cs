@@ -17,9 +17,14 @@ public static class SwarmLoss
             .Select(n => n.Name).Distinct().OrderBy(n => n, StringComparer.Ordinal).ToArray();
     }
 
-    /// <summary>The problem line of a lost swarm node.</summary>
+    /// <summary>The problem line of a lost swarm node; one whose engine is silent while the swarm has not noticed
+    /// yet (still ready) is unreachable.</summary>
     public static string Describe(RedisSwarmNode node, bool silent) =>
-        $"Swarm node {node.Name} is {(node.State == "down" ? "down" : node.State)} in the swarm"
-        + (silent ? $" and its engine {node.DockerHost} does not answer" : "")
+        $"Swarm node {node.Name} is "
+        + (node.State == "down"
+            ? "down in the swarm" + (silent ? $" and its engine {node.DockerHost} does not answer" : "")
+            : silent
+                ? $"unreachable (its engine {node.DockerHost} does not answer; the swarm still says {node.State})"
+                : $"{node.State} in the swarm")
         + ": the topology's nodes there are not listed (their replicas elsewhere take over where a failover applies).";
 }

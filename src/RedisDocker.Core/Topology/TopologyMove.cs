@@ -11,7 +11,7 @@ public sealed record NodeMoveSpec
     /// <summary>The swarm node to move to (name, hostname or id), served by an engine of the session.</summary>
     public string? SwarmNode { get; init; }
     /// <summary>The address the node is published on at the target; by default 127.0.0.1 when it was published
-    /// there, else the target engine's own address.</summary>
+    /// there and the target engine is on this machine, else the target engine's own address.</summary>
     public string? HostAddress { get; init; }
 }
 
@@ -51,10 +51,13 @@ public sealed partial class TopologyOperations
         dto = dto with
         {
             DockerHost = target,
-            HostAddress = move.HostAddress ?? (dto.HostAddress is null ? null : targetEndpoint.HostAddressForPorts()),
+            HostAddress = move.HostAddress ?? MovedHostAddress(dto.HostAddress, targetEndpoint),
         };
         var nodeSpec = InputValidation.ToNodeSpec(spec, dto, null);
         foreach (var w in InputValidation.ValidateNode(nodeSpec)) _sink.Warning(w);
+        // Before anything is changed (a failover, the old container gone): the target answers and has the image.
+        await CheckMoveTargetAsync(await _session.GetDockerAsync(target, ct).ConfigureAwait(false), nodeSpec, ct)
+            .ConfigureAwait(false);
 
         var primary = node.ClusterEnabled
             ? await ClusterPrimaryForMoveAsync(node, ct).ConfigureAwait(false)
@@ -88,6 +91,31 @@ public sealed partial class TopologyOperations
                 node.Name, e);
         }
         return await Nodes.GetOneAsync(node.Name, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The address a moved node is published on by default (null: 127.0.0.1): 127.0.0.1 stays where the
+    /// target engine is on this machine; on a remote engine (as for a new node placed there) and for a node
+    /// published on its old engine's address, the target engine's address.</summary>
+    internal static string? MovedHostAddress(string? published, DockerEndpoint target) =>
+        published is null && target.IsLocal() ? null : target.HostAddressForPorts();
+
+    /// <summary>The target engine answers and has the replacement's image (pulled if not, as New-RedisNode
+    /// does); throws before the move changes anything.</summary>
+    internal async Task CheckMoveTargetAsync(IDockerEngine engine, NodeSpec spec, CancellationToken ct)
+    {
+        try
+        {
+            await engine.PingAsync(ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is DockerException or IOException or System.Net.Http.HttpRequestException
+            or TimeoutException)
+        {
+            throw Errors.DockerUnreachable(
+                $"Docker host {engine.Endpoint} does not answer ({e.Message}): node '{spec.Name}' is not moved and "
+                + "nothing was changed. Check the engine (Get-RedisSwarmNode, docker -H <engine> info), then try "
+                + "again.", spec.Name, e);
+        }
+        await Nodes.EnsureImageAsync(engine, spec.Image ?? _session.DefaultImage, ct).ConfigureAwait(false);
     }
 
     /// <summary>The endpoint of the engine the node goes to: -DockerHost, or the engine serving -SwarmNode (which

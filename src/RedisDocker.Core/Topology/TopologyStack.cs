@@ -20,7 +20,35 @@ public sealed partial class TopologyOperations
     /// (attachable); the password in swarm secrets. Swarm gives services no static address, so the nodes name each
     /// other by service name (DNS on the overlay) where the module uses addresses; the header says what follows.
     /// </summary>
-    public static string ToStack(TopologySpec spec)
+    public static string ToStack(TopologySpec spec) => ToStack(spec, NullSink.Instance);
+
+    /// <summary>The stack file, with a warning through <paramref name="sink"/> for each setting of the topology it
+    /// lacks (TLS, ACL users, the user default off).</summary>
+    public static string ToStack(TopologySpec spec, IOperationSink sink)
+    {
+        var stack = StackFile(spec);
+        foreach (var w in StackWarnings(spec)) sink.Warning(w);
+        return stack;
+    }
+
+    /// <summary>What the stack file of the spec lacks, and what to do about it.</summary>
+    internal static IReadOnlyList<string> StackWarnings(TopologySpec spec)
+    {
+        var warnings = new List<string>();
+        if (spec.Nodes.Any(n => n.Tls is not null))
+            warnings.Add($"Topology '{spec.Name}' uses TLS, but its stack file does not: the certificates are not in "
+                + "it and its nodes listen in plain text. Add them as swarm secrets and the tls-* settings to each "
+                + "service's command before deploying, or keep the topology on the module.");
+        var acl = new[] { spec.Users is { Count: > 0 } ? "ACL users" : null,
+            spec.DefaultUserOff == true ? "the user default off" : null }.OfType<string>().ToArray();
+        if (acl.Length > 0)
+            warnings.Add($"Topology '{spec.Name}' has {string.Join(" and ", acl)}, but its stack file does not: its "
+                + "nodes have only the user default, with the password and on. Once deployed, make them again "
+                + "(ACL SETUSER on each node, or an aclfile secret).");
+        return warnings;
+    }
+
+    private static string StackFile(TopologySpec spec)
     {
         InputValidation.ValidateSpec(spec, null);
         var overlay = spec.Networks.FirstOrDefault(n => Swarm.OverlayNetworks.IsOverlay(n.Driver))
@@ -137,9 +165,11 @@ public sealed partial class TopologyOperations
             var members = cluster.Primaries.Select(p => p.Name).Concat(cluster.Primaries.SelectMany(p => p.Replicas))
                 .ToList();
             var replicas = cluster.Primaries.Max(p => p.Replicas.Count);
-            var port = spec.Nodes.FirstOrDefault(n => n.Name == members[0])?.Port ?? 6379;
+            // Each member on its own port: the nodes listen on their own (host) port.
+            var portOf = spec.Nodes.ToDictionary(n => n.Name, n => n.Port);
             Line($"    redis-cli -a \"$PASSWORD\" --cluster create {string.Join(" ", members.Select(m =>
-                $"$(getent hosts {m} | cut -d' ' -f1):{port}"))} --cluster-replicas {replicas}");
+                $"$(getent hosts {m} | cut -d' ' -f1):{portOf.GetValueOrDefault(m, 6379)}"))} --cluster-replicas "
+                + replicas);
         }
         else Line("    (this topology has no cluster)");
         Line("- Placement: each service runs on the swarm node its node runs on now (its data volume is local to that "

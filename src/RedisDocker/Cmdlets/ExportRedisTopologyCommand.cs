@@ -40,7 +40,9 @@ public sealed class ExportRedisTopologyCommand : TopologyCmdlet
             if (TopologyOperations.IsOverlayTopology(spec))
             {
                 // An overlay spans the swarm: one stack file for docker stack deploy.
-                var stack = TopologyOperations.ToStack(spec);
+                // The stack file lacks TLS and ACL users: the sink warns.
+                if (!TryRun(name, (sink, _) => Task.FromResult(TopologyOperations.ToStack(spec, sink)), out var stack))
+                    continue;
                 if (Path is null) { WriteObject(stack); continue; }
                 var stackFolder = GetUnresolvedProviderPathFromPSPath(Path);
                 Directory.CreateDirectory(stackFolder);

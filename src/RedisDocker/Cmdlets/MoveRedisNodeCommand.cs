@@ -9,7 +9,8 @@ namespace RedisDocker.Cmdlets;
 /// fails over to a replica first), then the old container is gone. For a drained swarm node, whose containers
 /// Docker does not move (they are not services).
 /// </summary>
-[Cmdlet(VerbsCommon.Move, "RedisNode", SupportsShouldProcess = true)]
+[Cmdlet(VerbsCommon.Move, "RedisNode", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High,
+    DefaultParameterSetName = ParameterSets.DockerHost)]
 [OutputType(typeof(RedisNode))]
 public sealed class MoveRedisNodeCommand : RedisDockerCmdlet
 {
@@ -19,12 +20,12 @@ public sealed class MoveRedisNodeCommand : RedisDockerCmdlet
     [ArgumentCompleter(typeof(Completers.NodeCompleter))]
     public string[] Name { get; set; } = Array.Empty<string>();
 
-    /// <summary>The engine of the session to move to.</summary>
-    [Parameter]
+    /// <summary>The engine of the session to move to (or -SwarmNode: one of them, each its own set).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.DockerHost)]
     public string? DockerHost { get; set; }
 
     /// <summary>The swarm node to move to (Get-RedisSwarmNode: name, hostname or id).</summary>
-    [Parameter]
+    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.SwarmNode)]
     public string? SwarmNode { get; set; }
 
     /// <summary>The address the node is published on at the target.</summary>

@@ -111,4 +111,18 @@ public class SwarmPlacementTests
         Assert.Empty(SwarmLoss.LostNodes(swarm, [], ["a"], false));
         Assert.Contains("does not answer", SwarmLoss.Describe(swarm[2], silent: true));
     }
+
+    [Fact]
+    public void Describe_ASilentEngineOfANodeTheSwarmStillCallsReady_SaysUnreachable()
+    {
+        var ready = Node("c", E3);
+        var text = SwarmLoss.Describe(ready, silent: true);
+        // Not "is ready in the swarm and its engine ... does not answer".
+        Assert.DoesNotContain("is ready", text);
+        Assert.Contains("Swarm node c is unreachable", text);
+        Assert.Contains($"its engine {E3} does not answer", text);
+        Assert.Contains("Swarm node b is down in the swarm", SwarmLoss.Describe(Node("b", E2, state: "down"), false));
+        Assert.Contains("is down in the swarm and its engine",
+            SwarmLoss.Describe(Node("b", E2, state: "down"), silent: true));
+    }
 }

@@ -187,4 +187,46 @@ public class TopologyStackTests
         Assert.Equal(ErrorIds.InvalidArgument,
             Assert.Throws<RedisDockerException>(() => TopologyOperations.ToStack(spec)).ErrorId);
     }
+
+    /// <summary>Review: each member of the printed cluster create line carries its own port (the nodes listen on
+    /// their own host port), not the first member's.</summary>
+    [Fact]
+    public void TheClusterCreateLineGivesEachMemberItsOwnPort()
+    {
+        var spec = OverlaySpec();
+        spec = spec with { Nodes = spec.Nodes.Select((n, i) => n with { Port = 7001 + i }).ToArray() };
+        var header = string.Join("\n",
+            TopologyOperations.ToStack(spec).Split('\n').TakeWhile(l => l.StartsWith('#')));
+        foreach (var n in spec.Nodes)
+            Assert.Contains($"$(getent hosts {n.Name} | cut -d' ' -f1):{n.Port} ", header);
+        Assert.DoesNotContain("ov-4 | cut -d' ' -f1):7001", header);
+    }
+
+    /// <summary>Review: the stack file of a TLS topology, or one with ACL users or the user default off, lacks
+    /// them; the export says so through the sink instead of only in a comment.</summary>
+    [Fact]
+    public void TheExportWarnsWhenTheStackFileLacksTlsOrUsers()
+    {
+        var plain = new RecordingSink();
+        TopologyOperations.ToStack(OverlaySpec(), plain);
+        Assert.DoesNotContain(plain.Lines, l => l.StartsWith("WARNING:", StringComparison.Ordinal));
+
+        var spec = OverlaySpec();
+        spec = spec with
+        {
+            Nodes = spec.Nodes.Select(n => n with { Tls = "yes" }).ToArray(),
+            Users = new[] { new UserSpecDto("app", true, new[] { "#" + new string('a', 64) }, "+@read ~*") },
+            DefaultUserOff = true,
+        };
+        var sink = new RecordingSink();
+        TopologyOperations.ToStack(spec, sink);
+        var warnings = sink.Lines.Where(l => l.StartsWith("WARNING:", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, warnings.Count);
+        Assert.Contains(warnings, w => w.Contains("uses TLS") && w.Contains("plain text"));
+        Assert.Contains(warnings, w => w.Contains("ACL users and the user default off") && w.Contains("ACL SETUSER"));
+
+        var usersOnly = new RecordingSink();
+        TopologyOperations.ToStack(OverlaySpec() with { DefaultUserOff = true }, usersOnly);
+        Assert.Single(usersOnly.Lines, l => l.Contains("the user default off"));
+    }
 }
