@@ -120,7 +120,7 @@ public class TlsWorkflowTests : DockerTestBase
     }
 
     [Fact]
-    public async Task ATlsSentinelGroupFailsOverAKilledPrimary()
+    public async Task ATlsSentinelGroupFailsOverAKilledPrimaryIsGrownAndExportedAndImported()
     {
         var net = await NewNetworkAsync();
         var nodes = await NewNodesAsync(net.Name, 3, customize: (_, s) => s with { Tls = new TlsOptions() });
@@ -143,5 +143,43 @@ public class TlsWorkflowTests : DockerTestBase
         var password = await Session.GetPasswordAsync(Topology, Ct);
         Assert.Equal("OK", (await Session.SendAsync(newPrimary.HostEndpoint!, password,
             new object[] { "SET", "after", "1" }, Ct)).AsString());
+
+        // The old primary back (a replica now), and the group grown by a node: a replica added to the TLS topology
+        // is TLS by itself, links over TLS, and the sentinels find it.
+        await Nodes.StartAsync(nodes[0].Name, Ct);
+        var added = Assert.Single(await Nodes.CreateAsync(new[]
+        {
+            new NodeSpec { Name = $"{Topology}-4", Network = net.Name },
+        }, Ct));
+        Assert.True(added.Error is null, added.Error?.ToString());
+        Assert.Equal("yes", added.Node!.Labels[TlsFiles.Label]);
+        await replication.SetReplicaAsync(added.Name, result.NewPrimary!, Ct);
+        await WaitForGroupAsync(group.MasterName, result.NewPrimary!, replicas: 3);
+
+        // Exported and imported: the same group, TLS on every node and sentinel, a new CA, no key in the spec.
+        var topologies = Session.Workflows(Sink).Topologies;
+        var json = TopologyOperations.ToJson(await topologies.ExportAsync(Topology, Ct));
+        Assert.DoesNotContain("BEGIN", json);
+        Assert.DoesNotContain("PRIVATE", json);
+        await topologies.RemoveAsync(Topology, keepVolumes: false, Ct);
+        await topologies.ImportAsync(TopologyOperations.FromJson(json), null, Ct, dockerHost: Session.DockerHost);
+        var all = await Nodes.GetAsync(new NodeFilter { Topology = Topology }, Ct);
+        Assert.Equal(7, all.Count);
+        Assert.All(all, n => Assert.Equal("yes", n.Labels[TlsFiles.Label]));
+        await WaitForGroupAsync(group.MasterName, result.NewPrimary!, replicas: 3);
+        var primary = await Nodes.GetOneAsync(result.NewPrimary!, Ct);
+        Assert.Equal("OK", (await Session.SendAsync(primary.HostEndpoint!, await Session.GetPasswordAsync(Topology, Ct),
+            new object[] { "SET", "imported", "1" }, Ct)).AsString());
+    }
+
+    /// <summary>Waits until the sentinels agree on the primary, all three answer and see the replicas.</summary>
+    private async Task WaitForGroupAsync(string masterName, string primary, int replicas)
+    {
+        await Waiter.UntilAsync(Sink, "the TLS group whole", TimeSpan.FromSeconds(90), async c =>
+        {
+            var g = (await Sentinels.GetAsync(Topology, masterName, c)).Single();
+            var ok = g.QuorumOk && g.ReachableSentinels == 3 && g.Replicas.Count == replicas && g.Primary == primary;
+            return (ok, $"primary {g.Primary}, {g.ReachableSentinels} sentinels, {g.Replicas.Count} replicas");
+        }, Ct, pollMs: 500);
     }
 }
