@@ -39,6 +39,8 @@ public class StreamTests : IDisposable
                     $primary
                     New-RedisNode -Network $Name -Name "$Name-b" -Image $Image | Set-RedisReplica -Primary $primary
                     Invoke-RedisCommand -Node "$Name-a" SET greeting hello
+                    # Replication is asynchronous: WAIT until the replica has the write before reading it there.
+                    $null = Invoke-RedisCommand -Node "$Name-a" WAIT 1 5000
                     Invoke-RedisCommand -Node "$Name-b" GET greeting
                     Get-RedisNode -Topology $Name | Format-List * | Out-String
                     Get-RedisReplication -Topology $Name | Format-List * | Out-String
