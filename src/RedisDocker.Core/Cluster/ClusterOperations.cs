@@ -45,7 +45,7 @@ public sealed partial class ClusterOperations : Workflow
     /// CLUSTER MEET ip port, with the bus port when it is not port + 10000 (a node that listens on a host port
     /// number above 55535 has its bus at port - 10000).
     /// </summary>
-    private static object[] MeetArgs(string ip, int port) => port > 55535
+    private static object[] MeetArgs(string ip, int port) => HostEndpoints.HasBusBelow(port)
         ? new object[] { "CLUSTER", "MEET", ip, port, HostEndpoints.BusPortOf(port) }
         : new object[] { "CLUSTER", "MEET", ip, port };
 

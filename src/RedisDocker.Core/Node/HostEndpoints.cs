@@ -20,8 +20,16 @@ public static class HostEndpoints
     public static bool Applies(NodeSpec s) =>
         s.ClusterEnabled && s.AnnounceHostEndpoint && !s.HostNetwork && s.Sentinel is null;
 
+    /// <summary>The highest port whose cluster bus port (port + 10000) is a port number.</summary>
+    public const int HighestPortWithBusAbove = 55535;
+
+    /// <summary>True when a cluster node on a Docker network has its bus port below its port (port - 10000): it
+    /// listens above 55535 (a host port number). Redis must then be told the bus port (cluster-port, CLUSTER MEET's
+    /// fifth argument).</summary>
+    public static bool HasBusBelow(int port) => port > HighestPortWithBusAbove;
+
     /// <summary>The cluster bus port inside the container: port + 10000, or port - 10000 above 55535.</summary>
-    public static int BusPortOf(int port) => port > 55535 ? port - 10000 : port + 10000;
+    public static int BusPortOf(int port) => HasBusBelow(port) ? port - 10000 : port + 10000;
 
     /// <summary>The first Redis version with cluster-announce-hostname and cluster-preferred-endpoint-type.</summary>
     public static readonly Version MinimumRedis = new(7, 0);

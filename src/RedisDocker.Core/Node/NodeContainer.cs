@@ -41,8 +41,8 @@ public sealed partial class NodeOperations
         ClusterNodeTimeoutMs = s.ClusterNodeTimeoutMs,
         AnnounceIp = ip,
         AnnounceBusPort = s.HostNetwork ? s.BusPort : null,
-        BusPort = s.HostNetwork ? s.BusPort : s.ClusterEnabled && s.Port > 55535 ? HostEndpoints.BusPortOf(s.Port)
-            : null,
+        BusPort = s.HostNetwork ? s.BusPort
+            : s.ClusterEnabled && HostEndpoints.HasBusBelow(s.Port) ? HostEndpoints.BusPortOf(s.Port) : null,
         // On the host's network the node listens on its announce address (and loopback) only.
         Bind = s.HostNetwork ? $"{ip} 127.0.0.1" : null,
         MaxMemory = s.MaxMemory,

@@ -101,16 +101,7 @@ public sealed partial class NodeOperations
             throw Errors.NameGivenTwice(dup.Key);
         foreach (var s in specs)
         {
-            NetworkOperations.ValidateName(s.Name, "node");
-            // On a Docker network a cluster node above 55535 takes port - 10000 as its bus port.
-            if (s.Port is < 1 or > 65535 || (s.ClusterEnabled && s.HostNetwork && s.BusPort is null && s.Port > 55535))
-                throw Errors.InvalidConfig(
-                    s.ClusterEnabled
-                        ? $"Port {s.Port} is out of range for a cluster node (1-55535: the bus port is port+10000)."
-                            : $"Port {s.Port} is out of range (1-65535).",
-                    s.Name);
-            if (s.HostPort is < 1 or > 65535)
-                throw Errors.InvalidConfig($"Host port {s.HostPort} is out of range (1-65535).", s.Name);
+            // The name, the ports and their ranges were checked in step 0 (InputValidation.ValidateNode).
             if (s.HostNetwork && (s.AnnounceAddress is null || !IPv4Cidr.TryParseAddress(s.AnnounceAddress, out _)))
                 throw Errors.IPAddressInvalid(
                     $"Node '{s.Name}' uses the host's network: give -AnnounceAddress, the address of its Docker "

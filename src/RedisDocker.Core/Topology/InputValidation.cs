@@ -139,7 +139,8 @@ public static class InputValidation
         ValidateImage(s.Image, s.Name);
         // On a Docker network a cluster node above 55535 takes port - 10000 as its bus port (HostEndpoints.BusPortOf);
         // with host networking the bus port is port + 10000 unless given.
-        if (s.Port is < 1 or > 65535 || (s.ClusterEnabled && s.HostNetwork && s.BusPort is null && s.Port > 55535))
+        if (s.Port is < 1 or > 65535
+            || (s.ClusterEnabled && s.HostNetwork && s.BusPort is null && HostEndpoints.HasBusBelow(s.Port)))
             throw Invalid(ErrorIds.InvalidConfig,
                 s.ClusterEnabled
                     ? $"Port {s.Port} is out of range for a cluster node (1-55535: the bus port is port+10000)."

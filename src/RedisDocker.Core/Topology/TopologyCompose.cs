@@ -67,26 +67,16 @@ public sealed partial class TopologyOperations
                 if (n.IPAddress is not null) cmd.AddRange(new[] { "--replica-announce-ip", n.IPAddress });
                 if (n.ClusterEnabled)
                 {
-                    cmd.AddRange(new[] { "--cluster-enabled", "yes", "--cluster-config-file", "/data/nodes.conf",
-                        "--cluster-node-timeout", (n.ClusterNodeTimeoutMs ?? 5000)
-                            .ToString(CultureInfo.InvariantCulture) });
+                    cmd.AddRange(ClusterArgs(n));
                     if (n.IPAddress is not null) cmd.AddRange(new[] { "--cluster-announce-ip", n.IPAddress });
-                    // A node that listens above 55535 (a host port number) has its bus port below it, as the
-                    // module's node has.
-                    if (n.Port > 55535)
-                        cmd.AddRange(new[] { "--cluster-port",
-                            HostEndpoints.BusPortOf(n.Port).ToString(CultureInfo.InvariantCulture) });
                 }
-                if (n.MaxMemory is not null) cmd.AddRange(new[] { "--maxmemory", n.MaxMemory });
-                if (n.MaxMemoryPolicy is not null) cmd.AddRange(new[] { "--maxmemory-policy", n.MaxMemoryPolicy });
+                cmd.AddRange(BusPortArgs(n));
+                cmd.AddRange(MemoryArgs(n));
                 if (n.ReplicaOf is not null && !n.ClusterEnabled && byName.TryGetValue(n.ReplicaOf, out var p)
                     && p.IPAddress is not null)
-                    cmd.AddRange(new[] { "--replicaof", p.IPAddress, p.Port.ToString(CultureInfo.InvariantCulture) });
-                foreach (var kv in n.Config ?? new Dictionary<string,
-                    string>()) { cmd.Add("--" + kv.Key); cmd.AddRange(RedisConfigRenderer.SplitArgs(kv.Value)
-                        ?? Array.Empty<string>()); }
-                // Last, so the password lines come from the secret (a redis.conf fragment), not from the command line.
-                cmd.AddRange(new[] { "--include", "/run/secrets/" + ComposeNodeSecret });
+                    cmd.AddRange(new[] { "--replicaof", p.IPAddress, Num(p.Port) });
+                cmd.AddRange(ConfigArgs(n));
+                cmd.AddRange(IncludeSecretArgs());
                 Service(sb, n.Name, ComposeImage(n.Image), cmd, n.Network, n.IPAddress, n.Port, spec.Name, "node",
                     hostNetwork: n.AnnounceAddress is not null, secret: ComposeNodeSecret, tls: nodeTls is not null);
             }

@@ -66,22 +66,14 @@ public sealed partial class TopologyOperations
                 // The service name, not an address: what the primary reports for this replica (and Sentinel uses).
                 "--replica-announce-ip", n.Name };
             if (n.ClusterEnabled)
-                cmd.AddRange(new[] { "--cluster-enabled", "yes", "--cluster-config-file", "/data/nodes.conf",
-                    "--cluster-node-timeout", Num(n.ClusterNodeTimeoutMs ?? 5000),
-                    "--cluster-announce-hostname", n.Name, "--cluster-preferred-endpoint-type", "hostname" });
-            // A node that listens above 55535 (a host port number) has its bus port below it, as the module's node.
-            if (n.ClusterEnabled && n.Port > 55535)
-                cmd.AddRange(new[] { "--cluster-port", Num(HostEndpoints.BusPortOf(n.Port)) });
-            if (n.MaxMemory is not null) cmd.AddRange(new[] { "--maxmemory", n.MaxMemory });
-            if (n.MaxMemoryPolicy is not null) cmd.AddRange(new[] { "--maxmemory-policy", n.MaxMemoryPolicy });
+                cmd.AddRange(ClusterArgs(n).Concat(new[] { "--cluster-announce-hostname", n.Name,
+                    "--cluster-preferred-endpoint-type", "hostname" }));
+            cmd.AddRange(BusPortArgs(n));
+            cmd.AddRange(MemoryArgs(n));
             if (n.ReplicaOf is not null && !n.ClusterEnabled && byName.TryGetValue(n.ReplicaOf, out var p))
                 cmd.AddRange(new[] { "--replicaof", p.Name, Num(p.Port) });
-            foreach (var kv in n.Config ?? new Dictionary<string, string>())
-            {
-                cmd.Add("--" + kv.Key);
-                cmd.AddRange(RedisConfigRenderer.SplitArgs(kv.Value) ?? Array.Empty<string>());
-            }
-            cmd.AddRange(new[] { "--include", "/run/secrets/" + ComposeNodeSecret });
+            cmd.AddRange(ConfigArgs(n));
+            cmd.AddRange(IncludeSecretArgs());
             StackService(sb, n.Name, ComposeImage(n.Image), cmd, overlay.Name, Placement(n), ComposeNodeSecret);
         }
         var places = spec.Nodes.Select(Placement).Where(p => p is not null).Distinct().ToList();
@@ -205,5 +197,4 @@ public sealed partial class TopologyOperations
         sb.Append("      restart_policy:\n        condition: any\n");
     }
 
-    private static string Num(int n) => n.ToString(CultureInfo.InvariantCulture);
 }

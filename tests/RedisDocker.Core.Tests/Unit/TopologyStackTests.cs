@@ -105,6 +105,58 @@ public class TopologyStackTests
             Assert.Throws<RedisDockerException>(() => InputValidation.ValidateNode(hostNetwork)).ErrorId);
     }
 
+    /// <summary>The command line of a service: the words of its command: line, unquoted.</summary>
+    private static string Command(string service) =>
+        service.Split('\n').First(l => l.TrimStart().StartsWith("command:", StringComparison.Ordinal))
+            .Split('[', 2)[1].TrimEnd(']').Replace("\"", "", StringComparison.Ordinal).Replace(",", "",
+                StringComparison.Ordinal);
+
+    /// <summary>The stack file and the per-host Compose file build a node's redis-server command from the same parts
+    /// (cluster flags, the bus port below a port above 55535, memory, the node's settings, the secret last); each
+    /// names the other nodes its own way (service names, container addresses).</summary>
+    [Fact]
+    public void BothExportsBuildANodesCommandFromTheSameParts()
+    {
+        var config = new Dictionary<string, string> { ["hz"] = "50", ["save"] = "900 1 300 10" };
+        var spec = OverlaySpec();
+        spec = spec with
+        {
+            Nodes = spec.Nodes.Select((n, i) => i == 0
+                ? n with { Port = 57816, MaxMemory = "256mb", MaxMemoryPolicy = "allkeys-lru", Config = config,
+                    ClusterNodeTimeoutMs = 3000 }
+                : n).ToArray(),
+        };
+        Assert.Equal("redis-server --port 57816 --appendonly yes --protected-mode yes --replica-announce-ip ov-1 "
+            + "--cluster-enabled yes --cluster-config-file /data/nodes.conf --cluster-node-timeout 3000 "
+            + "--cluster-announce-hostname ov-1 --cluster-preferred-endpoint-type hostname --cluster-port 47816 "
+            + "--maxmemory 256mb --maxmemory-policy allkeys-lru --hz 50 --save 900 1 300 10 "
+            + $"--include /run/secrets/{TopologyOperations.ComposeNodeSecret}",
+            Command(Services(TopologyOperations.ToStack(spec))["ov-1"]));
+        var bridge = spec with { Networks = new[] { new NetworkSpecDto("ov", "172.30.9.0/24", null, false, null) } };
+        var compose = TopologyOperations.ToCompose(bridge).Values.Select(Services)
+            .First(s => s.ContainsKey("ov-1"))["ov-1"];
+        Assert.Equal("redis-server --port 57816 --appendonly yes --protected-mode yes --replica-announce-ip "
+            + "172.30.9.41 --cluster-enabled yes --cluster-config-file /data/nodes.conf --cluster-node-timeout 3000 "
+            + "--cluster-announce-ip 172.30.9.41 --cluster-port 47816 --maxmemory 256mb --maxmemory-policy "
+            + $"allkeys-lru --hz 50 --save 900 1 300 10 --include /run/secrets/{TopologyOperations.ComposeNodeSecret}",
+            Command(compose));
+
+        // A replica outside a cluster: replicaof names its primary, by service name or by address.
+        var sentinels = OverlaySpec(sentinels: true);
+        Assert.Equal("redis-server --port 6379 --appendonly yes --protected-mode yes --replica-announce-ip ov-2 "
+            + $"--replicaof ov-1 6379 --include /run/secrets/{TopologyOperations.ComposeNodeSecret}",
+            Command(Services(TopologyOperations.ToStack(sentinels))["ov-2"]));
+        var sentinelBridge = sentinels with
+        {
+            Networks = new[] { new NetworkSpecDto("ov", "172.30.9.0/24", null, false, null) },
+        };
+        var replica = TopologyOperations.ToCompose(sentinelBridge).Values.Select(Services)
+            .First(s => s.ContainsKey("ov-2"))["ov-2"];
+        Assert.Equal("redis-server --port 6379 --appendonly yes --protected-mode yes --replica-announce-ip "
+            + $"172.30.9.42 --replicaof 172.30.9.41 6379 --include /run/secrets/{TopologyOperations.ComposeNodeSecret}",
+            Command(replica));
+    }
+
     [Fact]
     public void AnUnknownNetworkDriverInASpecIsRefused()
     {
