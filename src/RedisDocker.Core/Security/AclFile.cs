@@ -89,26 +89,13 @@ public static class AclFile
     /// </summary>
     public static RedisUser Parse(string topology, string line)
     {
-        var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length < 2 || parts[0] != "user")
-            throw Errors.RedisError($"Not an ACL user line (it should start with 'user NAME').", topology);
-        var enabled = false;
-        var passwords = 0;
-        var noPass = false;
-        var rules = new List<string>();
-        foreach (var p in parts.Skip(2))
-        {
-            if (p == "on") enabled = true;
-            else if (p == "off") enabled = false;
-            else if (p.StartsWith('#') || p.StartsWith('>')) passwords++;
-            else if (p == "nopass") noPass = true;
-            else if (p == "sanitize-payload" || p == "resetpass") continue;
-            else rules.Add(p);
-        }
+        var u = AclLine.Read(line)
+            ?? throw Errors.RedisError($"Not an ACL user line (it should start with 'user NAME').", topology);
         return new RedisUser
         {
-            Topology = topology, Name = parts[1], Enabled = enabled, PasswordCount = passwords, NoPassword = noPass,
-            Permission = string.Join(' ', rules), ModuleUser = parts[1] == AdminUser,
+            Topology = topology, Name = u.Name, Enabled = u.Enabled, PasswordCount = u.Hashes.Count + u.PlainPasswords,
+            NoPassword = u.NoPassword, Permission = string.Join(' ', u.Rules.Where(r => r != "sanitize-payload")),
+            ModuleUser = u.Name == AdminUser,
         };
     }
 
@@ -147,5 +134,35 @@ public static class AclFile
                     + "user on or off.", r);
         }
         return rules;
+    }
+}
+
+/// <summary>
+/// The words of one 'user NAME ...' line of an aclfile or of ACL LIST, sorted once for both of its readers: the
+/// module's view of a user (<see cref="AclFile.Parse"/>: counts passwords, never shows them) and the export
+/// (<see cref="AclTransfer.ToSpec"/>: keeps the hashes). resetpass is dropped (it never stands in a saved line).
+/// </summary>
+internal sealed record AclLine(string Name, bool Enabled, bool NoPassword, IReadOnlyList<string> Hashes,
+    int PlainPasswords, IReadOnlyList<string> Rules)
+{
+    /// <summary>The line's parts; null when it is not a user line.</summary>
+    public static AclLine? Read(string line)
+    {
+        var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length < 2 || parts[0] != "user") return null;
+        bool enabled = false, noPass = false;
+        var plain = 0;
+        var hashes = new List<string>();
+        var rules = new List<string>();
+        foreach (var p in parts.Skip(2))
+        {
+            if (p == "on") enabled = true;
+            else if (p == "off") enabled = false;
+            else if (p == "nopass") noPass = true;
+            else if (p.StartsWith('#')) hashes.Add(p);
+            else if (p.StartsWith('>')) plain++;
+            else if (p != "resetpass") rules.Add(p);
+        }
+        return new AclLine(parts[1], enabled, noPass, hashes, plain, rules);
     }
 }

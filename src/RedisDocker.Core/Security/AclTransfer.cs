@@ -20,21 +20,11 @@ public static class AclTransfer
     /// <summary>A user of a line of ACL LIST or of an aclfile; null for a reserved user.</summary>
     public static UserSpecDto? ToSpec(string line)
     {
-        var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length < 2 || parts[0] != "user" || Reserved.Contains(parts[1])) return null;
-        bool enabled = false, noPass = false;
-        var hashes = new List<string>();
-        var rules = new List<string>();
-        foreach (var p in parts.Skip(2))
-        {
-            if (p == "on") enabled = true;
-            else if (p == "off") enabled = false;
-            else if (p == "nopass") noPass = true;
-            else if (p.StartsWith('#')) hashes.Add(p.ToLowerInvariant());
-            else if (p.StartsWith('>') || p == "resetpass") continue;   // never in ACL LIST or a saved file
-            else rules.Add(p);
-        }
-        return new UserSpecDto(parts[1], enabled, hashes, string.Join(' ', rules)) { NoPassword = noPass };
+        // A '>password' word never stands in ACL LIST or a saved file; were it there, it is not exported.
+        var u = AclLine.Read(line);
+        if (u is null || Reserved.Contains(u.Name)) return null;
+        return new UserSpecDto(u.Name, u.Enabled, u.Hashes.Select(h => h.ToLowerInvariant()).ToList(),
+            string.Join(' ', u.Rules)) { NoPassword = u.NoPassword };
     }
 
     /// <summary>Checks a spec's users before anything is made (names, hashes, rules; no password rule).</summary>

@@ -11,6 +11,25 @@ public class TopologyTransferTests
 {
     private static readonly string Hash = "#" + AclFile.HashOf("app-password-1234");
 
+    /// <summary>The module's view of a user and the export read one line alike (one reader, AclLine): the same
+    /// name, state and rules; the view counts the passwords the export carries as hashes, and leaves out
+    /// sanitize-payload, which the export keeps so that SETUSER sets it again.</summary>
+    [Fact]
+    public void TheUserViewAndTheExportReadAnAclLineAlike()
+    {
+        var line = $"user app off {Hash} {Hash.ToUpperInvariant()} sanitize-payload ~app:* resetchannels +@read";
+        var view = AclFile.Parse("t", line);
+        var spec = AclTransfer.ToSpec(line)!;
+        Assert.Equal(("app", false), (view.Name, view.Enabled));
+        Assert.Equal((view.Name, view.Enabled), (spec.Name, spec.Enabled));
+        Assert.Equal(2, view.PasswordCount);
+        Assert.Equal(new[] { Hash, Hash }, spec.PasswordHashes);
+        Assert.Equal("~app:* resetchannels +@read", view.Permission);
+        Assert.Equal("sanitize-payload ~app:* resetchannels +@read", spec.Permission);
+        Assert.Throws<RedisDockerException>(() => AclFile.Parse("t", "app on"));
+        Assert.Null(AclTransfer.ToSpec("app on"));
+    }
+
     [Fact]
     public void AnAclLineBecomesAUserWithItsHashesAndTheReservedUsersAreLeftOut()
     {
