@@ -94,7 +94,8 @@ public sealed partial class TopologyOperations
 
     /// <summary>
     /// Starts the whole topology (primaries, then replicas, then sentinels; cluster nodes together)
-    /// and waits until it is healthy: the cluster converged, every sentinel group with its quorum.
+    /// and waits until it is healthy: the cluster converged, every sentinel group with its quorum, every replica
+    /// linked.
     /// </summary>
     public async Task<RedisTopology> StartAsync(string name, CancellationToken ct)
     {
@@ -135,6 +136,45 @@ public sealed partial class TopologyOperations
                 var ok = g.QuorumOk && g.ReachableSentinels == g.SentinelCount && g.Flags == "master";
                 return (ok, $"{g.Flags}; {g.ReachableSentinels} of {g.SentinelCount} sentinels; {g.CkQuorum}");
             }, ct, pollMs: 250).ConfigureAwait(false);
+        }
+        await WaitReplicasLinkedAsync(nodes, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>How long Start-RedisTopology waits for the replicas outside a cluster to link to their
+    /// primary.</summary>
+    public TimeSpan ReplicaLinkTimeout { get; init; } = TimeSpan.FromSeconds(90);
+
+    /// <summary>
+    /// Replicas outside a cluster (a sentinel group's, or plain ones) link to their primary only after both started,
+    /// and a full sync may follow: health reports a replica that is not linked, so the start waits for the links
+    /// (cluster replicas are waited for with the cluster). A replica that cannot link within the bound (its primary
+    /// gone) is left to the health the cmdlet returns.
+    /// </summary>
+    private async Task WaitReplicasLinkedAsync(IReadOnlyList<RedisNode> nodes, CancellationToken ct)
+    {
+        var replicas = nodes.Where(n => n.Kind == RedisNodeKind.Redis && !n.ClusterEnabled
+            && n.HostEndpoint is not null && n.Role == RedisRole.Replica).ToList();
+        if (replicas.Count == 0) return;
+        try
+        {
+            await Waiter.UntilAsync(_sink, "Replicas linking to their primary", ReplicaLinkTimeout, async c =>
+            {
+                var unlinked = new List<string>();
+                foreach (var n in replicas)
+                {
+                    var conn = await _session.ConnectAsync(n, c).ConfigureAwait(false);
+                    var role = await conn.SendAsync(new object[] { "ROLE" }, c).ConfigureAwait(false);
+                    // A replica that the sentinels promoted meanwhile has no link to wait for.
+                    if (role.Items is { Count: > 3 } i && i[0].Text == "slave" && i[3].Text != "connected")
+                        unlinked.Add($"{n.Name} {i[3].Text}");
+                }
+                return (unlinked.Count == 0, unlinked.Count == 0 ? "linked" : string.Join(", ", unlinked));
+            }, ct, pollMs: 250).ConfigureAwait(false);
+        }
+        catch (RedisDockerException e) when (e.ErrorId == ErrorIds.Timeout && !ct.IsCancellationRequested)
+        {
+            _sink.Verbose($"Not every replica linked to its primary within {ReplicaLinkTimeout.TotalSeconds:0} s: "
+                + "the topology's health names them.");
         }
     }
 

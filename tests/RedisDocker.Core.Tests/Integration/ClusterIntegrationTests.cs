@@ -140,8 +140,13 @@ public class ClusterIntegrationTests : DockerTestBase
             catch (Exception e) when (e is RedisDockerException or RedisException) { return (false, e.Message); }
             return (Equals(value, "b"), $"GET a = {value}");
         }, Ct, pollMs: 250);
-        var now = await Clusters.GetNodesAsync(Topology, Ct);
-        Assert.Equal(RedisRole.Primary, now.First(m => m.Name == replica.Name).Role);
+        // The GET found the promoted replica through one node's view; Get-RedisClusterNode asks the first answering
+        // node, which learns of the promotion from the replica's broadcast, a moment later when it is loaded.
+        await Waiter.UntilAsync(Sink, "the cluster view showing the promotion", TimeSpan.FromSeconds(30), async c =>
+        {
+            var role = (await Clusters.GetNodesAsync(Topology, c)).First(m => m.Name == replica.Name).Role;
+            return (role == RedisRole.Primary, $"{replica.Name} is {role}");
+        }, Ct, pollMs: 250);
     }
 
     [Fact]

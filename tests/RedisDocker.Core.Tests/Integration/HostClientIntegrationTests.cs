@@ -26,8 +26,18 @@ public sealed class IsolatedClientNamespace : IAsyncDisposable
     public static async Task<IsolatedClientNamespace> CreateAsync()
     {
         var suffix = Guid.NewGuid().ToString("N")[..6];
-        // 10.250.200.0 - 10.250.249.0 /24: engine.sh uses 10.250.<index>.x with small indexes.
-        var net = $"10.250.{200 + Random.Shared.Next(50)}";
+        // 10.250.200.0 - 10.250.249.0 /24: engine.sh uses 10.250.<index>.x with small indexes. Another test run on
+        // this machine may hold a namespace meanwhile: a /24 that an interface or a route already has is skipped.
+        var net = "";
+        for (var attempt = 0; attempt < 20 && net.Length == 0; attempt++)
+        {
+            var candidate = $"10.250.{200 + Random.Shared.Next(50)}";
+            var addr = await TryRunAsync(null, "ip", "-4", "-o", "addr", "show", "to", candidate + ".0/24");
+            var route = await TryRunAsync(null, "ip", "-4", "route", "show", candidate + ".0/24");
+            if (addr.Item1 == 0 && route.Item1 == 0 && addr.Item2.Trim().Length == 0 && route.Item2.Trim().Length == 0)
+                net = candidate;
+        }
+        Assert.True(net.Length > 0, "no free /24 in 10.250.200.0-10.250.249.0 for the client namespace");
         var ns = new IsolatedClientNamespace("rdk14-" + suffix, net + ".1");
         var peer = "r14n" + suffix;
         try

@@ -72,6 +72,25 @@ public class TopologyIntegrationTests : DockerTestBase
         for (var i = 0; i < 100; i++) Assert.Equal(i.ToString(), (await np.ExecuteAsync("GET", $"s{i}")).AsString());
     }
 
+    /// <summary>Start-RedisTopology waits for a replica outside a cluster to link to its primary again before it
+    /// reports the topology's health: a replica that is still syncing would be a problem in that health.</summary>
+    [Fact]
+    public async Task StartWaitsForAReplicaToLinkAgainBeforeItReportsHealth()
+    {
+        var net = await NewNetworkAsync();
+        // The primary holds a sync back 5 s (waiting for more replicas to batch a diskless sync), so its replica is
+        // still syncing for seconds after both answer again.
+        var nodes = await NewNodesAsync(net.Name, 2, customize: (i, s) => i == 0
+            ? s with { Config = new[] { new KeyValuePair<string, string>("repl-diskless-sync-delay", "5") } }
+            : s);
+        await Session.Workflows(Sink).Replication.SetReplicaAsync(nodes[1].Name, nodes[0].Name, Ct);
+        await Topologies.StopAsync(Topology, Ct);
+
+        var started = await Topologies.StartAsync(Topology, Ct);
+        Assert.True(started.Health == "Healthy", $"{started.Health}: {string.Join(" | ", started.Problems)}");
+        Assert.Equal("up", (await Session.Workflows(Sink).Replication.GetAsync(nodes[1].Name, Ct)).LinkStatus);
+    }
+
     /// <summary>A command as an ACL user on a node: its reply (a MOVED reply means the ACL let it pass: Redis
     /// checks the ACL before it redirects).</summary>
     private async Task<RespValue> AsUserAsync(RedisNode node, string user, string password, params object[] command)
