@@ -253,13 +253,18 @@ function Use-HaTopology {
         $have = @($nodes | Where-Object { $_.Name -notin $extra.Name } | ForEach-Object Name | Sort-Object)
         $rebuild = [bool] (Compare-Object $want $have) -or
             [bool] ($nodes | Where-Object { $_.Name -notin $extra.Name -and $_.State -ne 'running' })
-        # after a failover, put back by rebuilding (7 s): a failover back would be a test of its own
+        # after a failover, put back by rebuilding (7 s): a failover back would be a test of its own.
+        # Each replica's link must be up too, not only connected: Restart-RedisNode and Start-RedisNode return once
+        # the node answers, so a replica an earlier example restarted may still be syncing, and the checks read
+        # LinkStatus up (Get-RedisReplication 1) and state online (Get-RedisReplication 3).
         if (-not $rebuild) {
             $rebuild = -not (Wait-Until {
                     $g = Get-RedisSentinel -MasterName ha
                     $p = Get-RedisReplication -Name primary
-                    $g.QuorumOk -and $g.Primary -eq 'primary' -and "$($p.Role)" -eq 'Primary' -and $p.ConnectedReplicas -eq 2 -and
-                        (Get-RedisReplication -Name r1).PrimaryName -eq 'primary' -and (Get-RedisReplication -Name r2).PrimaryName -eq 'primary'
+                    $linked = foreach ($r in 'r1', 'r2') {
+                        $x = Get-RedisReplication -Name $r; $x.PrimaryName -eq 'primary' -and $x.LinkStatus -eq 'up' }
+                    $g.QuorumOk -and $g.Primary -eq 'primary' -and "$($p.Role)" -eq 'Primary' -and
+                        $p.ConnectedReplicas -eq 2 -and $linked -notcontains $false
                 } 5)
         }
         if (-not $rebuild -and (docker network ls -q --filter 'name=^ha-backend$')) {
