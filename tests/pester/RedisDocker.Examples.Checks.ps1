@@ -1004,8 +1004,13 @@ $script:ExampleChecks = @{
     'about_RedisDocker#4' = @{
         Check = { $f = @($Out | Where-Object Mode); $f[0].Mode | Should -Be 'Coordinated'; $f[1].Mode | Should -Be 'Force'
             Wait-Until { "$((Get-RedisClusterNode -Cluster redis -Node redis-2).Role)" -eq 'Replica' } 60 | Should -BeTrue
-            # right after Start-RedisNode, redis-2 may not have learnt the new slot map yet (see Start-RedisNode example 3)
-            @($Out | Where-Object { $_.Check -and -not $_.Passed }).Check | Where-Object { $_ -ne 'SlotMapAgreement' } |
+            # Right after Start-RedisNode, redis-2 may not have learnt the new slot map yet (Start-RedisNode example
+            # 3), and when it was down longer than cluster-node-timeout (a slow forced failover on a loaded machine),
+            # the others flag it failing until it pings them as a replica (measured: NodesReachable names the restarted
+            # node in 3 of 3 rejoins after an 8 s absence). Only redis-2 may be named.
+            $early = @($Out | Where-Object { $_.Check -and -not $_.Passed })
+            $early.Check | Where-Object { $_ -notin 'SlotMapAgreement', 'NodesReachable' } | Should -BeNullOrEmpty
+            ($early | Where-Object Check -eq NodesReachable).Detail | Where-Object { $_ -notmatch ': redis-2$' } |
                 Should -BeNullOrEmpty
             Wait-Until { Test-RedisCluster -Cluster redis -Quiet } 30 | Should -BeTrue }
     }
