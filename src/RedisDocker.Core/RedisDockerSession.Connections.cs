@@ -147,15 +147,26 @@ public sealed partial class RedisDockerSession
         {
             return await RespConnection.ConnectAsync(host, port, options, ct).ConfigureAwait(false);
         }
-        catch (RedisConnectionException) when (dial != hostEndpoint && Routes.Mode == ConnectionRoute.Auto)
+        catch (RedisConnectionException e) when (dial != hostEndpoint && Routes.Mode == ConnectionRoute.Auto)
         {
-            // A node still starting refuses both paths: only a published port that answers condemns the direct one.
+            // A node still starting refuses both paths: only a published port that answers condemns the direct one,
+            // and only when the direct path got no answer at all. A refusal (or a reset) came from the container:
+            // the address routes, and the node may have begun to listen between the two tries.
             (host, port) = EndpointMap.Split(hostEndpoint);
             var published = await RespConnection.ConnectAsync(host, port, options, ct).ConfigureAwait(false);
-            Routes.MarkUnroutable(hostEndpoint);
+            if (!AnsweredByContainer(e)) Routes.MarkUnroutable(hostEndpoint);
             return published;
         }
     }
+
+    /// <summary>Whether a failed connect was answered from the far end (refused or reset), which proves the address
+    /// routes, rather than timed out or unreachable.</summary>
+    private static bool AnsweredByContainer(RedisConnectionException e) =>
+        e.InnerException is System.Net.Sockets.SocketException
+        {
+            SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused
+                or System.Net.Sockets.SocketError.ConnectionReset,
+        };
 
     /// <summary>
     /// Sends one command over the cached connection, reconnecting once when the server closed it
