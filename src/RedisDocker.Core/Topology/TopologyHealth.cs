@@ -49,8 +49,7 @@ public sealed class TopologyHealth : Workflow
 
         // Replicas whose link to their primary is down (cluster replicas and sentinel groups alike); asked
         // twice, a second apart, so a link that is being made at this moment is not reported.
-        static bool Unlinked(View v) => v.Node.Kind == RedisNodeKind.Redis && v.Role?.Items is { Count: > 3 } i
-            && i[0].Text is "slave" && i[3].Text != "connected";
+        static bool Unlinked(View v) => v.Node.Kind == RedisNodeKind.Redis && IsUnlinkedReplica(v.Role);
         var suspects = answering.Where(Unlinked).Select(v => v.Node).ToList();
         if (suspects.Count > 0)
         {
@@ -64,6 +63,11 @@ public sealed class TopologyHealth : Workflow
         }
         return problems;
     }
+
+    /// <summary>Whether a ROLE reply is a replica's whose link to its primary is not up (its state is not
+    /// "connected"): what Health reports, and what Start-RedisTopology waits out.</summary>
+    internal static bool IsUnlinkedReplica(RespValue? role) =>
+        role?.Items is { Count: > 3 } i && i[0].Text is "slave" && i[3].Text != "connected";
 
     /// <summary>The address a running node has when it is not the one it was created with; null when at home.</summary>
     private static string? Drift(RedisNode n) =>

@@ -165,8 +165,7 @@ public sealed partial class TopologyOperations
                     var conn = await _session.ConnectAsync(n, c).ConfigureAwait(false);
                     var role = await conn.SendAsync(new object[] { "ROLE" }, c).ConfigureAwait(false);
                     // A replica that the sentinels promoted meanwhile has no link to wait for.
-                    if (role.Items is { Count: > 3 } i && i[0].Text == "slave" && i[3].Text != "connected")
-                        unlinked.Add($"{n.Name} {i[3].Text}");
+                    if (TopologyHealth.IsUnlinkedReplica(role)) unlinked.Add($"{n.Name} {role.Items![3].Text}");
                 }
                 return (unlinked.Count == 0, unlinked.Count == 0 ? "linked" : string.Join(", ", unlinked));
             }, ct, pollMs: 250).ConfigureAwait(false);
