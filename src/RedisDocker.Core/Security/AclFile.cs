@@ -64,7 +64,7 @@ public static class AclFile
         var lines = userLines.Select(l => l.Trim())
             .Where(t => t.StartsWith("user ", StringComparison.Ordinal)).ToList();
         // default stays off only where the admin user is there to administer the node.
-        var defaultOn = !withAdmin || !lines.Any(t => NameOf(t) == DefaultUser && !Parse("", t).Enabled);
+        var defaultOn = !withAdmin || !IsDefaultOff(lines);
         var sb = new StringBuilder();
         sb.Append(DefaultLine(topologyPassword, defaultOn)).Append('\n');
         if (withAdmin) sb.Append(AdminLine(topologyPassword)).Append('\n');

@@ -196,5 +196,4 @@ public sealed partial class TopologyOperations
             sb.Append("      placement:\n        constraints:\n          - ").Append(Yaml(placement)).Append('\n');
         sb.Append("      restart_policy:\n        condition: any\n");
     }
-
 }
