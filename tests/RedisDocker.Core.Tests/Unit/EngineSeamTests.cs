@@ -11,7 +11,8 @@ namespace RedisDocker.Core.Tests.Unit;
 /// </summary>
 public class EngineSeamTests
 {
-    private static readonly DockerEndpoint Nowhere =
+    /// <summary>An engine endpoint nothing answers on: the fakes stand for it.</summary>
+    internal static readonly DockerEndpoint Nowhere =
         DockerEndpoint.Parse("unix:///tmp/redisdocker-no-such-engine.sock");
 
     [Fact]

@@ -14,8 +14,7 @@ namespace RedisDocker.Core.Tests.Unit;
 /// </summary>
 public class NodeMoveTests
 {
-    private static readonly DockerEndpoint Nowhere =
-        DockerEndpoint.Parse("unix:///tmp/redisdocker-no-such-engine.sock");
+    private static readonly DockerEndpoint Nowhere = EngineSeamTests.Nowhere;
 
     private static NodeSpec Spec => new() { Name = "mv-1", Network = "ov", Image = "redis-nope:1" };
 
