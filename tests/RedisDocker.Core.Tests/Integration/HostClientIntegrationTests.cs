@@ -66,7 +66,7 @@ public sealed class IsolatedClientNamespace : IAsyncDisposable
     /// <summary>Starts a long-running command inside the namespace; stderr lines go to <paramref name="onLine"/>.</summary>
     public Process Start(IReadOnlyDictionary<string, string>? env, Action<string> onLine, params string[] command)
     {
-        var p = Process.Start(Psi(env, new[] { "ip", "netns", "exec", Name }.Concat(command).ToArray()))!;
+        var p = Process.Start(RepoPaths.StartInfo(env, new[] { "ip", "netns", "exec", Name }.Concat(command).ToArray()))!;
         _ = Task.Run(async () =>
         {
             while (await p.StandardError.ReadLineAsync() is { } line) onLine(line);
@@ -80,30 +80,14 @@ public sealed class IsolatedClientNamespace : IAsyncDisposable
         await TryRunAsync(null, "ip", "netns", "del", Name);
     }
 
-    private static ProcessStartInfo Psi(IReadOnlyDictionary<string, string>? env, string[] command)
-    {
-        var psi = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in command.Skip(1)) psi.ArgumentList.Add(a);
-        foreach (var kv in env ?? new Dictionary<string, string>()) psi.Environment[kv.Key] = kv.Value;
-        return psi;
-    }
-
     private static async Task RunAsync(params string[] command)
     {
         var (exit, _, err) = await TryRunAsync(null, command);
         Assert.True(exit == 0, $"{string.Join(' ', command)} failed ({exit}): {err}");
     }
 
-    private static async Task<(int, string, string)> TryRunAsync(IReadOnlyDictionary<string, string>? env, params string[] command)
-    {
-        using var p = Process.Start(Psi(env, command))!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        try { await p.WaitForExitAsync(bound.Token); }
-        catch (OperationCanceledException) { p.Kill(entireProcessTree: true); return (-1, await stdout, "timed out"); }
-        return (p.ExitCode, await stdout, await stderr);
-    }
+    private static Task<(int Code, string Out, string Err)> TryRunAsync(IReadOnlyDictionary<string, string>? env,
+        params string[] command) => RepoPaths.RunProcessAsync(TimeSpan.FromSeconds(120), env, command);
 }
 
 /// <summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using RedisDocker.Core.Docker;
 using Xunit;
 
@@ -69,17 +68,8 @@ internal sealed class TestSwarm : IAsyncDisposable
     }
 
     /// <summary>The docker CLI (bounded at 30 s): exit code, stdout, stderr.</summary>
-    public static async Task<(int Code, string Out, string Err)> CliAsync(params string[] args)
-    {
-        var psi = new ProcessStartInfo("docker") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stderr = p.StandardError.ReadToEndAsync();
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await p.WaitForExitAsync(bound.Token);
-        return (p.ExitCode, await stdout, await stderr);
-    }
+    public static Task<(int Code, string Out, string Err)> CliAsync(params string[] args) =>
+        RepoPaths.RunProcessAsync(TimeSpan.FromSeconds(30), null, new[] { "docker" }.Concat(args).ToArray());
 
     /// <summary>Every step runs even when one before it failed; the first failure is thrown at the end.</summary>
     public async ValueTask DisposeAsync()
